@@ -1,0 +1,10 @@
+//! trustsim: an agent-based simulator of leadership turnover, staff engagement
+//! and outcomes in NHS trusts.
+//!
+//! Data flows one way: scenario file -> [`scenario`] (validated [`model::Params`])
+//! -> [`ensemble`] (replications of [`model::run_replication`] in parallel)
+//! -> [`output`] (parquet, manifest) and [`calibration`] (targets).
+
+pub mod model;
+pub mod output;
+pub mod scenario;

@@ -1,0 +1,178 @@
+//! Process 8, CEO tenure: the monthly exit hazard of a sitting chief
+//! executive and the route of an exit.
+//!
+//! The baseline hazard is Weibull: `H(t) = (t / scale)^shape`, with shape
+//! below 1 so that long-serving CEOs are less likely to leave next month. It is
+//! scaled by `exp(oversight_log_hr * (level - 1) * punitiveness +
+//! performance_log_hr * shortfall + friction_log_hr * (friction - reference))`.
+//! Retirement is a separate hazard rising with age beyond a minimum.
+
+use rand::{Rng, RngExt};
+
+use super::params::{CeoParams, OversightParams};
+use super::{ExitRoute, Pathway};
+
+/// A chief executive, permanent or interim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ceo {
+    /// Unique within a replication.
+    pub id: u64,
+    pub pathway: Pathway,
+    pub capability: f32,
+    pub compassion: f32,
+    /// Age at the start of this spell, in years.
+    pub age_at_start: f32,
+    /// Month (from the start of burn-in; negative before it) the spell began.
+    pub start_month: i32,
+    pub interim: bool,
+    /// Promoted from this trust's own board.
+    pub internal: bool,
+    /// First CEO post.
+    pub first_time: bool,
+}
+
+impl Ceo {
+    pub fn tenure_months(&self, month: u32) -> u32 {
+        (month as i32 - self.start_month).max(0) as u32
+    }
+
+    /// Capability in effect after the learning curve.
+    pub fn effective_capability(&self, month: u32, c: &CeoParams) -> f64 {
+        let t = f64::from(self.tenure_months(month));
+        f64::from(self.capability) * (1.0 - c.learning_curve_depth * (-t / c.learning_curve_months).exp())
+    }
+
+    /// Quality as the organisation feels it (learning curve and compassion).
+    pub fn quality(&self, month: u32, c: &CeoParams, compassion_weight: f64) -> f64 {
+        (1.0 - compassion_weight) * self.effective_capability(month, c) + compassion_weight * f64::from(self.compassion)
+    }
+}
+
+/// What the trust looks like to its board and regulator this month.
+#[derive(Debug, Clone, Copy)]
+pub struct CeoContext {
+    pub oversight_level: u8,
+    /// Shortfall of the last oversight performance score below zero (>= 0).
+    pub performance_shortfall: f64,
+    pub friction: f64,
+}
+
+/// Baseline cumulative hazard at `t` months.
+pub fn cumulative_hazard(c: &CeoParams, t: f64) -> f64 {
+    (t / c.hazard_scale_months).powf(c.hazard_shape)
+}
+
+/// Hazard multiplier from oversight, performance and friction.
+pub fn hazard_ratio(c: &CeoParams, o: &OversightParams, ctx: CeoContext, friction_reference: f64) -> f64 {
+    (c.oversight_log_hr * f64::from(ctx.oversight_level.saturating_sub(1)) * o.punitiveness
+        + c.performance_log_hr * ctx.performance_shortfall
+        + c.friction_log_hr * (ctx.friction - friction_reference))
+        .exp()
+}
+
+/// Probability of a non-retirement exit in the month after `tenure` months.
+pub fn exit_probability(c: &CeoParams, tenure: u32, ratio: f64) -> f64 {
+    let t = f64::from(tenure);
+    let dh = cumulative_hazard(c, t + 1.0) - cumulative_hazard(c, t);
+    1.0 - (-dh * ratio).exp()
+}
+
+/// Monthly retirement probability at `age` years.
+pub fn retirement_probability(c: &CeoParams, age: f64) -> f64 {
+    (c.retirement_hazard_per_year * (age - c.retirement_age_min)).clamp(0.0, 1.0)
+}
+
+/// Share of non-retirement exits that are dismissals at an oversight level.
+pub fn dismissal_share(c: &CeoParams, level: u8) -> f64 {
+    let x = f64::from(level.clamp(1, 4) - 1) / 3.0;
+    c.dismissal_share_at_level1 + x * (c.dismissal_share_at_level4 - c.dismissal_share_at_level1)
+}
+
+/// Draws whether a permanent CEO leaves this month, and by which route.
+pub fn draw_exit<R: Rng>(
+    ceo: &Ceo,
+    month: u32,
+    ctx: CeoContext,
+    c: &CeoParams,
+    o: &OversightParams,
+    friction_reference: f64,
+    rng: &mut R,
+) -> Option<ExitRoute> {
+    let tenure = ceo.tenure_months(month);
+    let age = f64::from(ceo.age_at_start) + f64::from(tenure) / 12.0;
+    let p_ret = retirement_probability(c, age);
+    let p_exit = exit_probability(c, tenure, hazard_ratio(c, o, ctx, friction_reference));
+    let u: f64 = rng.random();
+    if u < p_ret {
+        Some(ExitRoute::Retired)
+    } else if u < p_ret + (1.0 - p_ret) * p_exit {
+        if rng.random::<f64>() < dismissal_share(c, ctx.oversight_level) {
+            Some(ExitRoute::Dismissed)
+        } else {
+            Some(ExitRoute::LeftOther)
+        }
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Params;
+    use crate::model::rng::from_u64;
+
+    fn ctx(level: u8) -> CeoContext {
+        CeoContext { oversight_level: level, performance_shortfall: 0.0, friction: 0.35 }
+    }
+
+    #[test]
+    fn hazard_falls_with_time_in_post() {
+        let p = Params::default();
+        assert!(exit_probability(&p.ceo, 1, 1.0) > exit_probability(&p.ceo, 60, 1.0));
+        assert!(exit_probability(&p.ceo, 60, 1.0) > exit_probability(&p.ceo, 120, 1.0));
+    }
+
+    #[test]
+    fn oversight_friction_and_punitiveness_raise_the_hazard() {
+        let mut p = Params::default();
+        let r1 = hazard_ratio(&p.ceo, &p.oversight, ctx(1), 0.35);
+        let r4 = hazard_ratio(&p.ceo, &p.oversight, ctx(4), 0.35);
+        assert!((r1 - 1.0).abs() < 1e-12 && r4 > r1);
+        let hot = CeoContext { friction: 0.6, ..ctx(1) };
+        assert!(hazard_ratio(&p.ceo, &p.oversight, hot, 0.35) > r1);
+        p.oversight.punitiveness = 0.1;
+        assert!(hazard_ratio(&p.ceo, &p.oversight, ctx(4), 0.35) < r4);
+        assert!(dismissal_share(&p.ceo, 4) > dismissal_share(&p.ceo, 1));
+    }
+
+    #[test]
+    fn exits_follow_the_weibull_survival() {
+        // Without modifiers or retirement, the share still in post at 36
+        // months matches exp(-(36/scale)^shape).
+        let mut p = Params::default();
+        p.ceo.retirement_hazard_per_year = 0.0;
+        let mut rng = from_u64(5);
+        let n = 20_000;
+        let mut survivors = 0;
+        for i in 0..n {
+            let ceo = Ceo { id: i, pathway: Pathway::GeneralManagement, capability: 0.5, compassion: 0.5,
+                age_at_start: 50.0, start_month: 0, interim: false, internal: false, first_time: true };
+            let mut left = false;
+            for m in 0..36 {
+                if draw_exit(&ceo, m, ctx(1), &p.ceo, &p.oversight, 0.35, &mut rng).is_some() { left = true; break; }
+            }
+            survivors += u32::from(!left);
+        }
+        let expect = (-cumulative_hazard(&p.ceo, 36.0)).exp();
+        let got = f64::from(survivors) / n as f64;
+        assert!((got - expect).abs() < 0.015, "{got} vs {expect}");
+    }
+
+    #[test]
+    fn retirement_starts_at_the_minimum_age() {
+        let p = Params::default();
+        assert_eq!(retirement_probability(&p.ceo, 50.0), 0.0);
+        assert!(retirement_probability(&p.ceo, 62.0) > retirement_probability(&p.ceo, 58.0));
+    }
+}

@@ -1,0 +1,44 @@
+//! Process 1, environment: the six national pressures at a given month.
+
+use super::params::Pressures;
+
+/// Levels of the national pressures in one month (1.0 = the level at the start).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Environment {
+    pub demand: f64,
+    pub workforce_shortage: f64,
+    pub financial_constraint: f64,
+    pub expectations: f64,
+    pub technology: f64,
+    pub integration: f64,
+}
+
+impl Environment {
+    /// Advances the pressures along the scenario's schedule to `month`.
+    pub fn at(p: &Pressures, month: u32) -> Self {
+        Environment {
+            demand: p.demand.level(month),
+            workforce_shortage: p.workforce_shortage.level(month),
+            financial_constraint: p.financial_constraint.level(month),
+            expectations: p.expectations.level(month),
+            technology: p.technology.level(month),
+            integration: p.integration.level(month),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Params;
+
+    #[test]
+    fn baseline_demand_grows_one_per_cent_a_year() {
+        let p = Params::default();
+        let e0 = Environment::at(&p.pressures, 0);
+        let e12 = Environment::at(&p.pressures, 12);
+        assert_eq!(e0.demand, 1.0);
+        assert!((e12.demand - 1.01).abs() < 1e-12);
+        assert_eq!(e12.workforce_shortage, 1.0);
+    }
+}

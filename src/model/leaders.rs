@@ -1,0 +1,269 @@
+//! Process 4, the leader pipeline: team leaders (clinical leaders and middle
+//! managers) and executive directors; how they are appointed, learn, are
+//! developed and leave.
+//!
+//! Capability and compassion are on 0-1. Experience closes a share of the gap
+//! to `experience_ceiling` each month; a completed intervention closes a share
+//! of the gap to 1, so returns diminish as capability rises. A leader who
+//! leaves takes capability and development history along.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Normal};
+
+use super::Pathway;
+use super::params::{BoardParams, DevelopmentParams, LeaderParams};
+use super::rng::Stream;
+
+/// A place on a development intervention, effective at `effect_month`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Enrolment {
+    /// Index into [`DevelopmentParams::interventions`].
+    pub intervention: u8,
+    /// Month at which the effect arrives (completion plus lag).
+    pub effect_month: u32,
+    /// Whether the cohort was joint (managers with clinicians).
+    pub joint: bool,
+}
+
+/// A team leader: a clinical leader or a middle manager.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leader {
+    pub pathway: Pathway,
+    pub capability: f32,
+    pub compassion: f32,
+    pub tenure_months: u16,
+    /// Developed before taking the role.
+    pub prepared: bool,
+    pub stress: f32,
+    pub formal_done: u8,
+    pub practical_done: u8,
+    pub joint_done: bool,
+    pub invested_gbp: f32,
+    pub enrolment: Option<Enrolment>,
+}
+
+/// An executive director.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Executive {
+    pub clinical: bool,
+    pub capability: f32,
+    pub compassion: f32,
+    pub tenure_months: u16,
+    /// Developed for a CEO role (part of the succession pipeline).
+    pub ready: bool,
+    pub enrolment: Option<Enrolment>,
+}
+
+fn draw01(rng: &mut Stream, mean: f64, sd: f64) -> f32 {
+    let v = if sd > 0.0 {
+        Normal::new(mean, sd).map_or(mean, |d| d.sample(rng))
+    } else {
+        mean
+    };
+    v.clamp(0.0, 1.0) as f32
+}
+
+/// Share of promotions that are prepared, after succession planning.
+pub fn prepared_share(l: &LeaderParams, d: &DevelopmentParams) -> f64 {
+    l.prepared_share + d.succession_planning * (1.0 - l.prepared_share)
+}
+
+impl Leader {
+    /// A new leader for a post that is clinical (`clinical_post`) or managerial.
+    /// Returns the leader and whether the post went to a clinician promoted
+    /// from the team (whose staff post then falls vacant).
+    pub fn appoint(
+        clinical_post: bool,
+        l: &LeaderParams,
+        d: &DevelopmentParams,
+        rng: &mut Stream,
+    ) -> (Leader, bool) {
+        let promoted = clinical_post && rng.random::<f64>() < l.internal_promotion_share;
+        let prepared = !promoted || rng.random::<f64>() < prepared_share(l, d);
+        let pathway = if !clinical_post {
+            Pathway::GeneralManagement
+        } else if rng.random::<f64>() < l.hybrid_share {
+            Pathway::Hybrid
+        } else {
+            Pathway::Clinical
+        };
+        let mean = if prepared {
+            l.prepared_capability
+        } else {
+            l.unprepared_capability
+        };
+        let leader = Leader {
+            pathway,
+            capability: draw01(rng, mean, l.capability_sd),
+            compassion: draw01(rng, l.compassion_mean, l.compassion_sd),
+            tenure_months: 0,
+            prepared,
+            stress: 0.0,
+            formal_done: 0,
+            practical_done: 0,
+            joint_done: false,
+            invested_gbp: 0.0,
+            enrolment: None,
+        };
+        (leader, promoted)
+    }
+
+    /// Quality as staff feel it: capability blended with compassion.
+    pub fn quality(&self, l: &LeaderParams) -> f64 {
+        let w = l.compassion_quality_weight;
+        (1.0 - w) * f64::from(self.capability) + w * f64::from(self.compassion)
+    }
+
+    /// One month of experience, stress and any development effect due now.
+    pub fn learn(&mut self, month: u32, stress_target: f64, l: &LeaderParams, d: &DevelopmentParams) {
+        let ceiling = l.experience_ceiling as f32;
+        if self.capability < ceiling {
+            self.capability += l.experience_rate as f32 * (ceiling - self.capability);
+        }
+        self.stress += l.stress_adjust_rate as f32 * (stress_target as f32 - self.stress);
+        self.tenure_months = self.tenure_months.saturating_add(1);
+        if let Some(en) = self.enrolment
+            && en.effect_month <= month
+        {
+            let iv = d.interventions()[usize::from(en.intervention)];
+            let combined = if iv.formal {
+                self.practical_done > 0
+            } else {
+                self.formal_done > 0
+            };
+            let bonus = if combined { 1.0 + d.combination_bonus } else { 1.0 };
+            let gain = (iv.capability_effect * bonus).min(1.0) as f32;
+            self.capability += gain * (1.0 - self.capability);
+            self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
+            if iv.formal {
+                self.formal_done = self.formal_done.saturating_add(1);
+            } else {
+                self.practical_done = self.practical_done.saturating_add(1);
+            }
+            self.joint_done |= en.joint;
+            self.prepared = true;
+            self.enrolment = None;
+        }
+    }
+
+    /// Monthly leaving probability.
+    pub fn leave_probability(&self, l: &LeaderParams) -> f64 {
+        let base = 1.0 - (1.0 - l.leave_annual).powf(1.0 / 12.0);
+        (base * (1.0 + l.stress_leave_slope * (f64::from(self.stress) - 0.5))).clamp(0.0, 1.0)
+    }
+}
+
+impl Executive {
+    pub fn appoint(b: &BoardParams, l: &LeaderParams, rng: &mut Stream) -> Executive {
+        Executive {
+            clinical: rng.random::<f64>() < b.clinician_share,
+            capability: draw01(rng, b.capability_mean, b.capability_sd),
+            compassion: draw01(rng, l.compassion_mean, l.compassion_sd),
+            tenure_months: 0,
+            ready: false,
+            enrolment: None,
+        }
+    }
+
+    /// One month: any development effect due now makes the executive CEO-ready.
+    pub fn learn(&mut self, month: u32, d: &DevelopmentParams) {
+        self.tenure_months = self.tenure_months.saturating_add(1);
+        if let Some(en) = self.enrolment
+            && en.effect_month <= month
+        {
+            let iv = d.interventions()[usize::from(en.intervention)];
+            self.capability += iv.capability_effect as f32 * (1.0 - self.capability);
+            self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
+            self.ready = true;
+            self.enrolment = None;
+        }
+    }
+
+    /// Monthly leaving probability; higher in the year after a CEO change.
+    pub fn leave_probability(b: &BoardParams, months_since_ceo_change: u32) -> f64 {
+        let annual = if months_since_ceo_change < 12 {
+            (b.leave_annual + b.leave_after_ceo_change).min(0.99)
+        } else {
+            b.leave_annual
+        };
+        1.0 - (1.0 - annual).powf(1.0 / 12.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::params::Params;
+    use crate::model::rng::from_u64;
+
+    #[test]
+    fn unprepared_promotions_start_weaker() {
+        let p = Params::default();
+        let mut rng = from_u64(9);
+        let (mut prep, mut unprep) = (vec![], vec![]);
+        for _ in 0..4_000 {
+            let (l, _) = Leader::appoint(true, &p.leaders, &p.development, &mut rng);
+            if l.prepared { prep.push(l.capability) } else { unprep.push(l.capability) }
+        }
+        let m = |v: &[f32]| v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64;
+        assert!(m(&prep) > m(&unprep) + 0.1, "{} vs {}", m(&prep), m(&unprep));
+    }
+
+    #[test]
+    fn succession_planning_prepares_more_promotions() {
+        let mut p = Params::default();
+        let base = prepared_share(&p.leaders, &p.development);
+        p.development.succession_planning = 0.5;
+        assert!(prepared_share(&p.leaders, &p.development) > base);
+    }
+
+    #[test]
+    fn experience_has_diminishing_returns_and_development_lands_after_the_lag() {
+        let p = Params::default();
+        let mut rng = from_u64(1);
+        let (mut l, _) = Leader::appoint(true, &p.leaders, &p.development, &mut rng);
+        l.capability = 0.3;
+        l.learn(0, 0.5, &p.leaders, &p.development);
+        let first = l.capability - 0.3;
+        for m in 1..200 {
+            l.learn(m, 0.5, &p.leaders, &p.development);
+        }
+        assert!(first > 0.0 && l.capability <= p.leaders.experience_ceiling as f32 + 1e-6);
+        l.enrolment = Some(Enrolment { intervention: 1, effect_month: 210, joint: true });
+        let mut control = l.clone();
+        control.enrolment = None;
+        l.learn(205, 0.5, &p.leaders, &p.development);
+        control.learn(205, 0.5, &p.leaders, &p.development);
+        assert_eq!(l.capability, control.capability, "effect arrived before its lag");
+        l.learn(210, 0.5, &p.leaders, &p.development);
+        control.learn(210, 0.5, &p.leaders, &p.development);
+        assert!(l.capability > control.capability + 0.05 && l.formal_done == 1 && l.joint_done);
+    }
+
+    #[test]
+    fn formal_plus_practical_beats_either_alone() {
+        let p = Params::default();
+        let mut rng = from_u64(1);
+        let (mut a, _) = Leader::appoint(true, &p.leaders, &p.development, &mut rng);
+        a.capability = 0.4;
+        let mut b = a.clone();
+        b.practical_done = 1;
+        for x in [&mut a, &mut b] {
+            x.enrolment = Some(Enrolment { intervention: 0, effect_month: 0, joint: false });
+            x.learn(0, 0.0, &p.leaders, &p.development);
+        }
+        assert!(b.capability > a.capability);
+    }
+
+    #[test]
+    fn stress_raises_leaving() {
+        let p = Params::default();
+        let mut rng = from_u64(1);
+        let (mut l, _) = Leader::appoint(true, &p.leaders, &p.development, &mut rng);
+        l.stress = 0.1;
+        let calm = l.leave_probability(&p.leaders);
+        l.stress = 0.9;
+        assert!(l.leave_probability(&p.leaders) > calm);
+        assert!(Executive::leave_probability(&p.board, 3) > Executive::leave_probability(&p.board, 30));
+    }
+}

@@ -1,0 +1,302 @@
+//! Process 8 (continued), the CEO labour market: vacancies, interims and
+//! appointments. It runs once a month after every trust has stepped, in trust
+//! order, from one replication-wide stream, so its outcome does not depend on
+//! how the trusts were scheduled.
+//!
+//! A vacancy is filled at once (planned succession) or by an interim for a
+//! geometric number of months. The permanent appointee is an internal
+//! successor from the board, an experienced CEO moving from another trust
+//! (whose trust then has a vacancy: a chain), an experienced returner, or a
+//! first-time external CEO, chosen by weights.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::ceo::Ceo;
+use super::leaders::Executive;
+use super::params::Params;
+use super::rng::Stream;
+use super::trust::{Trust, draw_capability};
+use super::{ExitRoute, Pathway};
+
+/// A spell that ended this month, before conversion into an output record.
+#[derive(Debug, Clone)]
+pub struct EndedSpell {
+    pub trust: u32,
+    pub ceo: Ceo,
+    pub end_month: u32,
+    pub route: ExitRoute,
+}
+
+/// Source of a permanent appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Internal,
+    Move,
+    Returner,
+    FirstTime,
+}
+
+/// The replication-wide CEO labour market.
+#[derive(Debug, Clone)]
+pub struct Market {
+    pub next_id: u64,
+    rng: Stream,
+}
+
+impl Market {
+    pub fn new(next_id: u64, rng: Stream) -> Self {
+        Market { next_id, rng }
+    }
+
+    fn new_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Handles this month's exits (`exits[i]` for trust `i`) and interims
+    /// that are due to hand over. Ended spells are pushed to `ended`.
+    pub fn step(
+        &mut self,
+        month: u32,
+        trusts: &mut [Trust],
+        exits: &[Option<ExitRoute>],
+        p: &Params,
+        ended: &mut Vec<EndedSpell>,
+    ) {
+        let mut vacancies: VecDeque<usize> = VecDeque::new();
+        for (i, e) in exits.iter().enumerate() {
+            if let Some(route) = e {
+                ended.push(EndedSpell { trust: i as u32, ceo: trusts[i].ceo.clone(), end_month: month, route: *route });
+                vacancies.push_back(i);
+            }
+        }
+        for i in 0..trusts.len() {
+            if trusts[i].interim_until == Some(month) {
+                ended.push(EndedSpell {
+                    trust: i as u32,
+                    ceo: trusts[i].ceo.clone(),
+                    end_month: month,
+                    route: ExitRoute::InterimEnded,
+                });
+                self.appoint(i, month, trusts, p, ended, &mut vacancies);
+            }
+        }
+        while let Some(i) = vacancies.pop_front() {
+            let pipeline = trusts[i].pipeline_strength(p);
+            let direct = p.ceo.direct_succession_share + (1.0 - p.ceo.direct_succession_share) * 0.5 * pipeline;
+            if self.rng.random::<f64>() < direct {
+                self.appoint(i, month, trusts, p, ended, &mut vacancies);
+            } else {
+                self.start_interim(i, month, trusts, p);
+            }
+        }
+    }
+
+    fn start_interim(&mut self, i: usize, month: u32, trusts: &mut [Trust], p: &Params) {
+        let mean = p.ceo.interim_months_mean;
+        let q = 1.0 / mean;
+        let u: f64 = self.rng.random::<f64>().max(1e-12);
+        let months = if q >= 1.0 { 1 } else { 1 + (u.ln() / (1.0 - q).ln()).floor() as u32 };
+        let id = self.new_id();
+        let t = &mut trusts[i];
+        let (cap, comp, clinical) = t
+            .executives
+            .iter()
+            .max_by(|a, b| a.capability.total_cmp(&b.capability))
+            .map_or((p.ceo.first_time_capability as f32, 0.5, false), |e| (e.capability * 0.9, e.compassion, e.clinical));
+        t.ceo = Ceo {
+            id,
+            pathway: if clinical { Pathway::Clinical } else { Pathway::GeneralManagement },
+            capability: cap,
+            compassion: comp,
+            age_at_start: p.ceo.first_appointment_age as f32,
+            start_month: month as i32,
+            interim: true,
+            internal: true,
+            first_time: false,
+        };
+        t.interim_until = Some(month + months.max(1));
+        t.last_ceo_change = Some(month);
+    }
+
+    /// Chooses the source of a permanent appointment.
+    pub fn choose_source(&mut self, internal_w: f64, move_w: f64, p: &Params) -> Source {
+        let w = [internal_w, move_w, p.ceo.returner_weight, p.ceo.first_time_weight];
+        let total: f64 = w.iter().sum();
+        if total <= 0.0 {
+            return Source::FirstTime;
+        }
+        let mut u = self.rng.random::<f64>() * total;
+        for (k, wk) in w.iter().enumerate() {
+            if u < *wk {
+                return [Source::Internal, Source::Move, Source::Returner, Source::FirstTime][k];
+            }
+            u -= wk;
+        }
+        Source::FirstTime
+    }
+
+    fn appoint(
+        &mut self,
+        i: usize,
+        month: u32,
+        trusts: &mut [Trust],
+        p: &Params,
+        ended: &mut Vec<EndedSpell>,
+        vacancies: &mut VecDeque<usize>,
+    ) {
+        let c = &p.ceo;
+        let internal_w = if trusts[i].executives.is_empty() {
+            0.0
+        } else {
+            c.internal_weight + c.pipeline_internal_weight * trusts[i].pipeline_strength(p)
+        };
+        // Sitting permanent CEOs elsewhere who could be recruited away.
+        let min = c.move_min_tenure_months.max(1);
+        let eligible = |t: &Trust| !t.ceo.interim && t.interim_until.is_none() && t.ceo.tenure_months(month) >= min;
+        let n_eligible = trusts.iter().enumerate().filter(|(j, t)| *j != i && eligible(t)).count();
+        let move_w = if n_eligible > 0 { c.move_weight } else { 0.0 };
+        let source = self.choose_source(internal_w, move_w, p);
+        let id = self.new_id();
+        let age_draw: f64 = StandardNormal.sample(&mut self.rng);
+        let mut new = Ceo {
+            id,
+            pathway: Pathway::GeneralManagement,
+            capability: 0.0,
+            compassion: 0.0,
+            age_at_start: (c.first_appointment_age + c.appointment_age_sd * age_draw).clamp(30.0, 70.0) as f32,
+            start_month: month as i32,
+            interim: false,
+            internal: false,
+            first_time: true,
+        };
+        match source {
+            Source::Internal => {
+                let t = &mut trusts[i];
+                let best = (0..t.executives.len())
+                    .max_by(|a, b| {
+                        let s = |e: &Executive| e.capability + if e.ready { 0.1 } else { 0.0 };
+                        s(&t.executives[*a]).total_cmp(&s(&t.executives[*b]))
+                    })
+                    .unwrap_or(0);
+                let e = t.executives[best].clone();
+                new.pathway = if e.clinical { Pathway::Clinical } else { Pathway::GeneralManagement };
+                new.capability = e.capability;
+                new.compassion = e.compassion;
+                new.internal = true;
+                t.executives[best] = Executive::appoint(&p.board, &p.leaders, &mut self.rng);
+            }
+            Source::Move => {
+                let k = self.rng.random_range(0..n_eligible);
+                let j = trusts
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, t)| *j != i && eligible(t))
+                    .nth(k)
+                    .map(|(j, _)| j)
+                    .expect("k < n_eligible");
+                let old = trusts[j].ceo.clone();
+                ended.push(EndedSpell { trust: j as u32, ceo: old.clone(), end_month: month, route: ExitRoute::Moved });
+                new.pathway = old.pathway;
+                new.capability = old.capability;
+                new.compassion = old.compassion;
+                new.age_at_start = old.age_at_start + old.tenure_months(month) as f32 / 12.0;
+                new.first_time = false;
+                // Trust j now has a vacancy: the chain continues.
+                vacancies.push_back(j);
+            }
+            Source::Returner | Source::FirstTime => {
+                let experienced = source == Source::Returner;
+                let mean = if experienced { c.experienced_capability } else { c.first_time_capability };
+                new.capability = draw_capability(mean, c.capability_sd, &mut self.rng);
+                new.compassion = draw_capability(p.leaders.compassion_mean, p.leaders.compassion_sd, &mut self.rng);
+                new.pathway = if self.rng.random::<f64>() < p.board.clinician_share { Pathway::Clinical } else { Pathway::GeneralManagement };
+                if experienced {
+                    new.first_time = false;
+                    new.age_at_start += 5.0;
+                }
+            }
+        }
+        let restructure = !new.internal && self.rng.random::<f64>() < c.restructure_probability;
+        let t = &mut trusts[i];
+        if restructure {
+            t.friction = (t.friction + c.restructure_friction).min(1.0);
+        }
+        t.ceo = new;
+        t.interim_until = None;
+        t.last_ceo_change = Some(month);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::from_u64;
+    use crate::model::TrustType;
+
+    fn world(n: u32) -> (Params, Vec<Trust>, u64) {
+        let mut p = Params::default();
+        p.run.staff_scale = 0.01;
+        let mut id = 0;
+        let trusts = (0..n).map(|i| Trust::new(i, TrustType::Acute, &p, 0, &mut id)).collect();
+        (p, trusts, id)
+    }
+
+    #[test]
+    fn every_exit_is_followed_by_an_interim_or_appointment() {
+        let (mut p, mut trusts, id) = world(10);
+        p.ceo.direct_succession_share = 0.0;
+        let mut m = Market::new(id, from_u64(1));
+        let mut ended = vec![];
+        let mut exits = vec![None; 10];
+        exits[3] = Some(ExitRoute::Dismissed);
+        let old = trusts[3].ceo.id;
+        m.step(100, &mut trusts, &exits, &p, &mut ended);
+        assert_eq!(ended.len(), 1);
+        assert_eq!(ended[0].ceo.id, old);
+        assert!(trusts[3].ceo.interim && trusts[3].interim_until.unwrap() > 100);
+        let due = trusts[3].interim_until.unwrap();
+        let interim = trusts[3].ceo.id;
+        ended.clear();
+        m.step(due, &mut trusts, &[None; 10], &p, &mut ended);
+        assert!(ended.iter().any(|e| e.ceo.id == interim && e.route == ExitRoute::InterimEnded));
+        assert!(!trusts[3].ceo.interim && trusts[3].interim_until.is_none());
+    }
+
+    #[test]
+    fn a_move_opens_a_vacancy_at_the_source_trust() {
+        let (mut p, mut trusts, id) = world(5);
+        p.ceo.internal_weight = 0.0;
+        p.ceo.pipeline_internal_weight = 0.0;
+        p.ceo.returner_weight = 0.0;
+        p.ceo.first_time_weight = 0.0;
+        p.ceo.direct_succession_share = 1.0;
+        p.ceo.move_min_tenure_months = 0;
+        let mut m = Market::new(id, from_u64(2));
+        let mut ended = vec![];
+        let mut exits = vec![None; 5];
+        exits[0] = Some(ExitRoute::Retired);
+        m.step(200, &mut trusts, &exits, &p, &mut ended);
+        // With only moves allowed and direct succession, the chain runs until
+        // nobody is eligible; every ended spell after the first is a move.
+        assert!(ended.len() >= 2);
+        assert!(ended[1..].iter().all(|e| e.route == ExitRoute::Moved));
+        let ids: std::collections::HashSet<u64> = trusts.iter().map(|t| t.ceo.id).collect();
+        assert_eq!(ids.len(), 5, "a CEO is in post at two trusts");
+    }
+
+    #[test]
+    fn source_weights_are_respected() {
+        let p = Params::default();
+        let mut m = Market::new(0, from_u64(3));
+        let n = 10_000;
+        let internal = (0..n).filter(|_| m.choose_source(1.0, 0.0, &p) == Source::Internal).count();
+        let share = internal as f64 / n as f64;
+        let expect = 1.0 / (1.0 + p.ceo.returner_weight + p.ceo.first_time_weight);
+        assert!((share - expect).abs() < 0.02, "{share} vs {expect}");
+    }
+}

@@ -1,0 +1,121 @@
+//! The pure model: entities, processes and the monthly schedule of one
+//! replication. Nothing here reads or writes files, parses arguments or knows
+//! about output formats; it takes validated [`Params`] and returns values.
+
+pub mod ceo;
+pub mod development;
+pub mod engine;
+pub mod environment;
+pub mod leaders;
+pub mod market;
+pub mod params;
+pub mod rng;
+pub mod staff;
+pub mod trust;
+
+pub use engine::{run_replication, CeoSpell, ReplicationResult, TrustMonth};
+pub use params::Params;
+
+/// The four kinds of NHS trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustType {
+    Acute,
+    MentalHealth,
+    Community,
+    Ambulance,
+}
+
+impl TrustType {
+    pub const ALL: [TrustType; 4] = [
+        TrustType::Acute,
+        TrustType::MentalHealth,
+        TrustType::Community,
+        TrustType::Ambulance,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustType::Acute => "acute",
+            TrustType::MentalHealth => "mental_health",
+            TrustType::Community => "community",
+            TrustType::Ambulance => "ambulance",
+        }
+    }
+}
+
+/// A leader's career pathway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pathway {
+    Clinical,
+    GeneralManagement,
+    Hybrid,
+}
+
+impl Pathway {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pathway::Clinical => "clinical",
+            Pathway::GeneralManagement => "general_management",
+            Pathway::Hybrid => "hybrid",
+        }
+    }
+    /// Whether the leader has a clinical background.
+    pub fn is_clinical(self) -> bool {
+        !matches!(self, Pathway::GeneralManagement)
+    }
+}
+
+/// How a CEO or interim spell ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitRoute {
+    /// Dismissed or pushed to resign.
+    Dismissed,
+    /// Appointed CEO of another trust (opens a vacancy chain).
+    Moved,
+    /// Retired.
+    Retired,
+    /// Left for another role outside trust CEO posts.
+    LeftOther,
+    /// An interim handing over to the permanent appointee.
+    InterimEnded,
+    /// Still in post at the end of the run (right-censored).
+    InPost,
+}
+
+impl ExitRoute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitRoute::Dismissed => "dismissed",
+            ExitRoute::Moved => "moved",
+            ExitRoute::Retired => "retired",
+            ExitRoute::LeftOther => "left_other",
+            ExitRoute::InterimEnded => "interim_ended",
+            ExitRoute::InPost => "in_post",
+        }
+    }
+}
+
+/// The annual quality rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rating {
+    Outstanding,
+    Good,
+    RequiresImprovement,
+    Inadequate,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 4] = [
+        Rating::Outstanding,
+        Rating::Good,
+        Rating::RequiresImprovement,
+        Rating::Inadequate,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Outstanding => "outstanding",
+            Rating::Good => "good",
+            Rating::RequiresImprovement => "requires_improvement",
+            Rating::Inadequate => "inadequate",
+        }
+    }
+}
