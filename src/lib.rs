@@ -5,6 +5,10 @@
 //! -> [`ensemble`] (replications of [`model::run_replication`] in parallel)
 //! -> [`output`] (parquet, manifest) and [`calibration`] (targets).
 
+pub mod calibration;
+pub mod cli;
+pub mod ensemble;
 pub mod model;
+pub mod stats;
 pub mod output;
 pub mod scenario;

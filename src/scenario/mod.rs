@@ -1,1 +1,256 @@
-//! Scenario files (placeholder).
+//! Scenario files: turning a TOML file (and the files it `extends`) into a
+//! validated [`Params`], with errors that name the file, line and column, the
+//! dotted key, and what is allowed.
+//!
+//! Loading follows five steps: read and parse each file in the `extends` chain
+//! keeping spans ([`source`]); walk each file against the schema, the TOML tree
+//! of `Params::default()`, and layer it onto that tree, base file first
+//! ([`schema`]); deserialize the merged tree; then run [`Params::check`] and
+//! report each violation at the place its key was last set. The resolved
+//! parameters and their hash identify a run in its manifest.
+
+mod error;
+mod schema;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::model::Params;
+use crate::model::params::RangeSink;
+pub use error::{Location, Origin, ScenarioError, Violation};
+use source::SourceFile;
+
+/// Most files an `extends` chain may hold, the given file included.
+pub const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub params: Params,
+    /// Files in the extends chain, base first, the given file last (paths as
+    /// given or as built from `extends`, not canonicalized).
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads the scenario at `path`, following `extends`, and validates it.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let mut chain = Vec::new();
+    load_chain(path, &mut Vec::new(), &mut chain, None)?;
+
+    let mut merged = schema::defaults_tree();
+    let mut set_at = BTreeMap::new();
+    for file in &chain {
+        schema::apply_file(file, &mut merged, &mut set_at)?;
+    }
+    let mut origins: BTreeMap<String, Origin> = set_at
+        .into_iter()
+        .map(|(k, at)| (k, Origin::File(at)))
+        .collect();
+    if !origins.contains_key("run.name") {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(toml::Value::Table(run)) = merged.get_mut("run") {
+            run.insert("name".into(), toml::Value::String(stem));
+        }
+        origins.insert("run.name".into(), Origin::Named("file name".into()));
+    }
+
+    let params = deserialize(merged, &origins)?;
+    let mut sink = Collect {
+        origins: &origins,
+        fallback: Origin::Default,
+        violations: Vec::new(),
+    };
+    params.check(&mut sink);
+    if !sink.violations.is_empty() {
+        return Err(ScenarioError::OutOfRange {
+            violations: sink.violations,
+        });
+    }
+    Ok(Scenario {
+        params,
+        files: chain.into_iter().map(|f| f.path).collect(),
+    })
+}
+
+/// Validates `params` after command-line overrides; every violation is
+/// attributed to `origin` (e.g. `"command line"`, shown as `(command line)`).
+pub fn validate(params: &Params, origin: &str) -> Result<(), ScenarioError> {
+    let origins = BTreeMap::new();
+    let mut sink = Collect {
+        origins: &origins,
+        fallback: Origin::Named(origin.to_string()),
+        violations: Vec::new(),
+    };
+    params.check(&mut sink);
+    if sink.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::OutOfRange {
+            violations: sink.violations,
+        })
+    }
+}
+
+/// The full parameter set as pretty TOML (every key, defaults included).
+pub fn resolved_toml(params: &Params) -> String {
+    // Params holds only strings, numbers, booleans, tables and arrays, all of
+    // which TOML can represent; the fallback is never expected to be used.
+    toml::to_string_pretty(params).unwrap_or_else(|e| format!("# cannot serialize: {e}\n"))
+}
+
+/// Lowercase hex SHA-256 of [`resolved_toml`].
+pub fn scenario_hash(params: &Params) -> String {
+    let digest = Sha256::digest(resolved_toml(params).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads and parses `path` and, first, every file it extends; pushes them onto
+/// `out` base first. `stack` holds the (canonical, shown) files being loaded.
+fn load_chain(
+    path: &Path,
+    stack: &mut Vec<(PathBuf, String)>,
+    out: &mut Vec<SourceFile>,
+    named_at: Option<Location>,
+) -> Result<(), ScenarioError> {
+    let shown = path.display().to_string();
+    let text = source::read_text(path, &shown).map_err(|reason| match &named_at {
+        None => ScenarioError::Read {
+            path: shown.clone(),
+            reason,
+        },
+        Some(at) => ScenarioError::ReadParent {
+            at: at.clone(),
+            path: shown.clone(),
+            reason,
+        },
+    })?;
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if stack.iter().any(|(c, _)| *c == canonical) {
+        let mut chain: Vec<String> = stack.iter().map(|(_, s)| s.clone()).collect();
+        chain.push(shown);
+        return Err(ScenarioError::ExtendsCycle { chain });
+    }
+    if stack.len() >= MAX_EXTENDS_DEPTH {
+        return Err(ScenarioError::ExtendsTooDeep {
+            at: named_at.unwrap_or_else(|| source::location(&shown, "", 0)),
+            max: MAX_EXTENDS_DEPTH,
+        });
+    }
+    let file = source::parse(path, &shown, text)?;
+
+    let table = file.doc.as_table();
+    if let Some((key, item)) = table.get_key_value(schema::EXTENDS) {
+        let at = file.loc(key.span().or_else(|| item.span()));
+        let Some(parent) = item.as_str() else {
+            return Err(ScenarioError::WrongType {
+                at,
+                key: schema::EXTENDS.into(),
+                expected: "a string (the path of the scenario file to extend)".into(),
+                found: schema::describe_item(item),
+            });
+        };
+        let parent_path = path.parent().unwrap_or(Path::new("")).join(parent);
+        stack.push((canonical, shown));
+        load_chain(&parent_path, stack, out, Some(at))?;
+        stack.pop();
+    }
+    out.push(file);
+    Ok(())
+}
+
+/// The merged tree as Params. The schema walk already fixed every type, so a
+/// failure here is an integer too large or negative for its field; find it.
+fn deserialize(
+    merged: toml::Table,
+    origins: &BTreeMap<String, Origin>,
+) -> Result<Params, ScenarioError> {
+    let err = match toml::Value::Table(merged.clone()).try_into::<Params>() {
+        Ok(p) => return Ok(p),
+        Err(e) => e,
+    };
+    let defaults = schema::defaults_tree();
+    let fits = |key: &str, v: i64| {
+        let mut probe = defaults.clone();
+        set(&mut probe, key, toml::Value::Integer(v));
+        toml::Value::Table(probe).try_into::<Params>().is_ok()
+    };
+    let mut violations = Vec::new();
+    for (key, origin) in origins {
+        if let Some(toml::Value::Integer(v)) = get(&merged, key)
+            && !fits(key, *v)
+        {
+            let max = [u8::MAX as i64, u16::MAX as i64, u32::MAX as i64, i64::MAX]
+                .into_iter()
+                .filter(|&m| fits(key, m))
+                .next_back()
+                .unwrap_or(i64::MAX);
+            let min = if fits(key, -1) { i64::MIN } else { 0 };
+            violations.push(Violation {
+                origin: origin.clone(),
+                key: key.clone(),
+                value: v.to_string(),
+                allowed: format!("an integer from {min} to {max}"),
+            });
+        }
+    }
+    if violations.is_empty() {
+        Err(ScenarioError::Invalid {
+            message: source::lower_first(err.message().trim()),
+        })
+    } else {
+        Err(ScenarioError::OutOfRange { violations })
+    }
+}
+
+fn get<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
+    let (head, rest) = key.split_once('.').unwrap_or((key, ""));
+    let v = table.get(head)?;
+    match (rest.is_empty(), v) {
+        (true, _) => Some(v),
+        (false, toml::Value::Table(t)) => get(t, rest),
+        _ => None,
+    }
+}
+
+fn set(table: &mut toml::Table, key: &str, value: toml::Value) {
+    match key.split_once('.') {
+        None => {
+            table.insert(key.to_string(), value);
+        }
+        Some((head, rest)) => {
+            if let Some(toml::Value::Table(t)) = table.get_mut(head) {
+                set(t, rest, value);
+            }
+        }
+    }
+}
+
+/// Collects range violations with the origin of each key.
+struct Collect<'a> {
+    origins: &'a BTreeMap<String, Origin>,
+    fallback: Origin,
+    violations: Vec<Violation>,
+}
+
+impl RangeSink for Collect<'_> {
+    fn violation(&mut self, key: &str, value: String, allowed: &str) {
+        self.violations.push(Violation {
+            origin: self
+                .origins
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| self.fallback.clone()),
+            key: key.to_string(),
+            value,
+            allowed: allowed.to_string(),
+        });
+    }
+}

@@ -1,0 +1,132 @@
+//! Write-to-temporary-then-rename. A file being written lives next to its
+//! final path as a hidden `.NAME.partial` file in the same folder (so the
+//! rename stays on one file system); [`PartialFile::commit`] renames it into
+//! place, and dropping an uncommitted [`PartialFile`] removes it, so readers
+//! never see a half-written file under the final name.
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::error::OutputError;
+
+/// The temporary path used while `target` is being written:
+/// `dir/NAME` -> `dir/.NAME.partial`.
+pub fn partial_path(target: &Path) -> PathBuf {
+    let mut name = OsString::from(".");
+    name.push(target.file_name().unwrap_or_else(|| "output".as_ref()));
+    name.push(".partial");
+    target.with_file_name(name)
+}
+
+/// Guard for a file written under a temporary name.
+#[derive(Debug)]
+pub struct PartialFile {
+    partial: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl PartialFile {
+    /// Creates (or truncates a stale) `.NAME.partial` next to `target` and
+    /// returns the guard together with the open file.
+    pub fn create(target: &Path) -> Result<(PartialFile, File), OutputError> {
+        let partial = partial_path(target);
+        let file = File::create(&partial).map_err(|e| OutputError::write(&partial, e))?;
+        Ok((
+            PartialFile {
+                partial,
+                target: target.to_path_buf(),
+                committed: false,
+            },
+            file,
+        ))
+    }
+
+    /// The temporary path being written.
+    pub fn partial(&self) -> &Path {
+        &self.partial
+    }
+
+    /// The final path.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Renames the temporary file onto the final path (replacing any file
+    /// already there). The caller must have flushed and closed or synced the
+    /// file first.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        fs::rename(&self.partial, &self.target).map_err(|e| OutputError::Rename {
+            from: self.partial.clone(),
+            to: self.target.clone(),
+            cause: e,
+        })?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.partial);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically: readers see either the old file or
+/// the complete new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let (guard, mut file) = PartialFile::create(path)?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| OutputError::write(guard.partial(), e))?;
+    drop(file);
+    guard.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tempfile::TempDir;
+
+    #[test]
+    fn partial_name_is_hidden_and_in_same_folder() {
+        let p = partial_path(Path::new("/a/b/manifest.json"));
+        assert_eq!(p, Path::new("/a/b/.manifest.json.partial"));
+    }
+
+    #[test]
+    fn write_atomic_replaces_and_leaves_no_partial() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("x.txt");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert!(!partial_path(&path).exists());
+    }
+
+    #[test]
+    fn dropped_guard_removes_partial() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("y.bin");
+        let (guard, mut file) = PartialFile::create(&path).unwrap();
+        file.write_all(b"half").unwrap();
+        assert!(guard.partial().exists());
+        drop(file);
+        drop(guard);
+        assert!(!partial_path(&path).exists());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn write_atomic_into_missing_folder_errors() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("nope").join("x.txt");
+        let err = write_atomic(&path, b"x").unwrap_err().to_string();
+        assert!(err.starts_with("cannot write `"), "{err}");
+        assert!(err.contains(".x.txt.partial"), "{err}");
+    }
+}

@@ -1,0 +1,212 @@
+//! The summary table: one row per metric with its distribution across
+//! replications (n, mean, sd and the 5/25/50/75/95th percentiles), written
+//! atomically as a small parquet file carrying the same key-value metadata
+//! as the result tables. Also owns [`read_meta`], which reads that metadata
+//! back from any parquet file trustsim writes.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::atomic::write_atomic;
+use super::error::OutputError;
+use super::parquet::{FileMeta, parquet_writer};
+
+/// Conventional file name of the summary table inside a run folder.
+pub const SUMMARY_FILE: &str = "summary.parquet";
+
+/// The distribution of one metric across replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub metric: String,
+    pub n: u32,
+    pub mean: f64,
+    pub sd: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+const F64_COLUMNS: [&str; 7] = ["mean", "sd", "p05", "p25", "p50", "p75", "p95"];
+
+fn f64s(row: &SummaryRow) -> [f64; 7] {
+    [
+        row.mean, row.sd, row.p05, row.p25, row.p50, row.p75, row.p95,
+    ]
+}
+
+fn summary_frame(rows: &[SummaryRow]) -> PolarsResult<DataFrame> {
+    let mut cols = vec![
+        Column::new(
+            "metric".into(),
+            rows.iter().map(|r| r.metric.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new("n".into(), rows.iter().map(|r| r.n).collect::<Vec<u32>>()),
+    ];
+    for (k, name) in F64_COLUMNS.iter().enumerate() {
+        cols.push(Column::new(
+            (*name).into(),
+            rows.iter().map(|r| f64s(r)[k]).collect::<Vec<f64>>(),
+        ));
+    }
+    DataFrame::new(rows.len(), cols)
+}
+
+/// Writes the summary table to `path` (atomically: via `.NAME.partial`).
+pub fn write_summary(path: &Path, rows: &[SummaryRow], meta: &FileMeta) -> Result<(), OutputError> {
+    let mut df = summary_frame(rows).map_err(|e| OutputError::parquet_write(path, e))?;
+    let mut bytes = Vec::new();
+    parquet_writer(&mut bytes, meta)
+        .finish(&mut df)
+        .map_err(|e| OutputError::parquet_write(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads a summary table written by [`write_summary`].
+pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, OutputError> {
+    let file = File::open(path).map_err(|e| OutputError::read(path, e))?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| OutputError::parquet_read(path, e))?;
+    let bad = |what: &str, e: PolarsError| OutputError::invalid(path, format!("{what}: {e}"));
+    let metric = df
+        .column("metric")
+        .and_then(|c| c.str())
+        .map_err(|e| bad("column `metric`", e))?;
+    let n = df
+        .column("n")
+        .and_then(|c| c.u32())
+        .map_err(|e| bad("column `n`", e))?;
+    let mut values = Vec::with_capacity(F64_COLUMNS.len());
+    for name in F64_COLUMNS {
+        let c = df
+            .column(name)
+            .and_then(|c| c.f64())
+            .map_err(|e| bad(&format!("column `{name}`"), e))?;
+        values.push(c.iter().collect::<Vec<Option<f64>>>());
+    }
+    let null = |col: &str, i: usize| OutputError::invalid(path, format!("null `{col}` in row {i}"));
+    let mut out = Vec::with_capacity(df.height());
+    for (i, (m, n)) in metric.iter().zip(n.iter()).enumerate() {
+        let mut v = [0.0; 7];
+        for (k, name) in F64_COLUMNS.iter().enumerate() {
+            v[k] = values[k][i].ok_or_else(|| null(name, i))?;
+        }
+        out.push(SummaryRow {
+            metric: m.ok_or_else(|| null("metric", i))?.to_string(),
+            n: n.ok_or_else(|| null("n", i))?,
+            mean: v[0],
+            sd: v[1],
+            p05: v[2],
+            p25: v[3],
+            p50: v[4],
+            p75: v[5],
+            p95: v[6],
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the trustsim key-value metadata from the footer of any parquet file
+/// written by this module (results or summary).
+pub fn read_meta(path: &Path) -> Result<FileMeta, OutputError> {
+    let file = File::open(path).map_err(|e| OutputError::read(path, e))?;
+    let mut reader = ParquetReader::new(file);
+    let md = reader
+        .get_metadata()
+        .map_err(|e| OutputError::parquet_read(path, e))?;
+    let kv = md.key_value_metadata.as_deref().unwrap_or_default();
+    FileMeta::from_key_values(
+        path,
+        kv.iter().map(|kv| (kv.key.as_str(), kv.value.as_deref())),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::atomic::partial_path;
+    use tempfile::TempDir;
+
+    fn meta() -> FileMeta {
+        FileMeta {
+            scenario_hash: "h".into(),
+            seed: 7,
+            version: "0.1.0".into(),
+            scenario_name: "s".into(),
+        }
+    }
+
+    #[test]
+    fn summary_round_trip() {
+        let tmp = TempDir::new().unwrap();
+        let path = tmp.path().join(SUMMARY_FILE);
+        let rows = vec![
+            SummaryRow {
+                metric: "ceo_tenure_months".into(),
+                n: 100,
+                mean: 30.5,
+                sd: 4.25,
+                p05: 20.0,
+                p25: 26.0,
+                p50: 30.0,
+                p75: 35.0,
+                p95: 41.0,
+            },
+            SummaryRow {
+                metric: "engagement".into(),
+                n: 100,
+                mean: 0.5,
+                sd: 0.1,
+                p05: 0.3,
+                p25: 0.4,
+                p50: 0.5,
+                p75: 0.6,
+                p95: 0.7,
+            },
+        ];
+        write_summary(&path, &rows, &meta()).unwrap();
+        assert!(!partial_path(&path).exists());
+        assert_eq!(read_summary(&path).unwrap(), rows);
+        assert_eq!(read_meta(&path).unwrap(), meta());
+        // Deterministic bytes.
+        let first = std::fs::read(&path).unwrap();
+        write_summary(&path, &rows, &meta()).unwrap();
+        assert!(first == std::fs::read(&path).unwrap());
+    }
+
+    #[test]
+    fn empty_summary_round_trip() {
+        let tmp = TempDir::new().unwrap();
+        let path = tmp.path().join(SUMMARY_FILE);
+        write_summary(&path, &[], &meta()).unwrap();
+        assert!(read_summary(&path).unwrap().is_empty());
+    }
+
+    #[test]
+    fn non_parquet_file_is_an_error() {
+        let tmp = TempDir::new().unwrap();
+        let path = tmp.path().join("x.parquet");
+        std::fs::write(&path, b"not parquet at all").unwrap();
+        let err = read_summary(&path).unwrap_err().to_string();
+        assert!(err.starts_with("cannot decode parquet file `"), "{err}");
+        let err = read_meta(&path).unwrap_err().to_string();
+        assert!(err.starts_with("cannot decode parquet file `"), "{err}");
+    }
+
+    #[test]
+    fn missing_metadata_is_reported() {
+        let tmp = TempDir::new().unwrap();
+        let path = tmp.path().join("plain.parquet");
+        let mut df = DataFrame::new(1, vec![Column::new("a".into(), vec![1u32])]).unwrap();
+        ParquetWriter::new(File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let err = read_meta(&path).unwrap_err().to_string();
+        assert!(err.contains("is not a valid trustsim output file"), "{err}");
+        assert!(err.contains("trustsim.seed"), "{err}");
+    }
+}

@@ -1,0 +1,93 @@
+//! Reading one scenario file: bytes from disk, UTF-8 check, TOML parsing with
+//! spans (toml_edit), and turning byte offsets into `FILE:LINE:COL`
+//! [`Location`]s. Knows nothing about the parameter schema.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml_edit::Document;
+
+use super::error::{Location, ScenarioError};
+
+/// One parsed scenario file.
+pub(crate) struct SourceFile {
+    /// The path as given (or as built from `extends`).
+    pub path: PathBuf,
+    /// `path` for messages.
+    pub shown: String,
+    pub doc: Document<String>,
+}
+
+impl SourceFile {
+    /// The location of byte `offset` (or of the file start when unknown).
+    pub fn loc(&self, span: Option<Range<usize>>) -> Location {
+        location(&self.shown, self.doc.raw(), span.map_or(0, |s| s.start))
+    }
+}
+
+/// Why reading a file failed, as a lowercase phrase.
+pub(crate) fn read_text(path: &Path, shown: &str) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "file not found".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
+        _ => lower_first(&e.to_string()),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        // The valid prefix is UTF-8, so line and column are well defined.
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+        let at = location(shown, &prefix, good);
+        format!(
+            "not UTF-8 text (first invalid byte at line {}, column {}); save the file as UTF-8",
+            at.line, at.col
+        )
+    })
+}
+
+/// Parses `text` keeping spans; a syntax error points at the offending text.
+pub(crate) fn parse(path: &Path, shown: &str, text: String) -> Result<SourceFile, ScenarioError> {
+    match Document::parse(text.clone()) {
+        Ok(doc) => Ok(SourceFile {
+            path: path.to_path_buf(),
+            shown: shown.to_string(),
+            doc,
+        }),
+        Err(e) => {
+            let at = location(shown, &text, e.span().map_or(0, |s| s.start));
+            let message = e
+                .message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(ScenarioError::Syntax { at, message })
+        }
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `text`.
+pub(crate) fn location(file: &str, text: &str, offset: usize) -> Location {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    Location {
+        file: file.to_string(),
+        line,
+        col,
+    }
+}
+
+pub(crate) fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

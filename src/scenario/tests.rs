@@ -1,0 +1,379 @@
+//! Tests of the scenario layer: exact error messages for each kind of
+//! mistake, extends layering, and that every bundled scenario loads.
+
+use super::*;
+use tempfile::TempDir;
+
+/// Writes `files` into a fresh folder and loads the first one. Error messages
+/// come back with the folder prefix removed, so they can be pinned exactly.
+fn load_in(files: &[(&str, &str)]) -> Result<Scenario, String> {
+    let dir = TempDir::new().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let prefix = format!("{}/", dir.path().display());
+    load(&dir.path().join(files[0].0)).map_err(|e| e.to_string().replace(&prefix, ""))
+}
+
+fn err(files: &[(&str, &str)]) -> String {
+    match load_in(files) {
+        Ok(_) => panic!("expected an error loading {files:?}"),
+        Err(e) => e,
+    }
+}
+
+fn ok(files: &[(&str, &str)]) -> Scenario {
+    load_in(files).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn missing_file() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("nope.toml");
+    assert_eq!(
+        load(&path).unwrap_err().to_string(),
+        format!(
+            "cannot read scenario file {}: file not found",
+            path.display()
+        )
+    );
+    assert_eq!(
+        err(&[("a.toml", "extends = \"base.toml\"\n")]),
+        "a.toml:1:1: cannot read scenario file base.toml named by `extends`: file not found"
+    );
+}
+
+#[test]
+fn non_utf8_file_and_folder() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, b"[run]\nname = \"\xff\"\n").unwrap();
+    assert_eq!(
+        load(&path).unwrap_err().to_string(),
+        format!(
+            "cannot read scenario file {}: not UTF-8 text (first invalid byte at line 2, column 9); save the file as UTF-8",
+            path.display()
+        )
+    );
+    assert_eq!(
+        load(dir.path()).unwrap_err().to_string(),
+        format!(
+            "cannot read scenario file {}: it is a folder, not a file",
+            dir.path().display()
+        )
+    );
+}
+
+#[test]
+fn malformed_toml() {
+    assert_eq!(
+        err(&[("a.toml", "[run]\nname = \"x\n")]),
+        "a.toml:2:10: malformed TOML: invalid basic string, expected `\"`"
+    );
+}
+
+#[test]
+fn wrong_type() {
+    assert_eq!(
+        err(&[("a.toml", "[run]\nreplications = \"four\"\n")]),
+        "a.toml:2:1: wrong type for `run.replications`: expected an integer, found a string (\"four\")"
+    );
+    assert_eq!(
+        err(&[("a.toml", "[trusts]\nacute = { count = 0.5 }\n")]),
+        "a.toml:2:11: wrong type for `trusts.acute.count`: expected an integer, found a float (0.5)"
+    );
+    assert_eq!(
+        err(&[("a.toml", "run = 3\n")]),
+        "a.toml:1:1: wrong type for `run`: expected a table, found an integer (3)"
+    );
+    assert_eq!(
+        err(&[("a.toml", "[ceo]\nhazard_shape = true\n")]),
+        "a.toml:2:1: wrong type for `ceo.hazard_shape`: expected a number, found a boolean (true)"
+    );
+    assert_eq!(
+        err(&[(
+            "a.toml",
+            "[pressures.demand]\nschedule = [[0, 1], [2, \"x\"]]\n"
+        )]),
+        "a.toml:2:21: wrong type for `pressures.demand.schedule[1]`: expected a [year, level] pair of numbers, found an array ([2, \"x\"])"
+    );
+    assert_eq!(
+        err(&[("a.toml", "extends = 3\n")]),
+        "a.toml:1:1: wrong type for `extends`: expected a string (the path of the scenario file to extend), found an integer (3)"
+    );
+}
+
+#[test]
+fn integers_are_accepted_as_numbers_and_schedules_replace_whole() {
+    let s = ok(&[(
+        "a.toml",
+        "[run]\nstaff_scale = 1\n[pressures.demand]\nschedule = [[0, 1], [10, 1.5]]\n",
+    )]);
+    assert_eq!(s.params.run.staff_scale, 1.0);
+    assert_eq!(
+        s.params.pressures.demand.schedule,
+        vec![[0.0, 1.0], [10.0, 1.5]]
+    );
+}
+
+#[test]
+fn unknown_key_with_did_you_mean() {
+    assert_eq!(
+        err(&[("a.toml", "[staff]\nsicknes_recovery = 0.5\n")]),
+        "a.toml:2:1: unknown key `staff.sicknes_recovery`; did you mean `staff.sickness_recovery`?"
+    );
+    // The right key in the wrong table.
+    assert_eq!(
+        err(&[("a.toml", "[run]\npunitiveness = 0.2\n")]),
+        "a.toml:2:1: unknown key `run.punitiveness`; did you mean `oversight.punitiveness`?"
+    );
+    // Nothing close: list what is allowed.
+    assert_eq!(
+        err(&[("a.toml", "[run]\nfoo = 1\n")]),
+        "a.toml:2:1: unknown key `run.foo`; allowed in `run`: burn_in_months, description, months, name, replications, seed, staff_scale"
+    );
+}
+
+#[test]
+fn unknown_table() {
+    assert_eq!(
+        err(&[("a.toml", "[stafff]\nteam_size = 3\n")]),
+        "a.toml:1:2: unknown table `stafff`; did you mean `staff`?"
+    );
+    assert_eq!(
+        err(&[("a.toml", "\n[zzz]\nx = 1\n")]),
+        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, board, ceo, development, finance, friction, leaders, outcomes, oversight, pressures, run, staff, trusts, workforce"
+    );
+}
+
+#[test]
+fn out_of_range_value_with_line() {
+    assert_eq!(
+        err(&[(
+            "a.toml",
+            "# comment\n[staff]\nteam_size = 25\nsickness_recovery = 0.0\n"
+        )]),
+        "a.toml:4:1: staff.sickness_recovery = 0 is out of range; allowed: a number from 0.01 to 1"
+    );
+    // Every violation, one per line; a cross-field one not set by a file is `(default)`.
+    assert_eq!(
+        err(&[(
+            "a.toml",
+            "[run]\nmonths = 3\n[staff]\nengagement_adjust_rate = 0.99\n"
+        )]),
+        "a.toml:2:1: run.months = 3 is out of range; allowed: an integer from 12 to 1200\n\
+         (default) staff.peer_weight = 0.05 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1"
+    );
+    // Integers that do not fit the field are range errors too.
+    assert_eq!(
+        err(&[("a.toml", "[run]\nreplications = -3\n")]),
+        "a.toml:2:1: run.replications = -3 is out of range; allowed: an integer from 0 to 4294967295"
+    );
+}
+
+#[test]
+fn extends_cycle() {
+    assert_eq!(
+        err(&[
+            ("a.toml", "extends = \"b.toml\"\n"),
+            ("b.toml", "extends = \"a.toml\"\n"),
+        ]),
+        "extends cycle: a.toml -> b.toml -> a.toml"
+    );
+    assert_eq!(
+        err(&[("self.toml", "extends = \"self.toml\"\n")]),
+        "extends cycle: self.toml -> self.toml"
+    );
+}
+
+#[test]
+fn extends_too_deep() {
+    let files: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (
+                format!("f{i}.toml"),
+                format!("extends = \"f{}.toml\"\n", i + 1),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(
+        err(&refs),
+        "f31.toml:1:1: extends chain is longer than 32 files; allowed: at most 32"
+    );
+}
+
+#[test]
+fn extends_child_beats_parent_beats_default() {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(
+        dir.path().join("sub/parent.toml"),
+        "[run]\nname = \"parent\"\n[staff]\nteam_size = 20\nsickness_recovery = 0.4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"sub/parent.toml\"\n[staff]\nteam_size = 30\n",
+    )
+    .unwrap();
+    let s = load(&dir.path().join("child.toml")).unwrap();
+    assert_eq!(s.params.staff.team_size, 30); // child beats parent
+    assert_eq!(s.params.staff.sickness_recovery, 0.4); // parent beats default
+    assert_eq!(s.params.run.name, "parent"); // set by a file, so no stem default
+    let d = Params::default();
+    assert_eq!(
+        s.params.staff.leave_base_monthly,
+        d.staff.leave_base_monthly
+    ); // default kept
+    assert_eq!(
+        s.files,
+        vec![
+            dir.path().join("sub/parent.toml"),
+            dir.path().join("child.toml")
+        ]
+    );
+    // A range error in the parent points at the parent.
+    std::fs::write(
+        dir.path().join("sub/parent.toml"),
+        "[staff]\nsickness_recovery = 2.0\n",
+    )
+    .unwrap();
+    let prefix = format!("{}/", dir.path().display());
+    assert_eq!(
+        load(&dir.path().join("child.toml"))
+            .unwrap_err()
+            .to_string()
+            .replace(&prefix, ""),
+        "sub/parent.toml:2:1: staff.sickness_recovery = 2 is out of range; allowed: a number from 0.01 to 1"
+    );
+}
+
+#[test]
+fn run_name_defaults_to_file_stem() {
+    let s = ok(&[("my-run.toml", "[run]\nreplications = 2\n")]);
+    assert_eq!(s.params.run.name, "my-run");
+    assert_eq!(s.params.run.replications, 2);
+    assert_eq!(
+        err(&[("a b.toml", "")]),
+        "(file name) run.name = \"a b\" is out of range; allowed: a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)"
+    );
+}
+
+#[test]
+fn validate_names_the_origin() {
+    assert!(validate(&Params::default(), "command line").is_ok());
+    let mut p = Params::default();
+    p.run.months = 5000;
+    assert_eq!(
+        validate(&p, "command line").unwrap_err().to_string(),
+        "(command line) run.months = 5000 is out of range; allowed: an integer from 12 to 1200"
+    );
+}
+
+#[test]
+fn resolved_toml_round_trips_and_hash_is_stable() {
+    let p = Params::default();
+    let text = resolved_toml(&p);
+    let back: Params = toml::from_str(&text).unwrap();
+    assert_eq!(back, p);
+    let h = scenario_hash(&p);
+    assert_eq!(h.len(), 64);
+    assert!(
+        h.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
+    assert_eq!(h, scenario_hash(&back));
+    let mut q = p.clone();
+    q.run.seed += 1;
+    assert_ne!(h, scenario_hash(&q));
+}
+
+#[test]
+fn bundled_scenarios_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let s = load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(s.files.last(), Some(&path));
+            names.push(s.params.run.name.clone());
+        }
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "baseline",
+            "policy_double_development",
+            "policy_succession_planning",
+            "policy_supportive_oversight",
+            "quick"
+        ]
+    );
+
+    let base = load(&dir.join("baseline.toml")).unwrap();
+    let mut expected = Params::default();
+    assert_eq!(
+        base.params.run.description,
+        "England before 2020: calibrated baseline"
+    );
+    expected.run.description = base.params.run.description.clone();
+    assert_eq!(
+        base.params, expected,
+        "baseline.toml must not change any value"
+    );
+
+    let quick = load(&dir.join("quick.toml")).unwrap();
+    let q = &quick.params;
+    assert_eq!(q.run.name, "quick");
+    assert_eq!(
+        (
+            q.run.staff_scale,
+            q.run.replications,
+            q.run.months,
+            q.run.burn_in_months
+        ),
+        (0.02, 4, 60, 36)
+    );
+    let counts = q.trusts.all().map(|t| t.count);
+    assert_eq!(counts, [12, 5, 2, 1]);
+    assert_eq!(
+        quick.files,
+        vec![dir.join("baseline.toml"), dir.join("quick.toml")]
+    );
+
+    let dev = load(&dir.join("policy_double_development.toml")).unwrap();
+    assert_eq!(dev.params.development.budget_share_of_paybill, 0.003);
+    let ovs = load(&dir.join("policy_supportive_oversight.toml")).unwrap();
+    assert_eq!(ovs.params.oversight.punitiveness, 0.2);
+    let suc = load(&dir.join("policy_succession_planning.toml")).unwrap();
+    assert_eq!(suc.params.development.succession_planning, 0.5);
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    for text in [
+        "",
+        "\u{feff}",
+        "[[pressures.demand.schedule]]\n",
+        "[run]\n[run]\n",
+        "a.b.c.d = 1\n",
+        "[trusts.acute.count]\n",
+        "[pressures.demand]\nschedule = [1, 2]\n",
+        "[pressures.demand]\nschedule = [[1, 2, 3]]\n",
+        "[pressures.demand]\nschedule = 5\n",
+        "[run]\nseed = 1979-05-27\n",
+        "[run]\nstaff_scale = nan\n",
+        "[run]\nname = \"\"\n",
+        "x = \"\u{1F600}\" = 2\n",
+        "extends = { a = 1 }\n",
+        "[extends]\n",
+    ] {
+        let _ = load_in(&[("a.toml", text)]);
+    }
+}
