@@ -1,1 +1,73 @@
-fn main() {}
+//! Throughput of the model: staff-agent-months per second for one baseline
+//! replication at full England scale, and for an ensemble on every core.
+//!
+//! `cargo bench --bench throughput` (set `TRUSTSIM_BENCH_SCALE` to bench a
+//! smaller staff scale).
+
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use trustsim::model::{Params, run_replication};
+
+fn params() -> Params {
+    let mut p = Params::default();
+    p.run.staff_scale = std::env::var("TRUSTSIM_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    p
+}
+
+fn staff_months(p: &Params) -> u64 {
+    let (trusts, _) = trustsim::model::engine::build_trusts(p, 0);
+    let staff: u64 = trusts.iter().map(|t| u64::from(t.establishment)).sum();
+    staff * u64::from(p.run.months + p.run.burn_in_months)
+}
+
+fn one_replication_one_core(c: &mut Criterion) {
+    let p = params();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group("replication");
+    g.sample_size(10).measurement_time(Duration::from_secs(30));
+    g.throughput(Throughput::Elements(staff_months(&p)));
+    g.bench_function("baseline_one_core", |b| {
+        b.iter(|| pool.install(|| run_replication(&p, 0)))
+    });
+    g.finish();
+}
+
+fn ensemble_all_cores(c: &mut Criterion) {
+    let p = params();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let reps = threads as u32;
+    let mut g = c.benchmark_group("ensemble");
+    g.sample_size(10).measurement_time(Duration::from_secs(40));
+    g.throughput(Throughput::Elements(staff_months(&p) * u64::from(reps)));
+    for t in [1, threads] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap();
+        g.bench_function(format!("baseline_{reps}_replications_{t}_threads"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    trustsim::ensemble::run_ensemble::<()>(
+                        &p,
+                        0..reps,
+                        reps as usize,
+                        &|_| {},
+                        &|| false,
+                        &mut |_| Ok(()),
+                    )
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, one_replication_one_core, ensemble_all_cores);
+criterion_main!(benches);

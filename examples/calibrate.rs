@@ -14,13 +14,16 @@ fn main() {
         let mut v = toml::Value::try_from(&p).unwrap();
         for kv in &args[3..] {
             let (k, val) = kv.split_once('=').unwrap();
-            let parsed: toml::Value = toml::from_str::<toml::Table>(&format!("x = {val}")).unwrap()["x"].clone();
+            let parsed: toml::Value =
+                toml::from_str::<toml::Table>(&format!("x = {val}")).unwrap()["x"].clone();
             let mut cur = &mut v;
             let parts: Vec<&str> = k.split('.').collect();
             for part in &parts[..parts.len() - 1] {
                 cur = cur.get_mut(*part).unwrap();
             }
-            cur.as_table_mut().unwrap().insert(parts[parts.len() - 1].to_string(), parsed);
+            cur.as_table_mut()
+                .unwrap()
+                .insert(parts[parts.len() - 1].to_string(), parsed);
         }
         p = v.try_into().unwrap();
     }
@@ -31,7 +34,13 @@ fn main() {
         v.sort_by(f64::total_cmp);
         let med = trustsim::stats::quantile(&v, 0.5);
         let target = TARGETS.iter().find(|t| t.key == def.key);
-        let flag = target.map_or("", |t| if med >= t.lo && med <= t.hi { "ok" } else { "MISS" });
+        let flag = target.map_or("", |t| {
+            if med >= t.lo && med <= t.hi {
+                "ok"
+            } else {
+                "MISS"
+            }
+        });
         let range = target.map_or(String::new(), |t| format!("[{}, {}]", t.lo, t.hi));
         println!("{:32} {:>10.4} {:>5} {}", def.key, med, flag, range);
     }

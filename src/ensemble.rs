@@ -39,7 +39,10 @@ pub fn run_ensemble<E>(
             .par_iter()
             .map(|&r| {
                 let result = run_replication(p, r);
-                let f = Finished { metrics: replication_metrics(&result, p), result };
+                let f = Finished {
+                    metrics: replication_metrics(&result, p),
+                    result,
+                };
                 on_done(&f);
                 f
             })

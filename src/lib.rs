@@ -9,6 +9,6 @@ pub mod calibration;
 pub mod cli;
 pub mod ensemble;
 pub mod model;
-pub mod stats;
 pub mod output;
 pub mod scenario;
+pub mod stats;

@@ -25,7 +25,11 @@ pub fn sorted(values: &[f64]) -> Vec<f64> {
 }
 
 pub fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }
 
 /// Sample standard deviation (n - 1); `NaN` below two values.
@@ -51,7 +55,11 @@ pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
         sxx += dx * dx;
         syy += dy * dy;
     }
-    if sxx <= 0.0 || syy <= 0.0 { f64::NAN } else { sxy / (sxx * syy).sqrt() }
+    if sxx <= 0.0 || syy <= 0.0 {
+        f64::NAN
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
 }
 
 /// One spell observed from `entry` (delayed entry, left truncation) to `exit`,
@@ -85,7 +93,10 @@ pub fn kaplan_meier(obs: &[Observation]) -> Survival {
     events.sort_by(f64::total_cmp);
     let mut s = 1.0;
     let mut green = 0.0;
-    let mut out = Survival { steps: Vec::with_capacity(times.len()), variance: Vec::new() };
+    let mut out = Survival {
+        steps: Vec::with_capacity(times.len()),
+        variance: Vec::new(),
+    };
     for t in times {
         // at risk: entry < t and exit >= t
         let entered = entries.partition_point(|e| *e < t);
@@ -113,7 +124,11 @@ impl Survival {
 
     /// Survival at time `t`.
     pub fn at(&self, t: f64) -> f64 {
-        self.steps.iter().take_while(|(x, _)| *x <= t).last().map_or(1.0, |(_, s)| *s)
+        self.steps
+            .iter()
+            .take_while(|(x, _)| *x <= t)
+            .last()
+            .map_or(1.0, |(_, s)| *s)
     }
 }
 
@@ -127,7 +142,10 @@ pub fn weibull_fit(obs: &[Observation]) -> Option<(f64, f64)> {
     let sum_log_t: f64 = obs.iter().filter(|o| o.event).map(|o| o.exit.ln()).sum();
     // Profile log-likelihood in the shape k, with scale^k solved in closed form.
     let profile = |k: f64| -> (f64, f64) {
-        let s: f64 = obs.iter().map(|o| o.exit.powf(k) - o.entry.max(0.0).powf(k)).sum();
+        let s: f64 = obs
+            .iter()
+            .map(|o| o.exit.powf(k) - o.entry.max(0.0).powf(k))
+            .sum();
         let lk = s / d;
         (d * k.ln() - d * lk.ln() + (k - 1.0) * sum_log_t - d, lk)
     };
@@ -136,7 +154,11 @@ pub fn weibull_fit(obs: &[Observation]) -> Option<(f64, f64)> {
     for _ in 0..200 {
         let c = b - g * (b - a);
         let e = a + g * (b - a);
-        if profile(c).0 > profile(e).0 { b = e } else { a = c }
+        if profile(c).0 > profile(e).0 {
+            b = e
+        } else {
+            a = c
+        }
     }
     let k = (a + b) / 2.0;
     let (_, lk) = profile(k);
@@ -155,7 +177,10 @@ mod tests {
         assert_eq!(quantile(&v, 0.0), 1.0);
         assert!((quantile(&v, 0.05) - 1.15).abs() < 1e-12);
         assert!(quantile(&[], 0.5).is_nan());
-        assert_eq!(sd(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]), (32.0_f64 / 7.0).sqrt());
+        assert_eq!(
+            sd(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]),
+            (32.0_f64 / 7.0).sqrt()
+        );
         assert!((correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]) - 0.9986).abs() < 1e-3);
     }
 
@@ -163,7 +188,11 @@ mod tests {
     fn kaplan_meier_matches_a_hand_computed_curve() {
         // Times 1, 2+ (censored), 3, 4 with no delayed entry:
         // S(1)=3/4, S(3)=3/4*1/2=3/8, S(4)=0.
-        let o = |exit, event| Observation { entry: 0.0, exit, event };
+        let o = |exit, event| Observation {
+            entry: 0.0,
+            exit,
+            event,
+        };
         let km = kaplan_meier(&[o(1.0, true), o(2.0, false), o(3.0, true), o(4.0, true)]);
         assert_eq!(km.steps, vec![(1.0, 0.75), (3.0, 0.375), (4.0, 0.0)]);
         assert_eq!(km.median(), Some(3.0));
@@ -184,13 +213,23 @@ mod tests {
                 continue;
             }
             let entry = -start;
-            let (exit, event) = if end > 30.0 { (30.0 - start, false) } else { (len, true) };
+            let (exit, event) = if end > 30.0 {
+                (30.0 - start, false)
+            } else {
+                (len, true)
+            };
             obs.push(Observation { entry, exit, event });
         }
         let med = kaplan_meier(&obs).median().unwrap();
-        assert!((med - 10.0 * std::f64::consts::LN_2).abs() < 0.4, "median {med}");
+        assert!(
+            (med - 10.0 * std::f64::consts::LN_2).abs() < 0.4,
+            "median {med}"
+        );
         let (k, scale) = weibull_fit(&obs).unwrap();
-        assert!((k - 1.0).abs() < 0.05 && (scale - 10.0).abs() < 0.5, "{k} {scale}");
+        assert!(
+            (k - 1.0).abs() < 0.05 && (scale - 10.0).abs() < 0.5,
+            "{k} {scale}"
+        );
     }
 
     #[test]
@@ -200,9 +239,17 @@ mod tests {
             .map(|_| {
                 let t = 40.0 * (-rng.random::<f64>().max(1e-12).ln()).powf(1.0 / 0.7);
                 if t > 200.0 {
-                    Observation { entry: 0.0, exit: 200.0, event: false }
+                    Observation {
+                        entry: 0.0,
+                        exit: 200.0,
+                        event: false,
+                    }
                 } else {
-                    Observation { entry: 0.0, exit: t, event: true }
+                    Observation {
+                        entry: 0.0,
+                        exit: t,
+                        event: true,
+                    }
                 }
             })
             .collect();

@@ -18,6 +18,9 @@ use crate::output::{self, FileMeta, Manifest, ResultWriter, SummaryRow};
 use crate::scenario;
 use crate::stats;
 
+/// Replications per batch (one parquet row group per batch).
+pub const BATCH_REPLICATIONS: usize = 16;
+
 /// Agent-based simulator of leadership turnover, staff engagement and
 /// outcomes in NHS trusts.
 #[derive(Debug, Parser)]
@@ -84,7 +87,11 @@ fn load(file: &Path) -> Result<Params> {
 fn check(file: &Path) -> Result<()> {
     let s = scenario::load(file)?;
     let chain: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
-    println!("# {} is valid (extends chain: {})", file.display(), chain.join(" <- "));
+    println!(
+        "# {} is valid (extends chain: {})",
+        file.display(),
+        chain.join(" <- ")
+    );
     println!("# scenario hash: {}", scenario::scenario_hash(&s.params));
     print!("{}", scenario::resolved_toml(&s.params));
     Ok(())
@@ -107,7 +114,10 @@ fn run(args: RunArgs) -> Result<()> {
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let dir = args.out.clone().unwrap_or_else(|| Path::new("output").join(&p.run.name));
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&p.run.name));
     let hash = scenario::scenario_hash(&p);
     let meta = FileMeta {
         scenario_hash: hash.clone(),
@@ -134,15 +144,24 @@ fn run(args: RunArgs) -> Result<()> {
         }
     };
     let mut write_secs = 0.0;
-    let batch = (threads * 2).max(1);
+    // A fixed batch size: row groups, and so the bytes of every file, must not
+    // depend on the thread count.
+    let batch = BATCH_REPLICATIONS;
     let metrics = pool.install(|| {
-        run_ensemble(&p, 0..reps, batch, &on_done, &|| false, &mut |b: &[Finished]| {
-            let t = Instant::now();
-            let results: Vec<_> = b.iter().map(|f| f.result.clone()).collect();
-            let r = writer.write(&results);
-            write_secs += t.elapsed().as_secs_f64();
-            r
-        })
+        run_ensemble(
+            &p,
+            0..reps,
+            batch,
+            &on_done,
+            &|| false,
+            &mut |b: &[Finished]| {
+                let t = Instant::now();
+                let results: Vec<_> = b.iter().map(|f| f.result.clone()).collect();
+                let r = writer.write(&results);
+                write_secs += t.elapsed().as_secs_f64();
+                r
+            },
+        )
     })?;
     let t = Instant::now();
     writer.finish()?;
@@ -188,7 +207,10 @@ fn run(args: RunArgs) -> Result<()> {
     println!();
     print!("{}", table::headline(&rows));
     println!();
-    print!("{}", table::calibration(&calibration::check(quantile_lookup(&rows))));
+    print!(
+        "{}",
+        table::calibration(&calibration::check(quantile_lookup(&rows)))
+    );
     Ok(())
 }
 
@@ -210,13 +232,20 @@ fn validate(dir: &Path) -> Result<()> {
     let failed = checks.iter().filter(|c| !c.pass).count();
     if failed > 0 {
         println!();
-        println!("{failed} of {} targets outside their evidence range", checks.len());
+        println!(
+            "{failed} of {} targets outside their evidence range",
+            checks.len()
+        );
     }
     Ok(())
 }
 
 fn quantile_lookup(rows: &[SummaryRow]) -> impl Fn(&str) -> Option<(f64, f64, f64)> + '_ {
-    |k| rows.iter().find(|r| r.metric == k).map(|r| (r.p05, r.p50, r.p95))
+    |k| {
+        rows.iter()
+            .find(|r| r.metric == k)
+            .map(|r| (r.p05, r.p50, r.p95))
+    }
 }
 
 /// Quantiles across replications of every metric.
@@ -248,8 +277,10 @@ fn progress_bar(n: u32, quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     let bar = indicatif::ProgressBar::new(u64::from(n));
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications  {elapsed} elapsed, ETA {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replications  {elapsed} elapsed, ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(bar)
 }

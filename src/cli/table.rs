@@ -18,11 +18,19 @@ fn fmt(v: f64, percent: bool) -> String {
 
 /// Key outcomes: median and 90 % interval across replications.
 pub fn headline(rows: &[SummaryRow]) -> String {
-    let mut out = format!("{:<40} {:>10}  {:>21}\n", "outcome", "median", "90 % interval");
+    let mut out = format!(
+        "{:<40} {:>10}  {:>21}\n",
+        "outcome", "median", "90 % interval"
+    );
     for def in METRICS.iter().filter(|m| m.headline) {
         if let Some(r) = rows.iter().find(|r| r.metric == def.key) {
             let interval = format!("{} to {}", fmt(r.p05, def.percent), fmt(r.p95, def.percent));
-            out += &format!("{:<40} {:>10}  {:>21}\n", def.label, fmt(r.p50, def.percent), interval);
+            out += &format!(
+                "{:<40} {:>10}  {:>21}\n",
+                def.label,
+                fmt(r.p50, def.percent),
+                interval
+            );
         }
     }
     out
@@ -46,6 +54,9 @@ pub fn calibration(rows: &[CheckRow]) -> String {
         );
     }
     let passed = rows.iter().filter(|r| r.pass).count();
-    out += &format!("{passed} of {} targets met (model median inside the evidence range)\n", rows.len());
+    out += &format!(
+        "{passed} of {} targets met (model median inside the evidence range)\n",
+        rows.len()
+    );
     out
 }

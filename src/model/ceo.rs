@@ -39,12 +39,14 @@ impl Ceo {
     /// Capability in effect after the learning curve.
     pub fn effective_capability(&self, month: u32, c: &CeoParams) -> f64 {
         let t = f64::from(self.tenure_months(month));
-        f64::from(self.capability) * (1.0 - c.learning_curve_depth * (-t / c.learning_curve_months).exp())
+        f64::from(self.capability)
+            * (1.0 - c.learning_curve_depth * (-t / c.learning_curve_months).exp())
     }
 
     /// Quality as the organisation feels it (learning curve and compassion).
     pub fn quality(&self, month: u32, c: &CeoParams, compassion_weight: f64) -> f64 {
-        (1.0 - compassion_weight) * self.effective_capability(month, c) + compassion_weight * f64::from(self.compassion)
+        (1.0 - compassion_weight) * self.effective_capability(month, c)
+            + compassion_weight * f64::from(self.compassion)
     }
 }
 
@@ -63,7 +65,12 @@ pub fn cumulative_hazard(c: &CeoParams, t: f64) -> f64 {
 }
 
 /// Hazard multiplier from oversight, performance and friction.
-pub fn hazard_ratio(c: &CeoParams, o: &OversightParams, ctx: CeoContext, friction_reference: f64) -> f64 {
+pub fn hazard_ratio(
+    c: &CeoParams,
+    o: &OversightParams,
+    ctx: CeoContext,
+    friction_reference: f64,
+) -> f64 {
     (c.oversight_log_hr * f64::from(ctx.oversight_level.saturating_sub(1)) * o.punitiveness
         + c.performance_log_hr * ctx.performance_shortfall
         + c.friction_log_hr * (ctx.friction - friction_reference))
@@ -123,7 +130,11 @@ mod tests {
     use crate::model::rng::from_u64;
 
     fn ctx(level: u8) -> CeoContext {
-        CeoContext { oversight_level: level, performance_shortfall: 0.0, friction: 0.35 }
+        CeoContext {
+            oversight_level: level,
+            performance_shortfall: 0.0,
+            friction: 0.35,
+        }
     }
 
     #[test]
@@ -139,7 +150,10 @@ mod tests {
         let r1 = hazard_ratio(&p.ceo, &p.oversight, ctx(1), 0.35);
         let r4 = hazard_ratio(&p.ceo, &p.oversight, ctx(4), 0.35);
         assert!((r1 - 1.0).abs() < 1e-12 && r4 > r1);
-        let hot = CeoContext { friction: 0.6, ..ctx(1) };
+        let hot = CeoContext {
+            friction: 0.6,
+            ..ctx(1)
+        };
         assert!(hazard_ratio(&p.ceo, &p.oversight, hot, 0.35) > r1);
         p.oversight.punitiveness = 0.1;
         assert!(hazard_ratio(&p.ceo, &p.oversight, ctx(4), 0.35) < r4);
@@ -156,11 +170,23 @@ mod tests {
         let n = 20_000;
         let mut survivors = 0;
         for i in 0..n {
-            let ceo = Ceo { id: i, pathway: Pathway::GeneralManagement, capability: 0.5, compassion: 0.5,
-                age_at_start: 50.0, start_month: 0, interim: false, internal: false, first_time: true };
+            let ceo = Ceo {
+                id: i,
+                pathway: Pathway::GeneralManagement,
+                capability: 0.5,
+                compassion: 0.5,
+                age_at_start: 50.0,
+                start_month: 0,
+                interim: false,
+                internal: false,
+                first_time: true,
+            };
             let mut left = false;
             for m in 0..36 {
-                if draw_exit(&ceo, m, ctx(1), &p.ceo, &p.oversight, 0.35, &mut rng).is_some() { left = true; break; }
+                if draw_exit(&ceo, m, ctx(1), &p.ceo, &p.oversight, 0.35, &mut rng).is_some() {
+                    left = true;
+                    break;
+                }
             }
             survivors += u32::from(!left);
         }

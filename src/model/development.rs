@@ -22,14 +22,21 @@ impl DevelopmentLedger {
     /// Adds this month's budget and capacity and buys whole places.
     ///
     /// `annual_paybill_gbp` sets the budget; `establishment` the capacity.
-    pub fn buy(&mut self, d: &DevelopmentParams, annual_paybill_gbp: f64, establishment: u32) -> Purchase {
+    pub fn buy(
+        &mut self,
+        d: &DevelopmentParams,
+        annual_paybill_gbp: f64,
+        establishment: u32,
+    ) -> Purchase {
         let budget = d.budget_share_of_paybill * annual_paybill_gbp / 12.0;
         let mut out = Purchase::default();
         for (k, iv) in d.interventions().iter().enumerate() {
             let monthly_money = budget * iv.budget_share;
-            let cap_per_month = iv.places_per_1000_staff * f64::from(establishment) / 1_000.0 / 12.0;
+            let cap_per_month =
+                iv.places_per_1000_staff * f64::from(establishment) / 1_000.0 / 12.0;
             self.money_gbp[k] = (self.money_gbp[k] + monthly_money).min(12.0 * monthly_money);
-            self.capacity[k] = (self.capacity[k] + cap_per_month).min(12.0 * cap_per_month.max(1.0));
+            self.capacity[k] =
+                (self.capacity[k] + cap_per_month).min(12.0 * cap_per_month.max(1.0));
             let affordable = (self.money_gbp[k] / iv.cost_gbp).floor();
             let n = affordable.min(self.capacity[k].floor()).max(0.0);
             self.money_gbp[k] -= n * iv.cost_gbp;
@@ -56,13 +63,22 @@ mod tests {
     #[test]
     fn spend_matches_budget_over_a_year_when_capacity_allows() {
         let mut d = Params::default().development;
-        for iv in [&mut d.mary_seacole, &mut d.elizabeth_garrett_anderson, &mut d.coaching, &mut d.mentoring,
-                   &mut d.action_learning, &mut d.secondment, &mut d.compassion_training] {
+        for iv in [
+            &mut d.mary_seacole,
+            &mut d.elizabeth_garrett_anderson,
+            &mut d.coaching,
+            &mut d.mentoring,
+            &mut d.action_learning,
+            &mut d.secondment,
+            &mut d.compassion_training,
+        ] {
             iv.places_per_1000_staff = 1_000.0;
         }
         let mut ledger = DevelopmentLedger::default();
         let paybill = 4_000.0 * 42_000.0;
-        let spend: f64 = (0..24).map(|_| ledger.buy(&d, paybill, 4_000).spend_gbp).sum();
+        let spend: f64 = (0..24)
+            .map(|_| ledger.buy(&d, paybill, 4_000).spend_gbp)
+            .sum();
         let budget = 2.0 * d.budget_share_of_paybill * paybill;
         assert!(spend <= budget + 1e-6);
         assert!(spend > 0.85 * budget, "spent {spend} of {budget}");

@@ -100,7 +100,13 @@ pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
     for (k, tp) in p.trusts.all().iter().enumerate() {
         for _ in 0..tp.count {
             let idx = trusts.len() as u32;
-            trusts.push(Trust::new(idx, TrustType::ALL[k], p, replication, &mut next_id));
+            trusts.push(Trust::new(
+                idx,
+                TrustType::ALL[k],
+                p,
+                replication,
+                &mut next_id,
+            ));
         }
     }
     (trusts, next_id)
@@ -109,7 +115,10 @@ pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
 /// Runs replication `replication` of the scenario to the end of its horizon.
 pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
     let (mut trusts, next_id) = build_trusts(p, replication);
-    let mut market = Market::new(next_id, global_stream(p.run.seed, replication, StreamName::Market));
+    let mut market = Market::new(
+        next_id,
+        global_stream(p.run.seed, replication, StreamName::Market),
+    );
     let burn_in = p.run.burn_in_months;
     let total = burn_in + p.run.months;
     let mut out = ReplicationResult {
@@ -121,7 +130,10 @@ pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
     let staff_total: u64 = trusts.iter().map(|t| u64::from(t.establishment)).sum();
     for month in 0..total {
         let env = Environment::at(&p.pressures, month);
-        let exits: Vec<Option<ExitRoute>> = trusts.par_iter_mut().map(|t| t.step(month, &env, p)).collect();
+        let exits: Vec<Option<ExitRoute>> = trusts
+            .par_iter_mut()
+            .map(|t| t.step(month, &env, p))
+            .collect();
         market.step(month, &mut trusts, &exits, p, &mut ended);
         for e in ended.drain(..) {
             if e.end_month >= burn_in {
@@ -130,15 +142,22 @@ pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
         }
         if month >= burn_in {
             for t in &trusts {
-                out.trust_months.push(record(t, replication, month - burn_in + 1, month));
+                out.trust_months
+                    .push(record(t, replication, month - burn_in + 1, month));
             }
         }
     }
     for (i, t) in trusts.iter().enumerate() {
-        let e = EndedSpell { trust: i as u32, ceo: t.ceo.clone(), end_month: total, route: ExitRoute::InPost };
+        let e = EndedSpell {
+            trust: i as u32,
+            ceo: t.ceo.clone(),
+            end_month: total,
+            route: ExitRoute::InPost,
+        };
         out.spells.push(spell(replication, &e, burn_in, true));
     }
-    out.spells.sort_by_key(|s| (s.trust_id, s.start_month, s.ceo_id));
+    out.spells
+        .sort_by_key(|s| (s.trust_id, s.start_month, s.ceo_id));
     out.staff_months = staff_total * u64::from(total);
     out
 }
@@ -210,7 +229,10 @@ mod tests {
             assert!(spells.last().unwrap().censored);
             assert_eq!(spells.iter().filter(|s| s.censored).count(), 1);
             for w in spells.windows(2) {
-                assert_eq!(w[0].end_month, w[1].start_month, "gap or overlap at trust {t}");
+                assert_eq!(
+                    w[0].end_month, w[1].start_month,
+                    "gap or overlap at trust {t}"
+                );
             }
             for m in r.trust_months.iter().filter(|m| m.trust_id == t) {
                 let in_post: Vec<_> = spells

@@ -115,7 +115,13 @@ impl Leader {
     }
 
     /// One month of experience, stress and any development effect due now.
-    pub fn learn(&mut self, month: u32, stress_target: f64, l: &LeaderParams, d: &DevelopmentParams) {
+    pub fn learn(
+        &mut self,
+        month: u32,
+        stress_target: f64,
+        l: &LeaderParams,
+        d: &DevelopmentParams,
+    ) {
         let ceiling = l.experience_ceiling as f32;
         if self.capability < ceiling {
             self.capability += l.experience_rate as f32 * (ceiling - self.capability);
@@ -131,7 +137,11 @@ impl Leader {
             } else {
                 self.formal_done > 0
             };
-            let bonus = if combined { 1.0 + d.combination_bonus } else { 1.0 };
+            let bonus = if combined {
+                1.0 + d.combination_bonus
+            } else {
+                1.0
+            };
             let gain = (iv.capability_effect * bonus).min(1.0) as f32;
             self.capability += gain * (1.0 - self.capability);
             self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
@@ -203,10 +213,19 @@ mod tests {
         let (mut prep, mut unprep) = (vec![], vec![]);
         for _ in 0..4_000 {
             let (l, _) = Leader::appoint(true, &p.leaders, &p.development, &mut rng);
-            if l.prepared { prep.push(l.capability) } else { unprep.push(l.capability) }
+            if l.prepared {
+                prep.push(l.capability)
+            } else {
+                unprep.push(l.capability)
+            }
         }
         let m = |v: &[f32]| v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64;
-        assert!(m(&prep) > m(&unprep) + 0.1, "{} vs {}", m(&prep), m(&unprep));
+        assert!(
+            m(&prep) > m(&unprep) + 0.1,
+            "{} vs {}",
+            m(&prep),
+            m(&unprep)
+        );
     }
 
     #[test]
@@ -229,12 +248,19 @@ mod tests {
             l.learn(m, 0.5, &p.leaders, &p.development);
         }
         assert!(first > 0.0 && l.capability <= p.leaders.experience_ceiling as f32 + 1e-6);
-        l.enrolment = Some(Enrolment { intervention: 1, effect_month: 210, joint: true });
+        l.enrolment = Some(Enrolment {
+            intervention: 1,
+            effect_month: 210,
+            joint: true,
+        });
         let mut control = l.clone();
         control.enrolment = None;
         l.learn(205, 0.5, &p.leaders, &p.development);
         control.learn(205, 0.5, &p.leaders, &p.development);
-        assert_eq!(l.capability, control.capability, "effect arrived before its lag");
+        assert_eq!(
+            l.capability, control.capability,
+            "effect arrived before its lag"
+        );
         l.learn(210, 0.5, &p.leaders, &p.development);
         control.learn(210, 0.5, &p.leaders, &p.development);
         assert!(l.capability > control.capability + 0.05 && l.formal_done == 1 && l.joint_done);
@@ -249,7 +275,11 @@ mod tests {
         let mut b = a.clone();
         b.practical_done = 1;
         for x in [&mut a, &mut b] {
-            x.enrolment = Some(Enrolment { intervention: 0, effect_month: 0, joint: false });
+            x.enrolment = Some(Enrolment {
+                intervention: 0,
+                effect_month: 0,
+                joint: false,
+            });
             x.learn(0, 0.0, &p.leaders, &p.development);
         }
         assert!(b.capability > a.capability);
@@ -264,6 +294,8 @@ mod tests {
         let calm = l.leave_probability(&p.leaders);
         l.stress = 0.9;
         assert!(l.leave_probability(&p.leaders) > calm);
-        assert!(Executive::leave_probability(&p.board, 3) > Executive::leave_probability(&p.board, 30));
+        assert!(
+            Executive::leave_probability(&p.board, 3) > Executive::leave_probability(&p.board, 30)
+        );
     }
 }

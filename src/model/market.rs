@@ -70,7 +70,12 @@ impl Market {
         let mut vacancies: VecDeque<usize> = VecDeque::new();
         for (i, e) in exits.iter().enumerate() {
             if let Some(route) = e {
-                ended.push(EndedSpell { trust: i as u32, ceo: trusts[i].ceo.clone(), end_month: month, route: *route });
+                ended.push(EndedSpell {
+                    trust: i as u32,
+                    ceo: trusts[i].ceo.clone(),
+                    end_month: month,
+                    route: *route,
+                });
                 vacancies.push_back(i);
             }
         }
@@ -87,7 +92,8 @@ impl Market {
         }
         while let Some(i) = vacancies.pop_front() {
             let pipeline = trusts[i].pipeline_strength(p);
-            let direct = p.ceo.direct_succession_share + (1.0 - p.ceo.direct_succession_share) * 0.5 * pipeline;
+            let direct = p.ceo.direct_succession_share
+                + (1.0 - p.ceo.direct_succession_share) * 0.5 * pipeline;
             if self.rng.random::<f64>() < direct {
                 self.appoint(i, month, trusts, p, ended, &mut vacancies);
             } else {
@@ -100,17 +106,27 @@ impl Market {
         let mean = p.ceo.interim_months_mean;
         let q = 1.0 / mean;
         let u: f64 = self.rng.random::<f64>().max(1e-12);
-        let months = if q >= 1.0 { 1 } else { 1 + (u.ln() / (1.0 - q).ln()).floor() as u32 };
+        let months = if q >= 1.0 {
+            1
+        } else {
+            1 + (u.ln() / (1.0 - q).ln()).floor() as u32
+        };
         let id = self.new_id();
         let t = &mut trusts[i];
         let (cap, comp, clinical) = t
             .executives
             .iter()
             .max_by(|a, b| a.capability.total_cmp(&b.capability))
-            .map_or((p.ceo.first_time_capability as f32, 0.5, false), |e| (e.capability * 0.9, e.compassion, e.clinical));
+            .map_or((p.ceo.first_time_capability as f32, 0.5, false), |e| {
+                (e.capability * 0.9, e.compassion, e.clinical)
+            });
         t.ceo = Ceo {
             id,
-            pathway: if clinical { Pathway::Clinical } else { Pathway::GeneralManagement },
+            pathway: if clinical {
+                Pathway::Clinical
+            } else {
+                Pathway::GeneralManagement
+            },
             capability: cap,
             compassion: comp,
             age_at_start: p.ceo.first_appointment_age as f32,
@@ -125,7 +141,12 @@ impl Market {
 
     /// Chooses the source of a permanent appointment.
     pub fn choose_source(&mut self, internal_w: f64, move_w: f64, p: &Params) -> Source {
-        let w = [internal_w, move_w, p.ceo.returner_weight, p.ceo.first_time_weight];
+        let w = [
+            internal_w,
+            move_w,
+            p.ceo.returner_weight,
+            p.ceo.first_time_weight,
+        ];
         let total: f64 = w.iter().sum();
         if total <= 0.0 {
             return Source::FirstTime;
@@ -133,7 +154,12 @@ impl Market {
         let mut u = self.rng.random::<f64>() * total;
         for (k, wk) in w.iter().enumerate() {
             if u < *wk {
-                return [Source::Internal, Source::Move, Source::Returner, Source::FirstTime][k];
+                return [
+                    Source::Internal,
+                    Source::Move,
+                    Source::Returner,
+                    Source::FirstTime,
+                ][k];
             }
             u -= wk;
         }
@@ -157,8 +183,14 @@ impl Market {
         };
         // Sitting permanent CEOs elsewhere who could be recruited away.
         let min = c.move_min_tenure_months.max(1);
-        let eligible = |t: &Trust| !t.ceo.interim && t.interim_until.is_none() && t.ceo.tenure_months(month) >= min;
-        let n_eligible = trusts.iter().enumerate().filter(|(j, t)| *j != i && eligible(t)).count();
+        let eligible = |t: &Trust| {
+            !t.ceo.interim && t.interim_until.is_none() && t.ceo.tenure_months(month) >= min
+        };
+        let n_eligible = trusts
+            .iter()
+            .enumerate()
+            .filter(|(j, t)| *j != i && eligible(t))
+            .count();
         let move_w = if n_eligible > 0 { c.move_weight } else { 0.0 };
         let source = self.choose_source(internal_w, move_w, p);
         let id = self.new_id();
@@ -168,7 +200,8 @@ impl Market {
             pathway: Pathway::GeneralManagement,
             capability: 0.0,
             compassion: 0.0,
-            age_at_start: (c.first_appointment_age + c.appointment_age_sd * age_draw).clamp(30.0, 70.0) as f32,
+            age_at_start: (c.first_appointment_age + c.appointment_age_sd * age_draw)
+                .clamp(30.0, 70.0) as f32,
             start_month: month as i32,
             interim: false,
             internal: false,
@@ -184,7 +217,11 @@ impl Market {
                     })
                     .unwrap_or(0);
                 let e = t.executives[best].clone();
-                new.pathway = if e.clinical { Pathway::Clinical } else { Pathway::GeneralManagement };
+                new.pathway = if e.clinical {
+                    Pathway::Clinical
+                } else {
+                    Pathway::GeneralManagement
+                };
                 new.capability = e.capability;
                 new.compassion = e.compassion;
                 new.internal = true;
@@ -200,7 +237,12 @@ impl Market {
                     .map(|(j, _)| j)
                     .expect("k < n_eligible");
                 let old = trusts[j].ceo.clone();
-                ended.push(EndedSpell { trust: j as u32, ceo: old.clone(), end_month: month, route: ExitRoute::Moved });
+                ended.push(EndedSpell {
+                    trust: j as u32,
+                    ceo: old.clone(),
+                    end_month: month,
+                    route: ExitRoute::Moved,
+                });
                 new.pathway = old.pathway;
                 new.capability = old.capability;
                 new.compassion = old.compassion;
@@ -211,10 +253,22 @@ impl Market {
             }
             Source::Returner | Source::FirstTime => {
                 let experienced = source == Source::Returner;
-                let mean = if experienced { c.experienced_capability } else { c.first_time_capability };
+                let mean = if experienced {
+                    c.experienced_capability
+                } else {
+                    c.first_time_capability
+                };
                 new.capability = draw_capability(mean, c.capability_sd, &mut self.rng);
-                new.compassion = draw_capability(p.leaders.compassion_mean, p.leaders.compassion_sd, &mut self.rng);
-                new.pathway = if self.rng.random::<f64>() < p.board.clinician_share { Pathway::Clinical } else { Pathway::GeneralManagement };
+                new.compassion = draw_capability(
+                    p.leaders.compassion_mean,
+                    p.leaders.compassion_sd,
+                    &mut self.rng,
+                );
+                new.pathway = if self.rng.random::<f64>() < p.board.clinician_share {
+                    Pathway::Clinical
+                } else {
+                    Pathway::GeneralManagement
+                };
                 if experienced {
                     new.first_time = false;
                     new.age_at_start += 5.0;
@@ -235,14 +289,16 @@ impl Market {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rng::from_u64;
     use crate::model::TrustType;
+    use crate::model::rng::from_u64;
 
     fn world(n: u32) -> (Params, Vec<Trust>, u64) {
         let mut p = Params::default();
         p.run.staff_scale = 0.01;
         let mut id = 0;
-        let trusts = (0..n).map(|i| Trust::new(i, TrustType::Acute, &p, 0, &mut id)).collect();
+        let trusts = (0..n)
+            .map(|i| Trust::new(i, TrustType::Acute, &p, 0, &mut id))
+            .collect();
         (p, trusts, id)
     }
 
@@ -263,7 +319,11 @@ mod tests {
         let interim = trusts[3].ceo.id;
         ended.clear();
         m.step(due, &mut trusts, &[None; 10], &p, &mut ended);
-        assert!(ended.iter().any(|e| e.ceo.id == interim && e.route == ExitRoute::InterimEnded));
+        assert!(
+            ended
+                .iter()
+                .any(|e| e.ceo.id == interim && e.route == ExitRoute::InterimEnded)
+        );
         assert!(!trusts[3].ceo.interim && trusts[3].interim_until.is_none());
     }
 
@@ -294,7 +354,9 @@ mod tests {
         let p = Params::default();
         let mut m = Market::new(0, from_u64(3));
         let n = 10_000;
-        let internal = (0..n).filter(|_| m.choose_source(1.0, 0.0, &p) == Source::Internal).count();
+        let internal = (0..n)
+            .filter(|_| m.choose_source(1.0, 0.0, &p) == Source::Internal)
+            .count();
         let share = internal as f64 / n as f64;
         let expect = 1.0 / (1.0 + p.ceo.returner_weight + p.ceo.first_time_weight);
         assert!((share - expect).abs() < 0.02, "{share} vs {expect}");

@@ -13,7 +13,7 @@ pub mod rng;
 pub mod staff;
 pub mod trust;
 
-pub use engine::{run_replication, CeoSpell, ReplicationResult, TrustMonth};
+pub use engine::{CeoSpell, ReplicationResult, TrustMonth, run_replication};
 pub use params::Params;
 
 /// The four kinds of NHS trust.

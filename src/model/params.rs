@@ -474,7 +474,11 @@ impl Pressure {
         for w in pts.windows(2) {
             let ([x0, y0], [x1, y1]) = (w[0], w[1]);
             if years <= x1 {
-                let t = if x1 > x0 { (years - x0) / (x1 - x0) } else { 1.0 };
+                let t = if x1 > x0 {
+                    (years - x0) / (x1 - x0)
+                } else {
+                    1.0
+                };
                 return y0 + t * (y1 - y0);
             }
         }
@@ -540,12 +544,12 @@ impl Default for Params {
                 engagement_noise_sd: 0.45,
                 leader_weight: 1.6,
                 workload_weight: 1.5,
-                friction_weight: 2.0,
+                friction_weight: 1.0,
                 instability_weight: 0.25,
                 interim_weight: 0.15,
                 ceo_weight: 0.6,
-                culture_noise_sd: 0.075,
-                culture_persistence: 0.85,
+                culture_noise_sd: 0.2,
+                culture_persistence: 0.3,
                 new_starter_engagement: 7.2,
                 sickness_onset_base: 0.021,
                 sickness_engagement_slope: 0.18,
@@ -590,8 +594,8 @@ impl Default for Params {
                 capability_sd: 0.1,
             },
             ceo: CeoParams {
-                hazard_shape: 0.45,
-                hazard_scale_months: 95.0,
+                hazard_shape: 0.35,
+                hazard_scale_months: 105.0,
                 oversight_log_hr: 0.25,
                 performance_log_hr: 0.2,
                 friction_log_hr: 2.0,
@@ -602,7 +606,7 @@ impl Default for Params {
                 first_appointment_age: 50.0,
                 appointment_age_sd: 4.0,
                 direct_succession_share: 0.25,
-                interim_months_mean: 5.5,
+                interim_months_mean: 6.0,
                 internal_weight: 0.2,
                 pipeline_internal_weight: 0.3,
                 move_weight: 0.15,
@@ -634,7 +638,7 @@ impl Default for Params {
             },
             finance: FinanceParams {
                 pay_per_fte_gbp: 42_000.0,
-                income_to_pay_ratio: 1.525,
+                income_to_pay_ratio: 1.528,
                 non_pay_share: 0.31,
                 demand_cost_slope: 0.3,
                 efficiency_sd: 0.022,
@@ -786,8 +790,11 @@ impl Check<'_> {
     }
     fn u(&mut self, key: &str, v: u64, lo: u64, hi: u64) {
         if v < lo || v > hi {
-            self.sink
-                .violation(key, format!("{v}"), &format!("an integer from {lo} to {hi}"));
+            self.sink.violation(
+                key,
+                format!("{v}"),
+                &format!("an integer from {lo} to {hi}"),
+            );
         }
     }
 }
@@ -890,7 +897,10 @@ impl Params {
                 c.sink.violation(
                     &k("staff_max_fte"),
                     format!("{}", t.staff_max_fte),
-                    &format!("a number no smaller than trusts.{name}.staff_min_fte ({})", t.staff_min_fte),
+                    &format!(
+                        "a number no smaller than trusts.{name}.staff_min_fte ({})",
+                        t.staff_min_fte
+                    ),
                 );
             }
             c.f(&k("clinician_share"), t.clinician_share, 0.0, 1.0);
@@ -907,7 +917,12 @@ impl Params {
         let s = &self.staff;
         c.u("staff.team_size", s.team_size.into(), 2, 500);
         c.f("staff.engagement_base", s.engagement_base, 0.0, 10.0);
-        c.f("staff.engagement_adjust_rate", s.engagement_adjust_rate, 0.0, 1.0);
+        c.f(
+            "staff.engagement_adjust_rate",
+            s.engagement_adjust_rate,
+            0.0,
+            1.0,
+        );
         c.f("staff.peer_weight", s.peer_weight, 0.0, 1.0);
         if s.engagement_adjust_rate + s.peer_weight > 1.0 {
             c.sink.violation(
@@ -929,21 +944,61 @@ impl Params {
         }
         c.f("staff.culture_noise_sd", s.culture_noise_sd, 0.0, 2.0);
         c.f("staff.culture_persistence", s.culture_persistence, 0.0, 1.0);
-        c.f("staff.new_starter_engagement", s.new_starter_engagement, 0.0, 10.0);
+        c.f(
+            "staff.new_starter_engagement",
+            s.new_starter_engagement,
+            0.0,
+            10.0,
+        );
         c.f("staff.sickness_onset_base", s.sickness_onset_base, 0.0, 1.0);
-        c.f("staff.sickness_engagement_slope", s.sickness_engagement_slope, 0.0, 2.0);
-        c.f("staff.sickness_workload_slope", s.sickness_workload_slope, 0.0, 10.0);
+        c.f(
+            "staff.sickness_engagement_slope",
+            s.sickness_engagement_slope,
+            0.0,
+            2.0,
+        );
+        c.f(
+            "staff.sickness_workload_slope",
+            s.sickness_workload_slope,
+            0.0,
+            10.0,
+        );
         c.f("staff.sickness_recovery", s.sickness_recovery, 0.01, 1.0);
         c.f("staff.leave_base_monthly", s.leave_base_monthly, 0.0, 1.0);
-        c.f("staff.leave_engagement_slope", s.leave_engagement_slope, 0.0, 2.0);
-        c.f("staff.leave_workload_slope", s.leave_workload_slope, 0.0, 10.0);
+        c.f(
+            "staff.leave_engagement_slope",
+            s.leave_engagement_slope,
+            0.0,
+            2.0,
+        );
+        c.f(
+            "staff.leave_workload_slope",
+            s.leave_workload_slope,
+            0.0,
+            10.0,
+        );
 
         let w = &self.workforce;
         c.f("workforce.fill_rate_monthly", w.fill_rate_monthly, 0.0, 1.0);
-        c.f("workforce.initial_vacancy_rate", w.initial_vacancy_rate, 0.0, 0.9);
+        c.f(
+            "workforce.initial_vacancy_rate",
+            w.initial_vacancy_rate,
+            0.0,
+            0.9,
+        );
         c.f("workforce.vacancy_workload", w.vacancy_workload, 0.0, 10.0);
-        c.f("workforce.sickness_workload", w.sickness_workload, 0.0, 10.0);
-        c.f("workforce.agency_cover_share", w.agency_cover_share, 0.0, 1.0);
+        c.f(
+            "workforce.sickness_workload",
+            w.sickness_workload,
+            0.0,
+            10.0,
+        );
+        c.f(
+            "workforce.agency_cover_share",
+            w.agency_cover_share,
+            0.0,
+            1.0,
+        );
         c.f("workforce.agency_premium", w.agency_premium, 0.0, 5.0);
 
         let l = &self.leaders;
@@ -951,7 +1006,10 @@ impl Params {
             ("leaders.clinical_leader_share", l.clinical_leader_share),
             ("leaders.hybrid_share", l.hybrid_share),
             ("leaders.leave_annual", l.leave_annual),
-            ("leaders.internal_promotion_share", l.internal_promotion_share),
+            (
+                "leaders.internal_promotion_share",
+                l.internal_promotion_share,
+            ),
             ("leaders.prepared_share", l.prepared_share),
             ("leaders.unprepared_capability", l.unprepared_capability),
             ("leaders.prepared_capability", l.prepared_capability),
@@ -960,35 +1018,78 @@ impl Params {
             ("leaders.experience_ceiling", l.experience_ceiling),
             ("leaders.compassion_mean", l.compassion_mean),
             ("leaders.compassion_sd", l.compassion_sd),
-            ("leaders.compassion_quality_weight", l.compassion_quality_weight),
+            (
+                "leaders.compassion_quality_weight",
+                l.compassion_quality_weight,
+            ),
             ("leaders.stress_adjust_rate", l.stress_adjust_rate),
             ("leaders.capability_loss_on_exit", l.capability_loss_on_exit),
         ] {
             c.f(k, v, 0.0, 1.0);
         }
-        c.f("leaders.stress_leave_slope", l.stress_leave_slope, 0.0, 10.0);
+        c.f(
+            "leaders.stress_leave_slope",
+            l.stress_leave_slope,
+            0.0,
+            10.0,
+        );
 
         let b = &self.board;
         c.u("board.executives", b.executives.into(), 1, 20);
         c.f("board.clinician_share", b.clinician_share, 0.0, 1.0);
         c.f("board.leave_annual", b.leave_annual, 0.0, 1.0);
-        c.f("board.leave_after_ceo_change", b.leave_after_ceo_change, 0.0, 1.0);
+        c.f(
+            "board.leave_after_ceo_change",
+            b.leave_after_ceo_change,
+            0.0,
+            1.0,
+        );
         c.f("board.capability_mean", b.capability_mean, 0.0, 1.0);
         c.f("board.capability_sd", b.capability_sd, 0.0, 1.0);
 
         let e = &self.ceo;
         c.f("ceo.hazard_shape", e.hazard_shape, 0.1, 5.0);
-        c.f("ceo.hazard_scale_months", e.hazard_scale_months, 1.0, 10_000.0);
+        c.f(
+            "ceo.hazard_scale_months",
+            e.hazard_scale_months,
+            1.0,
+            10_000.0,
+        );
         c.f("ceo.oversight_log_hr", e.oversight_log_hr, -5.0, 5.0);
         c.f("ceo.performance_log_hr", e.performance_log_hr, -5.0, 5.0);
         c.f("ceo.friction_log_hr", e.friction_log_hr, -10.0, 10.0);
-        c.f("ceo.dismissal_share_at_level4", e.dismissal_share_at_level4, 0.0, 1.0);
-        c.f("ceo.dismissal_share_at_level1", e.dismissal_share_at_level1, 0.0, 1.0);
+        c.f(
+            "ceo.dismissal_share_at_level4",
+            e.dismissal_share_at_level4,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "ceo.dismissal_share_at_level1",
+            e.dismissal_share_at_level1,
+            0.0,
+            1.0,
+        );
         c.f("ceo.retirement_age_min", e.retirement_age_min, 30.0, 80.0);
-        c.f("ceo.retirement_hazard_per_year", e.retirement_hazard_per_year, 0.0, 1.0);
-        c.f("ceo.first_appointment_age", e.first_appointment_age, 25.0, 75.0);
+        c.f(
+            "ceo.retirement_hazard_per_year",
+            e.retirement_hazard_per_year,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "ceo.first_appointment_age",
+            e.first_appointment_age,
+            25.0,
+            75.0,
+        );
         c.f("ceo.appointment_age_sd", e.appointment_age_sd, 0.0, 20.0);
-        c.f("ceo.direct_succession_share", e.direct_succession_share, 0.0, 1.0);
+        c.f(
+            "ceo.direct_succession_share",
+            e.direct_succession_share,
+            0.0,
+            1.0,
+        );
         c.f("ceo.interim_months_mean", e.interim_months_mean, 1.0, 60.0);
         for (k, v) in [
             ("ceo.internal_weight", e.internal_weight),
@@ -1006,13 +1107,38 @@ impl Params {
                 "weights with ceo.internal_weight + move_weight + returner_weight + first_time_weight above 0",
             );
         }
-        c.u("ceo.move_min_tenure_months", e.move_min_tenure_months.into(), 0, 600);
-        c.f("ceo.first_time_capability", e.first_time_capability, 0.0, 1.0);
-        c.f("ceo.experienced_capability", e.experienced_capability, 0.0, 1.0);
+        c.u(
+            "ceo.move_min_tenure_months",
+            e.move_min_tenure_months.into(),
+            0,
+            600,
+        );
+        c.f(
+            "ceo.first_time_capability",
+            e.first_time_capability,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "ceo.experienced_capability",
+            e.experienced_capability,
+            0.0,
+            1.0,
+        );
         c.f("ceo.capability_sd", e.capability_sd, 0.0, 1.0);
         c.f("ceo.learning_curve_depth", e.learning_curve_depth, 0.0, 1.0);
-        c.f("ceo.learning_curve_months", e.learning_curve_months, 0.1, 600.0);
-        c.f("ceo.restructure_probability", e.restructure_probability, 0.0, 1.0);
+        c.f(
+            "ceo.learning_curve_months",
+            e.learning_curve_months,
+            0.1,
+            600.0,
+        );
+        c.f(
+            "ceo.restructure_probability",
+            e.restructure_probability,
+            0.0,
+            1.0,
+        );
         c.f("ceo.restructure_friction", e.restructure_friction, 0.0, 1.0);
         c.f("ceo.instability_months", e.instability_months, 0.1, 600.0);
 
@@ -1027,7 +1153,10 @@ impl Params {
             ("friction.board_weight", f.board_weight),
             ("friction.churn_weight", f.churn_weight),
             ("friction.hybrid_weight", f.hybrid_weight),
-            ("friction.joint_development_weight", f.joint_development_weight),
+            (
+                "friction.joint_development_weight",
+                f.joint_development_weight,
+            ),
             ("friction.integration_weight", f.integration_weight),
         ] {
             c.f(k, v, 0.0, 10.0);
@@ -1035,19 +1164,44 @@ impl Params {
         c.f("friction.noise_sd", f.noise_sd, 0.0, 1.0);
 
         let fi = &self.finance;
-        c.f("finance.pay_per_fte_gbp", fi.pay_per_fte_gbp, 1_000.0, 1_000_000.0);
-        c.f("finance.income_to_pay_ratio", fi.income_to_pay_ratio, 0.5, 5.0);
+        c.f(
+            "finance.pay_per_fte_gbp",
+            fi.pay_per_fte_gbp,
+            1_000.0,
+            1_000_000.0,
+        );
+        c.f(
+            "finance.income_to_pay_ratio",
+            fi.income_to_pay_ratio,
+            0.5,
+            5.0,
+        );
         c.f("finance.non_pay_share", fi.non_pay_share, 0.0, 0.9);
         c.f("finance.demand_cost_slope", fi.demand_cost_slope, 0.0, 5.0);
         c.f("finance.efficiency_sd", fi.efficiency_sd, 0.0, 0.5);
         c.f("finance.noise_sd", fi.noise_sd, 0.0, 0.5);
-        c.f("finance.ceo_capability_effect", fi.ceo_capability_effect, 0.0, 1.0);
-        c.f("finance.improvement_effect", fi.improvement_effect, 0.0, 1.0);
+        c.f(
+            "finance.ceo_capability_effect",
+            fi.ceo_capability_effect,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "finance.improvement_effect",
+            fi.improvement_effect,
+            0.0,
+            1.0,
+        );
 
         let o = &self.oversight;
         c.f("oversight.punitiveness", o.punitiveness, 0.0, 1.0);
         c.f("oversight.escalate_below", o.escalate_below, -100.0, 100.0);
-        c.f("oversight.deescalate_above", o.deescalate_above, -100.0, 100.0);
+        c.f(
+            "oversight.deescalate_above",
+            o.deescalate_above,
+            -100.0,
+            100.0,
+        );
         if o.deescalate_above < o.escalate_below {
             c.sink.violation(
                 "oversight.deescalate_above",
@@ -1058,11 +1212,26 @@ impl Params {
                 ),
             );
         }
-        c.f("oversight.escalate_probability", o.escalate_probability, 0.0, 1.0);
-        c.f("oversight.deescalate_probability", o.deescalate_probability, 0.0, 1.0);
+        c.f(
+            "oversight.escalate_probability",
+            o.escalate_probability,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "oversight.deescalate_probability",
+            o.deescalate_probability,
+            0.0,
+            1.0,
+        );
         c.f("oversight.finance_weight", o.finance_weight, 0.0, 10.0);
         c.f("oversight.quality_weight", o.quality_weight, 0.0, 10.0);
-        c.f("oversight.support_improvement", o.support_improvement, 0.0, 0.1);
+        c.f(
+            "oversight.support_improvement",
+            o.support_improvement,
+            0.0,
+            0.1,
+        );
 
         let q = &self.outcomes;
         c.f("outcomes.quality_base", q.quality_base, 0.0, 100.0);
@@ -1077,13 +1246,43 @@ impl Params {
             c.f(k, v, 0.0, 100.0);
         }
         c.f("outcomes.experience_base", q.experience_base, 0.0, 10.0);
-        c.f("outcomes.experience_engagement", q.experience_engagement, 0.0, 10.0);
-        c.f("outcomes.experience_expectations", q.experience_expectations, 0.0, 10.0);
-        c.f("outcomes.mortality_per_quality_point", q.mortality_per_quality_point, 0.0, 0.1);
-        c.f("outcomes.mortality_noise_sd", q.mortality_noise_sd, 0.0, 0.5);
-        c.f("outcomes.outstanding_above", q.outstanding_above, 0.0, 100.0);
+        c.f(
+            "outcomes.experience_engagement",
+            q.experience_engagement,
+            0.0,
+            10.0,
+        );
+        c.f(
+            "outcomes.experience_expectations",
+            q.experience_expectations,
+            0.0,
+            10.0,
+        );
+        c.f(
+            "outcomes.mortality_per_quality_point",
+            q.mortality_per_quality_point,
+            0.0,
+            0.1,
+        );
+        c.f(
+            "outcomes.mortality_noise_sd",
+            q.mortality_noise_sd,
+            0.0,
+            0.5,
+        );
+        c.f(
+            "outcomes.outstanding_above",
+            q.outstanding_above,
+            0.0,
+            100.0,
+        );
         c.f("outcomes.good_above", q.good_above, 0.0, 100.0);
-        c.f("outcomes.requires_improvement_above", q.requires_improvement_above, 0.0, 100.0);
+        c.f(
+            "outcomes.requires_improvement_above",
+            q.requires_improvement_above,
+            0.0,
+            100.0,
+        );
         if !(q.requires_improvement_above <= q.good_above && q.good_above <= q.outstanding_above) {
             c.sink.violation(
                 "outcomes.good_above",
@@ -1093,12 +1292,32 @@ impl Params {
         }
         c.f("outcomes.improvement_decay", q.improvement_decay, 0.0, 1.0);
         c.f("outcomes.improvement_build", q.improvement_build, 0.0, 1.0);
-        c.f("outcomes.improvement_per_development", q.improvement_per_development, 0.0, 1.0);
+        c.f(
+            "outcomes.improvement_per_development",
+            q.improvement_per_development,
+            0.0,
+            1.0,
+        );
 
         let d = &self.development;
-        c.f("development.budget_share_of_paybill", d.budget_share_of_paybill, 0.0, 0.2);
-        c.f("development.succession_planning", d.succession_planning, 0.0, 1.0);
-        c.f("development.combination_bonus", d.combination_bonus, 0.0, 5.0);
+        c.f(
+            "development.budget_share_of_paybill",
+            d.budget_share_of_paybill,
+            0.0,
+            0.2,
+        );
+        c.f(
+            "development.succession_planning",
+            d.succession_planning,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "development.combination_bonus",
+            d.combination_bonus,
+            0.0,
+            5.0,
+        );
         c.f("development.joint_share", d.joint_share, 0.0, 1.0);
         let mut share_sum = 0.0;
         for (name, i) in INTERVENTION_NAMES.iter().zip(d.interventions()) {
@@ -1108,7 +1327,12 @@ impl Params {
             c.f(&k("cost_gbp"), i.cost_gbp, 1.0, 1_000_000.0);
             c.u(&k("duration_months"), i.duration_months.into(), 1, 120);
             c.u(&k("lag_months"), i.lag_months.into(), 0, 120);
-            c.f(&k("places_per_1000_staff"), i.places_per_1000_staff, 0.0, 1_000.0);
+            c.f(
+                &k("places_per_1000_staff"),
+                i.places_per_1000_staff,
+                0.0,
+                1_000.0,
+            );
             c.f(&k("capability_effect"), i.capability_effect, 0.0, 1.0);
             c.f(&k("compassion_effect"), i.compassion_effect, 0.0, 1.0);
         }
@@ -1126,7 +1350,13 @@ impl Params {
             c.f(&k("trend_annual"), p.trend_annual, -0.5, 0.5);
             let mut last = f64::NEG_INFINITY;
             for [x, y] in &p.schedule {
-                if !(x.is_finite() && *x >= 0.0 && *x > last && y.is_finite() && *y >= 0.0 && *y <= 10.0) {
+                if !(x.is_finite()
+                    && *x >= 0.0
+                    && *x > last
+                    && y.is_finite()
+                    && *y >= 0.0
+                    && *y <= 10.0)
+                {
                     c.sink.violation(
                         &k("schedule"),
                         format!("[{x}, {y}]"),

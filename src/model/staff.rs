@@ -65,12 +65,18 @@ fn threshold(p: f64) -> u32 {
 
 /// Monthly sickness-onset probability at engagement `e` and workload `w`.
 pub fn sickness_onset_probability(s: &StaffParams, e: f64, w: f64) -> f64 {
-    (s.sickness_onset_base * (s.sickness_engagement_slope * (7.0 - e)).exp() * (1.0 + s.sickness_workload_slope * w)).min(1.0)
+    (s.sickness_onset_base
+        * (s.sickness_engagement_slope * (7.0 - e)).exp()
+        * (1.0 + s.sickness_workload_slope * w))
+        .min(1.0)
 }
 
 /// Monthly leaving probability at engagement `e` and workload `w`.
 pub fn leave_probability(s: &StaffParams, e: f64, w: f64) -> f64 {
-    (s.leave_base_monthly * (s.leave_engagement_slope * (7.0 - e)).exp() * (1.0 + s.leave_workload_slope * w)).min(1.0)
+    (s.leave_base_monthly
+        * (s.leave_engagement_slope * (7.0 - e)).exp()
+        * (1.0 + s.leave_workload_slope * w))
+        .min(1.0)
 }
 
 impl HazardTables {
@@ -235,7 +241,17 @@ mod tests {
         let mut last = StaffTally::default();
         let mut mean = 7.0;
         for _ in 0..months {
-            last = pool.step_team(0..2_000, target, mean, &p.staff, &tables, threshold(0.1), 7.2, &mut rng, &mut rr);
+            last = pool.step_team(
+                0..2_000,
+                target,
+                mean,
+                &p.staff,
+                &tables,
+                threshold(0.1),
+                7.2,
+                &mut rng,
+                &mut rr,
+            );
             mean = last.engagement_sum / f64::from(last.in_post);
         }
         (pool, last)
@@ -254,11 +270,18 @@ mod tests {
     fn low_engagement_raises_leaving_and_sickness() {
         let p = Params::default().staff;
         assert!(leave_probability(&p, 4.0, 0.2) > 2.0 * leave_probability(&p, 7.0, 0.2));
-        assert!(sickness_onset_probability(&p, 4.0, 0.2) > sickness_onset_probability(&p, 7.0, 0.2));
+        assert!(
+            sickness_onset_probability(&p, 4.0, 0.2) > sickness_onset_probability(&p, 7.0, 0.2)
+        );
         assert!(leave_probability(&p, 7.0, 0.5) > leave_probability(&p, 7.0, 0.0));
         let (_, low) = run_months(4.0, 60);
         let (_, high) = run_months(8.0, 60);
-        assert!(low.leavers > high.leavers, "{} vs {}", low.leavers, high.leavers);
+        assert!(
+            low.leavers > high.leavers,
+            "{} vs {}",
+            low.leavers,
+            high.leavers
+        );
     }
 
     #[test]

@@ -113,7 +113,12 @@ fn normal(rng: &mut Stream) -> f64 {
 }
 
 /// Establishment (FTE posts) drawn for a trust of type `t`.
-pub fn draw_establishment(t: &TrustTypeParams, staff_scale: f64, team_size: u32, rng: &mut Stream) -> u32 {
+pub fn draw_establishment(
+    t: &TrustTypeParams,
+    staff_scale: f64,
+    team_size: u32,
+    rng: &mut Stream,
+) -> u32 {
     let fte = LogNormal::new(t.staff_median_fte.ln(), t.staff_sigma_log)
         .map_or(t.staff_median_fte, |d| d.sample(rng))
         .clamp(t.staff_min_fte, t.staff_max_fte);
@@ -122,7 +127,13 @@ pub fn draw_establishment(t: &TrustTypeParams, staff_scale: f64, team_size: u32,
 
 impl Trust {
     /// Builds trust `index` of type `kind` at month 0 of burn-in.
-    pub fn new(index: u32, kind: TrustType, p: &Params, replication: u32, next_ceo_id: &mut u64) -> Trust {
+    pub fn new(
+        index: u32,
+        kind: TrustType,
+        p: &Params,
+        replication: u32,
+        next_ceo_id: &mut u64,
+    ) -> Trust {
         let tp = p.trusts.all()[kind as usize];
         let mut rng = stream(p.run.seed, replication, StreamName::Init, u64::from(index));
         let n = draw_establishment(tp, p.run.staff_scale, p.staff.team_size, &mut rng);
@@ -149,7 +160,12 @@ impl Trust {
             }
             leader.tenure_months = months;
             let mean = staff_mean(&staff, start, end);
-            teams.push(Team { start, end, leader, mean_engagement: mean });
+            teams.push(Team {
+                start,
+                end,
+                leader,
+                mean_engagement: mean,
+            });
             start = end;
         }
         let executives = (0..p.board.executives)
@@ -161,16 +177,24 @@ impl Trust {
             .collect();
         // The sitting CEO: elapsed tenure is a uniform share of a baseline
         // Weibull spell, so burn-in starts near the steady state.
-        let spell = p.ceo.hazard_scale_months * (-rng.random::<f64>().max(1e-12).ln()).powf(1.0 / p.ceo.hazard_shape);
+        let spell = p.ceo.hazard_scale_months
+            * (-rng.random::<f64>().max(1e-12).ln()).powf(1.0 / p.ceo.hazard_shape);
         let elapsed = (rng.random::<f64>() * spell).min(180.0);
-        let age = (p.ceo.first_appointment_age + 3.0 + p.ceo.appointment_age_sd * normal(&mut rng)).clamp(35.0, 64.0);
+        let age = (p.ceo.first_appointment_age + 3.0 + p.ceo.appointment_age_sd * normal(&mut rng))
+            .clamp(35.0, 64.0);
         let clinical = rng.random::<f64>() < p.board.clinician_share;
-        let cap = (p.ceo.experienced_capability + p.ceo.capability_sd * normal(&mut rng)).clamp(0.0, 1.0);
+        let cap =
+            (p.ceo.experienced_capability + p.ceo.capability_sd * normal(&mut rng)).clamp(0.0, 1.0);
         let ceo = Ceo {
             id: *next_ceo_id,
-            pathway: if clinical { Pathway::Clinical } else { Pathway::GeneralManagement },
+            pathway: if clinical {
+                Pathway::Clinical
+            } else {
+                Pathway::GeneralManagement
+            },
             capability: cap as f32,
-            compassion: (l.compassion_mean + l.compassion_sd * normal(&mut rng)).clamp(0.0, 1.0) as f32,
+            compassion: (l.compassion_mean + l.compassion_sd * normal(&mut rng)).clamp(0.0, 1.0)
+                as f32,
             age_at_start: age as f32,
             start_month: -(elapsed.round() as i32),
             interim: false,
@@ -229,7 +253,11 @@ impl Trust {
     /// Surplus over the last 12 months as a share of income.
     pub fn surplus_share_12(&self) -> f64 {
         let inc: f64 = self.income_12.iter().sum();
-        if inc > 0.0 { self.surplus_12.iter().sum::<f64>() / inc } else { 0.0 }
+        if inc > 0.0 {
+            self.surplus_12.iter().sum::<f64>() / inc
+        } else {
+            0.0
+        }
     }
 
     /// Mean quality index over the last 12 months.
@@ -248,8 +276,9 @@ impl Trust {
 
     /// Instability felt after a CEO change (1 at the change, decaying).
     pub fn instability(&self, month: u32, p: &Params) -> f64 {
-        self.last_ceo_change
-            .map_or(0.0, |c| (-(f64::from(month - c)) / p.ceo.instability_months).exp())
+        self.last_ceo_change.map_or(0.0, |c| {
+            (-(f64::from(month - c)) / p.ceo.instability_months).exp()
+        })
     }
 
     /// Share of the last oversight score below zero.
@@ -282,21 +311,38 @@ impl Trust {
             performance_shortfall: self.performance_shortfall(),
             friction: self.friction,
         };
-        ceo::draw_exit(&self.ceo, month, ctx, &p.ceo, &p.oversight, p.friction.reference, &mut self.streams.ceo_exit)
+        ceo::draw_exit(
+            &self.ceo,
+            month,
+            ctx,
+            &p.ceo,
+            &p.oversight,
+            p.friction.reference,
+            &mut self.streams.ceo_exit,
+        )
     }
 
     fn step_staff(&mut self, month: u32, workload: f64, env: &Environment, p: &Params) {
         let s = &p.staff;
-        self.culture = s.culture_persistence * self.culture + s.culture_noise_sd * normal(&mut self.streams.outcomes);
-        let ceo_q = self.ceo.quality(month, &p.ceo, p.leaders.compassion_quality_weight);
-        let trust_target = s.engagement_base - s.workload_weight * workload
+        self.culture = s.culture_persistence * self.culture
+            + s.culture_noise_sd * normal(&mut self.streams.outcomes);
+        let ceo_q = self
+            .ceo
+            .quality(month, &p.ceo, p.leaders.compassion_quality_weight);
+        let trust_target = s.engagement_base
+            - s.workload_weight * workload
             - s.friction_weight * (self.friction - p.friction.reference)
             - s.instability_weight * self.instability(month, p)
-            - if self.ceo.interim { s.interim_weight } else { 0.0 }
+            - if self.ceo.interim {
+                s.interim_weight
+            } else {
+                0.0
+            }
             + s.ceo_weight * (ceo_q - 0.5)
             + self.culture;
         let tables = HazardTables::new(s, workload);
-        let fill = (p.workforce.fill_rate_monthly / env.workforce_shortage.max(1e-6)).clamp(0.0, 1.0);
+        let fill =
+            (p.workforce.fill_rate_monthly / env.workforce_shortage.max(1e-6)).clamp(0.0, 1.0);
         let fill_threshold = (fill * f64::from(u32::MAX)) as u32;
         let mut total = super::staff::StaffTally::default();
         for team in &mut self.teams {
@@ -324,9 +370,11 @@ impl Trust {
         let n = f64::from(total.in_post.max(1));
         self.tally.engagement = total.engagement_sum / n;
         self.tally.sickness_rate = f64::from(total.sick) / n;
-        self.tally.leaver_rate = f64::from(total.leavers) / f64::from((total.in_post + total.leavers).max(1));
+        self.tally.leaver_rate =
+            f64::from(total.leavers) / f64::from((total.in_post + total.leavers).max(1));
         self.tally.in_post = total.in_post + total.joiners;
-        self.tally.vacancy_rate = 1.0 - f64::from(self.tally.in_post) / f64::from(self.establishment.max(1));
+        self.tally.vacancy_rate =
+            1.0 - f64::from(self.tally.in_post) / f64::from(self.establishment.max(1));
     }
 
     fn step_leaders(&mut self, month: u32, workload: f64, p: &Params) {
@@ -348,7 +396,8 @@ impl Trust {
                 let (leader, promoted) = Leader::appoint(clinical_post, l, &p.development, rng);
                 team.leader = leader;
                 if promoted {
-                    self.staff.promote_out(team.start as usize..team.end as usize, rng);
+                    self.staff
+                        .promote_out(team.start as usize..team.end as usize, rng);
                 }
             }
             cap_sum += f64::from(team.leader.capability);
@@ -387,7 +436,11 @@ impl Trust {
                 };
                 let mut done = false;
                 if iv.executive {
-                    if let Some(e) = self.executives.iter_mut().find(|e| !e.ready && e.enrolment.is_none()) {
+                    if let Some(e) = self
+                        .executives
+                        .iter_mut()
+                        .find(|e| !e.ready && e.enrolment.is_none())
+                    {
                         e.enrolment = Some(en);
                         done = true;
                     }
@@ -426,7 +479,8 @@ impl Trust {
             hybrid += f64::from(u8::from(t.leader.pathway == Pathway::Hybrid));
             joint += f64::from(u8::from(t.leader.joint_done));
         }
-        let board_clin = self.executives.iter().filter(|e| e.clinical).count() as f64 / self.executives.len().max(1) as f64;
+        let board_clin = self.executives.iter().filter(|e| e.clinical).count() as f64
+            / self.executives.len().max(1) as f64;
         let churn = self.leader_exits_12.iter().sum::<u32>() as f64 / n;
         let target = f.base
             + f.finance_weight * (-self.surplus_share_12()).max(0.0)
@@ -437,7 +491,8 @@ impl Trust {
             - f.hybrid_weight * hybrid / n
             - f.joint_development_weight * joint / n
             + f.integration_weight * (env.integration - 1.0);
-        self.friction += f.adjust_rate * (target - self.friction) + f.noise_sd * normal(&mut self.streams.friction);
+        self.friction += f.adjust_rate * (target - self.friction)
+            + f.noise_sd * normal(&mut self.streams.friction);
         self.friction = self.friction.clamp(0.0, 1.0);
     }
 
@@ -450,10 +505,19 @@ impl Trust {
         let filled = f64::from(self.tally.in_post);
         let vacant = (n - filled).max(0.0);
         let sick = filled * self.tally.sickness_rate;
-        let agency = (vacant + sick) * p.workforce.agency_cover_share * pay_month * (1.0 + p.workforce.agency_premium);
+        let agency = (vacant + sick)
+            * p.workforce.agency_cover_share
+            * pay_month
+            * (1.0 + p.workforce.agency_premium);
         let base_income = n * pay_month * fi.income_to_pay_ratio;
-        let non_pay = base_income * fi.non_pay_share * (1.0 + fi.demand_cost_slope * tp.demand_sensitivity * (env.demand - 1.0));
-        let ceo_cap = if self.ceo.interim { f64::from(self.ceo.capability) } else { self.ceo.effective_capability(month, &p.ceo) };
+        let non_pay = base_income
+            * fi.non_pay_share
+            * (1.0 + fi.demand_cost_slope * tp.demand_sensitivity * (env.demand - 1.0));
+        let ceo_cap = if self.ceo.interim {
+            f64::from(self.ceo.capability)
+        } else {
+            self.ceo.effective_capability(month, &p.ceo)
+        };
         let adjust = income
             * (self.efficiency
                 + fi.ceo_capability_effect * (ceo_cap - 0.5)
@@ -467,14 +531,23 @@ impl Trust {
         self.tally.agency_spend_gbp = agency;
     }
 
-    fn step_outcomes(&mut self, month: u32, workload: f64, env: &Environment, p: &Params, dev_spend: f64) {
+    fn step_outcomes(
+        &mut self,
+        month: u32,
+        workload: f64,
+        env: &Environment,
+        p: &Params,
+        dev_spend: f64,
+    ) {
         let q = &p.outcomes;
         let rng = &mut self.streams.outcomes;
         let per_1000 = f64::from(self.establishment) / 1_000.0;
         self.improvement = (self.improvement * (1.0 - q.improvement_decay)
             + q.improvement_build * self.tally.mean_leader_capability * (1.0 - self.friction)
             + q.improvement_per_development * (dev_spend / 1_000.0) / per_1000.max(1e-9)
-            + p.oversight.support_improvement * f64::from(self.oversight_level - 1) * (1.0 - p.oversight.punitiveness))
+            + p.oversight.support_improvement
+                * f64::from(self.oversight_level - 1)
+                * (1.0 - p.oversight.punitiveness))
             .clamp(0.0, 1.0);
         self.quality_shock = 0.9 * self.quality_shock + q.quality_noise_sd * normal(rng);
         self.quality = (q.quality_base
@@ -486,13 +559,15 @@ impl Trust {
             + self.quality_shock)
             .clamp(0.0, 100.0);
         self.quality_12[(month % 12) as usize] = self.quality;
-        self.experience = (q.experience_base + q.experience_engagement * (self.tally.engagement - 6.9)
+        self.experience = (q.experience_base
+            + q.experience_engagement * (self.tally.engagement - 6.9)
             - q.experience_expectations * (env.expectations - 1.0)
             + 0.05 * normal(rng))
-            .clamp(0.0, 10.0);
-        self.mortality = (1.0 + q.mortality_per_quality_point * (q.quality_base - self.quality)
+        .clamp(0.0, 10.0);
+        self.mortality = (1.0
+            + q.mortality_per_quality_point * (q.quality_base - self.quality)
             + q.mortality_noise_sd * normal(rng))
-            .clamp(0.5, 2.0);
+        .clamp(0.5, 2.0);
         let _ = env.technology;
     }
 
@@ -502,9 +577,15 @@ impl Trust {
             + o.quality_weight * (self.quality_12() - p.outcomes.quality_base);
         let rng = &mut self.streams.oversight;
         let u: f64 = rng.random();
-        if self.performance_score < o.escalate_below && self.oversight_level < 4 && u < o.escalate_probability {
+        if self.performance_score < o.escalate_below
+            && self.oversight_level < 4
+            && u < o.escalate_probability
+        {
             self.oversight_level += 1;
-        } else if self.performance_score > o.deescalate_above && self.oversight_level > 1 && u < o.deescalate_probability {
+        } else if self.performance_score > o.deescalate_above
+            && self.oversight_level > 1
+            && u < o.deescalate_probability
+        {
             self.oversight_level -= 1;
         }
     }
@@ -516,7 +597,8 @@ impl Trust {
 
     /// Share of executives developed for a CEO post, plus succession planning.
     pub fn pipeline_strength(&self, p: &Params) -> f64 {
-        let ready = self.executives.iter().filter(|e| e.ready).count() as f64 / self.executives.len().max(1) as f64;
+        let ready = self.executives.iter().filter(|e| e.ready).count() as f64
+            / self.executives.len().max(1) as f64;
         (ready + p.development.succession_planning).min(1.0)
     }
 }
@@ -541,7 +623,11 @@ pub fn rate(quality: f64, p: &Params) -> Rating {
 
 /// Draws a CEO capability around `mean`.
 pub fn draw_capability(mean: f64, sd: f64, rng: &mut Stream) -> f32 {
-    let v = if sd > 0.0 { Normal::new(mean, sd).map_or(mean, |d| d.sample(rng)) } else { mean };
+    let v = if sd > 0.0 {
+        Normal::new(mean, sd).map_or(mean, |d| d.sample(rng))
+    } else {
+        mean
+    };
     v.clamp(0.0, 1.0) as f32
 }
 
@@ -605,7 +691,12 @@ mod tests {
             calm.step_friction(&env, &p);
             hot.step_friction(&env, &p);
         }
-        assert!(hot.friction > calm.friction + 0.1, "{} vs {}", hot.friction, calm.friction);
+        assert!(
+            hot.friction > calm.friction + 0.1,
+            "{} vs {}",
+            hot.friction,
+            calm.friction
+        );
     }
 
     #[test]

@@ -189,8 +189,7 @@ fn deserialize(
         {
             let max = [u8::MAX as i64, u16::MAX as i64, u32::MAX as i64, i64::MAX]
                 .into_iter()
-                .filter(|&m| fits(key, m))
-                .next_back()
+                .rfind(|&m| fits(key, m))
                 .unwrap_or(i64::MAX);
             let min = if fits(key, -1) { i64::MIN } else { 0 };
             violations.push(Violation {

@@ -1,0 +1,329 @@
+//! End-to-end tests through the `trustsim` binary: bundled scenarios,
+//! bad input, outputs, determinism across thread counts, an external parquet
+//! reader and the calibration of a reduced baseline.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario(name: &str) -> PathBuf {
+    root().join("scenarios").join(name)
+}
+
+/// Runs `trustsim run` and returns the run folder.
+fn run(dir: &TempDir, name: &str, file: &Path, extra: &[&str]) -> PathBuf {
+    let out = dir.path().join(name);
+    cargo_bin_cmd!("trustsim")
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .args(extra)
+        .assert()
+        .success();
+    out
+}
+
+/// Writes a scenario extending `base` with extra TOML lines.
+fn layered(dir: &TempDir, name: &str, base: &str, body: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    let text = format!(
+        "extends = {:?}\n{body}",
+        scenario(base).display().to_string()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_bundled_scenario_checks_and_prints_its_resolved_values() {
+    for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            cargo_bin_cmd!("trustsim")
+                .arg("check")
+                .arg(&path)
+                .assert()
+                .success()
+                .stdout(
+                    predicate::str::contains("[ceo]")
+                        .and(predicate::str::contains("scenario hash")),
+                );
+        }
+    }
+}
+
+#[test]
+fn policy_scenarios_change_only_their_lever() {
+    cargo_bin_cmd!("trustsim")
+        .arg("check")
+        .arg(scenario("policy_supportive_oversight.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("punitiveness = 0.2"));
+}
+
+/// Bad input: one clear message on stderr, exit code 1, no panic.
+fn check_error(args: &[&str], dir: &Path, expected: &str) {
+    let out = cargo_bin_cmd!("trustsim")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "args {args:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end(), expected, "args {args:?}");
+}
+
+#[test]
+fn bad_input_gives_one_clear_error() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.toml"), "extends = \"b.toml\"\n").unwrap();
+    std::fs::write(d.join("b.toml"), "extends = \"a.toml\"\n").unwrap();
+    std::fs::write(d.join("unknown.toml"), "[staff]\nleave_base_monthy = 0.1\n").unwrap();
+    std::fs::write(
+        d.join("range.toml"),
+        "[run]\nseed = 1\n\n[staff]\nsickness_recovery = 0.0\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("type.toml"), "[staff]\nteam_size = \"x\"\n").unwrap();
+    std::fs::write(d.join("malformed.toml"), "[staff\n").unwrap();
+    check_error(
+        &["check", "missing.toml"],
+        d,
+        "error: cannot read scenario file missing.toml: file not found",
+    );
+    check_error(
+        &["check", "malformed.toml"],
+        d,
+        "error: malformed.toml:1:7: malformed TOML: unclosed table, expected `]`",
+    );
+    check_error(
+        &["check", "type.toml"],
+        d,
+        "error: type.toml:2:1: wrong type for `staff.team_size`: expected an integer, found a string (\"x\")",
+    );
+    check_error(
+        &["check", "unknown.toml"],
+        d,
+        "error: unknown.toml:2:1: unknown key `staff.leave_base_monthy`; did you mean `staff.leave_base_monthly`?",
+    );
+    check_error(
+        &["check", "range.toml"],
+        d,
+        "error: range.toml:5:1: staff.sickness_recovery = 0 is out of range; allowed: a number from 0.01 to 1",
+    );
+    check_error(
+        &["check", "a.toml"],
+        d,
+        "error: extends cycle: a.toml -> b.toml -> a.toml",
+    );
+    let quick = scenario("quick.toml");
+    let quick = quick.to_str().unwrap();
+    check_error(
+        &["run", quick, "--replications", "0"],
+        d,
+        "error: (command line) run.replications = 0 is out of range; allowed: an integer from 1 to 100000",
+    );
+    std::fs::write(d.join("file"), "").unwrap();
+    check_error(
+        &["run", quick, "--quiet", "--out", "file/run"],
+        d,
+        "error: cannot create output folder `file/run`: Not a directory (os error 20)",
+    );
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_run_writes_complete_files_and_validate_reads_them() {
+    let dir = TempDir::new().unwrap();
+    let out = run(
+        &dir,
+        "quick",
+        &scenario("quick.toml"),
+        &["--replications", "3"],
+    );
+    assert_eq!(
+        files_in(&out),
+        [
+            "ceo_spells.parquet",
+            "manifest.json",
+            "summary.parquet",
+            "trust_months.parquet"
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["replications"], 3);
+    assert_eq!(manifest["scenario"]["run"]["name"], "quick");
+    cargo_bin_cmd!("trustsim")
+        .arg("validate")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("CEO tenure, KM median (years)")
+                .and(predicate::str::contains("targets met")),
+        );
+}
+
+#[test]
+fn results_are_byte_identical_for_one_and_two_threads() {
+    let dir = TempDir::new().unwrap();
+    let q = scenario("quick.toml");
+    let a = run(&dir, "t1", &q, &["--threads", "1", "--replications", "5"]);
+    let b = run(&dir, "t2", &q, &["--threads", "2", "--replications", "5"]);
+    for f in [
+        "trust_months.parquet",
+        "ceo_spells.parquet",
+        "summary.parquet",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(!x.is_empty());
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+    let c = run(
+        &dir,
+        "seed",
+        &q,
+        &["--threads", "2", "--replications", "5", "--seed", "7"],
+    );
+    assert_ne!(
+        std::fs::read(a.join("trust_months.parquet")).unwrap(),
+        std::fs::read(c.join("trust_months.parquet")).unwrap()
+    );
+}
+
+/// A Python with pyarrow: `target/py-reader`, created on first use.
+fn python_with_pyarrow() -> PathBuf {
+    let venv = root().join("target").join("py-reader");
+    let py = venv.join("bin").join("python");
+    let ok = |py: &Path| {
+        Command::new(py)
+            .args(["-c", "import pyarrow"])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !ok(&py) {
+        let s = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()
+            .expect("python3 is needed");
+        assert!(s.success(), "cannot create {}", venv.display());
+        let s = Command::new(venv.join("bin").join("pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "pyarrow",
+            ])
+            .status()
+            .unwrap();
+        assert!(s.success(), "cannot install pyarrow");
+    }
+    py
+}
+
+#[test]
+fn an_external_reader_opens_every_file() {
+    let dir = TempDir::new().unwrap();
+    let out = run(
+        &dir,
+        "quick",
+        &scenario("quick.toml"),
+        &["--replications", "2"],
+    );
+    let script = r#"
+import json, sys
+import pyarrow.parquet as pq
+d = sys.argv[1]
+tm = pq.read_table(f"{d}/trust_months.parquet")
+sp = pq.read_table(f"{d}/ceo_spells.parquet")
+su = pq.read_table(f"{d}/summary.parquet")
+meta = pq.read_metadata(f"{d}/trust_months.parquet").metadata
+print(json.dumps({
+    "trust_months": tm.num_rows, "spells": sp.num_rows, "summary": su.num_rows,
+    "columns": tm.column_names, "row_groups": pq.ParquetFile(f"{d}/trust_months.parquet").num_row_groups,
+    "seed": meta[b"trustsim.seed"].decode(), "hash": meta[b"trustsim.scenario_hash"].decode(),
+    "engagement_ok": bool(min(tm.column("engagement").to_pylist()) >= 0 and max(tm.column("engagement").to_pylist()) <= 10),
+}))
+"#;
+    let py = python_with_pyarrow();
+    let o = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // quick: 20 trusts x 60 months x 2 replications
+    assert_eq!(v["trust_months"], 20 * 60 * 2);
+    assert!(v["spells"].as_u64().unwrap() >= 40);
+    assert_eq!(v["summary"], trustsim::calibration::METRICS.len());
+    assert!(
+        v["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "ceo_tenure_months")
+    );
+    assert_eq!(v["engagement_ok"], true);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(v["seed"], manifest["seed"].to_string());
+    assert_eq!(v["hash"], manifest["scenario_hash"]);
+}
+
+#[test]
+fn a_reduced_baseline_meets_every_calibration_target() {
+    // Every trust of England at 5 % of its staff, four replications.
+    let dir = TempDir::new().unwrap();
+    let file = layered(
+        &dir,
+        "reduced.toml",
+        "baseline.toml",
+        "[run]\nname = \"reduced\"\nstaff_scale = 0.05\nreplications = 4\n",
+    );
+    let out = run(&dir, "reduced", &file, &[]);
+    let rows = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();
+    let checks = trustsim::calibration::check(|k| {
+        rows.iter()
+            .find(|r| r.metric == k)
+            .map(|r| (r.p05, r.p50, r.p95))
+    });
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.pass)
+        .map(|c| {
+            format!(
+                "{} = {:.3} outside [{}, {}]",
+                c.target.key, c.median, c.target.lo, c.target.hi
+            )
+        })
+        .collect();
+    assert!(failed.is_empty(), "calibration targets missed: {failed:#?}");
+}
