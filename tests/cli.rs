@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use predicates::prelude::*;
 use tempfile::TempDir;
 
 fn root() -> PathBuf {
@@ -43,32 +42,40 @@ fn layered(dir: &TempDir, name: &str, base: &str, body: &str) -> PathBuf {
     path
 }
 
+/// Runs `trustsim ARGS`, which must succeed and print every one of `needles`.
+fn succeeds_printing(args: &[&str], needles: &[&str]) {
+    let out = cargo_bin_cmd!("trustsim").args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for n in needles {
+        assert!(
+            stdout.contains(n),
+            "{args:?} did not print {n:?}:\n{stdout}"
+        );
+    }
+}
+
 #[test]
 fn every_bundled_scenario_checks_and_prints_its_resolved_values() {
     for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            cargo_bin_cmd!("trustsim")
-                .arg("check")
-                .arg(&path)
-                .assert()
-                .success()
-                .stdout(
-                    predicate::str::contains("[ceo]")
-                        .and(predicate::str::contains("scenario hash")),
-                );
+            succeeds_printing(
+                &["check", path.to_str().unwrap()],
+                &["[ceo]", "scenario hash"],
+            );
         }
     }
 }
 
 #[test]
 fn policy_scenarios_change_only_their_lever() {
-    cargo_bin_cmd!("trustsim")
-        .arg("check")
-        .arg(scenario("policy_supportive_oversight.toml"))
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("punitiveness = 0.2"));
+    let file = scenario("policy_supportive_oversight.toml");
+    succeeds_printing(&["check", file.to_str().unwrap()], &["punitiveness = 0.2"]);
 }
 
 /// Bad input: one clear message on stderr, exit code 1, no panic.
@@ -174,15 +181,10 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
     assert_eq!(manifest["complete"], true);
     assert_eq!(manifest["replications"], 3);
     assert_eq!(manifest["scenario"]["run"]["name"], "quick");
-    cargo_bin_cmd!("trustsim")
-        .arg("validate")
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("CEO tenure, KM median (years)")
-                .and(predicate::str::contains("targets met")),
-        );
+    succeeds_printing(
+        &["validate", out.to_str().unwrap()],
+        &["CEO tenure, KM median (years)", "targets met"],
+    );
 }
 
 #[test]

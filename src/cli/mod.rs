@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::calibration::{self, METRICS};
 use crate::ensemble::{Finished, run_ensemble};
-use crate::model::Params;
+use crate::model::{Params, ReplicationResult};
 use crate::output::{self, FileMeta, Manifest, ResultWriter, SummaryRow};
 use crate::scenario;
 use crate::stats;
@@ -156,7 +156,7 @@ fn run(args: RunArgs) -> Result<()> {
             &|| false,
             &mut |b: &[Finished]| {
                 let t = Instant::now();
-                let results: Vec<_> = b.iter().map(|f| f.result.clone()).collect();
+                let results: Vec<&ReplicationResult> = b.iter().map(|f| &f.result).collect();
                 let r = writer.write(&results);
                 write_secs += t.elapsed().as_secs_f64();
                 r

@@ -19,6 +19,8 @@ use polars::prelude::*;
 
 use super::atomic::PartialFile;
 use super::error::OutputError;
+use std::borrow::Borrow;
+
 use crate::model::ReplicationResult;
 
 /// File name of the trust-month table inside a run folder.
@@ -88,6 +90,17 @@ impl FileMeta {
     }
 }
 
+/// Builds a frame whose columns are computed from the row iterator `rows()`:
+/// `frame!(rows, [(name, type, |row| value), ...])`.
+macro_rules! frame {
+    ($rows:ident, [$(($name:literal, $ty:ty, |$x:ident| $e:expr)),* $(,)?] $(,)?) => {
+        DataFrame::new(
+            $rows().count(),
+            vec![$(Column::new($name.into(), $rows().map(|$x| $e).collect::<Vec<$ty>>())),*],
+        )
+    };
+}
+
 /// A parquet writer configured the trustsim way (zstd, serial encoding,
 /// our metadata).
 pub(crate) fn parquet_writer<W: Write>(w: W, meta: &FileMeta) -> ParquetWriter<W> {
@@ -102,70 +115,58 @@ pub(crate) fn parquet_writer<W: Write>(w: W, meta: &FileMeta) -> ParquetWriter<W
 ///
 /// `oversight_level` is stored as `Int32`: `UInt8` needs the polars
 /// `dtype-u8` feature, which is not enabled.
-pub fn trust_months_frame(batch: &[ReplicationResult]) -> PolarsResult<DataFrame> {
-    let rows = || batch.iter().flat_map(|r| r.trust_months.iter());
-    let n = rows().count();
-    macro_rules! col {
-        ($name:literal, $ty:ty, |$m:ident| $e:expr) => {
-            Column::new($name.into(), rows().map(|$m| $e).collect::<Vec<$ty>>())
-        };
-    }
-    DataFrame::new(
-        n,
-        vec![
-            col!("replication", u32, |m| m.replication),
-            col!("trust_id", u32, |m| m.trust_id),
-            col!("trust_type", &str, |m| m.trust_type.as_str()),
-            col!("month", u32, |m| m.month),
-            col!("establishment", u32, |m| m.establishment),
-            col!("staff_in_post", u32, |m| m.staff_in_post),
-            col!("engagement", f64, |m| m.engagement),
-            col!("sickness_rate", f64, |m| m.sickness_rate),
-            col!("leaver_rate", f64, |m| m.leaver_rate),
-            col!("vacancy_rate", f64, |m| m.vacancy_rate),
-            col!("friction", f64, |m| m.friction),
-            col!("quality_index", f64, |m| m.quality_index),
-            col!("patient_experience", f64, |m| m.patient_experience),
-            col!("mortality_ratio", f64, |m| m.mortality_ratio),
-            col!("surplus_pct", f64, |m| m.surplus_pct),
-            col!("oversight_level", i32, |m| i32::from(m.oversight_level)),
-            col!("rating", &str, |m| m.rating.as_str()),
-            col!("ceo_id", u64, |m| m.ceo_id),
-            col!("ceo_tenure_months", u32, |m| m.ceo_tenure_months),
-            col!("interim", bool, |m| m.interim),
-            col!("mean_leader_capability", f64, |m| m.mean_leader_capability),
-            col!("improvement_capability", f64, |m| m.improvement_capability),
-            col!("development_spend_gbp", f64, |m| m.development_spend_gbp),
-            col!("agency_spend_gbp", f64, |m| m.agency_spend_gbp),
+pub fn trust_months_frame<R: Borrow<ReplicationResult>>(batch: &[R]) -> PolarsResult<DataFrame> {
+    let rows = || batch.iter().flat_map(|r| r.borrow().trust_months.iter());
+    frame!(
+        rows,
+        [
+            ("replication", u32, |m| m.replication),
+            ("trust_id", u32, |m| m.trust_id),
+            ("trust_type", &str, |m| m.trust_type.as_str()),
+            ("month", u32, |m| m.month),
+            ("establishment", u32, |m| m.establishment),
+            ("staff_in_post", u32, |m| m.staff_in_post),
+            ("engagement", f64, |m| m.engagement),
+            ("sickness_rate", f64, |m| m.sickness_rate),
+            ("leaver_rate", f64, |m| m.leaver_rate),
+            ("vacancy_rate", f64, |m| m.vacancy_rate),
+            ("friction", f64, |m| m.friction),
+            ("quality_index", f64, |m| m.quality_index),
+            ("patient_experience", f64, |m| m.patient_experience),
+            ("mortality_ratio", f64, |m| m.mortality_ratio),
+            ("surplus_pct", f64, |m| m.surplus_pct),
+            ("oversight_level", i32, |m| i32::from(m.oversight_level)),
+            ("rating", &str, |m| m.rating.as_str()),
+            ("ceo_id", u64, |m| m.ceo_id),
+            ("ceo_tenure_months", u32, |m| m.ceo_tenure_months),
+            ("interim", bool, |m| m.interim),
+            ("mean_leader_capability", f64, |m| m.mean_leader_capability),
+            ("improvement_capability", f64, |m| m.improvement_capability),
+            ("development_spend_gbp", f64, |m| m.development_spend_gbp),
+            ("agency_spend_gbp", f64, |m| m.agency_spend_gbp),
         ],
     )
 }
 
 /// The CEO-spell table for a batch: one row per `CeoSpell`, in batch then
 /// vector order.
-pub fn ceo_spells_frame(batch: &[ReplicationResult]) -> PolarsResult<DataFrame> {
-    let rows = || batch.iter().flat_map(|r| r.spells.iter());
-    let n = rows().count();
-    macro_rules! col {
-        ($name:literal, $ty:ty, |$s:ident| $e:expr) => {
-            Column::new($name.into(), rows().map(|$s| $e).collect::<Vec<$ty>>())
-        };
-    }
-    DataFrame::new(
-        n,
-        vec![
-            col!("replication", u32, |s| s.replication),
-            col!("trust_id", u32, |s| s.trust_id),
-            col!("ceo_id", u64, |s| s.ceo_id),
-            col!("start_month", i32, |s| s.start_month),
-            col!("end_month", i32, |s| s.end_month),
-            col!("duration_months", i32, |s| s.duration_months()),
-            col!("censored", bool, |s| s.censored),
-            col!("exit_route", &str, |s| s.exit_route.as_str()),
-            col!("pathway", &str, |s| s.pathway.as_str()),
-            col!("internal", bool, |s| s.internal),
-            col!("first_time", bool, |s| s.first_time),
-            col!("interim", bool, |s| s.interim),
+pub fn ceo_spells_frame<R: Borrow<ReplicationResult>>(batch: &[R]) -> PolarsResult<DataFrame> {
+    let rows = || batch.iter().flat_map(|r| r.borrow().spells.iter());
+    frame!(
+        rows,
+        [
+            ("replication", u32, |s| s.replication),
+            ("trust_id", u32, |s| s.trust_id),
+            ("ceo_id", u64, |s| s.ceo_id),
+            ("start_month", i32, |s| s.start_month),
+            ("end_month", i32, |s| s.end_month),
+            ("duration_months", i32, |s| s.duration_months()),
+            ("censored", bool, |s| s.censored),
+            ("exit_route", &str, |s| s.exit_route.as_str()),
+            ("pathway", &str, |s| s.pathway.as_str()),
+            ("internal", bool, |s| s.internal),
+            ("first_time", bool, |s| s.first_time),
+            ("interim", bool, |s| s.interim),
         ],
     )
 }
@@ -266,7 +267,7 @@ impl ResultWriter {
             path: dir.to_path_buf(),
             cause: e,
         })?;
-        let empty = [];
+        let empty: [ReplicationResult; 0] = [];
         let tm_schema = trust_months_frame(&empty)
             .map_err(|e| OutputError::parquet_write(&dir.join(TRUST_MONTHS_FILE), e))?;
         let cs_schema = ceo_spells_frame(&empty)
@@ -284,7 +285,7 @@ impl ResultWriter {
 
     /// Appends one batch (several replications) as one row group per file.
     /// A table with no rows in this batch gets no row group.
-    pub fn write(&mut self, batch: &[ReplicationResult]) -> Result<(), OutputError> {
+    pub fn write<R: Borrow<ReplicationResult>>(&mut self, batch: &[R]) -> Result<(), OutputError> {
         let tm = trust_months_frame(batch)
             .map_err(|e| OutputError::parquet_write(self.trust_months.guard.partial(), e))?;
         self.trust_months.write(&tm)?;

@@ -22,6 +22,11 @@ fn err(files: &[(&str, &str)]) -> String {
     }
 }
 
+/// Loading a single file `a.toml` holding `text` fails with exactly `expected`.
+fn check_err(text: &str, expected: &str) {
+    assert_eq!(err(&[("a.toml", text)]), expected, "for a.toml:\n{text}");
+}
+
 fn ok(files: &[(&str, &str)]) -> Scenario {
     load_in(files).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -37,9 +42,9 @@ fn missing_file() {
             path.display()
         )
     );
-    assert_eq!(
-        err(&[("a.toml", "extends = \"base.toml\"\n")]),
-        "a.toml:1:1: cannot read scenario file base.toml named by `extends`: file not found"
+    check_err(
+        "extends = \"base.toml\"\n",
+        "a.toml:1:1: cannot read scenario file base.toml named by `extends`: file not found",
     );
 }
 
@@ -66,40 +71,37 @@ fn non_utf8_file_and_folder() {
 
 #[test]
 fn malformed_toml() {
-    assert_eq!(
-        err(&[("a.toml", "[run]\nname = \"x\n")]),
-        "a.toml:2:10: malformed TOML: invalid basic string, expected `\"`"
+    check_err(
+        "[run]\nname = \"x\n",
+        "a.toml:2:10: malformed TOML: invalid basic string, expected `\"`",
     );
 }
 
 #[test]
 fn wrong_type() {
-    assert_eq!(
-        err(&[("a.toml", "[run]\nreplications = \"four\"\n")]),
-        "a.toml:2:1: wrong type for `run.replications`: expected an integer, found a string (\"four\")"
+    check_err(
+        "[run]\nreplications = \"four\"\n",
+        "a.toml:2:1: wrong type for `run.replications`: expected an integer, found a string (\"four\")",
     );
-    assert_eq!(
-        err(&[("a.toml", "[trusts]\nacute = { count = 0.5 }\n")]),
-        "a.toml:2:11: wrong type for `trusts.acute.count`: expected an integer, found a float (0.5)"
+    check_err(
+        "[trusts]\nacute = { count = 0.5 }\n",
+        "a.toml:2:11: wrong type for `trusts.acute.count`: expected an integer, found a float (0.5)",
     );
-    assert_eq!(
-        err(&[("a.toml", "run = 3\n")]),
-        "a.toml:1:1: wrong type for `run`: expected a table, found an integer (3)"
+    check_err(
+        "run = 3\n",
+        "a.toml:1:1: wrong type for `run`: expected a table, found an integer (3)",
     );
-    assert_eq!(
-        err(&[("a.toml", "[ceo]\nhazard_shape = true\n")]),
-        "a.toml:2:1: wrong type for `ceo.hazard_shape`: expected a number, found a boolean (true)"
+    check_err(
+        "[ceo]\nhazard_shape = true\n",
+        "a.toml:2:1: wrong type for `ceo.hazard_shape`: expected a number, found a boolean (true)",
     );
-    assert_eq!(
-        err(&[(
-            "a.toml",
-            "[pressures.demand]\nschedule = [[0, 1], [2, \"x\"]]\n"
-        )]),
-        "a.toml:2:21: wrong type for `pressures.demand.schedule[1]`: expected a [year, level] pair of numbers, found an array ([2, \"x\"])"
+    check_err(
+        "[pressures.demand]\nschedule = [[0, 1], [2, \"x\"]]\n",
+        "a.toml:2:21: wrong type for `pressures.demand.schedule[1]`: expected a [year, level] pair of numbers, found an array ([2, \"x\"])",
     );
-    assert_eq!(
-        err(&[("a.toml", "extends = 3\n")]),
-        "a.toml:1:1: wrong type for `extends`: expected a string (the path of the scenario file to extend), found an integer (3)"
+    check_err(
+        "extends = 3\n",
+        "a.toml:1:1: wrong type for `extends`: expected a string (the path of the scenario file to extend), found an integer (3)",
     );
 }
 
@@ -118,56 +120,50 @@ fn integers_are_accepted_as_numbers_and_schedules_replace_whole() {
 
 #[test]
 fn unknown_key_with_did_you_mean() {
-    assert_eq!(
-        err(&[("a.toml", "[staff]\nsicknes_recovery = 0.5\n")]),
-        "a.toml:2:1: unknown key `staff.sicknes_recovery`; did you mean `staff.sickness_recovery`?"
+    check_err(
+        "[staff]\nsicknes_recovery = 0.5\n",
+        "a.toml:2:1: unknown key `staff.sicknes_recovery`; did you mean `staff.sickness_recovery`?",
     );
     // The right key in the wrong table.
-    assert_eq!(
-        err(&[("a.toml", "[run]\npunitiveness = 0.2\n")]),
-        "a.toml:2:1: unknown key `run.punitiveness`; did you mean `oversight.punitiveness`?"
+    check_err(
+        "[run]\npunitiveness = 0.2\n",
+        "a.toml:2:1: unknown key `run.punitiveness`; did you mean `oversight.punitiveness`?",
     );
     // Nothing close: list what is allowed.
-    assert_eq!(
-        err(&[("a.toml", "[run]\nfoo = 1\n")]),
-        "a.toml:2:1: unknown key `run.foo`; allowed in `run`: burn_in_months, description, months, name, replications, seed, staff_scale"
+    check_err(
+        "[run]\nfoo = 1\n",
+        "a.toml:2:1: unknown key `run.foo`; allowed in `run`: burn_in_months, description, months, name, replications, seed, staff_scale",
     );
 }
 
 #[test]
 fn unknown_table() {
-    assert_eq!(
-        err(&[("a.toml", "[stafff]\nteam_size = 3\n")]),
-        "a.toml:1:2: unknown table `stafff`; did you mean `staff`?"
+    check_err(
+        "[stafff]\nteam_size = 3\n",
+        "a.toml:1:2: unknown table `stafff`; did you mean `staff`?",
     );
-    assert_eq!(
-        err(&[("a.toml", "\n[zzz]\nx = 1\n")]),
-        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, board, ceo, development, finance, friction, leaders, outcomes, oversight, pressures, run, staff, trusts, workforce"
+    check_err(
+        "\n[zzz]\nx = 1\n",
+        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, board, ceo, development, finance, friction, leaders, outcomes, oversight, pressures, run, staff, trusts, workforce",
     );
 }
 
 #[test]
 fn out_of_range_value_with_line() {
-    assert_eq!(
-        err(&[(
-            "a.toml",
-            "# comment\n[staff]\nteam_size = 25\nsickness_recovery = 0.0\n"
-        )]),
-        "a.toml:4:1: staff.sickness_recovery = 0 is out of range; allowed: a number from 0.01 to 1"
+    check_err(
+        "# comment\n[staff]\nteam_size = 25\nsickness_recovery = 0.0\n",
+        "a.toml:4:1: staff.sickness_recovery = 0 is out of range; allowed: a number from 0.01 to 1",
     );
     // Every violation, one per line; a cross-field one not set by a file is `(default)`.
-    assert_eq!(
-        err(&[(
-            "a.toml",
-            "[run]\nmonths = 3\n[staff]\nengagement_adjust_rate = 0.99\n"
-        )]),
+    check_err(
+        "[run]\nmonths = 3\n[staff]\nengagement_adjust_rate = 0.99\n",
         "a.toml:2:1: run.months = 3 is out of range; allowed: an integer from 12 to 1200\n\
-         (default) staff.peer_weight = 0.05 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1"
+         (default) staff.peer_weight = 0.05 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1",
     );
     // Integers that do not fit the field are range errors too.
-    assert_eq!(
-        err(&[("a.toml", "[run]\nreplications = -3\n")]),
-        "a.toml:2:1: run.replications = -3 is out of range; allowed: an integer from 0 to 4294967295"
+    check_err(
+        "[run]\nreplications = -3\n",
+        "a.toml:2:1: run.replications = -3 is out of range; allowed: an integer from 0 to 4294967295",
     );
 }
 
