@@ -543,7 +543,7 @@ pub fn virtual_trials(p: &Params, replication: u32) -> (f64, f64) {
     let mut rng = stream(p.run.seed, replication, StreamName::Trial, 0);
     let d = &p.development;
     let l = &p.leaders;
-    let n = 600;
+    let n = 2_000;
     let mut arms = |intervention: u8, months: u32, teams: bool| -> (Vec<f64>, Vec<f64>) {
         let (mut treat, mut control) = (vec![], vec![]);
         let tables = HazardTables::new(&p.staff, 0.2);

@@ -159,7 +159,8 @@ impl Leader {
     /// Monthly leaving probability.
     pub fn leave_probability(&self, l: &LeaderParams) -> f64 {
         let base = 1.0 - (1.0 - l.leave_annual).powf(1.0 / 12.0);
-        (base * (1.0 + l.stress_leave_slope * (f64::from(self.stress) - 0.5))).clamp(0.0, 1.0)
+        (base * (1.0 + l.stress_leave_slope * (f64::from(self.stress) - l.stress_reference)))
+            .clamp(0.0, 1.0)
     }
 }
 

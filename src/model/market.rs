@@ -93,7 +93,9 @@ impl Market {
         while let Some(i) = vacancies.pop_front() {
             let pipeline = trusts[i].pipeline_strength(p);
             let direct = p.ceo.direct_succession_share
-                + (1.0 - p.ceo.direct_succession_share) * 0.5 * pipeline;
+                + (1.0 - p.ceo.direct_succession_share)
+                    * p.ceo.pipeline_direct_succession
+                    * pipeline;
             if self.rng.random::<f64>() < direct {
                 self.appoint(i, month, trusts, p, ended, &mut vacancies);
             } else {
@@ -117,9 +119,20 @@ impl Market {
             .executives
             .iter()
             .max_by(|a, b| a.capability.total_cmp(&b.capability))
-            .map_or((p.ceo.first_time_capability as f32, 0.5, false), |e| {
-                (e.capability * 0.9, e.compassion, e.clinical)
-            });
+            .map_or(
+                (
+                    p.ceo.first_time_capability as f32,
+                    p.leaders.compassion_mean as f32,
+                    false,
+                ),
+                |e| {
+                    (
+                        e.capability * p.ceo.interim_capability_factor as f32,
+                        e.compassion,
+                        e.clinical,
+                    )
+                },
+            );
         t.ceo = Ceo {
             id,
             pathway: if clinical {
@@ -212,7 +225,14 @@ impl Market {
                 let t = &mut trusts[i];
                 let best = (0..t.executives.len())
                     .max_by(|a, b| {
-                        let s = |e: &Executive| e.capability + if e.ready { 0.1 } else { 0.0 };
+                        let s = |e: &Executive| {
+                            e.capability
+                                + if e.ready {
+                                    c.ready_executive_bonus as f32
+                                } else {
+                                    0.0
+                                }
+                        };
                         s(&t.executives[*a]).total_cmp(&s(&t.executives[*b]))
                     })
                     .unwrap_or(0);
@@ -271,7 +291,7 @@ impl Market {
                 };
                 if experienced {
                     new.first_time = false;
-                    new.age_at_start += 5.0;
+                    new.age_at_start += c.returner_extra_age as f32;
                 }
             }
         }

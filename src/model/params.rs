@@ -138,6 +138,8 @@ pub struct WorkforceParams {
     pub vacancy_workload: f64,
     /// Workload per unit of sickness rate.
     pub sickness_workload: f64,
+    /// Workload per unit of national technology pressure above 1 (disruption of adoption).
+    pub technology_workload: f64,
     /// Share of vacant and sick posts covered by agency or bank staff.
     pub agency_cover_share: f64,
     /// Agency cost premium over the substantive pay rate.
@@ -178,6 +180,8 @@ pub struct LeaderParams {
     pub compassion_quality_weight: f64,
     /// Monthly adjustment of stress toward workload plus friction.
     pub stress_adjust_rate: f64,
+    /// Stress at which a leader's leaving rate equals `leave_annual`.
+    pub stress_reference: f64,
     /// Share of a leader's attributable improvement capability lost when they leave.
     pub capability_loss_on_exit: f64,
 }
@@ -208,7 +212,7 @@ pub struct CeoParams {
     pub hazard_shape: f64,
     /// Weibull scale of the baseline exit hazard, in months.
     pub hazard_scale_months: f64,
-    /// Log hazard ratio per oversight level above 1.
+    /// Log hazard ratio per oversight level above 1, scaled by `oversight.punitiveness`.
     pub oversight_log_hr: f64,
     /// Log hazard ratio per unit of performance shortfall.
     pub performance_log_hr: f64,
@@ -230,14 +234,22 @@ pub struct CeoParams {
     pub direct_succession_share: f64,
     /// Mean months an interim stays before the permanent appointment.
     pub interim_months_mean: f64,
+    /// Extra chance of a direct handover per unit of succession pipeline strength (share of the remaining gap).
+    pub pipeline_direct_succession: f64,
+    /// An interim's capability as a share of the best executive's.
+    pub interim_capability_factor: f64,
     /// Selection weight of an internal successor with no pipeline.
     pub internal_weight: f64,
     /// Extra internal weight per unit of succession pipeline strength.
     pub pipeline_internal_weight: f64,
+    /// Capability bonus of a CEO-ready executive when the board picks an internal successor.
+    pub ready_executive_bonus: f64,
     /// Selection weight of an experienced CEO moving from another trust.
     pub move_weight: f64,
     /// Selection weight of an experienced CEO returning from outside a post.
     pub returner_weight: f64,
+    /// Years a returning experienced CEO is older than a first-time appointee.
+    pub returner_extra_age: f64,
     /// Selection weight of a first-time external CEO.
     pub first_time_weight: f64,
     /// Minimum months in post before a sitting CEO can be recruited away.
@@ -280,7 +292,7 @@ pub struct FrictionParams {
     pub board_weight: f64,
     /// Per unit of annual leadership churn.
     pub churn_weight: f64,
-    /// Reduction per unit of hybrid and clinical leadership share.
+    /// Reduction per unit of the share of team leaders in hybrid roles.
     pub hybrid_weight: f64,
     /// Reduction per unit of joint (managers with clinicians) development coverage.
     pub joint_development_weight: f64,
@@ -352,12 +364,16 @@ pub struct OutcomeParams {
     pub quality_leadership: f64,
     /// Standard deviation of the monthly quality shock.
     pub quality_noise_sd: f64,
+    /// Monthly persistence of the quality shock (AR(1) coefficient).
+    pub quality_persistence: f64,
     /// Patient experience (0-10) with average conditions.
     pub experience_base: f64,
     /// Experience points per engagement point above 6.9.
     pub experience_engagement: f64,
     /// Experience points lost per unit of rising expectations above 1.
     pub experience_expectations: f64,
+    /// Standard deviation of the monthly patient-experience noise.
+    pub experience_noise_sd: f64,
     /// Mortality ratio change per quality point below the base.
     pub mortality_per_quality_point: f64,
     /// Standard deviation of the monthly mortality-ratio noise.
@@ -374,6 +390,8 @@ pub struct OutcomeParams {
     pub improvement_build: f64,
     /// Improvement capability added per GBP 1,000 of development spend per 1,000 staff.
     pub improvement_per_development: f64,
+    /// Relative rise in improvement building per unit of national technology pressure above 1.
+    pub technology_improvement: f64,
 }
 
 /// Leadership development investment.
@@ -433,7 +451,7 @@ pub struct Pressures {
     pub financial_constraint: Pressure,
     /// Rising public expectations: lowers patient experience.
     pub expectations: Pressure,
-    /// Technological change: raises improvement opportunity and disruption.
+    /// Technological change: raises improvement building and workload (disruption).
     pub technology: Pressure,
     /// Integration pressure: cross-boundary work raises friction.
     pub integration: Pressure,
@@ -548,7 +566,7 @@ impl Default for Params {
                 instability_weight: 0.25,
                 interim_weight: 0.15,
                 ceo_weight: 0.6,
-                culture_noise_sd: 0.35,
+                culture_noise_sd: 0.4,
                 culture_persistence: 0.3,
                 new_starter_engagement: 7.2,
                 sickness_onset_base: 0.021,
@@ -564,13 +582,14 @@ impl Default for Params {
                 initial_vacancy_rate: 0.08,
                 vacancy_workload: 1.0,
                 sickness_workload: 1.0,
+                technology_workload: 0.05,
                 agency_cover_share: 0.5,
                 agency_premium: 0.6,
             },
             leaders: LeaderParams {
                 clinical_leader_share: 0.7,
                 hybrid_share: 0.2,
-                leave_annual: 0.10,
+                leave_annual: 0.1,
                 stress_leave_slope: 1.0,
                 internal_promotion_share: 0.8,
                 prepared_share: 0.25,
@@ -583,6 +602,7 @@ impl Default for Params {
                 compassion_sd: 0.15,
                 compassion_quality_weight: 0.4,
                 stress_adjust_rate: 0.1,
+                stress_reference: 0.5,
                 capability_loss_on_exit: 1.0,
             },
             board: BoardParams {
@@ -595,22 +615,26 @@ impl Default for Params {
             },
             ceo: CeoParams {
                 hazard_shape: 0.35,
-                hazard_scale_months: 75.0,
+                hazard_scale_months: 68.0,
                 oversight_log_hr: 0.25,
                 performance_log_hr: 0.2,
                 friction_log_hr: 2.0,
                 dismissal_share_at_level4: 0.6,
                 dismissal_share_at_level1: 0.1,
                 retirement_age_min: 58.0,
-                retirement_hazard_per_year: 0.0025,
+                retirement_hazard_per_year: 0.0015,
                 first_appointment_age: 50.0,
                 appointment_age_sd: 4.0,
                 direct_succession_share: 0.1,
                 interim_months_mean: 7.0,
+                pipeline_direct_succession: 0.5,
+                interim_capability_factor: 0.9,
                 internal_weight: 0.2,
                 pipeline_internal_weight: 0.3,
+                ready_executive_bonus: 0.1,
                 move_weight: 0.3,
                 returner_weight: 0.1,
+                returner_extra_age: 5.0,
                 first_time_weight: 0.35,
                 move_min_tenure_months: 24,
                 first_time_capability: 0.5,
@@ -664,9 +688,11 @@ impl Default for Params {
                 quality_friction: 15.0,
                 quality_leadership: 10.0,
                 quality_noise_sd: 1.0,
+                quality_persistence: 0.9,
                 experience_base: 8.0,
                 experience_engagement: 0.6,
                 experience_expectations: 1.0,
+                experience_noise_sd: 0.05,
                 mortality_per_quality_point: 0.006,
                 mortality_noise_sd: 0.01,
                 outstanding_above: 74.0,
@@ -675,6 +701,7 @@ impl Default for Params {
                 improvement_decay: 0.01,
                 improvement_build: 0.01,
                 improvement_per_development: 0.0005,
+                technology_improvement: 0.5,
             },
             development: DevelopmentParams {
                 budget_share_of_paybill: 0.0015,
@@ -709,7 +736,7 @@ impl Default for Params {
                     duration_months: 6,
                     lag_months: 1,
                     places_per_1000_staff: 1.0,
-                    capability_effect: 0.12,
+                    capability_effect: 0.14,
                     compassion_effect: 0.1,
                     formal: false,
                     executive: true,
@@ -1000,6 +1027,12 @@ impl Params {
             1.0,
         );
         c.f("workforce.agency_premium", w.agency_premium, 0.0, 5.0);
+        c.f(
+            "workforce.technology_workload",
+            w.technology_workload,
+            0.0,
+            10.0,
+        );
 
         let l = &self.leaders;
         for (k, v) in [
@@ -1023,6 +1056,7 @@ impl Params {
                 l.compassion_quality_weight,
             ),
             ("leaders.stress_adjust_rate", l.stress_adjust_rate),
+            ("leaders.stress_reference", l.stress_reference),
             ("leaders.capability_loss_on_exit", l.capability_loss_on_exit),
         ] {
             c.f(k, v, 0.0, 1.0);
@@ -1091,6 +1125,25 @@ impl Params {
             1.0,
         );
         c.f("ceo.interim_months_mean", e.interim_months_mean, 1.0, 60.0);
+        c.f(
+            "ceo.pipeline_direct_succession",
+            e.pipeline_direct_succession,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "ceo.interim_capability_factor",
+            e.interim_capability_factor,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "ceo.ready_executive_bonus",
+            e.ready_executive_bonus,
+            0.0,
+            1.0,
+        );
+        c.f("ceo.returner_extra_age", e.returner_extra_age, 0.0, 30.0);
         for (k, v) in [
             ("ceo.internal_weight", e.internal_weight),
             ("ceo.pipeline_internal_weight", e.pipeline_internal_weight),
@@ -1245,6 +1298,24 @@ impl Params {
         ] {
             c.f(k, v, 0.0, 100.0);
         }
+        c.f(
+            "outcomes.quality_persistence",
+            q.quality_persistence,
+            0.0,
+            1.0,
+        );
+        c.f(
+            "outcomes.experience_noise_sd",
+            q.experience_noise_sd,
+            0.0,
+            5.0,
+        );
+        c.f(
+            "outcomes.technology_improvement",
+            q.technology_improvement,
+            0.0,
+            10.0,
+        );
         c.f("outcomes.experience_base", q.experience_base, 0.0, 10.0);
         c.f(
             "outcomes.experience_engagement",

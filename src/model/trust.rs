@@ -216,6 +216,11 @@ impl Trust {
             leaver_rate: 0.009,
             vacancy_rate: p.workforce.initial_vacancy_rate,
             in_post: n,
+            mean_leader_capability: teams
+                .iter()
+                .map(|t| f64::from(t.leader.capability))
+                .sum::<f64>()
+                / teams.len().max(1) as f64,
             ..MonthTally::default()
         };
         Trust {
@@ -270,7 +275,8 @@ impl Trust {
         let tp = p.trusts.all()[self.kind as usize];
         (p.workforce.vacancy_workload * self.tally.vacancy_rate
             + p.workforce.sickness_workload * self.tally.sickness_rate
-            + tp.demand_sensitivity * (env.demand - 1.0))
+            + tp.demand_sensitivity * (env.demand - 1.0)
+            + p.workforce.technology_workload * (env.technology - 1.0))
             .max(0.0)
     }
 
@@ -543,13 +549,17 @@ impl Trust {
         let rng = &mut self.streams.outcomes;
         let per_1000 = f64::from(self.establishment) / 1_000.0;
         self.improvement = (self.improvement * (1.0 - q.improvement_decay)
-            + q.improvement_build * self.tally.mean_leader_capability * (1.0 - self.friction)
+            + q.improvement_build
+                * (1.0 + q.technology_improvement * (env.technology - 1.0)).max(0.0)
+                * self.tally.mean_leader_capability
+                * (1.0 - self.friction)
             + q.improvement_per_development * (dev_spend / 1_000.0) / per_1000.max(1e-9)
             + p.oversight.support_improvement
                 * f64::from(self.oversight_level - 1)
                 * (1.0 - p.oversight.punitiveness))
             .clamp(0.0, 1.0);
-        self.quality_shock = 0.9 * self.quality_shock + q.quality_noise_sd * normal(rng);
+        self.quality_shock =
+            q.quality_persistence * self.quality_shock + q.quality_noise_sd * normal(rng);
         self.quality = (q.quality_base
             + q.quality_engagement * (self.tally.engagement - 6.9)
             + q.quality_improvement * (self.improvement - 0.5)
@@ -562,13 +572,12 @@ impl Trust {
         self.experience = (q.experience_base
             + q.experience_engagement * (self.tally.engagement - 6.9)
             - q.experience_expectations * (env.expectations - 1.0)
-            + 0.05 * normal(rng))
+            + q.experience_noise_sd * normal(rng))
         .clamp(0.0, 10.0);
         self.mortality = (1.0
             + q.mortality_per_quality_point * (q.quality_base - self.quality)
             + q.mortality_noise_sd * normal(rng))
         .clamp(0.5, 2.0);
-        let _ = env.technology;
     }
 
     fn step_oversight(&mut self, p: &Params) {
@@ -697,6 +706,25 @@ mod tests {
             hot.friction,
             calm.friction
         );
+    }
+
+    #[test]
+    fn technology_pressure_adds_workload_and_improvement() {
+        let p = small();
+        let mut id = 0;
+        let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+        let flat = Environment::at(&p.pressures, 0);
+        let tech = Environment {
+            technology: 2.0,
+            ..flat
+        };
+        assert!(t.workload(&tech, &p) > t.workload(&flat, &p));
+        let (mut a, mut b) = (t.clone(), t.clone());
+        for m in 0..24 {
+            a.step_outcomes(m, 0.2, &flat, &p, 0.0);
+            b.step_outcomes(m, 0.2, &tech, &p, 0.0);
+        }
+        assert!(b.improvement > a.improvement);
     }
 
     #[test]
