@@ -583,7 +583,7 @@ impl Default for Params {
                 vacancy_workload: 1.0,
                 sickness_workload: 1.0,
                 technology_workload: 0.05,
-                agency_cover_share: 0.5,
+                agency_cover_share: 0.7,
                 agency_premium: 0.6,
             },
             leaders: LeaderParams {
@@ -615,7 +615,7 @@ impl Default for Params {
             },
             ceo: CeoParams {
                 hazard_shape: 0.35,
-                hazard_scale_months: 68.0,
+                hazard_scale_months: 80.0,
                 oversight_log_hr: 0.25,
                 performance_log_hr: 0.2,
                 friction_log_hr: 2.0,
@@ -626,7 +626,7 @@ impl Default for Params {
                 first_appointment_age: 50.0,
                 appointment_age_sd: 4.0,
                 direct_succession_share: 0.1,
-                interim_months_mean: 7.0,
+                interim_months_mean: 8.0,
                 pipeline_direct_succession: 0.5,
                 interim_capability_factor: 0.9,
                 internal_weight: 0.2,
@@ -662,7 +662,7 @@ impl Default for Params {
             },
             finance: FinanceParams {
                 pay_per_fte_gbp: 42_000.0,
-                income_to_pay_ratio: 1.528,
+                income_to_pay_ratio: 1.585,
                 non_pay_share: 0.31,
                 demand_cost_slope: 0.3,
                 efficiency_sd: 0.022,

@@ -709,6 +709,51 @@ mod tests {
     }
 
     #[test]
+    fn vacancies_and_financial_constraint_erode_the_surplus() {
+        let p = small();
+        let mut id = 0;
+        let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+        let env = Environment::at(&p.pressures, 0);
+        let surplus = |t: &Trust, env: &Environment, in_post: u32| {
+            let mut t = t.clone();
+            t.tally.in_post = in_post;
+            t.efficiency = 0.0;
+            t.step_finance(0, env, &p, 0.0);
+            t.surplus_pct
+        };
+        let full = surplus(&t, &env, t.establishment);
+        let short = surplus(&t, &env, t.establishment * 8 / 10);
+        assert!(
+            short < full,
+            "agency cover at a premium costs more: {short} vs {full}"
+        );
+        let tight = Environment {
+            financial_constraint: 1.1,
+            ..env
+        };
+        assert!(surplus(&t, &tight, t.establishment) < full - 5.0);
+    }
+
+    #[test]
+    fn friction_and_workload_lower_quality() {
+        let p = small();
+        let mut id = 0;
+        let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+        let env = Environment::at(&p.pressures, 0);
+        let quality = |friction: f64, workload: f64| {
+            let mut t = t.clone();
+            t.friction = friction;
+            t.streams.outcomes = crate::model::rng::from_u64(1);
+            t.step_outcomes(0, workload, &env, &p, 0.0);
+            (t.quality, t.mortality)
+        };
+        let (q0, m0) = quality(0.3, 0.1);
+        let (q1, m1) = quality(0.6, 0.1);
+        let (q2, _) = quality(0.3, 0.5);
+        assert!(q1 < q0 && q2 < q0 && m1 > m0);
+    }
+
+    #[test]
     fn technology_pressure_adds_workload_and_improvement() {
         let p = small();
         let mut id = 0;
