@@ -6,9 +6,11 @@
 //! -> [`output`] (parquet, manifest) and [`calibration`] (targets).
 
 pub mod calibration;
+pub mod charts;
 pub mod cli;
 pub mod ensemble;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod stats;

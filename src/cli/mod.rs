@@ -1,6 +1,7 @@
 //! The command-line interface: argument parsing, progress, printed tables and
 //! the wiring of scenario -> ensemble -> output. Only this layer prints.
 
+mod plot;
 mod table;
 
 use std::io::IsTerminal;
@@ -44,6 +45,25 @@ enum Command {
         /// Run folder written by `trustsim run`.
         run_dir: PathBuf,
     },
+    /// (Re)draw the charts of one or more runs from their parquet files;
+    /// several runs are overlaid, one colour per scenario.
+    Plot {
+        /// Run folders written by `trustsim run`.
+        #[arg(required = true)]
+        run_dirs: Vec<PathBuf>,
+        /// Folder for the charts (default: RUN_DIR/charts for one run).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write a self-contained HTML report of one or more runs.
+    Report {
+        /// Run folders written by `trustsim run`.
+        #[arg(required = true)]
+        run_dirs: Vec<PathBuf>,
+        /// Report file (default: RUN_DIR/report.html for one run).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +88,9 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not draw charts into RUN_DIR/charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 /// Parses the arguments and runs the command.
@@ -77,6 +100,8 @@ pub fn main() -> Result<()> {
         Command::Run(args) => run(args),
         Command::Check { file } => check(&file),
         Command::Validate { run_dir } => validate(&run_dir),
+        Command::Plot { run_dirs, out } => plot::plot(&run_dirs, out),
+        Command::Report { run_dirs, out } => plot::report(&run_dirs, out),
     }
 }
 
@@ -191,6 +216,9 @@ fn run(args: RunArgs) -> Result<()> {
         scenario: serde_json::to_value(&p).context("cannot describe the scenario")?,
     };
     output::write_manifest(&dir.join("manifest.json"), &manifest)?;
+    if !args.no_charts {
+        crate::charts::render_run_charts(std::slice::from_ref(&dir), &dir.join("charts"))?;
+    }
 
     let sm = staff_months.load(Ordering::Relaxed) as f64;
     println!(
