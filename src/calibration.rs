@@ -295,7 +295,7 @@ pub fn metric(key: &str) -> Option<&'static MetricDef> {
 }
 
 /// Mean of `f` over reported trust-months, weighted by `w`.
-fn weighted(
+pub(crate) fn weighted(
     rows: &[TrustMonth],
     f: impl Fn(&TrustMonth) -> f64,
     w: impl Fn(&TrustMonth) -> f64,

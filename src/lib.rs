@@ -8,6 +8,7 @@
 pub mod calibration;
 pub mod charts;
 pub mod cli;
+pub mod compare;
 pub mod ensemble;
 pub mod model;
 pub mod output;

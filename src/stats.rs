@@ -165,8 +165,142 @@ pub fn weibull_fit(obs: &[Observation]) -> Option<(f64, f64)> {
     Some((k, lk.powf(1.0 / k)))
 }
 
+/// Natural log of the gamma function (Lanczos approximation, g = 7).
+pub fn ln_gamma(x: f64) -> f64 {
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + 7.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Regularized incomplete beta function `I_x(a, b)` (continued fraction).
+pub fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x > (a + 1.0) / (a + b + 2.0) {
+        return 1.0 - incomplete_beta(b, a, 1.0 - x);
+    }
+    // Lentz's algorithm for the continued fraction.
+    let tiny = 1e-300;
+    let (mut c, mut d) = (1.0, 1.0 - (a + b) * x / (a + 1.0));
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..300 {
+        let m = f64::from(m);
+        let num = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+        for n in [
+            num,
+            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0)),
+        ] {
+            d = 1.0 + n * d;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = 1.0 + n / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    front * h / a
+}
+
+/// Cumulative distribution of Student's t with `df` degrees of freedom.
+pub fn student_t_cdf(t: f64, df: f64) -> f64 {
+    let tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+    if t >= 0.0 { 1.0 - tail } else { tail }
+}
+
+/// Quantile `p` (0-1) of Student's t with `df` degrees of freedom.
+pub fn student_t_quantile(p: f64, df: f64) -> f64 {
+    if !(p > 0.0 && p < 1.0) || df <= 0.0 {
+        return f64::NAN;
+    }
+    if p < 0.5 {
+        return -student_t_quantile(1.0 - p, df);
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while student_t_cdf(hi, df) < p {
+        hi *= 2.0;
+        if hi > 1e12 {
+            return f64::INFINITY;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if student_t_cdf(mid, df) < p {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Mean with a two-sided `level` (e.g. 0.95) t confidence interval:
+/// `(mean, low, high)`; the interval is `NaN` below two values.
+pub fn mean_ci(v: &[f64], level: f64) -> (f64, f64, f64) {
+    let m = mean(v);
+    if v.len() < 2 {
+        return (m, f64::NAN, f64::NAN);
+    }
+    let half = student_t_quantile(0.5 + level / 2.0, (v.len() - 1) as f64) * sd(v)
+        / (v.len() as f64).sqrt();
+    (m, m - half, m + half)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn t_quantiles_match_tables() {
+        for (df, q) in [
+            (1.0, 12.706),
+            (2.0, 4.303),
+            (9.0, 2.262),
+            (30.0, 2.042),
+            (1000.0, 1.962),
+        ] {
+            let got = student_t_quantile(0.975, df);
+            assert!((got - q).abs() < 1e-3, "df {df}: {got} vs {q}");
+        }
+        assert!((student_t_cdf(0.0, 5.0) - 0.5).abs() < 1e-12);
+        assert!((ln_gamma(5.0) - 24.0_f64.ln()).abs() < 1e-10);
+        let (m, lo, hi) = mean_ci(&[1.0, 2.0, 3.0, 4.0], 0.95);
+        assert_eq!(m, 2.5);
+        assert!((hi - lo - 2.0 * 3.182 * (5.0_f64 / 3.0).sqrt() / 2.0).abs() < 1e-2);
+    }
+
     use super::*;
     use rand::RngExt;
 

@@ -1,15 +1,424 @@
-//! Board-paper charts drawn from a run's parquet files (placeholder).
+//! Board-paper charts drawn from a run's parquet files alone.
+//!
+//! [`render_run_charts`] reads one or more run folders and writes every chart
+//! of [`CHARTS`] as PNG (2400 x 1500 px, for documents) and SVG (for
+//! editing) into a folder; several runs are overlaid, one Okabe-Ito colour
+//! per scenario. The same drawing code serves both formats: each chart is a
+//! function generic over plotters' `DrawingBackend`.
+//!
+//! - `data`: the reductions of the parquet files (national fan series,
+//!   trusts at the horizon, CEO spells), streamed one row group at a time;
+//! - `style`: the embedded font, palette, type sizes and the frame (title,
+//!   legend, notes, caption) every chart shares;
+//! - `fan`, `tenure`, `boxes`, `scatter`: the charts.
+//!
+//! Charts depend only on the parquet files: no timestamps, no system fonts.
+
+mod boxes;
+pub mod data;
+mod fan;
+mod scatter;
+pub mod style;
+mod tenure;
 
 use std::path::{Path, PathBuf};
 
-/// Why charts could not be drawn.
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+
+pub use data::{Indicator, RunData, load_run, load_runs};
+pub use style::FrameText;
+
+use crate::output::OutputError;
+use style::Drawn;
+
+/// Why charts could not be drawn. Every message names the file involved.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ChartError(pub String);
+pub enum ChartError {
+    /// A run file could not be read (its metadata, for example).
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A run file could not be opened or decoded.
+    #[error("cannot read `{}`: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+    /// A run file was readable but lacks what the charts need.
+    #[error("`{}` is not a valid trustsim output file: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    /// The chart folder could not be created.
+    #[error("cannot create chart folder `{}`: {cause}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    /// Drawing or encoding a chart failed.
+    #[error("cannot draw `{}`: {reason}", path.display())]
+    Draw { path: PathBuf, reason: String },
+    /// A finished chart could not be moved into place.
+    #[error("cannot rename `{}` to `{}`: {cause}", from.display(), to.display())]
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
+        cause: std::io::Error,
+    },
+    /// More runs than distinguishable colours.
+    #[error("cannot overlay {n} runs: at most {max} (one colour each)")]
+    TooManyRuns { n: usize, max: usize },
+    /// No run folder was given.
+    #[error("no run folder given")]
+    NoRuns,
+}
+
+impl ChartError {
+    pub(crate) fn read(path: &Path, reason: impl Into<String>) -> Self {
+        ChartError::Read {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+    pub(crate) fn invalid(path: &Path, reason: impl Into<String>) -> Self {
+        ChartError::Invalid {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+    fn draw(path: &Path, reason: impl ToString) -> Self {
+        ChartError::Draw {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// One board-paper chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// National indicator over time: median with 50 % and 90 % bands across
+    /// replications.
+    Fan(Indicator),
+    /// Kaplan-Meier survival of permanent CEO spells with its 95 % band, the
+    /// median and the evidence reference.
+    Tenure,
+    /// Engagement and quality by trust type at the horizon (box plots).
+    ByTrustType,
+    /// Trust-level engagement against the mortality ratio, by rating.
+    EngagementMortality,
+    /// Outcomes by the number of CEOs a trust had in the last 3 years.
+    CeoTurnover,
+}
+
+/// Every chart, in report order.
+pub const CHARTS: [Chart; 9] = [
+    Chart::Fan(Indicator::Engagement),
+    Chart::Fan(Indicator::LeaverRate),
+    Chart::Fan(Indicator::Sickness),
+    Chart::Fan(Indicator::Quality),
+    Chart::Fan(Indicator::Surplus),
+    Chart::Tenure,
+    Chart::ByTrustType,
+    Chart::EngagementMortality,
+    Chart::CeoTurnover,
+];
+
+impl Chart {
+    /// File name without extension.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Chart::Fan(Indicator::Engagement) => "fan_engagement",
+            Chart::Fan(Indicator::LeaverRate) => "fan_leaver_rate",
+            Chart::Fan(Indicator::Sickness) => "fan_sickness",
+            Chart::Fan(Indicator::Quality) => "fan_quality",
+            Chart::Fan(Indicator::Surplus) => "fan_surplus",
+            Chart::Tenure => "ceo_tenure_survival",
+            Chart::ByTrustType => "outcomes_by_trust_type",
+            Chart::EngagementMortality => "engagement_vs_mortality",
+            Chart::CeoTurnover => "outcomes_by_ceo_turnover",
+        }
+    }
+
+    /// Title, legend, notes and caption for these runs.
+    pub fn describe(self, runs: &[RunData]) -> FrameText {
+        match self {
+            Chart::Fan(i) => fan::describe(runs, i),
+            Chart::Tenure => tenure::describe(runs),
+            Chart::ByTrustType => boxes::describe(runs, boxes::Grouping::TrustType),
+            Chart::EngagementMortality => scatter::describe(runs),
+            Chart::CeoTurnover => boxes::describe(runs, boxes::Grouping::CeoCount),
+        }
+    }
+
+    fn draw_plot<DB: DrawingBackend>(self, plot: &DrawingArea<DB, Shift>, runs: &[RunData]) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        match self {
+            Chart::Fan(i) => fan::draw(plot, runs, i),
+            Chart::Tenure => tenure::draw(plot, runs),
+            Chart::ByTrustType => boxes::draw(plot, runs, boxes::Grouping::TrustType),
+            Chart::EngagementMortality => scatter::draw(plot, runs),
+            Chart::CeoTurnover => boxes::draw(plot, runs, boxes::Grouping::CeoCount),
+        }
+    }
+
+    /// Draws the whole chart (frame and plot) on `root`; without the caption
+    /// lines if `caption` is false (the report prints them as text).
+    pub fn draw<DB: DrawingBackend>(
+        self,
+        root: &DrawingArea<DB, Shift>,
+        runs: &[RunData],
+        caption: bool,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        style::register_fonts();
+        let mut text = self.describe(runs);
+        if !caption {
+            text.caption.clear();
+        }
+        let plot = style::frame(root, &text)?;
+        self.draw_plot(&plot, runs)?;
+        root.present()?;
+        Ok(())
+    }
+}
+
+/// The caption line naming what was run: scenario, replications and seed.
+pub fn provenance(runs: &[RunData]) -> String {
+    let one = |r: &RunData| {
+        let n = r.replications.len();
+        format!(
+            "{} replication{}, seed {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            r.meta.seed
+        )
+    };
+    let version = runs
+        .first()
+        .map(|r| format!("; trustsim {}", r.meta.version))
+        .unwrap_or_default();
+    match runs {
+        [] => "No run".into(),
+        [r] => format!("Scenario: {}; {}{version}", r.label, one(r)),
+        _ => format!(
+            "Scenarios: {}{version}",
+            runs.iter()
+                .map(|r| format!("{} ({})", r.label, one(r)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    }
+}
+
+/// Most runs one chart can overlay (one colour each).
+pub const MAX_RUNS: usize = style::SCENARIO_COLOURS.len();
+
+fn check_runs(n: usize) -> Result<(), ChartError> {
+    match n {
+        0 => Err(ChartError::NoRuns),
+        n if n > MAX_RUNS => Err(ChartError::TooManyRuns { n, max: MAX_RUNS }),
+        _ => Ok(()),
+    }
+}
+
+/// The chart as an SVG document.
+pub fn render_svg(chart: Chart, runs: &[RunData], caption: bool) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        chart
+            .draw(&root, runs, caption)
+            .map_err(|e| ChartError::draw(Path::new(chart.file_stem()), e))?;
+    }
+    Ok(svg)
+}
+
+/// Draws the chart as a PNG file at `path`, written under a temporary name
+/// and renamed when complete.
+pub fn render_png(chart: Chart, runs: &[RunData], path: &Path) -> Result<(), ChartError> {
+    // The image encoder picks the format from the extension, so the
+    // temporary name keeps `.png`: `dir/.NAME.partial.png`.
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{stem}.partial.png"));
+    let drawn = {
+        let root = BitMapBackend::new(&tmp, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        chart.draw(&root, runs, true)
+    };
+    if let Err(e) = drawn {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ChartError::draw(path, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|cause| {
+        let _ = std::fs::remove_file(&tmp);
+        ChartError::Rename {
+            from: tmp.clone(),
+            to: path.to_path_buf(),
+            cause,
+        }
+    })
+}
+
+/// Draws every chart of `runs` (already loaded) into `out_dir` as PNG and
+/// SVG; returns the files written, in [`CHARTS`] order, PNG before SVG.
+pub fn render_charts(runs: &[RunData], out_dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+    check_runs(runs.len())?;
+    std::fs::create_dir_all(out_dir).map_err(|cause| ChartError::CreateDir {
+        path: out_dir.to_path_buf(),
+        cause,
+    })?;
+    style::register_fonts();
+    let written: Vec<Vec<PathBuf>> = CHARTS
+        .par_iter()
+        .map(|&chart| {
+            let png = out_dir.join(format!("{}.png", chart.file_stem()));
+            render_png(chart, runs, &png)?;
+            let svg_path = out_dir.join(format!("{}.svg", chart.file_stem()));
+            let svg = render_svg(chart, runs, true)?;
+            crate::output::write_atomic(&svg_path, svg.as_bytes())?;
+            Ok(vec![png, svg_path])
+        })
+        .collect::<Result<_, ChartError>>()?;
+    Ok(written.into_iter().flatten().collect())
+}
 
 /// Draws every chart of `runs` (overlaid when several) into `out_dir`, as PNG
 /// and SVG; returns the files written.
 pub fn render_run_charts(runs: &[PathBuf], out_dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
-    let _ = (runs, out_dir);
-    Ok(Vec::new())
+    check_runs(runs.len())?;
+    let data = load_runs(runs)?;
+    render_charts(&data, out_dir)
+}
+
+/// Category names as people write them: `mental_health` -> `Mental health`.
+pub fn pretty(name: &str) -> String {
+    let s = name.replace('_', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::FileMeta;
+    use crate::stats::Observation;
+    use data::{NationalMonth, TrustHorizon};
+
+    fn run(reps: u32, label: &str) -> RunData {
+        let trusts = (0..reps)
+            .flat_map(|r| {
+                (0..12u32).map(move |t| TrustHorizon {
+                    replication: r,
+                    trust_id: t,
+                    trust_type: ["acute", "mental_health", "community"][t as usize % 3].into(),
+                    engagement: 6.8 + 0.02 * f64::from(t),
+                    quality: 70.0 + f64::from(t),
+                    mortality: 1.05 - 0.01 * f64::from(t),
+                    rating: ["good", "requires_improvement", "outstanding", "inadequate"]
+                        [t as usize % 4]
+                        .into(),
+                    ceos: 1 + t % 4,
+                })
+            })
+            .collect();
+        RunData {
+            dir: PathBuf::from(format!("out/{label}")),
+            label: label.into(),
+            meta: FileMeta {
+                scenario_hash: "abc".into(),
+                seed: 7,
+                version: "0.1.0".into(),
+                scenario_name: label.into(),
+            },
+            replications: (0..reps).collect(),
+            months: 24,
+            national: (1..=24)
+                .map(|m| NationalMonth {
+                    month: m,
+                    values: (0..reps)
+                        .map(|r| {
+                            let x = f64::from(m) * 0.01 + f64::from(r) * 0.02;
+                            [6.9 + x, 11.0 + x, 4.5 + x, 70.0 + x, -0.5 + x]
+                        })
+                        .collect(),
+                })
+                .collect(),
+            trusts,
+            tenure: (1..=30)
+                .map(|i| Observation {
+                    entry: 0.0,
+                    exit: f64::from(i) * 2.0 + 0.5,
+                    event: i % 3 != 0,
+                })
+                .collect(),
+            final_window_months: 12,
+            ceo_window_months: 24,
+        }
+    }
+
+    fn empty() -> RunData {
+        let mut r = run(0, "empty");
+        r.tenure.clear();
+        r.national.clear();
+        r
+    }
+
+    #[test]
+    fn every_chart_draws_for_many_one_and_no_replications_and_overlays() {
+        let cases: Vec<Vec<RunData>> = vec![
+            vec![run(3, "a")],
+            vec![run(1, "single")],
+            vec![empty()],
+            vec![run(3, "a"), run(2, "b"), empty()],
+        ];
+        for runs in &cases {
+            for chart in CHARTS {
+                let svg = render_svg(chart, runs, true).unwrap();
+                assert!(svg.starts_with("<svg"), "{chart:?}");
+                let title = chart.describe(runs).title;
+                assert!(!title.is_empty());
+                assert!(svg.contains("</svg>"));
+            }
+        }
+    }
+
+    #[test]
+    fn single_and_empty_runs_carry_a_note_instead_of_bands() {
+        let text = Chart::Fan(Indicator::Engagement).describe(&[run(1, "single")]);
+        assert!(
+            text.notes
+                .iter()
+                .any(|n| n.contains("single replication: no uncertainty bands")),
+            "{:?}",
+            text.notes
+        );
+        let text = Chart::Tenure.describe(&[empty()]);
+        assert!(!text.notes.is_empty());
+        let text = Chart::Fan(Indicator::Engagement).describe(&[run(3, "a")]);
+        assert!(text.notes.is_empty(), "{:?}", text.notes);
+    }
+
+    #[test]
+    fn provenance_names_scenario_replications_and_seed() {
+        assert_eq!(
+            provenance(&[run(1, "quick")]),
+            "Scenario: quick; 1 replication, seed 7; trustsim 0.1.0"
+        );
+        let p = provenance(&[run(2, "a"), run(3, "b")]);
+        assert!(
+            p.contains("a (2 replications, seed 7); b (3 replications"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn too_many_runs_is_an_error() {
+        let err = check_runs(MAX_RUNS + 1).unwrap_err().to_string();
+        assert!(err.starts_with("cannot overlay 8 runs"), "{err}");
+        assert_eq!(pretty("mental_health"), "Mental health");
+    }
 }

@@ -1,17 +1,75 @@
-//! `trustsim plot` and `trustsim report` (placeholder).
+//! `trustsim plot` and `trustsim report`: charts and the one-file HTML
+//! report, drawn from finished run folders alone.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-/// Draws the charts of one or more runs.
+/// Draws the charts of one or more runs (overlaid when several).
 pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
-    let _ = (runs, out);
+    let out = out.unwrap_or_else(|| match runs {
+        [one] => one.join("charts"),
+        _ => Path::new("output").join(format!("plot-{}", joined(runs))),
+    });
+    let files = crate::charts::render_run_charts(runs, &out)?;
+    println!(
+        "{} charts ({} files, PNG and SVG) -> {}",
+        files.len() / 2,
+        files.len(),
+        out.display()
+    );
     Ok(())
 }
 
 /// Writes the one-file HTML report of one or more runs.
 pub fn report(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
-    let _ = (runs, out);
+    let out = out.unwrap_or_else(|| match runs {
+        [one] => one.join("report.html"),
+        _ => Path::new("output").join(format!("report-{}.html", joined(runs))),
+    });
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+    }
+    crate::report::write_report(runs, &out)?;
+    println!("report -> {}", out.display());
     Ok(())
+}
+
+/// Run folder names joined for a default output name: `a-vs-b`.
+fn joined(runs: &[PathBuf]) -> String {
+    runs.iter()
+        .map(|r| {
+            let name = r
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "run".into());
+            name.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-vs-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_join_the_run_folders() {
+        assert_eq!(
+            joined(&[
+                PathBuf::from("output/baseline"),
+                PathBuf::from("x/sup ervised")
+            ]),
+            "baseline-vs-sup_ervised"
+        );
+    }
 }

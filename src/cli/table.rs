@@ -2,6 +2,7 @@
 //! calibration check.
 
 use crate::calibration::{CheckRow, METRICS};
+use crate::compare::Difference;
 use crate::output::SummaryRow;
 
 fn fmt(v: f64, percent: bool) -> String {
@@ -58,5 +59,58 @@ pub fn calibration(rows: &[CheckRow]) -> String {
         "{passed} of {} targets met (model median inside the evidence range)\n",
         rows.len()
     );
+    out
+}
+
+/// Paired differences against the first variant, one block per variant and scope.
+pub fn comparison(rows: &[Difference]) -> String {
+    let mut out = String::new();
+    let mut last: Option<(&str, &str)> = None;
+    for d in rows {
+        let key = (d.variant.as_str(), d.scope.as_str());
+        if last != Some(key) {
+            if last.is_some() {
+                out.push('\n');
+            }
+            let scope = match d.scope {
+                crate::compare::Scope::Horizon => "final year",
+                crate::compare::Scope::RunMean => "whole run",
+            };
+            out += &format!(
+                "{} vs {} ({scope}, {} paired replications)\n{:<32} {:>10} {:>10} {:>30} {:>9}\n",
+                d.variant,
+                d.baseline,
+                d.n,
+                "outcome",
+                d.baseline.chars().take(10).collect::<String>(),
+                d.variant.chars().take(10).collect::<String>(),
+                "difference [95 % CI]",
+                "better in"
+            );
+            last = Some(key);
+        }
+        let p = d.outcome.percent;
+        let diff = if p {
+            format!(
+                "{:+.2} pp [{:+.2}, {:+.2}]",
+                100.0 * d.mean_difference,
+                100.0 * d.ci_low,
+                100.0 * d.ci_high
+            )
+        } else {
+            format!(
+                "{:+.3} [{:+.3}, {:+.3}]",
+                d.mean_difference, d.ci_low, d.ci_high
+            )
+        };
+        out += &format!(
+            "{:<32} {:>10} {:>10} {:>30} {:>8.0} %\n",
+            d.outcome.label,
+            fmt(d.baseline_mean, p),
+            fmt(d.variant_mean, p),
+            diff,
+            100.0 * d.share_better
+        );
+    }
     out
 }

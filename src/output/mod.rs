@@ -4,6 +4,7 @@
 //! [`crate::model::ReplicationResult`]s and summaries into files and back.
 
 pub mod atomic;
+pub mod comparison;
 pub mod error;
 pub mod manifest;
 pub mod parquet;
@@ -16,4 +17,4 @@ pub use parquet::{
     CEO_SPELLS_FILE, FileMeta, KEY_SCENARIO, KEY_SCENARIO_HASH, KEY_SEED, KEY_VERSION,
     ResultWriter, TRUST_MONTHS_FILE, ceo_spells_frame, trust_months_frame,
 };
-pub use summary::{SUMMARY_FILE, SummaryRow, read_meta, read_summary, write_summary};
+pub use summary::{SUMMARY_FILE, SummaryRow, read_meta, read_summary, write_summary, write_table};

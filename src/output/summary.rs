@@ -58,9 +58,15 @@ fn summary_frame(rows: &[SummaryRow]) -> PolarsResult<DataFrame> {
 /// Writes the summary table to `path` (atomically: via `.NAME.partial`).
 pub fn write_summary(path: &Path, rows: &[SummaryRow], meta: &FileMeta) -> Result<(), OutputError> {
     let mut df = summary_frame(rows).map_err(|e| OutputError::parquet_write(path, e))?;
+    write_table(path, &mut df, meta)
+}
+
+/// Writes a small table to `path` in one row group, atomically (via
+/// `.NAME.partial`), with trustsim's compression and metadata.
+pub fn write_table(path: &Path, df: &mut DataFrame, meta: &FileMeta) -> Result<(), OutputError> {
     let mut bytes = Vec::new();
     parquet_writer(&mut bytes, meta)
-        .finish(&mut df)
+        .finish(df)
         .map_err(|e| OutputError::parquet_write(path, e))?;
     write_atomic(path, &bytes)
 }

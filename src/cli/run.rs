@@ -1,0 +1,197 @@
+//! Running one scenario into a run folder: the thread pool, progress bar,
+//! streaming parquet writer, summary, manifest and charts. Shared by `run`
+//! and `compare`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::calibration::METRICS;
+use crate::ensemble::{Finished, run_ensemble};
+use crate::model::{Params, ReplicationResult};
+use crate::output::{self, FileMeta, Manifest, ResultWriter, SummaryRow};
+use crate::scenario;
+use crate::stats;
+
+/// Replications per batch (one parquet row group per batch). Fixed, so that
+/// row groups, and so the bytes of every file, do not depend on the thread
+/// count.
+pub const BATCH_REPLICATIONS: usize = 16;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub threads: usize,
+    pub quiet: bool,
+    pub charts: bool,
+}
+
+/// What a finished run reports back.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub rows: Vec<SummaryRow>,
+    pub wall_seconds: f64,
+    pub write_seconds: f64,
+    pub staff_months: u64,
+}
+
+/// The thread count from `--threads`, or every core.
+pub fn threads(arg: Option<usize>) -> Result<usize> {
+    match arg {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Applies the command-line overrides and validates the result.
+pub fn apply_overrides(
+    p: &mut Params,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    months: Option<u32>,
+) -> Result<()> {
+    if let Some(r) = replications {
+        p.run.replications = r;
+    }
+    if let Some(s) = seed {
+        p.run.seed = s;
+    }
+    if let Some(m) = months {
+        p.run.months = m;
+    }
+    scenario::validate(p, "command line")?;
+    Ok(())
+}
+
+/// Runs the ensemble of `p` into `dir`; `observe` sees every finished
+/// replication in replication order.
+pub fn run_to_dir(
+    p: &Params,
+    dir: &Path,
+    opts: &RunOptions,
+    observe: &mut (dyn FnMut(&Finished) + Send),
+) -> Result<RunReport> {
+    let hash = scenario::scenario_hash(p);
+    let meta = FileMeta {
+        scenario_hash: hash.clone(),
+        seed: p.run.seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: p.run.name.clone(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .context("cannot start the worker threads")?;
+
+    let started = Instant::now();
+    let mut writer = ResultWriter::create(dir, &meta)?;
+    let reps = p.run.replications;
+    let bar = progress_bar(reps, opts.quiet, &p.run.name);
+    let staff_months = AtomicU64::new(0);
+    let on_done = |f: &Finished| {
+        staff_months.fetch_add(f.result.staff_months, Ordering::Relaxed);
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let mut write_seconds = 0.0;
+    let metrics = pool.install(|| {
+        run_ensemble(
+            p,
+            0..reps,
+            BATCH_REPLICATIONS,
+            &on_done,
+            &|| false,
+            &mut |b: &[Finished]| {
+                b.iter().for_each(&mut *observe);
+                let t = Instant::now();
+                let results: Vec<&ReplicationResult> = b.iter().map(|f| &f.result).collect();
+                let r = writer.write(&results);
+                write_seconds += t.elapsed().as_secs_f64();
+                r
+            },
+        )
+    })?;
+    let t = Instant::now();
+    writer.finish()?;
+    let rows = summarize(&metrics);
+    output::write_summary(&dir.join("summary.parquet"), &rows, &meta)?;
+    write_seconds += t.elapsed().as_secs_f64();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let manifest = Manifest {
+        trustsim_version: meta.version.clone(),
+        scenario_name: p.run.name.clone(),
+        scenario_hash: hash,
+        seed: p.run.seed,
+        replications: reps,
+        months: p.run.months,
+        burn_in_months: p.run.burn_in_months,
+        threads: opts.threads,
+        wall_time_seconds: wall_seconds,
+        complete: true,
+        files: vec![
+            "trust_months.parquet".into(),
+            "ceo_spells.parquet".into(),
+            "summary.parquet".into(),
+        ],
+        scenario: serde_json::to_value(p).context("cannot describe the scenario")?,
+    };
+    output::write_manifest(&dir.join("manifest.json"), &manifest)?;
+    if opts.charts {
+        crate::charts::render_run_charts(
+            std::slice::from_ref(&dir.to_path_buf()),
+            &dir.join("charts"),
+        )?;
+    }
+    Ok(RunReport {
+        rows,
+        wall_seconds,
+        write_seconds,
+        staff_months: staff_months.load(Ordering::Relaxed),
+    })
+}
+
+/// Quantiles across replications of every metric.
+pub fn summarize(metrics: &[Vec<f64>]) -> Vec<SummaryRow> {
+    METRICS
+        .iter()
+        .enumerate()
+        .map(|(k, def)| {
+            let values: Vec<f64> = metrics.iter().map(|m| m[k]).collect();
+            let v = stats::sorted(&values);
+            SummaryRow {
+                metric: def.key.to_string(),
+                n: v.len() as u32,
+                mean: stats::mean(&v),
+                sd: stats::sd(&v),
+                p05: stats::quantile(&v, 0.05),
+                p25: stats::quantile(&v, 0.25),
+                p50: stats::quantile(&v, 0.5),
+                p75: stats::quantile(&v, 0.75),
+                p95: stats::quantile(&v, 0.95),
+            }
+        })
+        .collect()
+}
+
+fn progress_bar(n: u32, quiet: bool, label: &str) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(u64::from(n));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} {bar:40} {pos}/{len} replications  {elapsed} elapsed, ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_prefix(label.to_string());
+    Some(bar)
+}
