@@ -17,6 +17,7 @@
 mod boxes;
 pub mod data;
 mod fan;
+pub mod forest;
 mod scatter;
 pub mod style;
 mod tenure;

@@ -181,6 +181,14 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         &rows,
         &meta,
     )?;
+    if !args.no_charts {
+        let provenance = format!(
+            "Variants: {}; {replications} replications each, seed {seed}; trustsim {}",
+            names.join(", "),
+            env!("CARGO_PKG_VERSION")
+        );
+        crate::charts::forest::render_forest(&rows, &out.join("charts"), &provenance)?;
+    }
     println!(
         "{label}: {} variants x {replications} replications, {} seeds {seed} -> {}",
         variants.len(),
