@@ -18,6 +18,7 @@ mod boxes;
 pub mod data;
 mod fan;
 pub mod forest;
+pub mod indices;
 mod scatter;
 pub mod style;
 mod tenure;

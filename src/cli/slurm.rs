@@ -1,0 +1,391 @@
+//! `trustsim slurm`: writes a SLURM job array for a sweep (one array task per
+//! shard) and a merge job that runs once every task has succeeded.
+//!
+//! Nothing is submitted here. The command validates the sweep, prepares its
+//! output folder (`sweep.json`, so the array tasks never race to create it)
+//! and writes three files into the script folder:
+//! - `run-shards.sbatch`: the job array; task `I` runs
+//!   `trustsim sweep FILE --shard I/N`, which skips units already done, so a
+//!   failed or cancelled task is simply resubmitted
+//!   (`sbatch --array=3,5 run-shards.sbatch`);
+//! - `merge.sbatch`: `trustsim merge OUT`;
+//! - `submit.sh`: submits both, the merge with `--dependency=afterok`.
+//!
+//! Every path in the scripts is absolute and quoted, so they can be submitted
+//! from any folder.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::output::write_atomic;
+use crate::sweep::{Sweep, store};
+
+/// SLURM's default `MaxArraySize`: array indices must be below it.
+const DEFAULT_MAX_ARRAY_SIZE: usize = 1001;
+
+/// Options of `trustsim slurm`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SlurmArgs {
+    /// Sweep file (TOML with a [sweep] table).
+    pub file: PathBuf,
+    /// Number of array tasks (shards); task I runs the design points whose
+    /// index is I modulo N.
+    #[arg(long)]
+    pub shards: usize,
+    /// CPUs per array task; each task runs that many worker threads.
+    #[arg(long, default_value_t = 1)]
+    pub cpus_per_task: usize,
+    /// Wall-time limit per array task (SLURM format, e.g. 01:00:00 or 2-00:00:00).
+    #[arg(long, default_value = "01:00:00")]
+    pub time: String,
+    /// SLURM partition (default: the cluster's default partition).
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Memory per array task in MB (default: the cluster's default).
+    #[arg(long)]
+    pub mem: Option<u64>,
+    /// Run at most M array tasks at once (`--array=0-(N-1)%M`).
+    #[arg(long)]
+    pub max_running: Option<usize>,
+    /// Sweep output folder (default: output/<sweep name>); must be on a file
+    /// system the compute nodes share.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Folder for the scripts and the logs (default: OUT/slurm).
+    #[arg(long)]
+    pub script_dir: Option<PathBuf>,
+    /// trustsim binary the jobs run (default: this executable).
+    #[arg(long)]
+    pub trustsim: Option<PathBuf>,
+}
+
+/// `s` quoted for a POSIX shell: single quotes, with `'` written as `'\''`.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A path quoted for a shell.
+fn quote_path(p: &Path) -> String {
+    shell_quote(&p.to_string_lossy())
+}
+
+/// The file `dir/pattern` for an `#SBATCH --output=` line: `%` in `dir` is
+/// doubled (SLURM reads `%` as a pattern, as in `pattern`'s `%a`), and the
+/// whole is double-quoted, with `"` and `\` escaped, as sbatch reads its
+/// directives.
+fn sbatch_path(dir: &Path, pattern: &str) -> String {
+    let s = format!("{}/{pattern}", dir.to_string_lossy().replace('%', "%%"));
+    format!("\"{}\"", s.replace('\\', r"\\").replace('"', "\\\""))
+}
+
+/// The absolute form of `p` (relative to the current folder), without
+/// needing it to exist.
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).with_context(|| format!("cannot make {} absolute", p.display()))
+}
+
+/// A job name SLURM and `squeue` show cleanly: letters, digits, `.`, `_`, `-`.
+fn job_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() { "trustsim".into() } else { s }
+}
+
+/// Accepts SLURM's time formats: `M`, `M:S`, `H:M:S`, `D-H`, `D-H:M`, `D-H:M:S`.
+fn check_time(t: &str) -> Result<()> {
+    let (days, rest) = match t.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, t),
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let fields: Vec<&str> = rest.split(':').collect();
+    let ok = days.is_none_or(digits) && fields.len() <= 3 && fields.iter().all(|f| digits(f));
+    if !ok {
+        bail!("--time {t:?}: expected a SLURM time such as 01:00:00, 90 (minutes) or 2-00:00:00");
+    }
+    Ok(())
+}
+
+fn check_partition(p: &str) -> Result<()> {
+    if p.is_empty()
+        || !p
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ','))
+    {
+        bail!(
+            "--partition {p:?}: expected a partition name (letters, digits, `_`, `-`, `.`; several separated by `,`)"
+        );
+    }
+    Ok(())
+}
+
+/// Everything the scripts need, resolved and checked.
+struct Plan {
+    name: String,
+    shards: usize,
+    cpus: usize,
+    time: String,
+    partition: Option<String>,
+    mem: Option<u64>,
+    max_running: Option<usize>,
+    trustsim: PathBuf,
+    file: PathBuf,
+    out: PathBuf,
+    scripts: PathBuf,
+}
+
+impl Plan {
+    fn array(&self) -> String {
+        let mut a = if self.shards == 1 {
+            "0".to_string()
+        } else {
+            format!("0-{}", self.shards - 1)
+        };
+        if let Some(m) = self.max_running {
+            a.push_str(&format!("%{m}"));
+        }
+        a
+    }
+
+    fn logs(&self) -> PathBuf {
+        self.scripts.join("logs")
+    }
+
+    /// The `#SBATCH` lines both jobs share.
+    fn common_directives(&self, s: &mut String) {
+        s.push_str(&format!("#SBATCH --time={}\n", self.time));
+        if let Some(p) = &self.partition {
+            s.push_str(&format!("#SBATCH --partition={p}\n"));
+        }
+        if let Some(m) = self.mem {
+            s.push_str(&format!("#SBATCH --mem={m}\n"));
+        }
+    }
+
+    fn run_shards(&self) -> String {
+        let n = self.shards;
+        let mut s = String::from("#!/usr/bin/env bash\n");
+        s.push_str(&format!("#SBATCH --job-name={}\n", job_name(&self.name)));
+        s.push_str(&format!("#SBATCH --array={}\n", self.array()));
+        s.push_str("#SBATCH --ntasks=1\n");
+        s.push_str(&format!("#SBATCH --cpus-per-task={}\n", self.cpus));
+        self.common_directives(&mut s);
+        s.push_str(&format!(
+            "#SBATCH --output={}\n",
+            sbatch_path(&self.logs(), "shard-%a.out")
+        ));
+        s.push_str(&format!(
+            "#\n# Written by `trustsim slurm`: sweep {:?}, {n} shards. Array task I runs the\n\
+             # design points whose index is I modulo {n}; points already done are skipped,\n\
+             # so a failed or cancelled task is simply resubmitted, e.g.\n\
+             #   sbatch --array=3,5 {}\n\
+             # (`trustsim merge` prints the --array= list of the shards still missing).\n\
+             set -euo pipefail\n",
+            self.name,
+            quote_path(&self.scripts.join("run-shards.sbatch")),
+        ));
+        s.push_str(&format!(
+            "exec {} sweep {} --shard \"${{SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --out {} --quiet\n",
+            quote_path(&self.trustsim),
+            quote_path(&self.file),
+            self.cpus,
+            quote_path(&self.out),
+        ));
+        s
+    }
+
+    fn merge(&self) -> String {
+        let mut s = String::from("#!/usr/bin/env bash\n");
+        s.push_str(&format!(
+            "#SBATCH --job-name={}-merge\n",
+            job_name(&self.name)
+        ));
+        s.push_str("#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n");
+        self.common_directives(&mut s);
+        s.push_str(&format!(
+            "#SBATCH --output={}\n",
+            sbatch_path(&self.logs(), "merge-%j.out")
+        ));
+        s.push_str(&format!(
+            "#\n# Written by `trustsim slurm`: combines the parts of sweep {:?} into\n\
+             # {}. If parts are missing it fails and lists the shards to rerun.\n\
+             set -euo pipefail\n",
+            self.name,
+            self.out.join(store::MERGED_FILE).display(),
+        ));
+        s.push_str(&format!(
+            "exec {} merge {}\n",
+            quote_path(&self.trustsim),
+            quote_path(&self.out)
+        ));
+        s
+    }
+
+    fn submit(&self) -> String {
+        let run = quote_path(&self.scripts.join("run-shards.sbatch"));
+        let merge = quote_path(&self.scripts.join("merge.sbatch"));
+        format!(
+            "#!/usr/bin/env bash\n\
+             # Written by `trustsim slurm`: submits the job array of sweep {:?} ({} shards)\n\
+             # and a merge job that starts once every array task has succeeded.\n\
+             set -euo pipefail\n\
+             jid=$(sbatch --parsable {run})\n\
+             jid=${{jid%%;*}}\n\
+             mid=$(sbatch --parsable --dependency=afterok:$jid {merge})\n\
+             mid=${{mid%%;*}}\n\
+             echo \"shards: job $jid (array {})\"\n\
+             echo \"merge: job $mid (after every shard succeeded)\"\n",
+            self.name,
+            self.shards,
+            self.array(),
+        )
+    }
+}
+
+fn write_script(path: &Path, text: &str) -> Result<()> {
+    write_atomic(path, text.as_bytes())?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", path.display()))?;
+    Ok(())
+}
+
+/// Writes the job-array and merge scripts.
+pub fn slurm(args: SlurmArgs) -> Result<()> {
+    let sweep = Sweep::load(&args.file)?;
+    if args.shards == 0 {
+        bail!("--shards must be at least 1");
+    }
+    if args.cpus_per_task == 0 {
+        bail!("--cpus-per-task must be at least 1");
+    }
+    if args.max_running == Some(0) {
+        bail!("--max-running must be at least 1");
+    }
+    if args.mem == Some(0) {
+        bail!("--mem must be at least 1 (MB)");
+    }
+    check_time(&args.time)?;
+    if let Some(p) = &args.partition {
+        check_partition(p)?;
+    }
+    let trustsim = match &args.trustsim {
+        Some(p) => absolute(p)?,
+        None => {
+            std::env::current_exe().context("cannot find the path of the trustsim executable")?
+        }
+    };
+    let out = absolute(
+        &args
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("output").join(&sweep.name)),
+    )?;
+    let scripts = absolute(&args.script_dir.clone().unwrap_or_else(|| out.join("slurm")))?;
+    let plan = Plan {
+        name: sweep.name.clone(),
+        shards: args.shards,
+        cpus: args.cpus_per_task,
+        time: args.time.clone(),
+        partition: args.partition.clone(),
+        mem: args.mem,
+        max_running: args.max_running,
+        trustsim,
+        file: absolute(&args.file)?,
+        out,
+        scripts,
+    };
+    for p in [&plan.trustsim, &plan.file, &plan.out, &plan.scripts] {
+        if p.to_string_lossy().contains(['\n', '\r']) {
+            bail!(
+                "{:?}: a path in a job script cannot contain a line break",
+                p
+            );
+        }
+    }
+
+    // Write sweep.json now: it refuses a folder holding another sweep before
+    // anything is submitted, and the array tasks find it instead of racing to
+    // create it.
+    store::prepare(&plan.out, &sweep)?;
+    let logs = plan.logs();
+    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    let run_path = plan.scripts.join("run-shards.sbatch");
+    let merge_path = plan.scripts.join("merge.sbatch");
+    let submit_path = plan.scripts.join("submit.sh");
+    write_script(&run_path, &plan.run_shards())?;
+    write_script(&merge_path, &plan.merge())?;
+    write_script(&submit_path, &plan.submit())?;
+
+    let units = sweep.units();
+    let per = units.div_ceil(plan.shards);
+    let runs = per * sweep.replications as usize;
+    println!(
+        "{}: {units} units x {} replications in {} array tasks (up to {per} units = {runs} runs each, {} CPU{} and {} per task{}{})",
+        sweep.name,
+        sweep.replications,
+        plan.shards,
+        plan.cpus,
+        if plan.cpus == 1 { "" } else { "s" },
+        plan.time,
+        plan.mem.map_or(String::new(), |m| format!(", {m} MB")),
+        plan.max_running
+            .map_or(String::new(), |m| format!(", at most {m} at once")),
+    );
+    if plan.shards > units {
+        eprintln!(
+            "note: {} shards for {units} units: tasks {units}-{} have nothing to do",
+            plan.shards,
+            plan.shards - 1
+        );
+    }
+    if plan.shards > DEFAULT_MAX_ARRAY_SIZE - 1 {
+        eprintln!(
+            "note: array indices up to {} exceed SLURM's default MaxArraySize ({DEFAULT_MAX_ARRAY_SIZE}); check `scontrol show config | grep MaxArraySize`",
+            plan.shards - 1
+        );
+    }
+    println!("wrote {}", run_path.display());
+    println!("      {}", merge_path.display());
+    println!("      {}", submit_path.display());
+    println!("logs: {}", logs.display());
+    println!("submit with:");
+    println!("  jid=$(sbatch --parsable {})", quote_path(&run_path));
+    println!(
+        "  sbatch --dependency=afterok:${{jid%%;*}} {}",
+        quote_path(&merge_path)
+    );
+    println!("or: {}", quote_path(&submit_path));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_single_quotes() {
+        assert_eq!(shell_quote("/a b/c"), "'/a b/c'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(sbatch_path(Path::new("/a b/100%"), "x-%a"), "\"/a b/100%%/x-%a\"");
+    }
+
+    #[test]
+    fn slurm_time_formats() {
+        for ok in ["01:00:00", "90", "30:00", "2-00:00:00", "1-12", "1-12:30"] {
+            assert!(check_time(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "1h", "01:00:00:00", "-1", "1-", "a-1"] {
+            assert!(check_time(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,607 @@
+//! Parameter sweeps: a base scenario, parameters to vary and a design (full
+//! grid, Latin hypercube or Sobol sequence). Each design point is one unit of
+//! work: all its replications, run with the base seed (so points share their
+//! random streams, as in a comparison). Units are numbered from 0 and a shard
+//! `I/N` runs the units whose index is `I` modulo `N`.
+//!
+//! This module owns the sweep definition, its validation and the mapping of
+//! design points onto [`Params`]; [`store`] owns the files.
+
+pub mod store;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::design;
+use crate::model::Params;
+use crate::scenario;
+
+/// Why a sweep file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("cannot read sweep file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error(transparent)]
+    Scenario(#[from] scenario::ScenarioError),
+}
+
+/// How design points are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    Grid,
+    Lhs,
+    Sobol,
+    /// Saltelli sampling for Sobol indices (built by `trustsim sensitivity`).
+    Saltelli,
+    /// Morris trajectories (built by `trustsim sensitivity`).
+    Morris,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    sweep: RawSweep,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: Option<String>,
+    base: String,
+    design: Design,
+    replications: Option<u32>,
+    points: Option<usize>,
+    seed: Option<u64>,
+    parameters: BTreeMap<String, RawRange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawRange {
+    Values(Vec<f64>),
+    Range {
+        min: f64,
+        max: f64,
+        levels: Option<usize>,
+    },
+}
+
+/// A varied parameter and its range or values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Varied {
+    /// Dotted scenario key, e.g. `oversight.punitiveness`.
+    pub key: String,
+    pub min: f64,
+    pub max: f64,
+    /// Grid values (for a grid design).
+    pub values: Vec<f64>,
+    /// Whether the parameter is an integer (values are rounded).
+    pub integer: bool,
+}
+
+/// A validated sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub name: String,
+    pub file: PathBuf,
+    pub base: Params,
+    pub design: Design,
+    pub replications: u32,
+    pub parameters: Vec<Varied>,
+    /// Parameter values of every design point, in unit order.
+    pub points: Vec<Vec<f64>>,
+}
+
+/// Line and column (1-based) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+/// Numeric leaves of the parameter tree: key -> whether it is an integer.
+pub fn parameter_keys() -> BTreeMap<String, bool> {
+    fn walk(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, bool>) {
+        match v {
+            toml::Value::Table(t) => {
+                for (k, c) in t {
+                    walk(
+                        &if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        },
+                        c,
+                        out,
+                    );
+                }
+            }
+            toml::Value::Integer(_) => {
+                out.insert(prefix.to_string(), true);
+            }
+            toml::Value::Float(_) => {
+                out.insert(prefix.to_string(), false);
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    if let Ok(tree) = toml::Value::try_from(Params::default()) {
+        walk("", &tree, &mut out);
+    }
+    out
+}
+
+/// Whether `key` names a numeric parameter, and if so whether it is an
+/// integer; otherwise a message with the closest key.
+pub fn numeric_key(keys: &BTreeMap<String, bool>, key: &str) -> Result<bool, String> {
+    if let Some(&integer) = keys.get(key) {
+        return Ok(integer);
+    }
+    let score = |k: &String| strsim::normalized_damerau_levenshtein(k, key);
+    let close = keys
+        .keys()
+        .filter(|k| score(k) >= 0.7)
+        .max_by(|a, b| score(a).total_cmp(&score(b)));
+    Err(match close {
+        Some(c) => format!("unknown parameter `{key}`; did you mean `{c}`?"),
+        None => format!(
+            "unknown parameter `{key}`; allowed: a numeric key such as `oversight.punitiveness`"
+        ),
+    })
+}
+
+/// `p` with the parameter `key` set to `value` (rounded for integers).
+pub fn with_value(p: &Params, key: &str, value: f64) -> Result<Params, String> {
+    let mut tree = toml::Value::try_from(p).map_err(|e| e.to_string())?;
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut cur = &mut tree;
+    for part in &parts[..parts.len() - 1] {
+        cur = cur
+            .get_mut(*part)
+            .ok_or_else(|| format!("unknown parameter `{key}`"))?;
+    }
+    let leaf = parts[parts.len() - 1];
+    let table = cur
+        .as_table_mut()
+        .ok_or_else(|| format!("unknown parameter `{key}`"))?;
+    let new = match table.get(leaf) {
+        Some(toml::Value::Integer(_)) => toml::Value::Integer(value.round() as i64),
+        Some(toml::Value::Float(_)) => toml::Value::Float(value),
+        _ => return Err(format!("`{key}` is not a numeric parameter")),
+    };
+    table.insert(leaf.to_string(), new);
+    tree.try_into()
+        .map_err(|e: toml::de::Error| format!("{key} = {value}: {}", e.message()))
+}
+
+impl Sweep {
+    /// A sweep over explicit points in the unit cube, scaled to each
+    /// parameter's range; every point is validated.
+    pub fn from_unit_points(
+        name: String,
+        file: &Path,
+        base: Params,
+        design: Design,
+        replications: u32,
+        parameters: Vec<Varied>,
+        unit: &[Vec<f64>],
+    ) -> Result<Sweep, SweepError> {
+        let points = unit
+            .iter()
+            .map(|u| {
+                parameters
+                    .iter()
+                    .zip(u)
+                    .map(|(v, x)| v.min + (v.max - v.min) * x)
+                    .collect()
+            })
+            .collect();
+        let sweep = Sweep {
+            name,
+            file: file.to_path_buf(),
+            base,
+            design,
+            replications,
+            parameters,
+            points,
+        };
+        let shown = file.display().to_string();
+        for i in 0..sweep.points.len() {
+            let p = sweep
+                .point_params(i)
+                .map_err(|message| SweepError::Invalid {
+                    path: shown.clone(),
+                    message: format!("design point {i}: {message}"),
+                })?;
+            scenario::validate(&p, &format!("{shown}: design point {i}"))?;
+        }
+        Ok(sweep)
+    }
+
+    /// Reads and validates a sweep file; the base scenario is relative to it.
+    pub fn load(path: &Path) -> Result<Sweep, SweepError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| SweepError::Read {
+            path: shown.clone(),
+            reason: match e.kind() {
+                std::io::ErrorKind::NotFound => "file not found".into(),
+                _ => e.to_string(),
+            },
+        })?;
+        let invalid = |message: String| SweepError::Invalid {
+            path: shown.clone(),
+            message,
+        };
+        let raw: RawFile = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map(|s| line_col(&text, s.start));
+            let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
+            SweepError::Invalid {
+                path: shown.clone(),
+                message: format!("{loc}{}", e.message().trim_end()),
+            }
+        })?;
+        let raw = raw.sweep;
+        if matches!(raw.design, Design::Saltelli | Design::Morris) {
+            return Err(invalid(format!(
+                "sweep.design: {:?} designs belong to sensitivity files; allowed here: grid, lhs, sobol",
+                raw.design
+            ).to_lowercase()));
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let base = scenario::load(&dir.join(&raw.base))?.params;
+        let keys = parameter_keys();
+        let mut parameters = Vec::new();
+        for (key, range) in &raw.parameters {
+            let integer =
+                numeric_key(&keys, key).map_err(|m| invalid(format!("sweep.parameters: {m}")))?;
+            let v = match range {
+                RawRange::Values(values) => {
+                    if raw.design != Design::Grid {
+                        return Err(invalid(format!(
+                            "sweep.parameters.\"{key}\": a {:?} design needs {{ min = .., max = .. }}, not a list of values",
+                            raw.design
+                        ).to_lowercase()));
+                    }
+                    if values.is_empty() {
+                        return Err(invalid(format!(
+                            "sweep.parameters.\"{key}\": the list of values is empty"
+                        )));
+                    }
+                    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+                    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    Varied {
+                        key: key.clone(),
+                        min,
+                        max,
+                        values: values.clone(),
+                        integer,
+                    }
+                }
+                RawRange::Range { min, max, levels } => {
+                    if !(min.is_finite() && max.is_finite() && min <= max) {
+                        return Err(invalid(format!(
+                            "sweep.parameters.\"{key}\": min must not exceed max (got {min} and {max})"
+                        )));
+                    }
+                    let values = match (raw.design, levels) {
+                        (Design::Grid, Some(n)) if *n >= 1 => (0..*n)
+                            .map(|i| {
+                                if *n == 1 {
+                                    *min
+                                } else {
+                                    min + (max - min) * i as f64 / (*n - 1) as f64
+                                }
+                            })
+                            .collect(),
+                        (Design::Grid, _) => {
+                            return Err(invalid(format!(
+                                "sweep.parameters.\"{key}\": a grid needs `levels = N` (at least 1) with min and max, or a list of values"
+                            )));
+                        }
+                        _ => Vec::new(),
+                    };
+                    Varied {
+                        key: key.clone(),
+                        min: *min,
+                        max: *max,
+                        values,
+                        integer,
+                    }
+                }
+            };
+            parameters.push(v);
+        }
+        if parameters.is_empty() {
+            return Err(invalid(
+                "sweep.parameters: name at least one parameter to vary".into(),
+            ));
+        }
+        let points: Vec<Vec<f64>> = match raw.design {
+            Design::Grid => design::grid(
+                &parameters
+                    .iter()
+                    .map(|v| v.values.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris => {
+                let n = raw.points.filter(|n| *n >= 1).ok_or_else(|| {
+                    invalid("sweep.points: a Latin hypercube or Sobol design needs `points = N` (at least 1)".into())
+                })?;
+                let unit = if raw.design == Design::Lhs {
+                    design::latin_hypercube(n, parameters.len(), raw.seed.unwrap_or(1))
+                } else {
+                    if parameters.len() > design::MAX_SOBOL_DIMS {
+                        return Err(invalid(format!(
+                            "sweep.parameters: a Sobol design supports at most {} parameters",
+                            design::MAX_SOBOL_DIMS
+                        )));
+                    }
+                    design::sobol(n, parameters.len())
+                };
+                unit.iter()
+                    .map(|u| {
+                        parameters
+                            .iter()
+                            .zip(u)
+                            .map(|(v, x)| v.min + (v.max - v.min) * x)
+                            .collect()
+                    })
+                    .collect()
+            }
+        };
+        let replications = raw.replications.unwrap_or(base.run.replications);
+        let name = raw.name.unwrap_or_else(|| {
+            path.file_stem()
+                .map_or("sweep".into(), |s| s.to_string_lossy().into_owned())
+        });
+        let sweep = Sweep {
+            name,
+            file: path.to_path_buf(),
+            base,
+            design: raw.design,
+            replications,
+            parameters,
+            points,
+        };
+        for i in 0..sweep.points.len() {
+            let p = sweep
+                .point_params(i)
+                .map_err(|m| invalid(format!("design point {i}: {m}")))?;
+            scenario::validate(&p, &format!("{shown}: design point {i}"))?;
+        }
+        Ok(sweep)
+    }
+
+    /// The design points mapped back onto the unit cube.
+    pub fn unit_points(&self) -> Vec<Vec<f64>> {
+        self.points
+            .iter()
+            .map(|p| {
+                self.parameters
+                    .iter()
+                    .zip(p)
+                    .map(|(v, x)| {
+                        if v.max > v.min {
+                            (x - v.min) / (v.max - v.min)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Number of units (design points).
+    pub fn units(&self) -> usize {
+        self.points.len()
+    }
+
+    /// The parameters of design point `i`.
+    pub fn point_params(&self, i: usize) -> Result<Params, String> {
+        let mut p = self.base.clone();
+        for (v, x) in self.parameters.iter().zip(&self.points[i]) {
+            p = with_value(&p, &v.key, *x)?;
+        }
+        p.run.replications = self.replications;
+        p.run.name = format!("{}-point-{i}", self.name);
+        Ok(p)
+    }
+
+    /// A hash of everything that determines the results: the base scenario,
+    /// the design points and the replications.
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(scenario::resolved_toml(&self.base).as_bytes());
+        h.update(self.replications.to_le_bytes());
+        for v in &self.parameters {
+            h.update(v.key.as_bytes());
+        }
+        for p in &self.points {
+            for x in p {
+                h.update(x.to_le_bytes());
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A shard `I/N`: this process runs the units whose index is `I` mod `N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `I/N`; `auto/N` takes `I` from the environment of an array runner
+    /// (`SLURM_ARRAY_TASK_ID`, `JOB_COMPLETION_INDEX`, `AWS_BATCH_JOB_ARRAY_INDEX`).
+    pub fn parse(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, String> {
+        let bad = || format!("--shard {s:?}: expected I/N with 0 <= I < N, or auto/N");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        let index: usize = if i.trim() == "auto" {
+            let var = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"]
+                .iter()
+                .find_map(|k| env(k).map(|v| (*k, v)))
+                .ok_or_else(|| {
+                    format!("--shard {s}: no array index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)")
+                })?;
+            var.1
+                .trim()
+                .parse()
+                .map_err(|_| format!("--shard {s}: {} = {:?} is not an index", var.0, var.1))?
+        } else {
+            i.trim().parse().map_err(|_| bad())?
+        };
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn owns(&self, unit: usize) -> bool {
+        unit % self.count == self.index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn base(dir: &Path) {
+        let quick = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quick.toml");
+        write(
+            dir,
+            "base.toml",
+            &format!("extends = {:?}\n", quick.display().to_string()),
+        );
+    }
+
+    fn err(text: &str) -> String {
+        let dir = tempfile::TempDir::new().unwrap();
+        base(dir.path());
+        let f = write(dir.path(), "s.toml", text);
+        Sweep::load(&f)
+            .unwrap_err()
+            .to_string()
+            .replace(&dir.path().display().to_string(), "D")
+    }
+
+    #[test]
+    fn a_grid_is_the_product_of_the_values() {
+        let dir = tempfile::TempDir::new().unwrap();
+        base(dir.path());
+        let f = write(
+            dir.path(),
+            "s.toml",
+            "[sweep]\nbase = \"base.toml\"\ndesign = \"grid\"\nreplications = 2\n[sweep.parameters]\n\"oversight.punitiveness\" = [0.2, 0.9]\n\"trusts.acute.count\" = { min = 2, max = 4, levels = 3 }\n",
+        );
+        let s = Sweep::load(&f).unwrap();
+        assert_eq!(s.units(), 6);
+        assert_eq!(s.name, "s");
+        let p = s.point_params(5).unwrap();
+        assert_eq!(
+            (
+                p.oversight.punitiveness,
+                p.trusts.acute.count,
+                p.run.replications
+            ),
+            (0.9, 4, 2)
+        );
+        assert_eq!(s.parameters[1].key, "trusts.acute.count");
+        assert!(s.parameters[1].integer);
+    }
+
+    #[test]
+    fn sampled_designs_stay_in_their_ranges() {
+        let dir = tempfile::TempDir::new().unwrap();
+        base(dir.path());
+        for design in ["lhs", "sobol"] {
+            let f = write(
+                dir.path(),
+                "s.toml",
+                &format!(
+                    "[sweep]\nbase = \"base.toml\"\ndesign = \"{design}\"\npoints = 8\n[sweep.parameters]\n\"oversight.punitiveness\" = {{ min = 0.2, max = 0.9 }}\n\"development.budget_share_of_paybill\" = {{ min = 0.0, max = 0.006 }}\n"
+                ),
+            );
+            let s = Sweep::load(&f).unwrap();
+            assert_eq!(s.units(), 8);
+            for p in &s.points {
+                assert!(
+                    (0.0..=0.006).contains(&p[0]) && (0.2..=0.9).contains(&p[1]),
+                    "{p:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_sweep_files_name_the_problem() {
+        assert_eq!(
+            err(
+                "[sweep]\nbase = \"base.toml\"\ndesign = \"grid\"\n[sweep.parameters]\n\"oversight.punitivenes\" = [0.1]\n"
+            ),
+            "D/s.toml: sweep.parameters: unknown parameter `oversight.punitivenes`; did you mean `oversight.punitiveness`?"
+        );
+        assert_eq!(
+            err(
+                "[sweep]\nbase = \"base.toml\"\ndesign = \"lhs\"\n[sweep.parameters]\n\"oversight.punitiveness\" = { min = 0.1, max = 0.5 }\n"
+            ),
+            "D/s.toml: sweep.points: a Latin hypercube or Sobol design needs `points = N` (at least 1)"
+        );
+        assert_eq!(
+            err(
+                "[sweep]\nbase = \"base.toml\"\ndesign = \"grid\"\n[sweep.parameters]\n\"oversight.punitiveness\" = [0.1, 1.5]\n"
+            ),
+            "(D/s.toml: design point 1) oversight.punitiveness = 1.5 is out of range; allowed: a number from 0 to 1"
+        );
+        assert!(
+            err("[sweep]\nbase = \"base.toml\"\ndesign = \"cube\"\n")
+                .starts_with("D/s.toml: 3:10: unknown variant `cube`")
+        );
+        assert_eq!(
+            err("[sweep]\nbase = \"base.toml\"\ndesign = \"grid\"\n[sweep.parameters]\n"),
+            "D/s.toml: sweep.parameters: name at least one parameter to vary"
+        );
+    }
+
+    #[test]
+    fn shards_split_units_and_auto_reads_the_array_index() {
+        let none = |_: &str| None;
+        assert_eq!(Shard::parse("2/8", &none), Ok(Shard { index: 2, count: 8 }));
+        assert!(Shard::parse("8/8", &none).is_err());
+        assert!(Shard::parse("x", &none).is_err());
+        let slurm = |k: &str| (k == "JOB_COMPLETION_INDEX").then(|| "3".to_string());
+        assert_eq!(
+            Shard::parse("auto/4", &slurm),
+            Ok(Shard { index: 3, count: 4 })
+        );
+        assert!(
+            Shard::parse("auto/4", &none)
+                .unwrap_err()
+                .contains("no array index")
+        );
+        let s = Shard { index: 1, count: 3 };
+        assert_eq!(
+            (0..9).filter(|u| s.owns(*u)).collect::<Vec<_>>(),
+            vec![1, 4, 7]
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! The files of a sweep folder:
+//!
+//! - `sweep.json`: the definition (hash, parameters, design points); a
+//!   rerun into the same folder must have the same hash;
+//! - `data/point=NNNNNN/part.parquet`: one hive-style partition per design
+//!   point, one row per replication (parameter values and every metric),
+//!   written atomically;
+//! - `ledger/shard-I-of-N.log`: the units each shard finished, one line each,
+//!   appended after the part is in place (one file per shard, so shards never
+//!   write the same file);
+//! - `sweep.parquet`: every part in point order, written by [`merge`].
+//!
+//! A unit counts as done when a ledger lists it and its part exists, so an
+//! interrupted sweep resumes without redoing or duplicating work.
+
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Shard, Sweep, Varied};
+use crate::calibration::METRICS;
+use crate::output::{FileMeta, OutputError, write_atomic, write_table};
+
+/// Why a sweep folder cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(
+        "{path} holds a different sweep (hash {found}, this one is {expected}); use another --out or remove the folder"
+    )]
+    Mismatch {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+    #[error("cannot read {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("cannot append to the ledger {path}: {cause}")]
+    Ledger {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("{done} of {units} units are done; missing units: {missing}{shards}")]
+    Missing {
+        done: usize,
+        units: usize,
+        missing: String,
+        shards: String,
+    },
+}
+
+/// The definition stored in `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepRecord {
+    pub name: String,
+    pub hash: String,
+    pub trustsim_version: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub units: usize,
+    pub parameters: Vec<String>,
+    pub points: Vec<Vec<f64>>,
+    pub metrics: Vec<String>,
+}
+
+pub const SWEEP_FILE: &str = "sweep.json";
+pub const MERGED_FILE: &str = "sweep.parquet";
+
+/// The part file of `unit`.
+pub fn part_path(dir: &Path, unit: usize) -> PathBuf {
+    dir.join("data")
+        .join(format!("point={unit:06}"))
+        .join("part.parquet")
+}
+
+fn ledger_dir(dir: &Path) -> PathBuf {
+    dir.join("ledger")
+}
+
+fn meta(sweep_name: &str, hash: &str, seed: u64) -> FileMeta {
+    FileMeta {
+        scenario_hash: hash.to_string(),
+        seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: sweep_name.to_string(),
+    }
+}
+
+/// Creates the folder and writes `sweep.json`, or checks that the one there
+/// describes the same sweep.
+pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
+    let record = SweepRecord {
+        name: sweep.name.clone(),
+        hash: sweep.hash(),
+        trustsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        seed: sweep.base.run.seed,
+        replications: sweep.replications,
+        units: sweep.units(),
+        parameters: sweep
+            .parameters
+            .iter()
+            .map(|v: &Varied| v.key.clone())
+            .collect(),
+        points: sweep.points.clone(),
+        metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
+    };
+    let path = dir.join(SWEEP_FILE);
+    if path.exists() {
+        let found = read_record(dir)?;
+        if found.hash != record.hash {
+            return Err(StoreError::Mismatch {
+                path: dir.to_path_buf(),
+                found: found.hash,
+                expected: record.hash,
+            });
+        }
+        return Ok(found);
+    }
+    std::fs::create_dir_all(dir).map_err(|cause| OutputError::CreateDir {
+        path: dir.to_path_buf(),
+        cause,
+    })?;
+    let mut json = serde_json::to_string_pretty(&record).map_err(|e| StoreError::Read {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    json.push('\n');
+    write_atomic(&path, json.as_bytes())?;
+    Ok(record)
+}
+
+/// Reads `sweep.json`.
+pub fn read_record(dir: &Path) -> Result<SweepRecord, StoreError> {
+    let path = dir.join(SWEEP_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| StoreError::Read {
+        path: path.clone(),
+        reason: if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file: is this a sweep folder?".into()
+        } else {
+            e.to_string()
+        },
+    })?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Read {
+        path,
+        reason: e.to_string(),
+    })
+}
+
+/// Units listed in any ledger whose part file exists.
+pub fn done_units(dir: &Path) -> BTreeSet<usize> {
+    let mut done = BTreeSet::new();
+    let Ok(entries) = std::fs::read_dir(ledger_dir(dir)) else {
+        return done;
+    };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    for f in files {
+        if let Ok(text) = std::fs::read_to_string(&f) {
+            // A torn last line (no newline) is ignored; its unit reruns.
+            for line in text.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+                if let Ok(u) = line.trim().parse::<usize>()
+                    && part_path(dir, u).exists()
+                {
+                    done.insert(u);
+                }
+            }
+        }
+    }
+    done
+}
+
+/// Shard counts seen in the ledger file names.
+pub fn shard_counts(dir: &Path) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    if let Ok(entries) = std::fs::read_dir(ledger_dir(dir)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(n) = name
+                .strip_suffix(".log")
+                .and_then(|s| s.rsplit_once("-of-"))
+                .and_then(|(_, n)| n.parse().ok())
+            {
+                out.insert(n);
+            }
+        }
+    }
+    out
+}
+
+/// The append-only ledger of one shard.
+pub struct Ledger {
+    path: PathBuf,
+    file: File,
+}
+
+impl Ledger {
+    pub fn open(dir: &Path, shard: Shard) -> Result<Ledger, StoreError> {
+        let ld = ledger_dir(dir);
+        std::fs::create_dir_all(&ld).map_err(|cause| OutputError::CreateDir {
+            path: ld.clone(),
+            cause,
+        })?;
+        let path = ld.join(format!("shard-{}-of-{}.log", shard.index, shard.count));
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|cause| StoreError::Ledger {
+                path: path.clone(),
+                cause,
+            })?;
+        Ok(Ledger { path, file })
+    }
+
+    /// Records `unit` as finished (its part must already be in place).
+    pub fn record(&mut self, unit: usize) -> Result<(), StoreError> {
+        let map = |cause| StoreError::Ledger {
+            path: self.path.clone(),
+            cause,
+        };
+        self.file
+            .write_all(format!("{unit}\n").as_bytes())
+            .map_err(map)?;
+        self.file.sync_data().map_err(|cause| StoreError::Ledger {
+            path: self.path.clone(),
+            cause,
+        })
+    }
+}
+
+/// The rows of one unit: one per replication, parameters then metrics.
+pub fn part_frame(
+    record: &SweepRecord,
+    unit: usize,
+    metrics: &[Vec<f64>],
+) -> PolarsResult<DataFrame> {
+    let n = metrics.len();
+    let mut cols = vec![
+        Column::new("point".into(), vec![unit as u32; n]),
+        Column::new("replication".into(), (0..n as u32).collect::<Vec<u32>>()),
+    ];
+    for (k, key) in record.parameters.iter().enumerate() {
+        cols.push(Column::new(
+            key.as_str().into(),
+            vec![record.points[unit][k]; n],
+        ));
+    }
+    for (k, key) in record.metrics.iter().enumerate() {
+        cols.push(Column::new(
+            key.as_str().into(),
+            metrics.iter().map(|m| m[k]).collect::<Vec<f64>>(),
+        ));
+    }
+    DataFrame::new(n, cols)
+}
+
+/// Writes the part of `unit` atomically.
+pub fn write_part(
+    dir: &Path,
+    record: &SweepRecord,
+    unit: usize,
+    metrics: &[Vec<f64>],
+) -> Result<(), StoreError> {
+    let path = part_path(dir, unit);
+    let parent = path.parent().unwrap_or(dir);
+    std::fs::create_dir_all(parent).map_err(|cause| OutputError::CreateDir {
+        path: parent.to_path_buf(),
+        cause,
+    })?;
+    let mut df =
+        part_frame(record, unit, metrics).map_err(|e| OutputError::parquet_write(&path, e))?;
+    write_table(
+        &path,
+        &mut df,
+        &meta(&record.name, &record.hash, record.seed),
+    )?;
+    Ok(())
+}
+
+/// `1,3-5,9`: a sorted list of indices as ranges, as `sbatch --array=` takes it.
+pub fn ranges(v: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i {
+            format!("{}-{}", v[i], v[j])
+        } else {
+            v[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+/// Combines every part, in point order, into `sweep.parquet`.
+pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
+    let record = read_record(dir)?;
+    let done = done_units(dir);
+    let missing: Vec<usize> = (0..record.units).filter(|u| !done.contains(u)).collect();
+    if !missing.is_empty() {
+        let counts = shard_counts(dir);
+        let shards = match counts.iter().collect::<Vec<_>>().as_slice() {
+            [n] => {
+                let mut s: Vec<usize> = missing.iter().map(|u| u % **n).collect();
+                s.sort_unstable();
+                s.dedup();
+                format!("; rerun shards --array={} of {n}", ranges(&s))
+            }
+            _ => String::new(),
+        };
+        return Err(StoreError::Missing {
+            done: done.len(),
+            units: record.units,
+            missing: ranges(&missing),
+            shards,
+        });
+    }
+    let mut all: Option<DataFrame> = None;
+    for u in 0..record.units {
+        let path = part_path(dir, u);
+        let file = File::open(&path).map_err(|e| StoreError::Read {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .map_err(|e| OutputError::parquet_read(&path, e))?;
+        all = Some(match all {
+            None => df,
+            Some(mut acc) => {
+                acc.vstack_mut(&df)
+                    .map_err(|e| OutputError::parquet_read(&path, e))?;
+                acc
+            }
+        });
+    }
+    let out = dir.join(MERGED_FILE);
+    let mut df = all.unwrap_or_default();
+    df.rechunk_mut();
+    let rows = df.height();
+    write_table(
+        &out,
+        &mut df,
+        &meta(&record.name, &record.hash, record.seed),
+    )?;
+    Ok((out, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_compress_runs() {
+        assert_eq!(ranges(&[0, 1, 2, 5, 7, 8]), "0-2,5,7-8");
+        assert_eq!(ranges(&[]), "");
+        assert_eq!(ranges(&[4]), "4");
+    }
+
+    #[test]
+    fn a_torn_ledger_line_does_not_count() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("ledger")).unwrap();
+        for u in [0, 1] {
+            let p = part_path(d, u);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b"x").unwrap();
+        }
+        std::fs::write(d.join("ledger/shard-0-of-1.log"), "0\n1").unwrap();
+        assert_eq!(done_units(d).into_iter().collect::<Vec<_>>(), vec![0]);
+        std::fs::write(d.join("ledger/shard-0-of-2.log"), "1\n3\n").unwrap();
+        // 3 has no part: not done.
+        assert_eq!(done_units(d).into_iter().collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(shard_counts(d).into_iter().collect::<Vec<_>>(), vec![1, 2]);
+    }
+}
