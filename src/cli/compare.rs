@@ -137,6 +137,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         threads: run::threads(args.threads)?,
         quiet: args.quiet,
         charts: !args.no_charts,
+        check_invariants: false,
     };
 
     let months = variants[0].run.months;

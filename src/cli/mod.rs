@@ -137,6 +137,10 @@ struct RunArgs {
     /// Do not draw charts into RUN_DIR/charts.
     #[arg(long)]
     no_charts: bool,
+    /// Check the model invariants of every replication and stop at the first
+    /// violation (always on in debug builds).
+    #[arg(long)]
+    check_invariants: bool,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +251,7 @@ fn run(args: RunArgs) -> Result<()> {
         threads: run::threads(args.threads)?,
         quiet: args.quiet,
         charts: !args.no_charts,
+        check_invariants: args.check_invariants,
     };
     let dir = args
         .out

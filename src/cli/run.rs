@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub threads: usize,
     pub quiet: bool,
     pub charts: bool,
+    /// Check the model invariants of every replication (always on in debug builds).
+    pub check_invariants: bool,
 }
 
 /// What a finished run reports back.
@@ -106,13 +108,25 @@ pub fn run_to_dir(
             BATCH_REPLICATIONS,
             &on_done,
             &|| false,
-            &mut |b: &[Finished]| {
+            &mut |b: &[Finished]| -> Result<()> {
+                if opts.check_invariants {
+                    for f in b {
+                        let v = crate::model::invariants::check(&f.result);
+                        if !v.is_empty() {
+                            bail!(
+                                "model invariants violated in replication {}:\n  {}",
+                                f.result.replication,
+                                v.join("\n  ")
+                            );
+                        }
+                    }
+                }
                 b.iter().for_each(&mut *observe);
                 let t = Instant::now();
                 let results: Vec<&ReplicationResult> = b.iter().map(|f| &f.result).collect();
-                let r = writer.write(&results);
+                writer.write(&results)?;
                 write_seconds += t.elapsed().as_secs_f64();
-                r
+                Ok(())
             },
         )
     })?;

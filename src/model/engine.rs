@@ -132,7 +132,15 @@ pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
         let env = Environment::at(&p.pressures, month);
         let exits: Vec<Option<ExitRoute>> = trusts
             .par_iter_mut()
-            .map(|t| t.step(month, &env, p))
+            .map(|t| {
+                let exit = t.step(month, &env, p);
+                debug_assert!(
+                    t.step_violations().is_empty(),
+                    "month {month}: {:?}",
+                    t.step_violations()
+                );
+                exit
+            })
             .collect();
         market.step(month, &mut trusts, &exits, p, &mut ended);
         for e in ended.drain(..) {
@@ -159,6 +167,11 @@ pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
     out.spells
         .sort_by_key(|s| (s.trust_id, s.start_month, s.ceo_id));
     out.staff_months = staff_total * u64::from(total);
+    debug_assert!(
+        super::invariants::check(&out).is_empty(),
+        "replication {replication}: {:?}",
+        super::invariants::check(&out)
+    );
     out
 }
 

@@ -194,15 +194,21 @@ impl Market {
         } else {
             c.internal_weight + c.pipeline_internal_weight * trusts[i].pipeline_strength(p)
         };
-        // Sitting permanent CEOs elsewhere who could be recruited away.
+        // Sitting permanent CEOs elsewhere who could be recruited away; a
+        // trust still waiting in the vacancy queue has a CEO on the way out.
         let min = c.move_min_tenure_months.max(1);
-        let eligible = |t: &Trust| {
-            !t.ceo.interim && t.interim_until.is_none() && t.ceo.tenure_months(month) >= min
+        let waiting: Vec<usize> = vacancies.iter().copied().collect();
+        let eligible = |j: usize, t: &Trust| {
+            j != i
+                && !waiting.contains(&j)
+                && !t.ceo.interim
+                && t.interim_until.is_none()
+                && t.ceo.tenure_months(month) >= min
         };
         let n_eligible = trusts
             .iter()
             .enumerate()
-            .filter(|(j, t)| *j != i && eligible(t))
+            .filter(|(j, t)| eligible(*j, t))
             .count();
         let move_w = if n_eligible > 0 { c.move_weight } else { 0.0 };
         let source = self.choose_source(internal_w, move_w, p);
@@ -252,7 +258,7 @@ impl Market {
                 let j = trusts
                     .iter()
                     .enumerate()
-                    .filter(|(j, t)| *j != i && eligible(t))
+                    .filter(|(j, t)| eligible(*j, t))
                     .nth(k)
                     .map(|(j, _)| j)
                     .expect("k < n_eligible");
@@ -367,6 +373,33 @@ mod tests {
         assert!(ended[1..].iter().all(|e| e.route == ExitRoute::Moved));
         let ids: std::collections::HashSet<u64> = trusts.iter().map(|t| t.ceo.id).collect();
         assert_eq!(ids.len(), 5, "a CEO is in post at two trusts");
+    }
+
+    #[test]
+    fn a_ceo_leaving_this_month_cannot_also_be_recruited_away() {
+        // Regression: a retiring CEO was poached in the same month by a trust
+        // whose interim handed over, leaving two spells and a CEO in two posts.
+        let (mut p, mut trusts, id) = world(2);
+        p.ceo.internal_weight = 0.0;
+        p.ceo.pipeline_internal_weight = 0.0;
+        p.ceo.returner_weight = 0.0;
+        p.ceo.first_time_weight = 0.0;
+        p.ceo.move_min_tenure_months = 0;
+        trusts[0].ceo.start_month = 0;
+        trusts[1].ceo.interim = true;
+        trusts[1].interim_until = Some(100);
+        let mut m = Market::new(id, from_u64(4));
+        let mut ended = vec![];
+        let exits = [Some(ExitRoute::Retired), None];
+        m.step(100, &mut trusts, &exits, &p, &mut ended);
+        let retiring: Vec<_> = ended.iter().filter(|e| e.trust == 0).collect();
+        assert_eq!(
+            retiring.len(),
+            1,
+            "{:?}",
+            ended.iter().map(|e| (e.trust, e.route)).collect::<Vec<_>>()
+        );
+        assert_eq!(retiring[0].route, ExitRoute::Retired);
     }
 
     #[test]

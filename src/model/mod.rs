@@ -6,6 +6,7 @@ pub mod ceo;
 pub mod development;
 pub mod engine;
 pub mod environment;
+pub mod invariants;
 pub mod leaders;
 pub mod market;
 pub mod params;
