@@ -343,9 +343,9 @@ pub fn slurm(args: SlurmArgs) -> Result<()> {
     );
     if plan.shards > units {
         eprintln!(
-            "note: {} shards for {units} units: tasks {units}-{} have nothing to do",
+            "note: {} shards for {units} units: nothing to do for array task(s) {}",
             plan.shards,
-            plan.shards - 1
+            store::ranges(&(units..plan.shards).collect::<Vec<_>>())
         );
     }
     if plan.shards > DEFAULT_MAX_ARRAY_SIZE - 1 {
@@ -376,7 +376,10 @@ mod tests {
     fn quoting_survives_single_quotes() {
         assert_eq!(shell_quote("/a b/c"), "'/a b/c'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(sbatch_path(Path::new("/a b/100%"), "x-%a"), "\"/a b/100%%/x-%a\"");
+        assert_eq!(
+            sbatch_path(Path::new("/a b/100%"), "x-%a"),
+            "\"/a b/100%%/x-%a\""
+        );
     }
 
     #[test]

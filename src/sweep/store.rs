@@ -130,7 +130,21 @@ pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
         reason: e.to_string(),
     })?;
     json.push('\n');
-    write_atomic(&path, json.as_bytes())?;
+    if let Err(e) = write_atomic(&path, json.as_bytes()) {
+        // Shards starting together race to write the same definition; if
+        // another one won, its file must describe the same sweep.
+        if !path.exists() {
+            return Err(e.into());
+        }
+        let found = read_record(dir)?;
+        if found.hash != record.hash {
+            return Err(StoreError::Mismatch {
+                path: dir.to_path_buf(),
+                found: found.hash,
+                expected: record.hash,
+            });
+        }
+    }
     Ok(record)
 }
 
