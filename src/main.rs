@@ -3,7 +3,11 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            if e.is::<trustsim::cli::interrupt::Interrupted>() {
+                std::process::ExitCode::from(trustsim::cli::interrupt::EXIT_INTERRUPTED)
+            } else {
+                std::process::ExitCode::FAILURE
+            }
         }
     }
 }

@@ -138,6 +138,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         quiet: args.quiet,
         charts: !args.no_charts,
         check_invariants: false,
+        force: false,
     };
 
     let months = variants[0].run.months;

@@ -2,6 +2,7 @@
 //! the wiring of scenario -> ensemble -> output. Only this layer prints.
 
 mod compare;
+pub mod interrupt;
 mod plot;
 mod run;
 mod sensitivity;
@@ -141,6 +142,9 @@ struct RunArgs {
     /// violation (always on in debug builds).
     #[arg(long)]
     check_invariants: bool,
+    /// Run even if the pre-flight estimate says the output will not fit on the disk.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +256,7 @@ fn run(args: RunArgs) -> Result<()> {
         quiet: args.quiet,
         charts: !args.no_charts,
         check_invariants: args.check_invariants,
+        force: args.force,
     };
     let dir = args
         .out

@@ -29,7 +29,13 @@ pub struct RunOptions {
     pub charts: bool,
     /// Check the model invariants of every replication (always on in debug builds).
     pub check_invariants: bool,
+    /// Run even if the disk looks too small.
+    pub force: bool,
 }
+
+/// Bytes of output per trust-month, measured on the baseline (zstd parquet,
+/// about 2.3 MB per full-England replication), rounded up.
+pub const BYTES_PER_TRUST_MONTH: u64 = 100;
 
 /// What a finished run reports back.
 #[derive(Debug, Clone)]
@@ -89,6 +95,22 @@ pub fn run_to_dir(
         .build()
         .context("cannot start the worker threads")?;
 
+    // Pre-flight: refuse a run that clearly cannot fit on the disk.
+    let trusts: u64 = p.trusts.all().iter().map(|t| u64::from(t.count)).sum();
+    let needed =
+        u64::from(p.run.replications) * trusts * u64::from(p.run.months) * BYTES_PER_TRUST_MONTH;
+    if let Some(free) = free_bytes(dir)
+        && needed > free
+        && !opts.force
+    {
+        bail!(
+            "the run needs about {:.1} GB in {} but only {:.1} GB is free; free some space, run fewer replications, or pass --force",
+            needed as f64 / 1e9,
+            dir.display(),
+            free as f64 / 1e9
+        );
+    }
+    let stop = super::interrupt::flag();
     let started = Instant::now();
     let mut writer = ResultWriter::create(dir, &meta)?;
     let reps = p.run.replications;
@@ -107,7 +129,7 @@ pub fn run_to_dir(
             0..reps,
             BATCH_REPLICATIONS,
             &on_done,
-            &|| false,
+            &|| super::interrupt::requested(&stop),
             &mut |b: &[Finished]| -> Result<()> {
                 if opts.check_invariants {
                     for f in b {
@@ -130,6 +152,33 @@ pub fn run_to_dir(
             },
         )
     })?;
+    if super::interrupt::requested(&stop) && metrics.len() < reps as usize {
+        // Abandon the result files (their partial files are removed) and say so.
+        drop(writer);
+        if let Some(b) = &bar {
+            b.abandon();
+        }
+        let manifest = Manifest {
+            trustsim_version: meta.version.clone(),
+            scenario_name: p.run.name.clone(),
+            scenario_hash: hash,
+            seed: p.run.seed,
+            replications: reps,
+            months: p.run.months,
+            burn_in_months: p.run.burn_in_months,
+            threads: opts.threads,
+            wall_time_seconds: started.elapsed().as_secs_f64(),
+            complete: false,
+            files: vec![],
+            scenario: serde_json::to_value(p).context("cannot describe the scenario")?,
+        };
+        output::write_manifest(&dir.join("manifest.json"), &manifest)?;
+        return Err(super::interrupt::Interrupted(format!(
+            "stopped after {} of {reps} replications; no result file was kept and manifest.json says the run is incomplete; run the command again to start over",
+            metrics.len()
+        ))
+        .into());
+    }
     let t = Instant::now();
     writer.finish()?;
     let rows = summarize(&metrics);
@@ -208,4 +257,26 @@ fn progress_bar(n: u32, quiet: bool, label: &str) -> Option<indicatif::ProgressB
     );
     bar.set_prefix(label.to_string());
     Some(bar)
+}
+
+/// Free bytes on the file system holding `path` (or its nearest existing
+/// ancestor); `None` if it cannot be told.
+pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut p = path;
+    while !p.exists() {
+        p = p.parent()?;
+    }
+    let p = if p.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        p
+    };
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+    let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `s` a writable statvfs.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut s) };
+    // The field types differ between platforms (u32 or u64).
+    #[allow(clippy::useless_conversion)]
+    (rc == 0).then(|| u64::from(s.f_bavail) * u64::from(s.f_frsize))
 }

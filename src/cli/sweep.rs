@@ -119,8 +119,12 @@ pub fn run_units(
         );
         b
     });
+    let stop = super::interrupt::flag();
     pool.install(|| {
         pending.par_iter().try_for_each(|&unit| -> Result<()> {
+            if super::interrupt::requested(&stop) {
+                return Ok(());
+            }
             let p = sweep.point_params(unit).map_err(anyhow::Error::msg)?;
             let metrics = run_ensemble::<std::convert::Infallible>(
                 &p,
@@ -147,6 +151,14 @@ pub fn run_units(
         b.finish_and_clear();
     }
     let now = store::done_units(dir).len();
+    if super::interrupt::requested(&stop) {
+        return Err(super::interrupt::Interrupted(format!(
+            "{now} of {} units done in {}; run the same command again to resume",
+            sweep.units(),
+            dir.display()
+        ))
+        .into());
+    }
     println!(
         "{}{shard_label}: finished; {now} of {} units done in {}",
         sweep.name,
