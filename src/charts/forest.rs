@@ -170,41 +170,27 @@ where
     Ok(())
 }
 
+struct Forest<'a> {
+    rows: &'a [Difference],
+    provenance: &'a str,
+}
+
+impl super::Figure for Forest<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self.rows, self.provenance)
+    }
+}
+
 /// Writes the forest chart as PNG and SVG into `out_dir`.
 pub fn render_forest(
     rows: &[Difference],
     out_dir: &Path,
     provenance: &str,
 ) -> Result<Vec<PathBuf>, ChartError> {
-    std::fs::create_dir_all(out_dir).map_err(|cause| ChartError::CreateDir {
-        path: out_dir.to_path_buf(),
-        cause,
-    })?;
-    style::register_fonts();
-    let png = out_dir.join(format!("{FOREST}.png"));
-    let tmp = out_dir.join(format!(".{FOREST}.partial.png"));
-    let drawn = {
-        let root = BitMapBackend::new(&tmp, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        draw(&root, rows, provenance)
-    };
-    if let Err(e) = drawn {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ChartError::draw(&png, e));
-    }
-    std::fs::rename(&tmp, &png).map_err(|cause| ChartError::Rename {
-        from: tmp.clone(),
-        to: png.clone(),
-        cause,
-    })?;
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        draw(&root, rows, provenance).map_err(|e| ChartError::draw(Path::new(FOREST), e))?;
-    }
-    let svg_path = out_dir.join(format!("{FOREST}.svg"));
-    crate::output::write_atomic(&svg_path, svg.as_bytes())?;
-    Ok(vec![png, svg_path])
+    super::save(&Forest { rows, provenance }, out_dir, FOREST)
 }
 
 #[cfg(test)]

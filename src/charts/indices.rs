@@ -280,8 +280,24 @@ where
     Ok(())
 }
 
-/// Writes the chart as `STEM.png` and `STEM.svg` into `out_dir`; returns
-/// the two paths, PNG first.
+struct IndexChart<'a> {
+    title: &'a str,
+    params: &'a [String],
+    idx: Indices<'a>,
+    provenance: &'a str,
+}
+
+impl super::Figure for IndexChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self.title, self.params, self.idx, self.provenance)
+    }
+}
+
+/// Writes the chart as `STEM.png` and `STEM.svg` into `out_dir`; returns the
+/// PNG path then the SVG path.
 pub fn render_indices(
     out_dir: &Path,
     stem: &str,
@@ -290,41 +306,16 @@ pub fn render_indices(
     idx: Indices,
     provenance: &str,
 ) -> Result<Vec<PathBuf>, ChartError> {
-    std::fs::create_dir_all(out_dir).map_err(|cause| ChartError::CreateDir {
-        path: out_dir.to_path_buf(),
-        cause,
-    })?;
-    style::register_fonts();
-    let png = out_dir.join(format!("{stem}.png"));
-    // The image encoder picks the format from the extension, so the
-    // temporary name keeps `.png`.
-    let tmp = out_dir.join(format!(".{stem}.partial.png"));
-    let drawn = {
-        let root = BitMapBackend::new(&tmp, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        draw(&root, title, params, idx, provenance)
-    };
-    if let Err(e) = drawn {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ChartError::draw(&png, e));
-    }
-    std::fs::rename(&tmp, &png).map_err(|cause| {
-        let _ = std::fs::remove_file(&tmp);
-        ChartError::Rename {
-            from: tmp.clone(),
-            to: png.clone(),
-            cause,
-        }
-    })?;
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        draw(&root, title, params, idx, provenance)
-            .map_err(|e| ChartError::draw(Path::new(stem), e))?;
-    }
-    let svg_path = out_dir.join(format!("{stem}.svg"));
-    crate::output::write_atomic(&svg_path, svg.as_bytes())?;
-    Ok(vec![png, svg_path])
+    super::save(
+        &IndexChart {
+            title,
+            params,
+            idx,
+            provenance,
+        },
+        out_dir,
+        stem,
+    )
 }
 
 #[cfg(test)]

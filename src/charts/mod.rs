@@ -224,62 +224,102 @@ fn check_runs(n: usize) -> Result<(), ChartError> {
     }
 }
 
-/// The chart as an SVG document.
-pub fn render_svg(chart: Chart, runs: &[RunData], caption: bool) -> Result<String, ChartError> {
+/// Anything drawable as a whole chart on any plotters backend.
+pub trait Figure {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static;
+}
+
+/// One of the run charts over loaded runs, with or without its caption.
+pub struct RunChart<'a> {
+    pub chart: Chart,
+    pub runs: &'a [RunData],
+    pub caption: bool,
+}
+
+impl Figure for RunChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        self.chart.draw(root, self.runs, self.caption)
+    }
+}
+
+/// The figure as an SVG document (`name` names it in errors).
+pub fn svg_string(figure: &impl Figure, name: &str) -> Result<String, ChartError> {
     let mut svg = String::new();
     {
         let root =
             SVGBackend::with_string(&mut svg, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        chart
-            .draw(&root, runs, caption)
-            .map_err(|e| ChartError::draw(Path::new(chart.file_stem()), e))?;
+        figure
+            .draw_on(&root)
+            .map_err(|e| ChartError::draw(Path::new(name), e))?;
     }
     Ok(svg)
 }
 
-/// Draws the chart as a PNG file at `path`, written under a temporary name
-/// and renamed when complete.
-pub fn render_png(chart: Chart, runs: &[RunData], path: &Path) -> Result<(), ChartError> {
-    // The image encoder picks the format from the extension, so the
-    // temporary name keeps `.png`: `dir/.NAME.partial.png`.
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{stem}.partial.png"));
+/// The chart as an SVG document.
+pub fn render_svg(chart: Chart, runs: &[RunData], caption: bool) -> Result<String, ChartError> {
+    svg_string(
+        &RunChart {
+            chart,
+            runs,
+            caption,
+        },
+        chart.file_stem(),
+    )
+}
+
+/// Writes the figure as `STEM.png` (drawn under `.STEM.partial.png`, as the
+/// image encoder picks the format from the extension, then renamed) and
+/// `STEM.svg` (atomically) in `out_dir`; returns both paths.
+pub fn save(figure: &impl Figure, out_dir: &Path, stem: &str) -> Result<Vec<PathBuf>, ChartError> {
+    std::fs::create_dir_all(out_dir).map_err(|cause| ChartError::CreateDir {
+        path: out_dir.to_path_buf(),
+        cause,
+    })?;
+    style::register_fonts();
+    let png = out_dir.join(format!("{stem}.png"));
+    let tmp = out_dir.join(format!(".{stem}.partial.png"));
     let drawn = {
         let root = BitMapBackend::new(&tmp, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        chart.draw(&root, runs, true)
+        figure.draw_on(&root)
     };
     if let Err(e) = drawn {
         let _ = std::fs::remove_file(&tmp);
-        return Err(ChartError::draw(path, e));
+        return Err(ChartError::draw(&png, e));
     }
-    std::fs::rename(&tmp, path).map_err(|cause| {
+    std::fs::rename(&tmp, &png).map_err(|cause| {
         let _ = std::fs::remove_file(&tmp);
         ChartError::Rename {
             from: tmp.clone(),
-            to: path.to_path_buf(),
+            to: png.clone(),
             cause,
         }
-    })
+    })?;
+    let svg_path = out_dir.join(format!("{stem}.svg"));
+    crate::output::write_atomic(&svg_path, svg_string(figure, stem)?.as_bytes())?;
+    Ok(vec![png, svg_path])
 }
 
 /// Draws every chart of `runs` (already loaded) into `out_dir` as PNG and
 /// SVG; returns the files written, in [`CHARTS`] order, PNG before SVG.
 pub fn render_charts(runs: &[RunData], out_dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     check_runs(runs.len())?;
-    std::fs::create_dir_all(out_dir).map_err(|cause| ChartError::CreateDir {
-        path: out_dir.to_path_buf(),
-        cause,
-    })?;
-    style::register_fonts();
     let written: Vec<Vec<PathBuf>> = CHARTS
         .par_iter()
         .map(|&chart| {
-            let png = out_dir.join(format!("{}.png", chart.file_stem()));
-            render_png(chart, runs, &png)?;
-            let svg_path = out_dir.join(format!("{}.svg", chart.file_stem()));
-            let svg = render_svg(chart, runs, true)?;
-            crate::output::write_atomic(&svg_path, svg.as_bytes())?;
-            Ok(vec![png, svg_path])
+            save(
+                &RunChart {
+                    chart,
+                    runs,
+                    caption: true,
+                },
+                out_dir,
+                chart.file_stem(),
+            )
         })
         .collect::<Result<_, ChartError>>()?;
     Ok(written.into_iter().flatten().collect())

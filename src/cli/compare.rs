@@ -32,16 +32,17 @@ struct CompareSection {
 }
 
 /// Command-line options of `compare`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct CompareArgs {
+    /// Two or more scenario files (the first is the reference), or one
+    /// comparison file with `[compare] variants = [...]`.
+    #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    pub replications: Option<u32>,
-    pub seed: Option<u64>,
-    pub months: Option<u32>,
-    pub threads: Option<usize>,
-    pub out: Option<PathBuf>,
-    pub quiet: bool,
-    pub no_charts: bool,
+    #[command(flatten)]
+    pub flags: run::RunFlags,
+    /// Give each variant its own seed instead of common random numbers (to
+    /// see what common random numbers buy).
+    #[arg(long)]
     pub independent_seeds: bool,
 }
 
@@ -92,10 +93,12 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         variants.push(scenario::load(f)?.params);
     }
     let replications = args
+        .flags
         .replications
         .or(section.as_ref().and_then(|s| s.replications))
         .unwrap_or(variants[0].run.replications);
     let seed = args
+        .flags
         .seed
         .or(section.as_ref().and_then(|s| s.seed))
         .unwrap_or(variants[0].run.seed);
@@ -104,7 +107,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             p,
             Some(replications),
             Some(variant_seed(seed, k, args.independent_seeds)),
-            args.months,
+            args.flags.months,
         )?;
     }
     for (i, a) in variants.iter().enumerate() {
@@ -130,13 +133,14 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             [] => "compare".into(),
         });
     let out = args
+        .flags
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&label));
     let opts = RunOptions {
-        threads: run::threads(args.threads)?,
-        quiet: args.quiet,
-        charts: !args.no_charts,
+        threads: run::threads(args.flags.threads)?,
+        quiet: args.flags.quiet,
+        charts: !args.flags.no_charts,
         check_invariants: false,
         force: false,
     };
@@ -183,7 +187,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         &rows,
         &meta,
     )?;
-    if !args.no_charts {
+    if !args.flags.no_charts {
         let provenance = format!(
             "Variants: {}; {replications} replications each, seed {seed}; trustsim {}",
             names.join(", "),

@@ -45,7 +45,7 @@ enum Command {
     },
     /// Run policy variants with common random numbers and report paired
     /// differences against the first.
-    Compare(CompareCli),
+    Compare(compare::CompareArgs),
     /// Run a parameter sweep (grid, Latin hypercube or Sobol design), or one
     /// shard of it; rerunning skips finished units.
     Sweep {
@@ -117,27 +117,8 @@ enum Command {
 struct RunArgs {
     /// Scenario file (TOML).
     file: PathBuf,
-    /// Number of replications (overrides run.replications).
-    #[arg(long)]
-    replications: Option<u32>,
-    /// Base seed (overrides run.seed).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Reported months after burn-in (overrides run.months).
-    #[arg(long)]
-    months: Option<u32>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Do not draw charts into RUN_DIR/charts.
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    flags: run::RunFlags,
     /// Check the model invariants of every replication and stop at the first
     /// violation (always on in debug builds).
     #[arg(long)]
@@ -145,39 +126,6 @@ struct RunArgs {
     /// Run even if the pre-flight estimate says the output will not fit on the disk.
     #[arg(long)]
     force: bool,
-}
-
-#[derive(Debug, Args)]
-struct CompareCli {
-    /// Two or more scenario files (the first is the reference), or one
-    /// comparison file with `[compare] variants = [...]`.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
-    /// Replications per variant.
-    #[arg(long)]
-    replications: Option<u32>,
-    /// Seed shared by every variant (default: the first variant's run.seed).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Reported months after burn-in.
-    #[arg(long)]
-    months: Option<u32>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Output folder (default: output/compare-<first>-vs-<second>).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Do not draw charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// Give each variant its own seed instead of common random numbers (to
-    /// see what common random numbers buy).
-    #[arg(long)]
-    independent_seeds: bool,
 }
 
 /// Parses the arguments and runs the command.
@@ -216,17 +164,7 @@ pub fn main() -> Result<()> {
             out,
             quiet,
         }),
-        Command::Compare(a) => compare::compare(compare::CompareArgs {
-            files: a.files,
-            replications: a.replications,
-            seed: a.seed,
-            months: a.months,
-            threads: a.threads,
-            out: a.out,
-            quiet: a.quiet,
-            no_charts: a.no_charts,
-            independent_seeds: a.independent_seeds,
-        }),
+        Command::Compare(a) => compare::compare(a),
         Command::Report { run_dirs, out } => plot::report(&run_dirs, out),
     }
 }
@@ -250,15 +188,16 @@ fn check(file: &Path) -> Result<()> {
 
 fn run(args: RunArgs) -> Result<()> {
     let mut p = load(&args.file)?;
-    run::apply_overrides(&mut p, args.replications, args.seed, args.months)?;
+    let f = &args.flags;
+    run::apply_overrides(&mut p, f.replications, f.seed, f.months)?;
     let opts = run::RunOptions {
-        threads: run::threads(args.threads)?,
-        quiet: args.quiet,
-        charts: !args.no_charts,
+        threads: run::threads(f.threads)?,
+        quiet: f.quiet,
+        charts: !f.no_charts,
         check_invariants: args.check_invariants,
         force: args.force,
     };
-    let dir = args
+    let dir = f
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&p.run.name));

@@ -3,7 +3,7 @@
 //! and `compare`.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -20,6 +20,32 @@ use crate::stats;
 /// row groups, and so the bytes of every file, do not depend on the thread
 /// count.
 pub const BATCH_REPLICATIONS: usize = 16;
+
+/// Command-line flags shared by the commands that run scenarios.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunFlags {
+    /// Number of replications (overrides run.replications).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Base seed (overrides run.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Reported months after burn-in (overrides run.months).
+    #[arg(long)]
+    pub months: Option<u32>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -83,9 +109,8 @@ pub fn run_to_dir(
     opts: &RunOptions,
     observe: &mut (dyn FnMut(&Finished) + Send),
 ) -> Result<RunReport> {
-    let hash = scenario::scenario_hash(p);
     let meta = FileMeta {
-        scenario_hash: hash.clone(),
+        scenario_hash: scenario::scenario_hash(p),
         seed: p.run.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: p.run.name.clone(),
@@ -158,20 +183,13 @@ pub fn run_to_dir(
         if let Some(b) = &bar {
             b.abandon();
         }
-        let manifest = Manifest {
-            trustsim_version: meta.version.clone(),
-            scenario_name: p.run.name.clone(),
-            scenario_hash: hash,
-            seed: p.run.seed,
-            replications: reps,
-            months: p.run.months,
-            burn_in_months: p.run.burn_in_months,
-            threads: opts.threads,
-            wall_time_seconds: started.elapsed().as_secs_f64(),
-            complete: false,
-            files: vec![],
-            scenario: serde_json::to_value(p).context("cannot describe the scenario")?,
-        };
+        let manifest = manifest(
+            p,
+            &meta,
+            opts.threads,
+            started.elapsed().as_secs_f64(),
+            vec![],
+        )?;
         output::write_manifest(&dir.join("manifest.json"), &manifest)?;
         return Err(super::interrupt::Interrupted(format!(
             "stopped after {} of {reps} replications; no result file was kept and manifest.json says the run is incomplete; run the command again to start over",
@@ -188,24 +206,18 @@ pub fn run_to_dir(
         b.finish_and_clear();
     }
     let wall_seconds = started.elapsed().as_secs_f64();
-    let manifest = Manifest {
-        trustsim_version: meta.version.clone(),
-        scenario_name: p.run.name.clone(),
-        scenario_hash: hash,
-        seed: p.run.seed,
-        replications: reps,
-        months: p.run.months,
-        burn_in_months: p.run.burn_in_months,
-        threads: opts.threads,
-        wall_time_seconds: wall_seconds,
-        complete: true,
-        files: vec![
-            "trust_months.parquet".into(),
-            "ceo_spells.parquet".into(),
-            "summary.parquet".into(),
-        ],
-        scenario: serde_json::to_value(p).context("cannot describe the scenario")?,
-    };
+    let files = [
+        "trust_months.parquet",
+        "ceo_spells.parquet",
+        "summary.parquet",
+    ];
+    let manifest = manifest(
+        p,
+        &meta,
+        opts.threads,
+        wall_seconds,
+        files.map(String::from).to_vec(),
+    )?;
     output::write_manifest(&dir.join("manifest.json"), &manifest)?;
     if opts.charts {
         crate::charts::render_run_charts(
@@ -218,6 +230,30 @@ pub fn run_to_dir(
         wall_seconds,
         write_seconds,
         staff_months: staff_months.load(Ordering::Relaxed),
+    })
+}
+
+/// The manifest of a run; `files` is empty for a run that did not complete.
+fn manifest(
+    p: &Params,
+    meta: &FileMeta,
+    threads: usize,
+    wall_seconds: f64,
+    files: Vec<String>,
+) -> Result<Manifest> {
+    Ok(Manifest {
+        trustsim_version: meta.version.clone(),
+        scenario_name: p.run.name.clone(),
+        scenario_hash: meta.scenario_hash.clone(),
+        seed: p.run.seed,
+        replications: p.run.replications,
+        months: p.run.months,
+        burn_in_months: p.run.burn_in_months,
+        threads,
+        wall_time_seconds: wall_seconds,
+        complete: !files.is_empty(),
+        files,
+        scenario: serde_json::to_value(p).context("cannot describe the scenario")?,
     })
 }
 
