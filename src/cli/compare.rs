@@ -143,6 +143,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         charts: !args.flags.no_charts,
         check_invariants: false,
         force: false,
+        resume: false,
     };
 
     let months = variants[0].run.months;

@@ -196,6 +196,7 @@ fn run(args: RunArgs) -> Result<()> {
         charts: !f.no_charts,
         check_invariants: args.check_invariants,
         force: args.force,
+        resume: true,
     };
     let dir = f
         .out

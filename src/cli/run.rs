@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use crate::calibration::METRICS;
 use crate::ensemble::{Finished, run_ensemble};
 use crate::model::{Params, ReplicationResult};
-use crate::output::{self, FileMeta, Manifest, ResultWriter, SummaryRow};
+use crate::output::{self, FileMeta, Manifest, ResultWriter, SummaryRow, batches};
 use crate::scenario;
 use crate::stats;
 
@@ -57,6 +57,8 @@ pub struct RunOptions {
     pub check_invariants: bool,
     /// Run even if the disk looks too small.
     pub force: bool,
+    /// Resume an interrupted run of the same scenario from its kept batches.
+    pub resume: bool,
 }
 
 /// Bytes of output per trust-month, measured on the baseline (zstd parquet,
@@ -137,8 +139,27 @@ pub fn run_to_dir(
     }
     let stop = super::interrupt::flag();
     let started = Instant::now();
-    let mut writer = ResultWriter::create(dir, &meta)?;
     let reps = p.run.replications;
+    let keys: Vec<&str> = METRICS.iter().map(|m| m.key).collect();
+    std::fs::create_dir_all(dir).map_err(|cause| output::OutputError::CreateDir {
+        path: dir.to_path_buf(),
+        cause,
+    })?;
+    // Resume only an unfinished run of the very same scenario.
+    let resume = opts.resume
+        && output::read_manifest(&dir.join("manifest.json"))
+            .is_ok_and(|m| !m.complete && m.scenario_hash == meta.scenario_hash);
+    if !resume {
+        batches::clear(dir)?;
+    }
+    let incomplete = |secs: f64| -> Result<()> {
+        output::write_manifest(
+            &dir.join("manifest.json"),
+            &manifest(p, &meta, opts.threads, secs, vec![])?,
+        )?;
+        Ok(())
+    };
+    incomplete(0.0)?;
     let bar = progress_bar(reps, opts.quiet, &p.run.name);
     let staff_months = AtomicU64::new(0);
     let on_done = |f: &Finished| {
@@ -148,57 +169,79 @@ pub fn run_to_dir(
         }
     };
     let mut write_seconds = 0.0;
-    let metrics = pool.install(|| {
-        run_ensemble(
-            p,
-            0..reps,
-            BATCH_REPLICATIONS,
-            &on_done,
-            &|| super::interrupt::requested(&stop),
-            &mut |b: &[Finished]| -> Result<()> {
-                if opts.check_invariants {
-                    for f in b {
-                        let v = crate::model::invariants::check(&f.result);
-                        if !v.is_empty() {
-                            bail!(
-                                "model invariants violated in replication {}:\n  {}",
-                                f.result.replication,
-                                v.join("\n  ")
-                            );
+    let mut metrics: Vec<Vec<f64>> = Vec::with_capacity(reps as usize);
+    let n_batches = (reps as usize).div_ceil(BATCH_REPLICATIONS);
+    for batch in 0..n_batches {
+        let first = (batch * BATCH_REPLICATIONS) as u32;
+        let range = first..(first + BATCH_REPLICATIONS as u32).min(reps);
+        if resume
+            && let Some(kept) = batches::read_metrics(dir, batch, &keys)
+            && kept.len() == range.len()
+        {
+            if let Some(b) = &bar {
+                b.inc(kept.len() as u64);
+            }
+            metrics.extend(kept);
+            continue;
+        }
+        if super::interrupt::requested(&stop) {
+            break;
+        }
+        let done = pool.install(|| {
+            run_ensemble(
+                p,
+                range.clone(),
+                BATCH_REPLICATIONS,
+                &on_done,
+                &|| false,
+                &mut |b: &[Finished]| -> Result<()> {
+                    if opts.check_invariants {
+                        for f in b {
+                            let v = crate::model::invariants::check(&f.result);
+                            if !v.is_empty() {
+                                bail!(
+                                    "model invariants violated in replication {}:\n  {}",
+                                    f.result.replication,
+                                    v.join("\n  ")
+                                );
+                            }
                         }
                     }
-                }
-                b.iter().for_each(&mut *observe);
-                let t = Instant::now();
-                let results: Vec<&ReplicationResult> = b.iter().map(|f| &f.result).collect();
-                writer.write(&results)?;
-                write_seconds += t.elapsed().as_secs_f64();
-                Ok(())
-            },
-        )
-    })?;
-    if super::interrupt::requested(&stop) && metrics.len() < reps as usize {
-        // Abandon the result files (their partial files are removed) and say so.
-        drop(writer);
+                    b.iter().for_each(&mut *observe);
+                    let t = Instant::now();
+                    let results: Vec<&ReplicationResult> = b.iter().map(|f| &f.result).collect();
+                    let m: Vec<Vec<f64>> = b.iter().map(|f| f.metrics.clone()).collect();
+                    batches::write(dir, batch, &results, &m, &keys, &meta)?;
+                    write_seconds += t.elapsed().as_secs_f64();
+                    Ok(())
+                },
+            )
+        })?;
+        metrics.extend(done);
+    }
+    if metrics.len() < reps as usize {
         if let Some(b) = &bar {
             b.abandon();
         }
-        let manifest = manifest(
-            p,
-            &meta,
-            opts.threads,
-            started.elapsed().as_secs_f64(),
-            vec![],
-        )?;
-        output::write_manifest(&dir.join("manifest.json"), &manifest)?;
+        incomplete(started.elapsed().as_secs_f64())?;
         return Err(super::interrupt::Interrupted(format!(
-            "stopped after {} of {reps} replications; no result file was kept and manifest.json says the run is incomplete; run the command again to start over",
-            metrics.len()
+            "stopped after {} of {reps} replications; the finished ones are kept in {} and manifest.json says the run is incomplete; run the same command again to resume",
+            metrics.len(),
+            batches::batch_dir(dir).display()
         ))
         .into());
     }
+    // Assemble the tables from the kept batches, one row group per batch.
+    let t = Instant::now();
+    let mut writer = ResultWriter::create(dir, &meta)?;
+    for batch in 0..n_batches {
+        let (tm, cs) = batches::read_frames(dir, batch)?;
+        writer.write_frames(&tm, &cs)?;
+    }
+    write_seconds += t.elapsed().as_secs_f64();
     let t = Instant::now();
     writer.finish()?;
+    batches::clear(dir)?;
     let rows = summarize(&metrics);
     output::write_summary(&dir.join("summary.parquet"), &rows, &meta)?;
     write_seconds += t.elapsed().as_secs_f64();

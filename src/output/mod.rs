@@ -4,6 +4,7 @@
 //! [`crate::model::ReplicationResult`]s and summaries into files and back.
 
 pub mod atomic;
+pub mod batches;
 pub mod comparison;
 pub mod error;
 pub mod manifest;

@@ -288,12 +288,17 @@ impl ResultWriter {
     pub fn write<R: Borrow<ReplicationResult>>(&mut self, batch: &[R]) -> Result<(), OutputError> {
         let tm = trust_months_frame(batch)
             .map_err(|e| OutputError::parquet_write(self.trust_months.guard.partial(), e))?;
-        self.trust_months.write(&tm)?;
-        self.rows_trust_months += tm.height() as u64;
-        drop(tm);
         let cs = ceo_spells_frame(batch)
             .map_err(|e| OutputError::parquet_write(self.ceo_spells.guard.partial(), e))?;
-        self.ceo_spells.write(&cs)?;
+        self.write_frames(&tm, &cs)
+    }
+
+    /// Appends already built tables (as [`trust_months_frame`] and
+    /// [`ceo_spells_frame`] make them) as one row group per file.
+    pub fn write_frames(&mut self, tm: &DataFrame, cs: &DataFrame) -> Result<(), OutputError> {
+        self.trust_months.write(tm)?;
+        self.rows_trust_months += tm.height() as u64;
+        self.ceo_spells.write(cs)?;
         self.rows_ceo_spells += cs.height() as u64;
         Ok(())
     }
