@@ -290,6 +290,20 @@ pub const TARGETS: &[Target] = &[
     ),
 ];
 
+/// A value as tables print it: a share as a percentage with one decimal,
+/// large numbers with one decimal, others with two; `-` when not finite.
+pub fn format_value(v: f64, percent: bool) -> String {
+    if !v.is_finite() {
+        "-".into()
+    } else if percent {
+        format!("{:.1} %", 100.0 * v)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 pub fn metric(key: &str) -> Option<&'static MetricDef> {
     METRICS.iter().find(|m| m.key == key)
 }

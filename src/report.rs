@@ -140,17 +140,7 @@ fn inline_svg(svg: &str) -> String {
     s.replacen("<svg ", "<svg role=\"img\" ", 1)
 }
 
-fn fmt(v: f64, percent: bool) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if percent {
-        format!("{:.1} %", 100.0 * v)
-    } else if v.abs() >= 100.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
+use crate::calibration::format_value as fmt;
 
 fn interval(lo: f64, hi: f64, percent: bool) -> String {
     format!("{} to {}", fmt(lo, percent), fmt(hi, percent))

@@ -48,42 +48,10 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a parameter sweep (grid, Latin hypercube or Sobol design), or one
     /// shard of it; rerunning skips finished units.
-    Sweep {
-        /// Sweep file (TOML with a [sweep] table).
-        file: PathBuf,
-        /// Run only the units with index I mod N == I: `I/N`, or `auto/N` to
-        /// take I from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or
-        /// AWS_BATCH_JOB_ARRAY_INDEX.
-        #[arg(long)]
-        shard: Option<String>,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Output folder (default: output/<sweep name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Sweep(sweep::SweepArgs),
     /// Morris screening or Sobol indices of chosen outputs (runs as a
     /// resumable, shardable sweep, then analyses).
-    Sensitivity {
-        /// Sensitivity file (TOML with a [sensitivity] table).
-        file: PathBuf,
-        /// Run only one shard of the design: `I/N` or `auto/N`.
-        #[arg(long)]
-        shard: Option<String>,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Output folder (default: output/<name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Sensitivity(sweep::SweepArgs),
     /// Write a SLURM job-array script for a sweep (one task per shard) and a
     /// merge job that runs when every task succeeded.
     Slurm(slurm::SlurmArgs),
@@ -136,34 +104,10 @@ pub fn main() -> Result<()> {
         Command::Check { file } => check(&file),
         Command::Validate { run_dir } => validate(&run_dir),
         Command::Plot { run_dirs, out } => plot::plot(&run_dirs, out),
-        Command::Sweep {
-            file,
-            shard,
-            threads,
-            out,
-            quiet,
-        } => sweep::sweep(sweep::SweepArgs {
-            file,
-            shard,
-            threads,
-            out,
-            quiet,
-        }),
+        Command::Sweep(a) => sweep::sweep(a),
         Command::Merge { dir } => sweep::merge(&dir),
         Command::Slurm(a) => slurm::slurm(a),
-        Command::Sensitivity {
-            file,
-            shard,
-            threads,
-            out,
-            quiet,
-        } => sensitivity::sensitivity(sensitivity::SensitivityArgs {
-            file,
-            shard,
-            threads,
-            out,
-            quiet,
-        }),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Compare(a) => compare::compare(a),
         Command::Report { run_dirs, out } => plot::report(&run_dirs, out),
     }

@@ -5,20 +5,20 @@
 //! `sensitivity.parquet` and one chart per output.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::{Column, DataFrame, ParquetReader, SerReader};
 use serde::Deserialize;
 
-use super::sweep::run_units;
+use super::sweep::{SweepArgs, run_units};
 use crate::calibration::{METRICS, metric};
 use crate::charts::indices::{self, Indices};
 use crate::output::{FileMeta, write_table};
 use crate::scenario;
 use crate::sensitivity::{self, MorrisIndex, SobolIndex};
 use crate::sweep::store;
-use crate::sweep::{Design, Shard, Sweep, Varied, numeric_key, parameter_keys};
+use crate::sweep::{Design, Sweep, Varied, numeric_key, parameter_keys};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,16 +55,6 @@ struct RawSensitivity {
 struct RawRange {
     min: f64,
     max: f64,
-}
-
-/// Command-line options of `sensitivity`.
-#[derive(Debug, Clone)]
-pub struct SensitivityArgs {
-    pub file: PathBuf,
-    pub shard: Option<String>,
-    pub threads: Option<usize>,
-    pub out: Option<PathBuf>,
-    pub quiet: bool,
 }
 
 struct Plan {
@@ -182,12 +172,9 @@ fn point_means(dir: &Path, units: usize, metric: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
-pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
+pub fn sensitivity(args: SweepArgs) -> Result<()> {
     let plan = plan(&args.file)?;
-    let shard = match &args.shard {
-        Some(s) => Shard::parse(s, &|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?,
-        None => Shard::ALL,
-    };
+    let shard = args.shard()?;
     let dir = args
         .out
         .clone()

@@ -16,14 +16,35 @@ use crate::model::run_replication;
 use crate::sweep::store::{self, Ledger};
 use crate::sweep::{Shard, Sweep};
 
-/// Command-line options of `sweep`.
-#[derive(Debug, Clone)]
+/// Command-line options of `sweep` and `sensitivity`.
+#[derive(Debug, Clone, clap::Args)]
 pub struct SweepArgs {
+    /// Sweep or sensitivity file (TOML with a [sweep] or [sensitivity] table).
     pub file: PathBuf,
+    /// Run only the units whose index is I mod N: `I/N`, or `auto/N` to take
+    /// I from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or
+    /// AWS_BATCH_JOB_ARRAY_INDEX.
+    #[arg(long)]
     pub shard: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
     pub threads: Option<usize>,
+    /// Output folder (default: output/<name>).
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl SweepArgs {
+    /// The shard to run (all units without `--shard`).
+    pub fn shard(&self) -> Result<Shard> {
+        match &self.shard {
+            Some(s) => Shard::parse(s, &|k| std::env::var(k).ok()).map_err(anyhow::Error::msg),
+            None => Ok(Shard::ALL),
+        }
+    }
 }
 
 fn human_seconds(s: f64) -> String {
@@ -44,10 +65,7 @@ fn human_bytes(b: f64) -> String {
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let sweep = Sweep::load(&args.file)?;
-    let shard = match &args.shard {
-        Some(s) => Shard::parse(s, &|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?,
-        None => Shard::ALL,
-    };
+    let shard = args.shard()?;
     let dir = args
         .out
         .clone()

@@ -5,17 +5,7 @@ use crate::calibration::{CheckRow, METRICS};
 use crate::compare::Difference;
 use crate::output::SummaryRow;
 
-fn fmt(v: f64, percent: bool) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if percent {
-        format!("{:.1} %", 100.0 * v)
-    } else if v.abs() >= 100.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
+use crate::calibration::format_value as fmt;
 
 /// Key outcomes: median and 90 % interval across replications.
 pub fn headline(rows: &[SummaryRow]) -> String {
