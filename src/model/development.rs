@@ -63,6 +63,8 @@ mod tests {
     #[test]
     fn spend_matches_budget_over_a_year_when_capacity_allows() {
         let mut d = Params::default().development;
+        // A budget of many places a year, so whole-place rounding is small.
+        d.budget_share_of_paybill = 0.0015;
         for iv in [
             &mut d.mary_seacole,
             &mut d.elizabeth_garrett_anderson,
@@ -82,6 +84,26 @@ mod tests {
         let budget = 2.0 * d.budget_share_of_paybill * paybill;
         assert!(spend <= budget + 1e-6);
         assert!(spend > 0.85 * budget, "spent {spend} of {budget}");
+    }
+
+    #[test]
+    fn the_default_budget_binds_so_doubling_it_buys_more() {
+        // Regression: with capacity binding, the double-development policy
+        // bought nothing extra and changed no outcome.
+        let d = Params::default().development;
+        let spend = |share: f64| {
+            let mut d = d.clone();
+            d.budget_share_of_paybill = share;
+            let mut ledger = DevelopmentLedger::default();
+            (0..60)
+                .map(|_| ledger.buy(&d, 4_000.0 * 42_000.0, 4_000).spend_gbp)
+                .sum::<f64>()
+        };
+        let (base, double) = (
+            spend(d.budget_share_of_paybill),
+            spend(2.0 * d.budget_share_of_paybill),
+        );
+        assert!(double > 1.8 * base, "{double} vs {base}");
     }
 
     #[test]

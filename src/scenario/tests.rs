@@ -348,7 +348,7 @@ fn bundled_scenarios_load() {
     );
 
     let dev = load(&dir.join("policy_double_development.toml")).unwrap();
-    assert_eq!(dev.params.development.budget_share_of_paybill, 0.003);
+    assert_eq!(dev.params.development.budget_share_of_paybill, 0.0004);
     let ovs = load(&dir.join("policy_supportive_oversight.toml")).unwrap();
     assert_eq!(ovs.params.oversight.punitiveness, 0.2);
     let suc = load(&dir.join("policy_succession_planning.toml")).unwrap();
