@@ -98,11 +98,15 @@ pub fn outcome_values(r: &ReplicationResult, months: u32, scope: Scope) -> Vec<f
     let one = |_: &TrustMonth| 1.0;
     let trusts = rows.iter().map(|m| m.trust_id + 1).max().unwrap_or(0) as f64;
     let years = f64::from(months + 1 - first) / 12.0;
-    let starts = r
+    // Trust-years in which a new CEO (permanent or interim) took post, as in
+    // the calibration metric; years counted from the first reported month.
+    let changed: std::collections::BTreeSet<(u32, i32)> = r
         .spells
         .iter()
         .filter(|s| s.start_month >= first as i32 - 1 && s.start_month < months as i32)
-        .count() as f64;
+        .map(|s| (s.trust_id, s.start_month.div_euclid(12)))
+        .collect();
+    let starts = changed.len() as f64;
     vec![
         weighted(rows, |m| m.engagement, staff),
         12.0 * weighted(rows, |m| m.leaver_rate, staff),
