@@ -7,15 +7,16 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use trustsim::model::params::RawParams;
 use trustsim::model::{Params, run_replication};
 
 fn params() -> Params {
-    let mut p = Params::default();
+    let mut p = RawParams::default();
     p.run.staff_scale = std::env::var("TRUSTSIM_BENCH_SCALE")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
-    p
+    trustsim::scenario::build(p, "TRUSTSIM_BENCH_SCALE").expect("a valid staff scale")
 }
 
 fn staff_months(p: &Params) -> u64 {

@@ -2,11 +2,11 @@
 //! Usage: cargo run --release --example calibrate -- [staff_scale] [replications]
 use trustsim::calibration::{METRICS, TARGETS};
 use trustsim::ensemble::run_ensemble;
-use trustsim::model::Params;
+use trustsim::model::params::RawParams;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let mut p = Params::default();
+    let mut p = RawParams::default();
     p.run.staff_scale = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(0.1);
     let reps = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(4);
     // Further arguments: dotted.key=value overrides, applied through TOML.
@@ -27,6 +27,7 @@ fn main() {
         }
         p = v.try_into().unwrap();
     }
+    let p = trustsim::scenario::build(p, "command line").unwrap_or_else(|e| panic!("{e}"));
     let t0 = std::time::Instant::now();
     let metrics = run_ensemble::<()>(&p, 0..reps, 8, &|_| {}, &|| false, &mut |_| Ok(())).unwrap();
     for (k, def) in METRICS.iter().enumerate() {

@@ -672,11 +672,12 @@ mod tests {
         let (training, coaching) = virtual_trials(&p, 0);
         assert!(training > 0.3, "training {training}");
         assert!(coaching > 0.1, "coaching {coaching}");
-        let mut q = p.clone();
-        q.development.mary_seacole.capability_effect = 0.0;
-        q.development.mary_seacole.compassion_effect = 0.0;
-        q.development.coaching.capability_effect = 0.0;
-        q.development.coaching.compassion_effect = 0.0;
+        let q = crate::model::params::edited(|q| {
+            q.development.mary_seacole.capability_effect = 0.0;
+            q.development.mary_seacole.compassion_effect = 0.0;
+            q.development.coaching.capability_effect = 0.0;
+            q.development.coaching.compassion_effect = 0.0;
+        });
         let (t0, c0) = virtual_trials(&q, 0);
         assert!(t0.abs() < 0.2 && c0.abs() < 0.2, "{t0} {c0}");
     }

@@ -20,7 +20,7 @@ fn load(path: &Path) -> Result<(), String> {
     match catch_unwind(AssertUnwindSafe(|| scenario::load(path))) {
         Err(_) => panic!("scenario::load panicked on {}", path.display()),
         Ok(Ok(s)) => {
-            scenario::validate(&s.params, "test")
+            scenario::build(s.params.to_raw(), "test")
                 .map_err(|e| format!("loaded but invalid: {e}"))?;
             Ok(())
         }

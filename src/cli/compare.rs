@@ -176,7 +176,10 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     }
     let mut rows = compare::paired_differences(&horizon, Scope::Horizon);
     rows.extend(compare::paired_differences(&run_mean, Scope::RunMean));
-    let hashes: Vec<String> = variants.iter().map(scenario::scenario_hash).collect();
+    let hashes: Vec<String> = variants
+        .iter()
+        .map(|p| scenario::scenario_hash(p))
+        .collect();
     let meta = FileMeta {
         scenario_hash: hashes.join("+"),
         seed,

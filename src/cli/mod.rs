@@ -3,6 +3,7 @@
 
 mod compare;
 pub mod interrupt;
+mod params;
 mod plot;
 mod run;
 mod sensitivity;
@@ -38,6 +39,9 @@ enum Command {
         /// Scenario file (TOML).
         file: PathBuf,
     },
+    /// List every parameter with its default (or a scenario's value),
+    /// allowed range, unit and description.
+    Params(params::ParamsArgs),
     /// Print the calibration table of a finished run.
     Validate {
         /// Run folder written by `trustsim run`.
@@ -102,6 +106,7 @@ pub fn main() -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check { file } => check(&file),
+        Command::Params(a) => params::params(a),
         Command::Validate { run_dir } => validate(&run_dir),
         Command::Plot { run_dirs, out } => plot::plot(&run_dirs, out),
         Command::Sweep(a) => sweep::sweep(a),

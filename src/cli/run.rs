@@ -90,16 +90,17 @@ pub fn apply_overrides(
     seed: Option<u64>,
     months: Option<u32>,
 ) -> Result<()> {
+    let mut raw = p.to_raw();
     if let Some(r) = replications {
-        p.run.replications = r;
+        raw.run.replications = r;
     }
     if let Some(s) = seed {
-        p.run.seed = s;
+        raw.run.seed = s;
     }
     if let Some(m) = months {
-        p.run.months = m;
+        raw.run.months = m;
     }
-    scenario::validate(p, "command line")?;
+    *p = scenario::build(raw, "command line")?;
     Ok(())
 }
 

@@ -127,6 +127,7 @@ pub fn draw_exit<R: Rng>(
 mod tests {
     use super::*;
     use crate::model::Params;
+    use crate::model::params::RawParams;
     use crate::model::rng::from_u64;
 
     fn ctx(level: u8) -> CeoContext {
@@ -146,7 +147,7 @@ mod tests {
 
     #[test]
     fn oversight_friction_and_punitiveness_raise_the_hazard() {
-        let mut p = Params::default();
+        let mut p = RawParams::default();
         let r1 = hazard_ratio(&p.ceo, &p.oversight, ctx(1), 0.35);
         let r4 = hazard_ratio(&p.ceo, &p.oversight, ctx(4), 0.35);
         assert!((r1 - 1.0).abs() < 1e-12 && r4 > r1);
@@ -164,7 +165,7 @@ mod tests {
     fn exits_follow_the_weibull_survival() {
         // Without modifiers or retirement, the share still in post at 36
         // months matches exp(-(36/scale)^shape).
-        let mut p = Params::default();
+        let mut p = RawParams::default();
         p.ceo.retirement_hazard_per_year = 0.0;
         let mut rng = from_u64(5);
         let n = 20_000;

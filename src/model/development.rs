@@ -58,11 +58,10 @@ impl DevelopmentLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Params;
 
     #[test]
     fn spend_matches_budget_over_a_year_when_capacity_allows() {
-        let mut d = Params::default().development;
+        let mut d = crate::model::params::RawParams::default().development;
         // A budget of many places a year, so whole-place rounding is small.
         d.budget_share_of_paybill = 0.0015;
         for iv in [
@@ -90,7 +89,7 @@ mod tests {
     fn the_default_budget_binds_so_doubling_it_buys_more() {
         // Regression: with capacity binding, the double-development policy
         // bought nothing extra and changed no outcome.
-        let d = Params::default().development;
+        let d = crate::model::params::RawParams::default().development;
         let spend = |share: f64| {
             let mut d = d.clone();
             d.budget_share_of_paybill = share;
@@ -108,7 +107,7 @@ mod tests {
 
     #[test]
     fn capacity_caps_places_and_zero_budget_buys_nothing() {
-        let mut d = Params::default().development;
+        let mut d = crate::model::params::RawParams::default().development;
         d.budget_share_of_paybill = 0.05;
         let mut ledger = DevelopmentLedger::default();
         let places: u32 = (0..12).map(|_| ledger.buy(&d, 1e9, 1_000).places[1]).sum();

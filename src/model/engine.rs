@@ -208,8 +208,7 @@ fn record(t: &Trust, replication: u32, reported_month: u32, month: u32) -> Trust
 mod tests {
     use super::*;
 
-    fn tiny() -> Params {
-        let mut p = Params::default();
+    fn tiny_raw(p: &mut crate::model::params::RawParams) {
         p.run.staff_scale = 0.01;
         p.run.months = 36;
         p.run.burn_in_months = 12;
@@ -217,7 +216,10 @@ mod tests {
         p.trusts.mental_health.count = 2;
         p.trusts.community.count = 1;
         p.trusts.ambulance.count = 1;
-        p
+    }
+
+    fn tiny() -> Params {
+        crate::model::params::edited(tiny_raw)
     }
 
     #[test]
@@ -264,8 +266,10 @@ mod tests {
         // Oversight draws from its own stream: making it never escalate changes
         // oversight but the initial trusts (init stream) are identical.
         let p = tiny();
-        let mut q = tiny();
-        q.oversight.escalate_probability = 0.0;
+        let q = crate::model::params::edited(|q| {
+            tiny_raw(q);
+            q.oversight.escalate_probability = 0.0;
+        });
         let (a, _) = build_trusts(&p, 0);
         let (b, _) = build_trusts(&q, 0);
         for (x, y) in a.iter().zip(&b) {

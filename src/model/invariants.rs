@@ -189,16 +189,16 @@ mod tests {
     use crate::model::{Params, run_replication};
 
     fn tiny(seed: u64) -> Params {
-        let mut p = Params::default();
-        p.run.seed = seed;
-        p.run.staff_scale = 0.01;
-        p.run.months = 36;
-        p.run.burn_in_months = 24;
-        p.trusts.acute.count = 8;
-        p.trusts.mental_health.count = 3;
-        p.trusts.community.count = 1;
-        p.trusts.ambulance.count = 1;
-        p
+        crate::model::params::edited(|p| {
+            p.run.seed = seed;
+            p.run.staff_scale = 0.01;
+            p.run.months = 36;
+            p.run.burn_in_months = 24;
+            p.trusts.acute.count = 8;
+            p.trusts.mental_health.count = 3;
+            p.trusts.community.count = 1;
+            p.trusts.ambulance.count = 1;
+        })
     }
 
     #[test]

@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn succession_planning_prepares_more_promotions() {
-        let mut p = Params::default();
+        let mut p = crate::model::params::RawParams::default();
         let base = prepared_share(&p.leaders, &p.development);
         p.development.succession_planning = 0.5;
         assert!(prepared_share(&p.leaders, &p.development) > base);

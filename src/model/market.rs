@@ -318,9 +318,14 @@ mod tests {
     use crate::model::TrustType;
     use crate::model::rng::from_u64;
 
-    fn world(n: u32) -> (Params, Vec<Trust>, u64) {
-        let mut p = Params::default();
-        p.run.staff_scale = 0.01;
+    fn world(
+        n: u32,
+        edit: impl FnOnce(&mut crate::model::params::RawParams),
+    ) -> (Params, Vec<Trust>, u64) {
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.01;
+            edit(p);
+        });
         let mut id = 0;
         let trusts = (0..n)
             .map(|i| Trust::new(i, TrustType::Acute, &p, 0, &mut id))
@@ -328,10 +333,17 @@ mod tests {
         (p, trusts, id)
     }
 
+    fn only_moves(p: &mut crate::model::params::RawParams) {
+        p.ceo.internal_weight = 0.0;
+        p.ceo.pipeline_internal_weight = 0.0;
+        p.ceo.returner_weight = 0.0;
+        p.ceo.first_time_weight = 0.0;
+        p.ceo.move_min_tenure_months = 0;
+    }
+
     #[test]
     fn every_exit_is_followed_by_an_interim_or_appointment() {
-        let (mut p, mut trusts, id) = world(10);
-        p.ceo.direct_succession_share = 0.0;
+        let (p, mut trusts, id) = world(10, |p| p.ceo.direct_succession_share = 0.0);
         let mut m = Market::new(id, from_u64(1));
         let mut ended = vec![];
         let mut exits = vec![None; 10];
@@ -355,13 +367,10 @@ mod tests {
 
     #[test]
     fn a_move_opens_a_vacancy_at_the_source_trust() {
-        let (mut p, mut trusts, id) = world(5);
-        p.ceo.internal_weight = 0.0;
-        p.ceo.pipeline_internal_weight = 0.0;
-        p.ceo.returner_weight = 0.0;
-        p.ceo.first_time_weight = 0.0;
-        p.ceo.direct_succession_share = 1.0;
-        p.ceo.move_min_tenure_months = 0;
+        let (p, mut trusts, id) = world(5, |p| {
+            only_moves(p);
+            p.ceo.direct_succession_share = 1.0;
+        });
         let mut m = Market::new(id, from_u64(2));
         let mut ended = vec![];
         let mut exits = vec![None; 5];
@@ -379,12 +388,7 @@ mod tests {
     fn a_ceo_leaving_this_month_cannot_also_be_recruited_away() {
         // Regression: a retiring CEO was poached in the same month by a trust
         // whose interim handed over, leaving two spells and a CEO in two posts.
-        let (mut p, mut trusts, id) = world(2);
-        p.ceo.internal_weight = 0.0;
-        p.ceo.pipeline_internal_weight = 0.0;
-        p.ceo.returner_weight = 0.0;
-        p.ceo.first_time_weight = 0.0;
-        p.ceo.move_min_tenure_months = 0;
+        let (p, mut trusts, id) = world(2, only_moves);
         trusts[0].ceo.start_month = 0;
         trusts[1].ceo.interim = true;
         trusts[1].interim_until = Some(100);

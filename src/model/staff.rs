@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn low_engagement_raises_leaving_and_sickness() {
-        let p = Params::default().staff;
+        let p = crate::model::params::RawParams::default().staff;
         assert!(leave_probability(&p, 4.0, 0.2) > 2.0 * leave_probability(&p, 7.0, 0.2));
         assert!(
             sickness_onset_probability(&p, 4.0, 0.2) > sickness_onset_probability(&p, 7.0, 0.2)

@@ -645,9 +645,7 @@ mod tests {
     use super::*;
 
     fn small() -> Params {
-        let mut p = Params::default();
-        p.run.staff_scale = 0.05;
-        p
+        crate::model::params::edited(|p| p.run.staff_scale = 0.05)
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::model::Params;
-use crate::model::params::RangeSink;
+use crate::model::params::{RangeSink, RawParams};
 pub use error::{Location, Origin, ScenarioError, Violation};
 use source::SourceFile;
 
@@ -62,52 +62,48 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         origins.insert("run.name".into(), Origin::Named("file name".into()));
     }
 
-    let params = deserialize(merged, &origins)?;
-    let mut sink = Collect {
-        origins: &origins,
-        fallback: Origin::Default,
-        violations: Vec::new(),
-    };
-    params.check(&mut sink);
-    if !sink.violations.is_empty() {
-        return Err(ScenarioError::OutOfRange {
-            violations: sink.violations,
-        });
-    }
+    let raw = deserialize(merged, &origins)?;
+    let params = checked(raw, &origins, Origin::Default)?;
     Ok(Scenario {
         params,
         files: chain.into_iter().map(|f| f.path).collect(),
     })
 }
 
-/// Validates `params` after command-line overrides; every violation is
-/// attributed to `origin` (e.g. `"command line"`, shown as `(command line)`).
-pub fn validate(params: &Params, origin: &str) -> Result<(), ScenarioError> {
-    let origins = BTreeMap::new();
+/// Validates a parameter tree built in code (a sweep point, an edited
+/// scenario); every violation is attributed to `origin` (e.g. `"command
+/// line"`, shown as `(command line)`).
+pub fn build(raw: RawParams, origin: &str) -> Result<Params, ScenarioError> {
+    checked(raw, &BTreeMap::new(), Origin::Named(origin.to_string()))
+}
+
+/// The one place a [`Params`] is made: every violation is attributed to the
+/// place its key was set (`origins`) or to `fallback`.
+#[allow(clippy::disallowed_methods)]
+fn checked(
+    raw: RawParams,
+    origins: &BTreeMap<String, Origin>,
+    fallback: Origin,
+) -> Result<Params, ScenarioError> {
     let mut sink = Collect {
-        origins: &origins,
-        fallback: Origin::Named(origin.to_string()),
+        origins,
+        fallback,
         violations: Vec::new(),
     };
-    params.check(&mut sink);
-    if sink.violations.is_empty() {
-        Ok(())
-    } else {
-        Err(ScenarioError::OutOfRange {
-            violations: sink.violations,
-        })
-    }
+    Params::validate(raw, &mut sink).ok_or(ScenarioError::OutOfRange {
+        violations: sink.violations,
+    })
 }
 
 /// The full parameter set as pretty TOML (every key, defaults included).
-pub fn resolved_toml(params: &Params) -> String {
+pub fn resolved_toml(params: &RawParams) -> String {
     // Params holds only strings, numbers, booleans, tables and arrays, all of
     // which TOML can represent; the fallback is never expected to be used.
     toml::to_string_pretty(params).unwrap_or_else(|e| format!("# cannot serialize: {e}\n"))
 }
 
 /// Lowercase hex SHA-256 of [`resolved_toml`].
-pub fn scenario_hash(params: &Params) -> String {
+pub fn scenario_hash(params: &RawParams) -> String {
     let digest = Sha256::digest(resolved_toml(params).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -171,8 +167,8 @@ fn load_chain(
 fn deserialize(
     merged: toml::Table,
     origins: &BTreeMap<String, Origin>,
-) -> Result<Params, ScenarioError> {
-    let err = match toml::Value::Table(merged.clone()).try_into::<Params>() {
+) -> Result<RawParams, ScenarioError> {
+    let err = match toml::Value::Table(merged.clone()).try_into::<RawParams>() {
         Ok(p) => return Ok(p),
         Err(e) => e,
     };
@@ -180,7 +176,7 @@ fn deserialize(
     let fits = |key: &str, v: i64| {
         let mut probe = defaults.clone();
         set(&mut probe, key, toml::Value::Integer(v));
-        toml::Value::Table(probe).try_into::<Params>().is_ok()
+        toml::Value::Table(probe).try_into::<RawParams>().is_ok()
     };
     let mut violations = Vec::new();
     for (key, origin) in origins {

@@ -260,12 +260,12 @@ fn run_name_defaults_to_file_stem() {
 }
 
 #[test]
-fn validate_names_the_origin() {
-    assert!(validate(&Params::default(), "command line").is_ok());
-    let mut p = Params::default();
+fn build_names_the_origin() {
+    assert!(build(RawParams::default(), "command line").is_ok());
+    let mut p = RawParams::default();
     p.run.months = 5000;
     assert_eq!(
-        validate(&p, "command line").unwrap_err().to_string(),
+        build(p, "command line").unwrap_err().to_string(),
         "(command line) run.months = 5000 is out of range; allowed: an integer from 12 to 1200"
     );
 }
@@ -283,7 +283,7 @@ fn resolved_toml_round_trips_and_hash_is_stable() {
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
     );
     assert_eq!(h, scenario_hash(&back));
-    let mut q = p.clone();
+    let mut q = p.to_raw();
     q.run.seed += 1;
     assert_ne!(h, scenario_hash(&q));
 }

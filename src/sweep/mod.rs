@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::design;
 use crate::model::Params;
+use crate::model::params::RawParams;
 use crate::scenario;
 
 /// Why a sweep file cannot be used.
@@ -159,7 +160,7 @@ pub fn numeric_key(keys: &BTreeMap<String, bool>, key: &str) -> Result<bool, Str
 }
 
 /// `p` with the parameter `key` set to `value` (rounded for integers).
-pub fn with_value(p: &Params, key: &str, value: f64) -> Result<Params, String> {
+pub fn with_value(p: &RawParams, key: &str, value: f64) -> Result<RawParams, String> {
     let mut tree = toml::Value::try_from(p).map_err(|e| e.to_string())?;
     let parts: Vec<&str> = key.split('.').collect();
     let mut cur = &mut tree;
@@ -215,13 +216,11 @@ impl Sweep {
         };
         let shown = file.display().to_string();
         for i in 0..sweep.points.len() {
-            let p = sweep
-                .point_params(i)
-                .map_err(|message| SweepError::Invalid {
-                    path: shown.clone(),
-                    message: format!("design point {i}: {message}"),
-                })?;
-            scenario::validate(&p, &format!("{shown}: design point {i}"))?;
+            let p = sweep.point_raw(i).map_err(|message| SweepError::Invalid {
+                path: shown.clone(),
+                message: format!("design point {i}: {message}"),
+            })?;
+            scenario::build(p, &format!("{shown}: design point {i}"))?;
         }
         Ok(sweep)
     }
@@ -373,9 +372,9 @@ impl Sweep {
         };
         for i in 0..sweep.points.len() {
             let p = sweep
-                .point_params(i)
+                .point_raw(i)
                 .map_err(|m| invalid(format!("design point {i}: {m}")))?;
-            scenario::validate(&p, &format!("{shown}: design point {i}"))?;
+            scenario::build(p, &format!("{shown}: design point {i}"))?;
         }
         Ok(sweep)
     }
@@ -405,15 +404,22 @@ impl Sweep {
         self.points.len()
     }
 
-    /// The parameters of design point `i`.
-    pub fn point_params(&self, i: usize) -> Result<Params, String> {
-        let mut p = self.base.clone();
+    /// The parameter tree of design point `i`, not yet validated.
+    fn point_raw(&self, i: usize) -> Result<RawParams, String> {
+        let mut p = self.base.to_raw();
         for (v, x) in self.parameters.iter().zip(&self.points[i]) {
             p = with_value(&p, &v.key, *x)?;
         }
         p.run.replications = self.replications;
         p.run.name = format!("{}-point-{i}", self.name);
         Ok(p)
+    }
+
+    /// The parameters of design point `i` (validated when the sweep was
+    /// loaded, so this fails only if the sweep was built by hand).
+    pub fn point_params(&self, i: usize) -> Result<Params, String> {
+        let raw = self.point_raw(i)?;
+        scenario::build(raw, &format!("design point {i}")).map_err(|e| e.to_string())
     }
 
     /// A hash of everything that determines the results: the base scenario,

@@ -1,0 +1,322 @@
+//! Model parameters: every number the model uses, grouped by submodel as
+//! scenario files group them, with the defaults of the calibrated England
+//! baseline.
+//!
+//! Each submodel's file declares its parameters once (description, type,
+//! default, allowed range, unit) with [`schema::section!`]; dotted keys, range
+//! checks and the `trustsim params` listing are derived from that
+//! declaration. [`RawParams`] is the tree a scenario file fills (any values);
+//! [`Params`] is a tree that passed every check, and only
+//! [`Params::validate`] makes one (the scenario layer calls it and attaches
+//! file names and lines to what it reports). Nothing here reads a file. Each
+//! default's source or assumption is in `docs/ODD.md` under the same key.
+
+mod ceo;
+mod development;
+mod finance;
+mod friction;
+mod leaders;
+mod oversight;
+mod pressures;
+mod run;
+pub mod schema;
+mod staff;
+mod trusts;
+
+use std::ops::Deref;
+
+use serde::{Deserialize, Serialize};
+
+pub use ceo::CeoParams;
+pub use development::{DevelopmentParams, Intervention, InterventionKind};
+pub use finance::FinanceParams;
+pub use friction::FrictionParams;
+pub use leaders::{BoardParams, LeaderParams};
+pub use oversight::{OutcomeParams, OversightParams};
+pub use pressures::{Pressure, Pressures};
+pub use run::RunParams;
+use schema::{Checker, Section, nested, section};
+pub use schema::{ParamInfo, RangeSink};
+pub use staff::{StaffParams, WorkforceParams};
+pub use trusts::{TrustTypeParams, TrustTypes};
+
+section! {
+    /// The full parameter tree of one scenario, as a file fills it: values
+    /// not yet checked.
+    pub struct RawParams {
+        /// Run control.
+        pub run: RunParams = RunParams::default(), nested();
+        /// Trust types.
+        pub trusts: TrustTypes = TrustTypes::default(), nested();
+        /// Staff.
+        pub staff: StaffParams = StaffParams::default(), nested();
+        /// Workforce.
+        pub workforce: WorkforceParams = WorkforceParams::default(), nested();
+        /// Team leaders.
+        pub leaders: LeaderParams = LeaderParams::default(), nested();
+        /// Board.
+        pub board: BoardParams = BoardParams::default(), nested();
+        /// Chief executive and CEO market.
+        pub ceo: CeoParams = CeoParams::default(), nested();
+        /// Friction.
+        pub friction: FrictionParams = FrictionParams::default(), nested();
+        /// Finance.
+        pub finance: FinanceParams = FinanceParams::default(), nested();
+        /// Oversight.
+        pub oversight: OversightParams = OversightParams::default(), nested();
+        /// Outcomes.
+        pub outcomes: OutcomeParams = OutcomeParams::default(), nested();
+        /// Development.
+        pub development: DevelopmentParams = DevelopmentParams::default(), nested();
+        /// National pressures.
+        pub pressures: Pressures = Pressures::default(), nested();
+    }
+}
+
+/// `key!(p, a.b.c)` is `(p.a.b.c, "a.b.c")`: a value and its dotted key, so
+/// cross-field checks never type a key beside its field.
+macro_rules! key {
+    ($p:expr, $($part:ident).+) => {
+        ($p.$($part).+, stringify!($($part).+).replace(' ', ""))
+    };
+}
+
+impl RawParams {
+    /// Reports every out-of-range value and cross-field inconsistency.
+    pub fn check(&self, sink: &mut dyn RangeSink) {
+        self.visit(&mut Checker::new(sink));
+        self.cross_check(sink);
+    }
+
+    /// Rules that involve more than one parameter.
+    fn cross_check(&self, sink: &mut dyn RangeSink) {
+        let mut rule = |(v, key): (f64, String), ok: bool, allowed: String| {
+            if !ok {
+                sink.violation(&key, format!("{v}"), &allowed);
+            }
+        };
+        for (name, t) in ["acute", "mental_health", "community", "ambulance"]
+            .iter()
+            .zip(self.trusts.all())
+        {
+            rule(
+                (t.staff_max_fte, format!("trusts.{name}.staff_max_fte")),
+                t.staff_max_fte >= t.staff_min_fte,
+                format!(
+                    "a number no smaller than trusts.{name}.staff_min_fte ({})",
+                    t.staff_min_fte
+                ),
+            );
+        }
+        rule(
+            (
+                f64::from(self.trusts.acute.count),
+                "trusts.acute.count".into(),
+            ),
+            self.trusts.total() > 0,
+            "at least one trust across trusts.*.count".into(),
+        );
+        let s = &self.staff;
+        rule(
+            key!(self, staff.peer_weight),
+            s.engagement_adjust_rate + s.peer_weight <= 1.0,
+            "a value with staff.engagement_adjust_rate + staff.peer_weight at most 1".into(),
+        );
+        let c = &self.ceo;
+        rule(
+            key!(self, ceo.first_time_weight),
+            c.internal_weight + c.move_weight + c.returner_weight + c.first_time_weight > 0.0,
+            "weights with ceo.internal_weight + move_weight + returner_weight + first_time_weight above 0".into(),
+        );
+        let o = &self.oversight;
+        rule(
+            key!(self, oversight.deescalate_above),
+            o.deescalate_above >= o.escalate_below,
+            format!(
+                "a number no smaller than oversight.escalate_below ({})",
+                o.escalate_below
+            ),
+        );
+        let q = &self.outcomes;
+        rule(
+            key!(self, outcomes.good_above),
+            q.requires_improvement_above <= q.good_above && q.good_above <= q.outstanding_above,
+            "cut-offs with requires_improvement_above <= good_above <= outstanding_above".into(),
+        );
+        let shares: f64 = self
+            .development
+            .interventions()
+            .iter()
+            .map(|i| i.budget_share)
+            .sum();
+        if shares > 1.0 + 1e-9 {
+            sink.violation(
+                "development.mary_seacole.budget_share",
+                format!("{shares} in total"),
+                "budget shares of the seven interventions summing to at most 1",
+            );
+        }
+    }
+
+    /// Every parameter with its current value, allowed range, unit and
+    /// description, in declaration order.
+    pub fn describe(&self) -> Vec<ParamInfo> {
+        schema::describe(self)
+    }
+}
+
+/// A parameter tree that passed [`RawParams::check`]: the only kind the
+/// model runs. Read it like a [`RawParams`] (it derefs to one); change it by
+/// editing [`Params::to_raw`] and validating again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Params(RawParams);
+
+impl Params {
+    /// Checks `raw`; every problem goes to `sink` and `None` is returned if
+    /// there was any. Only the scenario layer calls this (clippy enforces
+    /// it), so that every problem is reported with its file and line.
+    pub fn validate(raw: RawParams, sink: &mut dyn RangeSink) -> Option<Params> {
+        let mut any = Count { sink, n: 0 };
+        raw.check(&mut any);
+        (any.n == 0).then_some(Params(raw))
+    }
+
+    /// A copy of the tree to edit (then validate again).
+    pub fn to_raw(&self) -> RawParams {
+        self.0.clone()
+    }
+}
+
+impl Default for Params {
+    /// The calibrated England baseline (valid by construction; a test checks).
+    fn default() -> Self {
+        Params(RawParams::default())
+    }
+}
+
+impl Deref for Params {
+    type Target = RawParams;
+    fn deref(&self) -> &RawParams {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Params {
+    /// A stored parameter tree (a manifest's) is checked again on reading.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawParams::deserialize(d)?;
+        let mut problems = Vec::new();
+        raw.check(&mut problems);
+        if problems.is_empty() {
+            Ok(Params(raw))
+        } else {
+            Err(serde::de::Error::custom(problems.join("; ")))
+        }
+    }
+}
+
+impl RangeSink for Vec<String> {
+    fn violation(&mut self, key: &str, value: String, allowed: &str) {
+        self.push(format!(
+            "{key} = {value} is out of range; allowed: {allowed}"
+        ));
+    }
+}
+
+struct Count<'a> {
+    sink: &'a mut dyn RangeSink,
+    n: usize,
+}
+
+impl RangeSink for Count<'_> {
+    fn violation(&mut self, key: &str, value: String, allowed: &str) {
+        self.n += 1;
+        self.sink.violation(key, value, allowed);
+    }
+}
+
+/// Test helper: the defaults edited by `f` and validated (panics on an edit
+/// that does not validate).
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn edited(f: impl FnOnce(&mut RawParams)) -> Params {
+    let mut raw = RawParams::default();
+    f(&mut raw);
+    let mut problems: Vec<String> = vec![];
+    Params::validate(raw, &mut problems).unwrap_or_else(|| panic!("{problems:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let mut c: Vec<String> = vec![];
+        RawParams::default().check(&mut c);
+        assert!(c.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)]
+    fn out_of_range_values_are_reported_by_key() {
+        let mut p = RawParams::default();
+        p.staff.sickness_recovery = 0.0;
+        p.run.staff_scale = f64::NAN;
+        let mut c: Vec<String> = vec![];
+        assert!(Params::validate(p, &mut c).is_none());
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert!(c[0].starts_with("run.staff_scale = NaN"), "{c:?}");
+        assert!(c[1].starts_with("staff.sickness_recovery = 0"), "{c:?}");
+    }
+
+    #[test]
+    fn cross_field_rules_name_the_key() {
+        let mut p = RawParams::default();
+        p.oversight.deescalate_above = -5.0;
+        p.staff.peer_weight = 0.95;
+        let mut c: Vec<String> = vec![];
+        p.check(&mut c);
+        assert!(
+            c.iter().any(|m| m.starts_with("staff.peer_weight = 0.95")),
+            "{c:?}"
+        );
+        assert!(
+            c.iter()
+                .any(|m| m.starts_with("oversight.deescalate_above = -5")),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn every_parameter_has_a_key_a_description_and_a_unit_where_numeric() {
+        let all = RawParams::default().describe();
+        assert!(all.len() > 200, "{}", all.len());
+        let mut keys: Vec<&str> = all.iter().map(|p| p.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), all.len(), "duplicate keys");
+        for p in &all {
+            assert!(!p.description.is_empty(), "{}", p.key);
+            let numeric = p.allowed.starts_with("a number") || p.allowed.starts_with("an integer");
+            assert!(!numeric || !p.unit.is_empty(), "{} has no unit", p.key);
+        }
+    }
+
+    #[test]
+    fn a_stored_tree_is_checked_again_when_read() {
+        let mut raw = RawParams::default();
+        raw.run.months = 5;
+        let json = serde_json::to_value(&raw).unwrap();
+        let err = serde_json::from_value::<Params>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("run.months = 5"), "{err}");
+        let ok = serde_json::to_value(Params::default()).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Params>(ok).unwrap(),
+            Params::default()
+        );
+    }
+}

@@ -1,0 +1,38 @@
+//! `[run]`: what to simulate and for how long.
+
+use super::schema::{int, num, section, text, unit};
+
+/// A run name names the output folder: letters, digits, '-', '_' or '.',
+/// not starting with '.'.
+fn valid_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+}
+
+fn any_text(_: &str) -> bool {
+    true
+}
+
+section! {
+    /// Run control: what to simulate and for how long.
+    pub struct RunParams {
+        /// Scenario name; also the default output folder name.
+        pub name: String = "baseline".into(),
+            text(valid_name, "a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)");
+        /// One line saying what the scenario is for.
+        pub description: String = "England before 2020".into(), text(any_text, "any text");
+        /// Base seed of every random stream.
+        pub seed: u64 = 20_260_101, int(0, u64::MAX, unit::SEED);
+        /// Number of replications in the ensemble.
+        pub replications: u32 = 20, int(1, 100_000, unit::COUNT);
+        /// Reported horizon in months (after burn-in).
+        pub months: u32 = 120, int(12, 1_200, unit::MONTHS);
+        /// Months simulated before reporting starts.
+        pub burn_in_months: u32 = 60, int(0, 1_200, unit::MONTHS);
+        /// Multiplier on every trust's staff establishment (1.0 = full England).
+        pub staff_scale: f64 = 1.0, num(0.001, 1.0, "multiplier");
+    }
+}

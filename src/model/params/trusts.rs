@@ -1,0 +1,108 @@
+//! `[trusts.*]`: how many trusts of each type, their size and character.
+
+use super::schema::{int, nested, num, section, unit};
+use crate::model::TrustType;
+
+section! {
+    /// Size and character of one trust type.
+    pub struct TrustTypeParams {
+        /// Number of trusts of this type.
+        pub count: u32 = 0, int(0, 2_000, unit::COUNT);
+        /// Median staff establishment (FTE) before `run.staff_scale`.
+        pub staff_median_fte: f64 = 4_000.0, num(50.0, 100_000.0, unit::FTE);
+        /// Standard deviation of log establishment.
+        pub staff_sigma_log: f64 = 0.5, num(0.0, 2.0, "log FTE");
+        /// Smallest establishment drawn (FTE).
+        pub staff_min_fte: f64 = 1_000.0, num(50.0, 100_000.0, unit::FTE);
+        /// Largest establishment drawn (FTE).
+        pub staff_max_fte: f64 = 10_000.0, num(50.0, 200_000.0, unit::FTE);
+        /// Share of staff who are clinicians.
+        pub clinician_share: f64 = 0.65, num(0.0, 1.0, unit::SHARE);
+        /// How strongly national demand pressure loads this type's workload.
+        pub demand_sensitivity: f64 = 1.0, num(0.0, 5.0, unit::COEFFICIENT);
+    }
+}
+
+fn acute() -> TrustTypeParams {
+    TrustTypeParams {
+        count: 135,
+        staff_median_fte: 4_800.0,
+        staff_sigma_log: 0.55,
+        staff_min_fte: 1_500.0,
+        staff_max_fte: 18_000.0,
+        clinician_share: 0.68,
+        demand_sensitivity: 1.0,
+    }
+}
+
+fn mental_health() -> TrustTypeParams {
+    TrustTypeParams {
+        count: 50,
+        staff_median_fte: 3_300.0,
+        staff_sigma_log: 0.45,
+        staff_min_fte: 1_000.0,
+        staff_max_fte: 9_000.0,
+        clinician_share: 0.65,
+        demand_sensitivity: 0.9,
+    }
+}
+
+fn community() -> TrustTypeParams {
+    TrustTypeParams {
+        count: 15,
+        staff_median_fte: 2_600.0,
+        staff_sigma_log: 0.45,
+        staff_min_fte: 800.0,
+        staff_max_fte: 7_000.0,
+        clinician_share: 0.62,
+        demand_sensitivity: 0.8,
+    }
+}
+
+fn ambulance() -> TrustTypeParams {
+    TrustTypeParams {
+        count: 10,
+        staff_median_fte: 4_500.0,
+        staff_sigma_log: 0.35,
+        staff_min_fte: 2_000.0,
+        staff_max_fte: 9_000.0,
+        clinician_share: 0.75,
+        demand_sensitivity: 1.2,
+    }
+}
+
+section! {
+    /// The four trust types.
+    pub struct TrustTypes {
+        /// Acute trusts.
+        pub acute: TrustTypeParams = acute(), nested();
+        /// Mental health trusts.
+        pub mental_health: TrustTypeParams = mental_health(), nested();
+        /// Community trusts.
+        pub community: TrustTypeParams = community(), nested();
+        /// Ambulance trusts.
+        pub ambulance: TrustTypeParams = ambulance(), nested();
+    }
+}
+
+impl TrustTypes {
+    /// The four types in [`TrustType::ALL`] order.
+    pub fn all(&self) -> [&TrustTypeParams; 4] {
+        [
+            &self.acute,
+            &self.mental_health,
+            &self.community,
+            &self.ambulance,
+        ]
+    }
+
+    /// The parameters of one type.
+    pub fn of(&self, t: TrustType) -> &TrustTypeParams {
+        self.all()[t as usize]
+    }
+
+    /// Trusts of every type.
+    pub fn total(&self) -> u32 {
+        self.all().iter().map(|t| t.count).sum()
+    }
+}
