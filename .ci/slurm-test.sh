@@ -230,8 +230,8 @@ fi
 
 # ---- 2: lose a part, resubmit that shard only -------------------------------
 # Shard 0 of 8 owns units 0 and 8 of the 9; losing unit 8 reruns only it.
-log "deleting data/point=000008/part.parquet"
-rm "$OUT/data/point=000008/part.parquet" "$OUT/sweep.parquet"
+log "deleting data/point=8/part.parquet"
+rm "$OUT/data/point=8/part.parquet" "$OUT/sweep.parquet"
 if "$TRUSTSIM" merge "$OUT" 2>"$TMP/merge.err"; then
     die "merge succeeded with a part missing"
 fi

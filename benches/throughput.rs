@@ -55,13 +55,11 @@ fn ensemble_all_cores(c: &mut Criterion) {
         g.bench_function(format!("baseline_{reps}_replications_{t}_threads"), |b| {
             b.iter(|| {
                 pool.install(|| {
-                    trustsim::ensemble::run_ensemble::<()>(
+                    trustsim::runner::run_metrics(
                         &p,
                         0..reps,
-                        reps as usize,
-                        &|_| {},
-                        &|| false,
-                        &mut |_| Ok(()),
+                        &trustsim::runner::Cancel::new(),
+                        &trustsim::runner::Silent,
                     )
                 })
             })

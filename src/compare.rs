@@ -1,130 +1,17 @@
 //! Paired comparison of policy variants. Every variant runs the same
 //! replication seeds (common random numbers), so replication `r` of two
 //! variants differs only through the policy; the difference is computed per
-//! replication and summarised with a t interval.
+//! replication and summarised with a t interval. The compared outcomes are
+//! the registry's metrics marked `compare`.
 
-use crate::calibration::weighted;
-use crate::model::{ReplicationResult, TrustMonth};
+use crate::metrics::{self, Metric, Scope, Values};
+use crate::model::Params;
+use crate::model::params::ParamInfo;
 use crate::stats;
 
-/// A key outcome compared between variants.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Outcome {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub higher_is_better: bool,
-    pub percent: bool,
-}
-
-const fn o(
-    key: &'static str,
-    label: &'static str,
-    higher_is_better: bool,
-    percent: bool,
-) -> Outcome {
-    Outcome {
-        key,
-        label,
-        higher_is_better,
-        percent,
-    }
-}
-
-/// The compared outcomes, in print order.
-pub const OUTCOMES: &[Outcome] = &[
-    o("engagement", "Staff engagement (0-10)", true, false),
-    o("leaver_rate_annual", "Staff leaving per year", false, true),
-    o("sickness_rate", "Sickness absence", false, true),
-    o("vacancy_rate", "Vacancy rate", false, true),
-    o("quality_index", "Quality index (0-100)", true, false),
-    o(
-        "patient_experience",
-        "Patient experience (0-10)",
-        true,
-        false,
-    ),
-    o("mortality_ratio", "Mortality ratio", false, false),
-    o("surplus_pct", "Surplus (% of income)", true, false),
-    o("friction", "Manager-clinician friction", false, false),
-    o(
-        "mean_leader_capability",
-        "Team-leader capability",
-        true,
-        false,
-    ),
-    o(
-        "ceo_change_rate",
-        "Trusts changing CEO per year",
-        false,
-        true,
-    ),
-    o(
-        "no_permanent_ceo_share",
-        "Trusts without a permanent CEO",
-        false,
-        true,
-    ),
-];
-
-/// Where in time an outcome is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// The final 12 reported months.
-    Horizon,
-    /// Every reported month.
-    RunMean,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 2] = [Scope::Horizon, Scope::RunMean];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Horizon => "horizon",
-            Scope::RunMean => "run_mean",
-        }
-    }
-}
-
-/// Every outcome of one replication for one scope, in [`OUTCOMES`] order.
-pub fn outcome_values(r: &ReplicationResult, months: u32, scope: Scope) -> Vec<f64> {
-    let first = match scope {
-        Scope::Horizon => months.saturating_sub(12) + 1,
-        Scope::RunMean => 1,
-    };
-    // Trust-months are recorded month by month, so a scope is a suffix.
-    let rows = &r.trust_months[r.trust_months.partition_point(|m| m.month < first)..];
-    let staff = |m: &TrustMonth| f64::from(m.staff_in_post);
-    let est = |m: &TrustMonth| f64::from(m.establishment);
-    let one = |_: &TrustMonth| 1.0;
-    let trusts = rows.iter().map(|m| m.trust_id + 1).max().unwrap_or(0) as f64;
-    let years = f64::from(months + 1 - first) / 12.0;
-    // Trust-years in which a new CEO (permanent or interim) took post, as in
-    // the calibration metric; years counted from the first reported month.
-    let changed: std::collections::BTreeSet<(u32, i32)> = r
-        .spells
-        .iter()
-        .filter(|s| s.start_month >= first as i32 - 1 && s.start_month < months as i32)
-        .map(|s| (s.trust_id, s.start_month.div_euclid(12)))
-        .collect();
-    let starts = changed.len() as f64;
-    vec![
-        weighted(rows, |m| m.engagement, staff),
-        12.0 * weighted(rows, |m| m.leaver_rate, staff),
-        weighted(rows, |m| m.sickness_rate, staff),
-        weighted(rows, |m| m.vacancy_rate, est),
-        weighted(rows, |m| m.quality_index, one),
-        weighted(rows, |m| m.patient_experience, one),
-        weighted(rows, |m| m.mortality_ratio, one),
-        weighted(rows, |m| m.surplus_pct, est),
-        weighted(rows, |m| m.friction, one),
-        weighted(rows, |m| m.mean_leader_capability, one),
-        if trusts > 0.0 {
-            starts / trusts / years
-        } else {
-            f64::NAN
-        },
-        weighted(rows, |m| f64::from(u8::from(m.interim)), one),
-    ]
+/// The compared metrics, in registry order.
+pub fn outcomes() -> impl Iterator<Item = &'static Metric> {
+    metrics::METRICS.iter().filter(|m| m.compare)
 }
 
 /// The paired difference of one outcome between a variant and the first variant.
@@ -132,7 +19,7 @@ pub fn outcome_values(r: &ReplicationResult, months: u32, scope: Scope) -> Vec<f
 pub struct Difference {
     pub variant: String,
     pub baseline: String,
-    pub outcome: &'static Outcome,
+    pub outcome: &'static Metric,
     pub scope: Scope,
     pub n: u32,
     pub baseline_mean: f64,
@@ -143,35 +30,44 @@ pub struct Difference {
     pub ci_high: f64,
     /// Share of replications in which the variant did better.
     pub share_better: f64,
+    /// Standard deviation of the reference's values across replications
+    /// (to express a difference in standard deviations).
+    pub baseline_sd: f64,
 }
 
-/// Per-replication outcome values of one variant and scope: `[replication][outcome]`.
-pub type Values = Vec<Vec<f64>>;
+impl Difference {
+    /// The mean difference in standard deviations of the reference.
+    pub fn standardised(&self) -> (f64, f64, f64) {
+        let s = self.baseline_sd;
+        if s > 0.0 {
+            (self.mean_difference / s, self.ci_low / s, self.ci_high / s)
+        } else {
+            (f64::NAN, f64::NAN, f64::NAN)
+        }
+    }
+
+    /// Whether the 95 % interval excludes no difference.
+    pub fn clear(&self) -> bool {
+        self.ci_low > 0.0 || self.ci_high < 0.0
+    }
+}
 
 /// Paired differences of every variant against the first, for one scope.
-/// `variants[k] = (name, values)`; replication `r` of each variant is paired.
-pub fn paired_differences(variants: &[(String, Values)], scope: Scope) -> Vec<Difference> {
+/// `variants[k] = (name, values per replication)`; replication `r` of each
+/// variant is paired with replication `r` of the first.
+pub fn paired_differences(variants: &[(String, Vec<Values>)], scope: Scope) -> Vec<Difference> {
     let Some((base_name, base)) = variants.first() else {
         return vec![];
     };
     let mut out = vec![];
     for (name, values) in &variants[1..] {
         let n = values.len().min(base.len());
-        for (k, outcome) in OUTCOMES.iter().enumerate() {
-            let a: Vec<f64> = base[..n].iter().map(|v| v[k]).collect();
-            let b: Vec<f64> = values[..n].iter().map(|v| v[k]).collect();
+        for outcome in outcomes() {
+            let a: Vec<f64> = base[..n].iter().map(|v| v.get(outcome.key)).collect();
+            let b: Vec<f64> = values[..n].iter().map(|v| v.get(outcome.key)).collect();
             let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| y - x).collect();
             let (mean_difference, ci_low, ci_high) = stats::mean_ci(&d, 0.95);
-            let better = d
-                .iter()
-                .filter(|x| {
-                    if outcome.higher_is_better {
-                        **x > 0.0
-                    } else {
-                        **x < 0.0
-                    }
-                })
-                .count();
+            let better = d.iter().filter(|x| outcome.improves(**x)).count();
             out.push(Difference {
                 variant: name.clone(),
                 baseline: base_name.clone(),
@@ -188,21 +84,121 @@ pub fn paired_differences(variants: &[(String, Values)], scope: Scope) -> Vec<Di
                 } else {
                     f64::NAN
                 },
+                baseline_sd: stats::sd(&a),
             });
         }
     }
     out
 }
 
+/// Parameters whose values differ between variants, as
+/// `key: value1 | value2 | ...` (run name and description left out).
+pub fn differing_parameters(variants: &[&Params]) -> Vec<String> {
+    let described: Vec<Vec<ParamInfo>> = variants.iter().map(|p| p.describe()).collect();
+    let Some(first) = described.first() else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for (i, info) in first.iter().enumerate() {
+        if ["run.name", "run.description"].contains(&info.key.as_str()) {
+            continue;
+        }
+        let values: Vec<&str> = described.iter().map(|d| d[i].value.as_str()).collect();
+        if values.iter().any(|v| *v != values[0]) {
+            out.push(format!("{}: {}", info.key, values.join(" | ")));
+        }
+    }
+    out
+}
+
+/// Parameters that make variants different worlds rather than different
+/// policies: trust counts and sizes, staff scale, months and burn-in.
+pub fn is_structural(key: &str) -> bool {
+    key.starts_with("trusts.")
+        || ["run.staff_scale", "run.months", "run.burn_in_months"].contains(&key)
+}
+
+/// What a board paper can quote: for one variant and scope, the outcomes
+/// the variant clearly changed (95 % interval excluding no change), with
+/// the size in natural units, then those it did not clearly change.
+pub fn plain_words(rows: &[Difference], variant: &str, scope: Scope) -> Vec<String> {
+    let mine: Vec<&Difference> = rows
+        .iter()
+        .filter(|d| d.variant == variant && d.scope == scope)
+        .collect();
+    let Some(first) = mine.first() else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for d in mine.iter().filter(|d| d.clear()) {
+        let u = d.outcome.unit;
+        let size = u.format_difference(d.mean_difference.abs());
+        let size = size.trim_start_matches('+');
+        let verb = if d.mean_difference > 0.0 {
+            "raised"
+        } else {
+            "lowered"
+        };
+        let judgement = if d.outcome.improves(d.mean_difference) {
+            "better"
+        } else {
+            "worse"
+        };
+        out.push(format!(
+            "{variant} {verb} {} by {size} (95 % interval {} to {}; {judgement} in {} of {} paired replications)",
+            lower_first(d.outcome.label),
+            u.format_difference(d.ci_low),
+            u.format_difference(d.ci_high),
+            (d.share_better * f64::from(d.n)).round(),
+            d.n
+        ));
+    }
+    let unclear: Vec<String> = mine
+        .iter()
+        .filter(|d| !d.clear())
+        .map(|d| lower_first(d.outcome.label))
+        .collect();
+    if !unclear.is_empty() {
+        out.push(format!(
+            "{variant} made no clear difference to {} (95 % intervals include no change)",
+            unclear.join(", ")
+        ));
+    }
+    out.insert(
+        0,
+        format!(
+            "Compared with {} over the {} ({} paired replications, common random numbers):",
+            first.baseline,
+            scope.label(),
+            first.n
+        ),
+    );
+    out
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if s.chars().nth(1).is_some_and(|n| n.is_lowercase()) => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn values(rows: &[[f64; 1]]) -> Values {
-        rows.iter()
-            .map(|r| {
-                let mut v = vec![0.0; OUTCOMES.len()];
-                v[0] = r[0];
+    fn values(engagement: &[f64]) -> Vec<Values> {
+        engagement
+            .iter()
+            .map(|e| {
+                let mut v = Values::default();
+                for m in outcomes() {
+                    v.insert(m.key, 0.0);
+                }
+                v.insert("engagement_mean", *e);
                 v
             })
             .collect()
@@ -212,23 +208,64 @@ mod tests {
     fn differences_are_paired_by_replication() {
         // The variant is exactly 0.1 above the baseline in every replication,
         // though replications scatter widely: a paired interval is exact.
-        let base = values(&[[6.0], [7.0], [8.0], [6.5]]);
-        let var = values(&[[6.1], [7.1], [8.1], [6.6]]);
-        let d = paired_differences(&[("a".into(), base), ("b".into(), var)], Scope::Horizon);
-        let e = &d[0];
-        assert_eq!(
-            (e.variant.as_str(), e.baseline.as_str(), e.outcome.key),
-            ("b", "a", "engagement")
-        );
+        let base = values(&[6.0, 7.0, 8.0, 6.5]);
+        let var = values(&[6.1, 7.1, 8.1, 6.6]);
+        let d = paired_differences(&[("a".into(), base), ("b".into(), var)], Scope::FinalYear);
+        let e = d
+            .iter()
+            .find(|d| d.outcome.key == "engagement_mean")
+            .unwrap();
+        assert_eq!((e.variant.as_str(), e.baseline.as_str()), ("b", "a"));
         assert!((e.mean_difference - 0.1).abs() < 1e-12);
         assert!((e.ci_high - e.ci_low).abs() < 1e-9);
         assert_eq!(e.share_better, 1.0);
-        // Leaving is better when lower: the same +0.0 shift is never better.
-        assert_eq!(d[1].share_better, 0.0);
+        assert!(e.clear());
+        // Leaving is better when lower: no change is never better.
+        let l = d
+            .iter()
+            .find(|d| d.outcome.key == "leaver_rate_annual")
+            .unwrap();
+        assert_eq!(l.share_better, 0.0);
+    }
+
+    #[test]
+    fn plain_words_name_clear_changes_in_natural_units_and_the_rest_as_unclear() {
+        let base = values(&[6.0, 7.0, 8.0, 6.5]);
+        let var = values(&[6.1, 7.1, 8.1, 6.6]);
+        let d = paired_differences(&[("a".into(), base), ("b".into(), var)], Scope::FinalYear);
+        let words = plain_words(&d, "b", Scope::FinalYear);
+        assert!(
+            words[0].starts_with("Compared with a over the final year"),
+            "{words:?}"
+        );
+        assert!(
+            words
+                .iter()
+                .any(|w| w.starts_with("b raised staff engagement (0-10) by 0.100")),
+            "{words:?}"
+        );
+        assert!(
+            words.last().unwrap().contains("no clear difference"),
+            "{words:?}"
+        );
+    }
+
+    #[test]
+    fn differing_parameters_list_only_what_differs() {
+        let a = Params::default();
+        let b = crate::model::params::edited(|p| {
+            p.run.name = "other".into();
+            p.oversight.punitiveness = 0.2;
+        });
+        assert_eq!(
+            differing_parameters(&[&a, &b]),
+            ["oversight.punitiveness: 0.7 | 0.2"]
+        );
+        assert!(is_structural("trusts.acute.count") && !is_structural("oversight.punitiveness"));
     }
 
     #[test]
     fn a_single_variant_has_nothing_to_compare() {
-        assert!(paired_differences(&[("a".into(), values(&[[1.0]]))], Scope::RunMean).is_empty());
+        assert!(paired_differences(&[("a".into(), values(&[1.0]))], Scope::WholeRun).is_empty());
     }
 }

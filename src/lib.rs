@@ -2,18 +2,20 @@
 //! and outcomes in NHS trusts.
 //!
 //! Data flows one way: scenario file -> [`scenario`] (validated [`model::Params`])
-//! -> [`ensemble`] (replications of [`model::run_replication`] in parallel)
-//! -> [`output`] (parquet, manifest) and [`calibration`] (targets).
+//! -> [`runner`] (replications of [`model::run_replication`] in parallel, kept
+//! as they finish)
+//! -> [`output`] (parquet, manifest) and [`metrics`] (the metric registry and
+//! calibration targets).
 
-pub mod calibration;
 pub mod charts;
 pub mod cli;
 pub mod compare;
 pub mod design;
-pub mod ensemble;
+pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;

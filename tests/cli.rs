@@ -143,7 +143,19 @@ fn bad_input_gives_one_clear_error() {
     check_error(
         &["run", quick, "--replications", "0"],
         d,
-        "error: (command line) run.replications = 0 is out of range; allowed: an integer from 1 to 100000",
+        "error: --replications 0: run.replications = 0 is out of range; allowed: an integer from 1 to 100000",
+    );
+    // Issue 9: a negative flag names the parameter's real range, not the
+    // storage type's.
+    check_error(
+        &["run", quick, "--months", "-5"],
+        d,
+        "error: --months -5: run.months = -5 is out of range; allowed: an integer from 12 to 1200",
+    );
+    check_error(
+        &["run", quick, "--set", "staff.leave_base_monthly=2"],
+        d,
+        "error: --set staff.leave_base_monthly=2: staff.leave_base_monthly = 2 is out of range; allowed: a number from 0 to 1",
     );
     std::fs::write(d.join("file"), "").unwrap();
     check_error(
@@ -157,6 +169,7 @@ fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".lock") // the folder's lock, held while a command writes
         .collect();
     v.sort();
     v
@@ -177,6 +190,7 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "ceo_spells.parquet",
             "charts",
             "manifest.json",
+            "replications.parquet",
             "summary.parquet",
             "trust_months.parquet"
         ]
@@ -188,7 +202,7 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
     assert_eq!(manifest["scenario"]["run"]["name"], "quick");
     succeeds_printing(
         &["validate", out.to_str().unwrap()],
-        &["CEO tenure, KM median (years)", "targets met"],
+        &["CEO tenure, KM median (years)", "of 14 met"],
     );
 }
 
@@ -276,6 +290,9 @@ print(json.dumps({
     "columns": tm.column_names, "row_groups": pq.ParquetFile(f"{d}/trust_months.parquet").num_row_groups,
     "seed": meta[b"trustsim.seed"].decode(), "hash": meta[b"trustsim.scenario_hash"].decode(),
     "engagement_ok": bool(min(tm.column("engagement").to_pylist()) >= 0 and max(tm.column("engagement").to_pylist()) <= 10),
+    "rating_type": str(tm.schema.field("rating").type),
+    "rating_labels_first": tm.column("rating").chunk(0).dictionary[0].as_py(),
+    "sickness_unit": tm.schema.field("sickness_rate").metadata[b"trustsim.unit"].decode(),
 }))
 "#;
     let py = python_with_pyarrow();
@@ -290,7 +307,13 @@ print(json.dumps({
     // quick: 20 trusts x 60 months x 2 replications
     assert_eq!(v["trust_months"], 20 * 60 * 2);
     assert!(v["spells"].as_u64().unwrap() >= 40);
-    assert_eq!(v["summary"], trustsim::calibration::METRICS.len());
+    assert_eq!(v["summary"], trustsim::metrics::METRICS.len());
+    assert_eq!(
+        v["rating_type"],
+        "dictionary<values=string, indices=uint8, ordered=1>"
+    );
+    assert_eq!(v["rating_labels_first"], "outstanding");
+    assert_eq!(v["sickness_unit"], "fraction (0-1)");
     assert!(
         v["columns"]
             .as_array()
@@ -317,7 +340,7 @@ fn the_baseline_meets_every_calibration_target() {
     );
     let out = run(&dir, "reduced", &file, &[]);
     let rows = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();
-    let checks = trustsim::calibration::check(|k| {
+    let checks = trustsim::metrics::check(trustsim::metrics::TargetKind::Calibration, |k| {
         rows.iter()
             .find(|r| r.metric == k)
             .map(|r| (r.p05, r.p50, r.p95))
@@ -328,7 +351,7 @@ fn the_baseline_meets_every_calibration_target() {
         .map(|c| {
             format!(
                 "{} = {:.3} outside [{}, {}]",
-                c.target.key, c.median, c.target.lo, c.target.hi
+                c.metric.key, c.median, c.target.lo, c.target.hi
             )
         })
         .collect();

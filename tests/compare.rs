@@ -49,11 +49,12 @@ fn compare(dir: &TempDir, out: &str, extra: &[&str]) -> DataFrame {
 /// Width of the 95 % interval of `outcome` over the whole run.
 fn width(df: &DataFrame, outcome: &str) -> f64 {
     let o = df.column("outcome").unwrap().str().unwrap();
-    let s = df.column("scope").unwrap().str().unwrap();
+    let scope = df.column("scope").unwrap().cast(&DataType::String).unwrap();
+    let s = scope.str().unwrap();
     let lo = df.column("ci_low").unwrap().f64().unwrap();
     let hi = df.column("ci_high").unwrap().f64().unwrap();
     (0..df.height())
-        .find(|&i| o.get(i) == Some(outcome) && s.get(i) == Some("run_mean"))
+        .find(|&i| o.get(i) == Some(outcome) && s.get(i) == Some("whole_run"))
         .map(|i| hi.get(i).unwrap() - lo.get(i).unwrap())
         .unwrap()
 }
@@ -63,8 +64,8 @@ fn common_random_numbers_narrow_the_interval_of_a_difference() {
     let dir = TempDir::new().unwrap();
     let crn = compare(&dir, "crn", &[]);
     let ind = compare(&dir, "independent", &["--independent-seeds"]);
-    assert_eq!(crn.height(), 2 * trustsim::compare::OUTCOMES.len());
-    for outcome in ["engagement", "quality_index", "leaver_rate_annual"] {
+    assert_eq!(crn.height(), 2 * trustsim::compare::outcomes().count());
+    for outcome in ["engagement_mean", "quality_index", "leaver_rate_annual"] {
         let (a, b) = (width(&crn, outcome), width(&ind, outcome));
         assert!(a < 0.5 * b, "{outcome}: common {a} vs independent {b}");
     }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use polars::prelude::{ParquetReader, SerReader};
+use polars::prelude::{DataType, ParquetReader, SerReader};
 use tempfile::TempDir;
 
 fn quick() -> String {
@@ -41,9 +41,9 @@ fn run(dir: &Path, method: &str, samples: usize) -> (PathBuf, String) {
 #[test]
 fn morris_and_sobol_write_indices_and_charts() {
     let dir = TempDir::new().unwrap();
-    for (method, samples, units, columns) in [
-        ("morris", 4, 12, ["mu_star", "sigma"]),
-        ("sobol", 4, 16, ["first_order", "total"]),
+    for (method, samples, units, indices) in [
+        ("morris", 4, 12, vec!["mu_star", "mu", "sigma"]),
+        ("sobol", 4, 16, vec!["first_order", "total"]),
     ] {
         let (out, stdout) = run(dir.path(), method, samples);
         assert!(
@@ -53,9 +53,17 @@ fn morris_and_sobol_write_indices_and_charts() {
         let df = ParquetReader::new(std::fs::File::open(out.join("sensitivity.parquet")).unwrap())
             .finish()
             .unwrap();
-        assert_eq!(df.height(), 4, "two outputs x two parameters");
-        for c in columns {
-            assert!(df.column(c).is_ok(), "{method}: no column {c}");
+        assert_eq!(
+            df.height(),
+            4 * indices.len(),
+            "two outputs x two parameters x each index"
+        );
+        let kinds = df.column("index").unwrap().cast(&DataType::String).unwrap();
+        for i in &indices {
+            assert!(
+                kinds.str().unwrap().iter().any(|k| k == Some(*i)),
+                "{method}: no index {i}"
+            );
         }
         for output in ["engagement_mean", "quality_index"] {
             assert!(
@@ -83,10 +91,16 @@ fn the_leader_weight_drives_engagement_more_than_a_lever_with_no_effect() {
         .unwrap();
     let o = df.column("output").unwrap().str().unwrap();
     let p = df.column("parameter").unwrap().str().unwrap();
-    let mu = df.column("mu_star").unwrap().f64().unwrap();
+    let kind = df.column("index").unwrap().cast(&DataType::String).unwrap();
+    let kind = kind.str().unwrap();
+    let mu = df.column("estimate").unwrap().f64().unwrap();
     let get = |param: &str| {
         (0..df.height())
-            .find(|&i| o.get(i) == Some("engagement_mean") && p.get(i) == Some(param))
+            .find(|&i| {
+                o.get(i) == Some("engagement_mean")
+                    && p.get(i) == Some(param)
+                    && kind.get(i) == Some("mu_star")
+            })
             .map(|i| mu.get(i).unwrap())
             .unwrap()
     };

@@ -393,7 +393,7 @@ fn the_array_simulated_without_slurm_merges_to_the_unsharded_sweep() {
 
     // Lose a part: merge names the shard to resubmit; rerunning that task alone
     // restores the same file.
-    std::fs::remove_file(out.join("data/point=000005/part.parquet")).unwrap();
+    std::fs::remove_file(out.join("data/point=5/part.parquet")).unwrap();
     std::fs::remove_file(out.join("sweep.parquet")).unwrap();
     let (ok, text) = run_script(&merge, None);
     assert!(!ok);

@@ -62,7 +62,7 @@ fn a_sweep_resumes_without_redoing_work() {
         first.contains("4 of 4 units to run (0 already done) x 2 replications = 8 runs; estimated"),
         "{first}"
     );
-    let part = out.join("data/point=000002/part.parquet");
+    let part = out.join("data/point=2/part.parquet");
     let before = std::fs::metadata(&part).unwrap().modified().unwrap();
     let again = sweep(&file, &out, &[]);
     assert!(again.contains("all 4 units already done"), "{again}");
@@ -112,7 +112,8 @@ fn shards_merge_to_the_unsharded_result() {
     .unwrap();
     use polars::prelude::SerReader;
     assert_eq!(df.height(), 8);
-    assert!(df.column("oversight.punitiveness").is_ok() && df.column("engagement_mean").is_ok());
+    // SQL-friendly parameter columns (issue 9): no dots to quote.
+    assert!(df.column("oversight__punitiveness").is_ok() && df.column("engagement_mean").is_ok());
 }
 
 #[test]

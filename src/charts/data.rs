@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::ChartError;
-use crate::output::{CEO_SPELLS_FILE, FileMeta, TRUST_MONTHS_FILE, read_meta};
+use crate::metrics::tenure_observation;
+use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, cs, tm};
+use crate::output::{FileMeta, read_meta};
 use crate::stats::{self, Observation, Survival};
 
 /// The national time series drawn as fan charts.
@@ -250,20 +252,23 @@ fn unique_labels(runs: &mut [RunData]) {
 
 /// Reads one run folder.
 pub fn load_run(dir: &Path) -> Result<RunData, ChartError> {
-    let tm_path = dir.join(TRUST_MONTHS_FILE);
+    let tm_path = dir.join(TRUST_MONTHS.file);
     let meta = read_meta(&tm_path)?;
-    let last_month = read_chunks(&tm_path, &["month"], |df| {
-        Ok(u32s(df, "month", &tm_path)?.into_iter().max().unwrap_or(0))
+    let last_month = read_chunks(&tm_path, &[tm::MONTH], |df| {
+        Ok(u32s(df, tm::MONTH, &tm_path)?
+            .into_iter()
+            .max()
+            .unwrap_or(0))
     })?
     .into_iter()
     .max()
     .unwrap_or(0);
     let mut acc = TrustMonthAcc::new(last_month);
     read_chunks(&tm_path, TrustMonthAcc::COLUMNS, |df| acc.add(df, &tm_path))?;
-    let sp_path = dir.join(CEO_SPELLS_FILE);
+    let sp_path = dir.join(CEO_SPELLS.file);
     let mut tenure = Vec::new();
     read_chunks(&sp_path, SPELL_COLUMNS, |df| {
-        tenure.extend(tenure_observations(df, &sp_path)?);
+        tenure.extend(tenure_observations(df, &sp_path, last_month)?);
         Ok(())
     })?;
     let (replications, national, trusts) = acc.finish();
@@ -337,15 +342,19 @@ typed_column!(i32s, i32, i32);
 typed_column!(f64s, f64, f64);
 typed_column!(bools, bool, bool);
 
-/// A string column, dictionary-encoded: (code per row, distinct values).
+/// A label column (an enum, or plain text): (code per row, distinct values).
 fn categories(
     df: &DataFrame,
     name: &str,
     path: &Path,
 ) -> Result<(Vec<u16>, Vec<String>), ChartError> {
-    let c = column(df, name, path)?.str().map_err(|e| {
+    let wrong = |e: PolarsError| {
         ChartError::invalid(path, format!("column `{name}` has the wrong type: {e}"))
-    })?;
+    };
+    let text = column(df, name, path)?
+        .cast(&DataType::String)
+        .map_err(wrong)?;
+    let c = text.str().map_err(wrong)?;
     let mut dict: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(c.len());
     for v in c.iter() {
@@ -362,26 +371,36 @@ fn categories(
     Ok((codes, dict))
 }
 
-const SPELL_COLUMNS: &[&str] = &["start_month", "duration_months", "censored", "interim"];
+const SPELL_COLUMNS: &[&str] = &[cs::START_MONTH, cs::END_MONTH, cs::CENSORED, cs::INTERIM];
 
-/// Permanent CEO spells observed as calibration observes them: entry at
-/// the start of the reported window for spells that began in burn-in
-/// (delayed entry), exit half a month after the last month in post,
-/// censored if still in post.
-pub fn tenure_observations(df: &DataFrame, path: &Path) -> Result<Vec<Observation>, ChartError> {
-    let start = i32s(df, "start_month", path)?;
-    let duration = i32s(df, "duration_months", path)?;
-    let censored = bools(df, "censored", path)?;
-    let interim = bools(df, "interim", path)?;
+/// Permanent CEO spells observed exactly as the tenure metrics observe them
+/// ([`tenure_observation`] over the whole reported horizon).
+pub fn tenure_observations(
+    df: &DataFrame,
+    path: &Path,
+    last_month: u32,
+) -> Result<Vec<Observation>, ChartError> {
+    let start = i32s(df, cs::START_MONTH, path)?;
+    let end = i32s(df, cs::END_MONTH, path)?;
+    let censored = bools(df, cs::CENSORED, path)?;
+    let interim = bools(df, cs::INTERIM, path)?;
     Ok((0..start.len())
         .filter(|&i| !interim[i])
         .map(|i| {
-            let entry = f64::from((-start[i]).max(0));
-            Observation {
-                entry,
-                exit: (f64::from(duration[i]) + 0.5).max(entry + 0.5),
-                event: !censored[i],
-            }
+            let spell = crate::model::CeoSpell {
+                replication: 0,
+                trust_id: 0,
+                ceo_id: 0,
+                start_month: start[i],
+                end_month: end[i],
+                censored: censored[i],
+                exit_route: crate::model::ExitRoute::InPost,
+                pathway: crate::model::Pathway::Clinical,
+                internal: false,
+                first_time: false,
+                interim: false,
+            };
+            tenure_observation(&spell, 1, last_month as i32)
         })
         .collect())
 }
@@ -419,20 +438,20 @@ pub struct TrustMonthAcc {
 
 impl TrustMonthAcc {
     pub const COLUMNS: &'static [&'static str] = &[
-        "replication",
-        "trust_id",
-        "trust_type",
-        "month",
-        "establishment",
-        "staff_in_post",
-        "engagement",
-        "sickness_rate",
-        "leaver_rate",
-        "quality_index",
-        "mortality_ratio",
-        "surplus_pct",
-        "rating",
-        "ceo_id",
+        tm::REPLICATION,
+        tm::TRUST_ID,
+        tm::TRUST_TYPE,
+        tm::MONTH,
+        tm::ESTABLISHMENT,
+        tm::STAFF_IN_POST,
+        tm::ENGAGEMENT,
+        tm::SICKNESS_RATE,
+        tm::LEAVER_RATE,
+        tm::QUALITY_INDEX,
+        tm::MORTALITY_RATIO,
+        tm::SURPLUS_SHARE,
+        tm::RATING,
+        tm::CEO_ID,
     ];
 
     /// A reduction for a run whose last reported month is `last_month`.
@@ -446,20 +465,20 @@ impl TrustMonthAcc {
 
     /// Adds a chunk of rows (any order).
     pub fn add(&mut self, df: &DataFrame, path: &Path) -> Result<(), ChartError> {
-        let rep = u32s(df, "replication", path)?;
-        let trust = u32s(df, "trust_id", path)?;
-        let (ttype, tdict) = categories(df, "trust_type", path)?;
-        let month = u32s(df, "month", path)?;
-        let est = u32s(df, "establishment", path)?;
-        let staff = u32s(df, "staff_in_post", path)?;
-        let eng = f64s(df, "engagement", path)?;
-        let sick = f64s(df, "sickness_rate", path)?;
-        let leave = f64s(df, "leaver_rate", path)?;
-        let quality = f64s(df, "quality_index", path)?;
-        let mortality = f64s(df, "mortality_ratio", path)?;
-        let surplus = f64s(df, "surplus_pct", path)?;
-        let (rating, rdict) = categories(df, "rating", path)?;
-        let ceo = u64s(df, "ceo_id", path)?;
+        let rep = u32s(df, tm::REPLICATION, path)?;
+        let trust = u32s(df, tm::TRUST_ID, path)?;
+        let (ttype, tdict) = categories(df, tm::TRUST_TYPE, path)?;
+        let month = u32s(df, tm::MONTH, path)?;
+        let est = u32s(df, tm::ESTABLISHMENT, path)?;
+        let staff = u32s(df, tm::STAFF_IN_POST, path)?;
+        let eng = f64s(df, tm::ENGAGEMENT, path)?;
+        let sick = f64s(df, tm::SICKNESS_RATE, path)?;
+        let leave = f64s(df, tm::LEAVER_RATE, path)?;
+        let quality = f64s(df, tm::QUALITY_INDEX, path)?;
+        let mortality = f64s(df, tm::MORTALITY_RATIO, path)?;
+        let surplus = f64s(df, tm::SURPLUS_SHARE, path)?;
+        let (rating, rdict) = categories(df, tm::RATING, path)?;
+        let ceo = u64s(df, tm::CEO_ID, path)?;
         let final_from = self.last_month.saturating_sub(12);
         let ceo_from = self.last_month.saturating_sub(36);
         for i in 0..rep.len() {
@@ -511,8 +530,7 @@ impl TrustMonthAcc {
                 100.0 * 12.0 * ratio(a.leavers, a.staff),
                 100.0 * ratio(a.sickness, a.staff),
                 ratio(a.quality, a.trusts),
-                // surplus_pct is already a percentage.
-                ratio(a.surplus, a.establishment),
+                100.0 * ratio(a.surplus, a.establishment),
             ];
         }
         let national = by_month
@@ -571,7 +589,7 @@ mod tests {
                 col_f64("leaver_rate", 0.01),
                 col_f64("quality_index", 70.0),
                 col_f64("mortality_ratio", 1.0),
-                col_f64("surplus_pct", -0.01),
+                col_f64("surplus_share", -0.0001),
                 Column::new(
                     "rating".into(),
                     rows.iter()
@@ -662,17 +680,19 @@ mod tests {
 
     #[test]
     fn tenure_keeps_permanent_spells_with_delayed_entry_and_censoring() {
+        // In post from burn-in month -9 to month 20; from 6, still in post;
+        // an interim from 8 to 10.
         let df = DataFrame::new(
             3,
             vec![
-                Column::new("start_month".into(), vec![-10i32, 5, 7]),
-                Column::new("duration_months".into(), vec![30i32, 12, 3]),
+                Column::new("start_month".into(), vec![-9i32, 6, 8]),
+                Column::new("end_month".into(), vec![20i32, 17, 10]),
                 Column::new("censored".into(), vec![false, true, false]),
                 Column::new("interim".into(), vec![false, false, true]),
             ],
         )
         .unwrap();
-        let obs = tenure_observations(&df, Path::new("x")).unwrap();
+        let obs = tenure_observations(&df, Path::new("x"), 30).unwrap();
         assert_eq!(
             obs,
             [

@@ -1,7 +1,8 @@
-//! The forest chart of a comparison: for each key outcome, each variant's
-//! paired difference from the reference variant in the final year, with its
-//! 95 % interval, as a percentage of the reference value so that outcomes on
-//! different scales share one axis.
+//! The forest chart of a comparison: for each compared outcome, one panel
+//! with each variant's paired difference from the reference variant in the
+//! final year and its 95 % interval, in the outcome's own unit (percentage
+//! points for rates and shares), so that no outcome is inflated by being
+//! expressed relative to a small reference value.
 
 use std::path::{Path, PathBuf};
 
@@ -10,30 +11,24 @@ use plotters::prelude::*;
 
 use super::ChartError;
 use super::style::{self, Drawn, FrameText, LegendItem, Marker, Swatch};
-use crate::compare::{Difference, OUTCOMES, Scope};
+use crate::compare::{Difference, outcomes};
+use crate::metrics::{Better, Scope};
 
 /// File stem of the forest chart.
 pub const FOREST: &str = "comparison_forest";
 
-/// A difference relative to the reference mean, in per cent:
+/// A difference as drawn, in display units (percentage points for shares):
 /// `(estimate, low, high)`.
-pub fn relative(d: &Difference) -> (f64, f64, f64) {
-    let base = d.baseline_mean.abs();
-    let r = |x: f64| {
-        if base > 0.0 {
-            100.0 * x / base
-        } else {
-            f64::NAN
-        }
-    };
-    (r(d.mean_difference), r(d.ci_low), r(d.ci_high))
+pub fn drawn(d: &Difference) -> (f64, f64, f64) {
+    let k = d.outcome.unit.display_scale();
+    (k * d.mean_difference, k * d.ci_low, k * d.ci_high)
 }
 
 fn describe(rows: &[Difference], provenance: &str) -> FrameText {
     let variants = variants(rows);
     let reference = rows.first().map_or(String::new(), |d| d.baseline.clone());
     let mut notes = vec![];
-    if rows.iter().any(|d| d.scope == Scope::Horizon && d.n < 2) {
+    if rows.iter().any(|d| d.n < 2) {
         notes.push("Note: fewer than two replications: no intervals".into());
     }
     FrameText {
@@ -45,9 +40,10 @@ fn describe(rows: &[Difference], provenance: &str) -> FrameText {
             .collect(),
         notes,
         caption: vec![
-            "Point: mean paired difference from the reference over replications in the final year, as a percentage of \
-             the reference value; line: 95 % confidence interval (t). Every variant uses the same random streams \
-             (common random numbers). Arrows mark the better direction for each outcome."
+            "Each panel: mean paired difference from the reference over replications in the final year (point) and its \
+             95 % confidence interval (line, t), in the outcome's own unit (pp = percentage points); the axis of each \
+             panel is centred on no difference. Arrows mark the better direction. Every variant uses the same random \
+             streams (common random numbers)."
                 .into(),
             provenance.to_string(),
         ],
@@ -74,95 +70,84 @@ where
     DB::ErrorType: 'static,
 {
     style::register_fonts();
-    let rows: Vec<&Difference> = rows.iter().filter(|d| d.scope == Scope::Horizon).collect();
-    let owned: Vec<Difference> = rows.iter().map(|d| (*d).clone()).collect();
+    let owned: Vec<Difference> = rows
+        .iter()
+        .filter(|d| d.scope == Scope::FinalYear)
+        .cloned()
+        .collect();
     let plot = style::frame(root, &describe(&owned, provenance))?;
-    let variants = variants(&owned);
-    if rows.is_empty() {
+    if owned.is_empty() {
         style::empty_note(&plot, "No variants to compare")?;
         root.present()?;
         return Ok(());
     }
-    let (mut lo, mut hi) = (0.0_f64, 0.0_f64);
-    for d in &rows {
-        let (e, l, h) = relative(d);
-        for x in [e, l, h] {
-            if x.is_finite() {
-                lo = lo.min(x);
-                hi = hi.max(x);
-            }
-        }
-    }
-    let (lo, hi) = style::padded(lo, hi, 1.0);
-    let n = OUTCOMES.len();
-    let labels: Vec<String> = OUTCOMES
-        .iter()
-        .map(|o| {
-            format!(
-                "{} {}",
-                o.label,
-                if o.higher_is_better {
-                    "(\u{2191})"
-                } else {
-                    "(\u{2193})"
-                }
-            )
-        })
+    let variants = variants(&owned);
+    let shown: Vec<_> = outcomes()
+        .filter(|o| owned.iter().any(|d| d.outcome.key == o.key))
         .collect();
-    let mut chart = ChartBuilder::on(&plot)
-        .x_label_area_size(110)
-        .y_label_area_size(760)
-        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))?;
-    let d = style::decimals(lo, hi, 8);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .max_light_lines(0)
-        .light_line_style(style::GRID)
-        .bold_line_style(style::GRID)
-        .y_labels(n)
-        .y_label_formatter(&|y| {
-            let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                labels[n - 1 - i as usize].clone()
-            } else {
-                String::new()
-            }
-        })
-        .x_label_formatter(&|x| format!("{} %", style::tick(*x, d, false)))
-        .x_desc(format!(
-            "Difference from {} (% of its value)",
-            owned[0].baseline
-        ))
-        .axis_desc_style(style::text(style::AXIS, style::INK))
-        .label_style(style::text(style::TICK, style::INK))
-        .draw()?;
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-        ShapeStyle::from(&style::REFERENCE).stroke_width(3),
-    )))?;
-    let k = variants.len().max(1) as f64;
-    for (vi, v) in variants.iter().enumerate() {
-        let colour = style::scenario_colour(vi + 1);
-        let offset = if k > 1.0 {
-            0.5 * (vi as f64 / (k - 1.0) - 0.5)
-        } else {
-            0.0
+    let panels = plot.split_evenly((shown.len(), 1));
+    for (i, (panel, o)) in panels.iter().zip(&shown).enumerate() {
+        let mine: Vec<&Difference> = owned.iter().filter(|d| d.outcome.key == o.key).collect();
+        let reach = mine
+            .iter()
+            .flat_map(|d| {
+                let (e, l, h) = drawn(d);
+                [e, l, h]
+            })
+            .filter(|x| x.is_finite())
+            .fold(0.0_f64, |a, x| a.max(x.abs()));
+        let reach = if reach > 0.0 { reach * 1.15 } else { 1.0 };
+        let arrow = match o.better {
+            Better::Higher => " (\u{2191})",
+            Better::Lower => " (\u{2193})",
+            Better::Neither => "",
         };
-        for d in rows.iter().filter(|d| &d.variant == v) {
-            let Some(pos) = OUTCOMES.iter().position(|o| o.key == d.outcome.key) else {
-                continue;
-            };
-            let y = (n - 1 - pos) as f64 - offset;
-            let (e, l, h) = relative(d);
-            if l.is_finite() && h.is_finite() {
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(l, y), (h, y)],
-                    colour.stroke_width(6),
-                )))?;
-            }
-            if e.is_finite() {
-                chart.draw_series(std::iter::once(Circle::new((e, y), 14, colour.filled())))?;
+        let unit = o.unit.difference_label().replace("percentage points", "pp");
+        let label = format!("{}{arrow}, {unit}", o.label);
+        let last = i + 1 == shown.len();
+        let k = variants.len().max(1) as f64;
+        let mut chart = ChartBuilder::on(panel)
+            .x_label_area_size(if last { 60 } else { 0 })
+            .y_label_area_size(900)
+            .margin_right(40)
+            .build_cartesian_2d(-reach..reach, -0.6..(k - 0.4))?;
+        let d = style::decimals(-reach, reach, 6);
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .max_light_lines(0)
+            .light_line_style(style::GRID)
+            .bold_line_style(style::GRID)
+            .x_labels(7)
+            .y_labels(1)
+            .y_label_formatter(&|y| {
+                if y.abs() < 0.5 {
+                    label.clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x| style::tick(*x, d, false))
+            .label_style(style::text(style::TICK * 0.8, style::INK))
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.6), (0.0, k - 0.4)],
+            ShapeStyle::from(&style::REFERENCE).stroke_width(3),
+        )))?;
+        for (vi, v) in variants.iter().enumerate() {
+            let colour = style::scenario_colour(vi + 1);
+            let y = k - 1.0 - vi as f64;
+            for dd in mine.iter().filter(|dd| &dd.variant == v) {
+                let (e, l, h) = drawn(dd);
+                if l.is_finite() && h.is_finite() {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(l, y), (h, y)],
+                        colour.stroke_width(5),
+                    )))?;
+                }
+                if e.is_finite() {
+                    chart.draw_series(std::iter::once(Circle::new((e, y), 10, colour.filled())))?;
+                }
             }
         }
     }
@@ -184,6 +169,11 @@ impl super::Figure for Forest<'_> {
     }
 }
 
+/// The forest chart as an SVG document (for the report).
+pub fn svg(rows: &[Difference], provenance: &str) -> Result<String, ChartError> {
+    super::svg_string(&Forest { rows, provenance }, FOREST)
+}
+
 /// Writes the forest chart as PNG and SVG into `out_dir`.
 pub fn render_forest(
     rows: &[Difference],
@@ -196,17 +186,27 @@ pub fn render_forest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{Values, paired_differences};
+    use crate::compare::paired_differences;
+    use crate::metrics::Values;
 
     fn rows(n: usize) -> Vec<Difference> {
-        let v = |shift: f64| -> Values {
+        let v = |shift: f64| -> Vec<Values> {
             (0..n)
-                .map(|r| vec![5.0 + r as f64 * 0.1 + shift; OUTCOMES.len()])
+                .map(|r| {
+                    let mut v = Values::default();
+                    for o in outcomes() {
+                        v.insert(o.key, 0.05 + r as f64 * 0.001 + shift);
+                    }
+                    v
+                })
                 .collect()
         };
         paired_differences(
-            &[("base".into(), v(0.0)), ("policy".into(), v(0.2))],
-            Scope::Horizon,
+            &[
+                ("base".into(), v(0.0)),
+                ("a policy with a long name".into(), v(0.0012)),
+            ],
+            Scope::FinalYear,
         )
     }
 
@@ -221,20 +221,25 @@ mod tests {
     }
 
     #[test]
-    fn the_forest_names_the_reference_and_every_outcome() {
+    fn the_forest_names_the_reference_every_outcome_and_full_variant_names() {
         let s = svg(&rows(5));
-        assert!(s.contains("compared with base") && s.contains("policy"));
-        for o in OUTCOMES {
+        assert!(s.contains("compared with base") && s.contains("a policy with a long name"));
+        for o in outcomes() {
             assert!(
                 s.contains(o.label.split(' ').next().unwrap()),
                 "{}",
                 o.label
             );
         }
-        let (e, l, h) = relative(&rows(5)[0]);
-        assert!(
-            (e - 100.0 * 0.2 / 5.2).abs() < 1e-9 && (l - e).abs() < 1e-6 && (h - e).abs() < 1e-6
-        );
+        // A share's difference is drawn in percentage points, not as a
+        // percentage of the reference.
+        let surplus = rows(5)
+            .into_iter()
+            .find(|d| d.outcome.key == "surplus_share")
+            .unwrap();
+        let (e, _, _) = drawn(&surplus);
+        assert!((e - 0.12).abs() < 1e-9, "{e}");
+        assert!(s.contains("pp"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::data::{RunData, SurvivalStep, survival_band};
 use super::style::{self, Drawn, FrameText, LegendItem, Swatch};
-use crate::calibration::TARGETS;
+use crate::metrics::metric;
 use crate::stats::{self, Observation};
 
 /// The evidence reference: about 3 years (the calibration target's source).
@@ -19,9 +19,8 @@ const BAND: f64 = 0.22;
 const BAND_OVERLAY: f64 = 0.12;
 
 fn evidence_source() -> &'static str {
-    TARGETS
-        .iter()
-        .find(|t| t.key == "ceo_tenure_median_years")
+    metric("ceo_tenure_median_years")
+        .and_then(|m| m.target)
         .map_or("", |t| t.source)
 }
 

@@ -1,17 +1,21 @@
-//! `trustsim compare`: runs policy variants with common random numbers and
-//! reports paired differences against the first variant.
+//! `trustsim compare`: runs policy variants with common random numbers
+//! (each variant a resumable run in its own subfolder) and reports paired
+//! differences against the first variant.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::run::{self, RunOptions};
-use super::table;
-use crate::compare::{self, Scope, Values};
+use super::run::{self, Bar, RunFlags};
+use super::{interrupt, table};
+use crate::compare::{self, Difference};
+use crate::metrics::Scope;
 use crate::model::Params;
+use crate::output::comparison::{self as out, ComparisonManifest};
 use crate::output::{self, FileMeta};
-use crate::scenario;
+use crate::runner::{self, RunSpec, folder, preflight};
+use crate::scenario::{self, Setting};
 
 /// A comparison file: `[compare] variants = ["a.toml", "b.toml"]`.
 #[derive(Debug, Deserialize)]
@@ -39,11 +43,19 @@ pub struct CompareArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
-    pub flags: run::RunFlags,
+    pub flags: RunFlags,
     /// Give each variant its own seed instead of common random numbers (to
     /// see what common random numbers buy).
     #[arg(long)]
     pub independent_seeds: bool,
+    /// Compare variants that differ in structure (trust counts or sizes,
+    /// staff scale, months, burn-in), which are different worlds rather
+    /// than different policies.
+    #[arg(long)]
+    pub allow_structural: bool,
+    /// Replace the results of another comparison found in the output folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The variant files, and a name and settings from a comparison file if one was given.
@@ -80,49 +92,79 @@ fn variant_files(args: &CompareArgs) -> Result<(Vec<PathBuf>, Option<CompareSect
 /// show what common random numbers buy) a different seed per variant.
 pub fn variant_seed(seed: u64, k: usize, independent: bool) -> u64 {
     if independent {
-        seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        // Seeds are TOML integers: at most i64::MAX.
+        (seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) & (i64::MAX as u64)
     } else {
         seed
     }
 }
 
-pub fn compare(args: CompareArgs) -> Result<()> {
-    let (files, section) = variant_files(&args)?;
-    let mut variants: Vec<Params> = Vec::new();
-    for f in &files {
-        variants.push(scenario::load(f)?.params);
-    }
+/// Loads every variant with the shared settings, a common replication count
+/// and each variant's seed.
+fn load_variants(
+    args: &CompareArgs,
+    files: &[PathBuf],
+    section: Option<&CompareSection>,
+) -> Result<(Vec<Params>, Vec<Setting>)> {
+    let shared = args.flags.settings();
+    let first = scenario::load_with(&files[0], &shared)?.params;
     let replications = args
         .flags
         .replications
-        .or(section.as_ref().and_then(|s| s.replications))
-        .unwrap_or(variants[0].run.replications);
+        .is_none()
+        .then(|| section.and_then(|s| s.replications))
+        .flatten()
+        .unwrap_or(first.run.replications);
     let seed = args
         .flags
         .seed
-        .or(section.as_ref().and_then(|s| s.seed))
-        .unwrap_or(variants[0].run.seed);
-    for (k, p) in variants.iter_mut().enumerate() {
-        run::apply_overrides(
-            p,
-            Some(replications),
-            Some(variant_seed(seed, k, args.independent_seeds)),
-            args.flags.months,
-        )?;
+        .is_none()
+        .then(|| section.and_then(|s| s.seed))
+        .flatten()
+        .unwrap_or(first.run.seed);
+    let mut variants = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        let mut settings = shared.clone();
+        settings.push(Setting::flag(
+            "--replications",
+            "run.replications",
+            replications,
+        ));
+        let s = variant_seed(seed, k, args.independent_seeds);
+        settings.push(Setting::flag("--seed", "run.seed", s));
+        variants.push(scenario::load_with(f, &settings)?.params);
     }
     for (i, a) in variants.iter().enumerate() {
-        if let Some(b) = variants[..i].iter().find(|b| b.run.name == a.run.name) {
+        if let Some(j) = variants[..i].iter().position(|b| b.run.name == a.run.name) {
             bail!(
                 "variants {} and {} share the name `{}`; give each a distinct run.name",
-                files[variants
-                    .iter()
-                    .position(|x| std::ptr::eq(x, b))
-                    .unwrap_or(0)]
-                .display(),
+                files[j].display(),
                 files[i].display(),
                 a.run.name
             );
         }
+    }
+    Ok((variants, shared))
+}
+
+pub fn compare(args: CompareArgs) -> Result<()> {
+    let (files, section) = variant_files(&args)?;
+    let (variants, shared) = load_variants(&args, &files, section.as_ref())?;
+    let refs: Vec<&Params> = variants.iter().collect();
+    let differences = compare::differing_parameters(&refs);
+    let structural: Vec<&String> = differences
+        .iter()
+        .filter(|d| compare::is_structural(d.split(':').next().unwrap_or("")))
+        .collect();
+    if !structural.is_empty() && !args.allow_structural {
+        bail!(
+            "the variants differ in structure, so they are different worlds rather than different policies and common random numbers do not pair them:\n  {}\npass --allow-structural to compare them anyway",
+            structural
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
     }
     let names: Vec<String> = variants.iter().map(|p| p.run.name.clone()).collect();
     let label = section
@@ -132,84 +174,148 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             [a, rest @ ..] => format!("compare-{a}-vs-{}-others", rest.len()),
             [] => "compare".into(),
         });
-    let out = args
+    let dir = args
         .flags
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&label));
-    let opts = RunOptions {
-        threads: run::threads(args.flags.threads)?,
-        quiet: args.flags.quiet,
-        charts: !args.flags.no_charts,
-        check_invariants: false,
-        force: false,
-        resume: false,
-    };
-
-    let months = variants[0].run.months;
-    let mut horizon: Vec<(String, Values)> = Vec::new();
-    let mut run_mean: Vec<(String, Values)> = Vec::new();
-    for p in &variants {
-        let (mut h, mut r) = (Vec::new(), Vec::new());
-        run::run_to_dir(p, &out.join(&p.run.name), &opts, &mut |f| {
-            h.push(compare::outcome_values(
-                &f.result,
-                p.run.months,
-                Scope::Horizon,
-            ));
-            r.push(compare::outcome_values(
-                &f.result,
-                p.run.months,
-                Scope::RunMean,
-            ));
-        })?;
-        if p.run.months != months {
-            bail!(
-                "variant {} reports {} months and the first {}; use --months to align them",
-                p.run.name,
-                p.run.months,
-                months
-            );
-        }
-        horizon.push((p.run.name.clone(), h));
-        run_mean.push((p.run.name.clone(), r));
-    }
-    let mut rows = compare::paired_differences(&horizon, Scope::Horizon);
-    rows.extend(compare::paired_differences(&run_mean, Scope::RunMean));
-    let hashes: Vec<String> = variants
+    let threads = args.flags.threads()?;
+    let seconds: f64 = variants
         .iter()
-        .map(|p| scenario::scenario_hash(p))
-        .collect();
-    let meta = FileMeta {
-        scenario_hash: hashes.join("+"),
-        seed,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_name: label.clone(),
-    };
-    output::comparison::write_comparison(
-        &out.join(output::comparison::COMPARISON_FILE),
-        &rows,
-        &meta,
+        .map(|p| preflight::seconds(p, p.run.replications, threads))
+        .sum();
+    run::confirm_duration(
+        &format!("this comparison of {} variants", variants.len()),
+        seconds,
+        &args.flags,
     )?;
-    if !args.flags.no_charts {
-        let provenance = format!(
-            "Variants: {}; {replications} replications each, seed {seed}; trustsim {}",
-            names.join(", "),
-            env!("CARGO_PKG_VERSION")
-        );
-        crate::charts::forest::render_forest(&rows, &out.join("charts"), &provenance)?;
-    }
+
+    let _lock = folder::Lock::acquire(&folder::lock_path(&dir))?;
+    let mut record = ComparisonManifest {
+        trustsim_version: env!("CARGO_PKG_VERSION").into(),
+        name: label.clone(),
+        variants: names.clone(),
+        scenario_hashes: variants
+            .iter()
+            .map(|p| scenario::scenario_hash(p))
+            .collect(),
+        replications: variants[0].run.replications,
+        seed: variants[0].run.seed,
+        common_random_numbers: !args.independent_seeds,
+        differences: differences.clone(),
+        settings: shared.iter().map(|s| s.shown.clone()).collect(),
+        complete: false,
+    };
+    prepare_folder(&dir, &record, args.force)?;
+    out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
+
     println!(
-        "{label}: {} variants x {replications} replications, {} seeds {seed} -> {}",
+        "{label}: {} variants x {} replications, {} -> {}",
         variants.len(),
+        record.replications,
         if args.independent_seeds {
-            "independent"
+            "independent seeds".to_string()
         } else {
-            "common random numbers from"
+            format!("common random numbers from seed {}", record.seed)
         },
-        out.display()
+        dir.display()
     );
+    println!("parameters that differ between the variants:");
+    if differences.is_empty() {
+        println!("  none (the variants differ only in name)");
+    }
+    for d in &differences {
+        println!("  {d}");
+    }
+    println!();
+    let cancel = runner::Cancel::from_flag(interrupt::flag());
+    for p in &variants {
+        let spec = RunSpec {
+            params: p.clone(),
+            dir: dir.join(&p.run.name),
+            threads,
+            charts: !args.flags.no_charts,
+            check_invariants: false,
+            replace: args.force,
+            ignore_disk: args.force,
+            settings: record.settings.clone(),
+            csv: args.flags.csv,
+        };
+        let report = runner::run(&spec, &Bar::new(args.flags.quiet, "replications"), &cancel)
+            .map_err(run::interrupted)?;
+        println!("{}", run::account(p, &report, &spec.dir));
+    }
+    let rows = out::read_differences(&dir, &names)?;
+    write_outputs(&dir, &rows, &record, args.flags.csv, !args.flags.no_charts)?;
+    record.complete = true;
+    out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
     println!();
     print!("{}", table::comparison(&rows));
+    for v in &names[1..] {
+        println!();
+        for line in compare::plain_words(&rows, v, Scope::FinalYear) {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a folder that holds another comparison (or a run) unless
+/// `force`, then clears what it held.
+fn prepare_folder(dir: &Path, record: &ComparisonManifest, force: bool) -> Result<()> {
+    let path = dir.join(out::COMPARISON_MANIFEST);
+    let other = match out::read_comparison_manifest(&path) {
+        Ok(found) => (found.variants != record.variants
+            || found.scenario_hashes != record.scenario_hashes
+            || found.common_random_numbers != record.common_random_numbers)
+            .then(|| {
+                format!(
+                    "a comparison of {} ({} replications)",
+                    found.variants.join(", "),
+                    found.replications
+                )
+            }),
+        Err(_) if dir.join(output::MANIFEST_FILE).exists() => {
+            Some("a single run (manifest.json)".to_string())
+        }
+        Err(_) if path.exists() => Some("a comparison.json that cannot be read".to_string()),
+        Err(_) => None,
+    };
+    if let Some(what) = other {
+        if !force {
+            bail!(
+                "{} holds {what}; pass --force to delete those results and write this comparison there, or choose another --out",
+                dir.display()
+            );
+        }
+        folder::clear_outputs(dir)?;
+    }
+    for f in [out::COMPARISON_FILE, out::COMPARISON_CSV, "report.html"] {
+        let _ = std::fs::remove_file(dir.join(f));
+    }
+    Ok(())
+}
+
+fn write_outputs(
+    dir: &Path,
+    rows: &[Difference],
+    record: &ComparisonManifest,
+    csv: bool,
+    charts: bool,
+) -> Result<()> {
+    let meta = FileMeta {
+        scenario_hash: record.scenario_hashes.join("+"),
+        seed: record.seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: record.name.clone(),
+    };
+    out::write_comparison(&dir.join(out::COMPARISON_FILE), rows, &meta)?;
+    if csv {
+        let text = out::COMPARISON.csv(rows.iter());
+        output::write_atomic(&dir.join(out::COMPARISON_CSV), text.as_bytes())?;
+    }
+    if charts {
+        crate::charts::forest::render_forest(rows, &dir.join("charts"), &out::provenance(record))?;
+    }
     Ok(())
 }

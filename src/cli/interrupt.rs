@@ -1,10 +1,12 @@
-//! Ctrl-C and SIGTERM: the first signal asks the work in flight to stop at the
-//! next safe point (between batches of a run, between units of a sweep); a
-//! second one ends the process at once (exit code 130). Finished files are
-//! whole and unfinished ones stay hidden as `.NAME.partial`.
+//! Ctrl-C and SIGTERM: the first signal asks the work in flight to stop
+//! (the runner checks before every simulated month, so it stops within
+//! about a second) and keeps what is finished; a second one ends the
+//! process at once with exit code 130, after ending the progress bar's
+//! line. Finished files are whole and unfinished ones stay hidden as
+//! `.NAME.partial`.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Exit code of an interrupted command (128 + SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -14,20 +16,32 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 #[error("interrupted: {0}")]
 pub struct Interrupted(pub String);
 
+const FIRST: &[u8] =
+    b"\ninterrupted: stopping; finished work is kept (press Ctrl-C again to quit at once)\n";
+const SECOND: &[u8] = b"\n\x1b[?25h";
+
 /// Installs the handlers once and returns the flag they set.
 pub fn flag() -> Arc<AtomicBool> {
-    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
     FLAG.get_or_init(|| {
         let f = Arc::new(AtomicBool::new(false));
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            // Order matters: the conditional shutdown sees the flag as it was
-            // before this signal set it.
-            let _ = signal_hook::flag::register_conditional_shutdown(
-                sig,
-                i32::from(EXIT_INTERRUPTED),
-                f.clone(),
-            );
-            let _ = signal_hook::flag::register(sig, f.clone());
+            let f = f.clone();
+            // SAFETY: the handler only touches an atomic and calls the
+            // async-signal-safe write(2) and _exit(2).
+            let _ = unsafe {
+                signal_hook::low_level::register(sig, move || {
+                    let msg = if f.swap(true, Ordering::SeqCst) {
+                        SECOND
+                    } else {
+                        FIRST
+                    };
+                    libc::write(2, msg.as_ptr().cast(), msg.len());
+                    if msg == SECOND {
+                        libc::_exit(i32::from(EXIT_INTERRUPTED));
+                    }
+                })
+            };
         }
         f
     })

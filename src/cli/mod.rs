@@ -1,6 +1,7 @@
-//! The command-line interface: argument parsing, progress, printed tables and
-//! the wiring of scenario -> ensemble -> output. Only this layer prints.
+//! The command-line interface: argument parsing, progress, printed tables
+//! and the wiring of scenario -> runner -> output. Only this layer prints.
 
+mod columns;
 mod compare;
 pub mod interrupt;
 mod params;
@@ -13,18 +14,25 @@ mod table;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use anyhow::{Result, bail};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::calibration;
-use crate::model::Params;
-use crate::output::{self, SummaryRow};
+use crate::metrics::{self, TargetKind};
+use crate::output::{self, Manifest};
 use crate::scenario;
+
+/// The version with the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("TRUSTSIM_COMMIT"),
+    ")"
+);
 
 /// Agent-based simulator of leadership turnover, staff engagement and
 /// outcomes in NHS trusts.
 #[derive(Debug, Parser)]
-#[command(name = "trustsim", version, about, long_about = None)]
+#[command(name = "trustsim", version = VERSION, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,15 +41,21 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a scenario's ensemble and write parquet results to output/<name>/.
-    Run(RunArgs),
+    Run(run::RunArgs),
     /// Validate a scenario file without running it and print the resolved scenario.
     Check {
         /// Scenario file (TOML).
         file: PathBuf,
+        /// Settings to layer over the file, as `run` takes them.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// List every parameter with its default (or a scenario's value),
     /// allowed range, unit and description.
     Params(params::ParamsArgs),
+    /// The data dictionary: every output table and column with its type,
+    /// unit and description.
+    Columns(columns::ColumnsArgs),
     /// Print the calibration table of a finished run.
     Validate {
         /// Run folder written by `trustsim run`.
@@ -74,39 +88,28 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Write a self-contained HTML report of one or more runs.
+    /// Write a self-contained HTML report of one or more runs, or of a
+    /// comparison folder written by `trustsim compare`.
     Report {
-        /// Run folders written by `trustsim run`.
+        /// Run folders written by `trustsim run`, or one comparison folder.
         #[arg(required = true)]
         run_dirs: Vec<PathBuf>,
-        /// Report file (default: RUN_DIR/report.html for one run).
+        /// Report file (default: DIR/report.html for one folder).
         #[arg(long)]
         out: Option<PathBuf>,
     },
-}
-
-#[derive(Debug, Args)]
-struct RunArgs {
-    /// Scenario file (TOML).
-    file: PathBuf,
-    #[command(flatten)]
-    flags: run::RunFlags,
-    /// Check the model invariants of every replication and stop at the first
-    /// violation (always on in debug builds).
-    #[arg(long)]
-    check_invariants: bool,
-    /// Run even if the pre-flight estimate says the output will not fit on the disk.
-    #[arg(long)]
-    force: bool,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions { shell: clap_complete::Shell },
 }
 
 /// Parses the arguments and runs the command.
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => run(args),
-        Command::Check { file } => check(&file),
+        Command::Run(args) => run::run(args),
+        Command::Check { file, set } => check(&file, &set),
         Command::Params(a) => params::params(a),
+        Command::Columns(a) => columns::columns(a),
         Command::Validate { run_dir } => validate(&run_dir),
         Command::Plot { run_dirs, out } => plot::plot(&run_dirs, out),
         Command::Sweep(a) => sweep::sweep(a),
@@ -115,15 +118,21 @@ pub fn main() -> Result<()> {
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Compare(a) => compare::compare(a),
         Command::Report { run_dirs, out } => plot::report(&run_dirs, out),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "trustsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     }
 }
 
-fn load(file: &Path) -> Result<Params> {
-    Ok(scenario::load(file)?.params)
-}
-
-fn check(file: &Path) -> Result<()> {
-    let s = scenario::load(file)?;
+fn check(file: &Path, set: &[String]) -> Result<()> {
+    let settings: Vec<scenario::Setting> = set.iter().map(|s| scenario::Setting::set(s)).collect();
+    let s = scenario::load_with(file, &settings)?;
     let chain: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
     println!(
         "# {} is valid (extends chain: {})",
@@ -135,59 +144,63 @@ fn check(file: &Path) -> Result<()> {
     Ok(())
 }
 
-fn run(args: RunArgs) -> Result<()> {
-    let mut p = load(&args.file)?;
-    let f = &args.flags;
-    run::apply_overrides(&mut p, f.replications, f.seed, f.months)?;
-    let opts = run::RunOptions {
-        threads: run::threads(f.threads)?,
-        quiet: f.quiet,
-        charts: !f.no_charts,
-        check_invariants: args.check_invariants,
-        force: args.force,
-        resume: true,
-    };
-    let dir = f
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&p.run.name));
-    let report = run::run_to_dir(&p, &dir, &opts, &mut |_| {})?;
-    println!(
-        "{}: {} replications x {} trusts x {} months in {:.1} s ({:.1} M staff-agent-months/s; writing {:.0} % of run time) -> {}",
-        p.run.name,
-        p.run.replications,
-        p.trusts.all().iter().map(|t| t.count).sum::<u32>(),
-        p.run.months,
-        report.wall_seconds,
-        report.staff_months as f64 / report.wall_seconds / 1e6,
-        100.0 * report.write_seconds / report.wall_seconds,
-        dir.display()
-    );
-    println!();
-    print!("{}", table::headline(&report.rows));
-    println!();
-    print!(
-        "{}",
-        table::calibration(&calibration::check(quantile_lookup(&report.rows)))
-    );
-    Ok(())
+/// The manifest of a finished run folder, or an error that says what the
+/// folder is instead (missing, a comparison, an unfinished run).
+pub fn finished_run(dir: &Path) -> Result<Manifest> {
+    if !dir.is_dir() {
+        bail!("{} is not a folder", dir.display());
+    }
+    let path = dir.join(output::MANIFEST_FILE);
+    if !path.exists() {
+        if dir.join(output::comparison::COMPARISON_MANIFEST).exists() {
+            bail!(
+                "{} is a comparison folder, not a run; `trustsim report {}` writes its report, and each variant's run is in a subfolder",
+                dir.display(),
+                dir.display()
+            );
+        }
+        bail!(
+            "{} is not a run folder: it has no manifest.json (write one with `trustsim run SCENARIO --out {}`)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    let m = output::read_manifest(&path)?;
+    if !m.complete {
+        let kept = std::fs::read_dir(output::batches::batch_dir(dir))
+            .map(|e| {
+                e.flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .ends_with("-metrics.parquet")
+                    })
+                    .count()
+            })
+            .unwrap_or(0);
+        bail!(
+            "{} holds an unfinished run of `{}` ({kept} of {} replications done); run the same `trustsim run` command again to finish it",
+            dir.display(),
+            m.scenario_name,
+            m.replications
+        );
+    }
+    Ok(m)
 }
 
 fn validate(dir: &Path) -> Result<()> {
-    let path = dir.join("summary.parquet");
-    let rows = output::read_summary(&path)?;
-    if let Ok(m) = output::read_manifest(&dir.join("manifest.json")) {
-        println!(
-            "{}: {} replications, seed {}, scenario hash {}",
-            m.scenario_name,
-            m.replications,
-            m.seed,
-            &m.scenario_hash[..m.scenario_hash.len().min(12)]
-        );
-        println!();
-    }
-    let checks = calibration::check(quantile_lookup(&rows));
-    print!("{}", table::calibration(&checks));
+    let m = finished_run(dir)?;
+    let rows = output::read_summary(&dir.join(output::SUMMARY_FILE))?;
+    println!(
+        "{}: {} replications, seed {}, scenario hash {}",
+        m.scenario_name,
+        m.replications,
+        m.seed,
+        &m.scenario_hash[..m.scenario_hash.len().min(12)]
+    );
+    println!();
+    let checks = metrics::check(TargetKind::Calibration, table::quantile_lookup(&rows));
+    print!("{}", table::checks(&checks, "calibration target"));
     let failed = checks.iter().filter(|c| !c.pass).count();
     if failed > 0 {
         println!();
@@ -197,12 +210,4 @@ fn validate(dir: &Path) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn quantile_lookup(rows: &[SummaryRow]) -> impl Fn(&str) -> Option<(f64, f64, f64)> + '_ {
-    |k| {
-        rows.iter()
-            .find(|r| r.metric == k)
-            .map(|r| (r.p05, r.p50, r.p95))
-    }
 }

@@ -7,6 +7,9 @@ use anyhow::{Context, Result};
 
 /// Draws the charts of one or more runs (overlaid when several).
 pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
+    for r in runs {
+        super::finished_run(r)?;
+    }
     let out = out.unwrap_or_else(|| match runs {
         [one] => one.join("charts"),
         _ => Path::new("output").join(format!("plot-{}", joined(runs))),
@@ -21,8 +24,22 @@ pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Writes the one-file HTML report of one or more runs.
+/// Writes the one-file HTML report of one or more runs, or of a
+/// comparison folder.
 pub fn report(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
+    if let [one] = runs
+        && one
+            .join(crate::output::comparison::COMPARISON_MANIFEST)
+            .exists()
+    {
+        let out = out.unwrap_or_else(|| one.join("report.html"));
+        crate::report::write_comparison_report(one, &out)?;
+        println!("report -> {}", out.display());
+        return Ok(());
+    }
+    for r in runs {
+        super::finished_run(r)?;
+    }
     let out = out.unwrap_or_else(|| match runs {
         [one] => one.join("report.html"),
         _ => Path::new("output").join(format!("report-{}.html", joined(runs))),

@@ -1,39 +1,35 @@
-//! Running one scenario into a run folder: the thread pool, progress bar,
-//! streaming parquet writer, summary, manifest and charts. Shared by `run`
-//! and `compare`.
+//! `trustsim run` and what the commands that run scenarios share: their
+//! flags, the settings those flags stand for, the progress bar, the
+//! pre-flight question, and the printed account of a finished run.
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-use crate::calibration::METRICS;
-use crate::ensemble::{Finished, run_ensemble};
-use crate::model::{Params, ReplicationResult};
-use crate::output::{self, FileMeta, Manifest, ResultWriter, SummaryRow, batches};
-use crate::scenario;
-use crate::stats;
-
-/// Replications per batch (one parquet row group per batch). Fixed, so that
-/// row groups, and so the bytes of every file, do not depend on the thread
-/// count.
-pub const BATCH_REPLICATIONS: usize = 16;
+use super::{interrupt, table};
+use crate::metrics::{self, TargetKind};
+use crate::model::Params;
+use crate::runner::{self, Progress, RunReport, RunSpec, preflight};
+use crate::scenario::{self, Setting};
 
 /// Command-line flags shared by the commands that run scenarios.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunFlags {
-    /// Number of replications (overrides run.replications).
-    #[arg(long)]
-    pub replications: Option<u32>,
-    /// Base seed (overrides run.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Reported months after burn-in (overrides run.months).
-    #[arg(long)]
-    pub months: Option<u32>,
-    /// Worker threads (default: all cores).
+    /// Number of replications (sets run.replications).
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
+    pub replications: Option<String>,
+    /// Base seed (sets run.seed).
+    #[arg(long, allow_negative_numbers = true, value_name = "S")]
+    pub seed: Option<String>,
+    /// Reported months after burn-in (sets run.months).
+    #[arg(long, allow_negative_numbers = true, value_name = "M")]
+    pub months: Option<String>,
+    /// Set any parameter, validated like the scenario file and recorded in
+    /// the manifest (repeatable): `--set staff.leave_base_monthly=0.008`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (default: every core; at most the cores available).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<name>).
@@ -45,318 +41,221 @@ pub struct RunFlags {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Also write the summary (and a comparison) as CSV.
+    #[arg(long)]
+    pub csv: bool,
+    /// Run without asking even if the estimate is over --ask-over.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Ask (or, without a terminal, refuse unless --yes) when the run is
+    /// estimated to take longer than this many hours.
+    #[arg(long, value_name = "HOURS", default_value_t = 1.0)]
+    pub ask_over: f64,
 }
 
-/// How to run.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    pub threads: usize,
-    pub quiet: bool,
-    pub charts: bool,
-    /// Check the model invariants of every replication (always on in debug builds).
+impl RunFlags {
+    /// No flags given (for commands with their own options).
+    pub fn none() -> RunFlags {
+        RunFlags {
+            replications: None,
+            seed: None,
+            months: None,
+            set: vec![],
+            threads: None,
+            out: None,
+            quiet: false,
+            no_charts: false,
+            csv: false,
+            yes: false,
+            ask_over: 1.0,
+        }
+    }
+
+    /// The command-line settings, in the order they apply.
+    pub fn settings(&self) -> Vec<Setting> {
+        let mut v = Vec::new();
+        for (flag, key, value) in [
+            ("--replications", "run.replications", &self.replications),
+            ("--seed", "run.seed", &self.seed),
+            ("--months", "run.months", &self.months),
+        ] {
+            if let Some(value) = value {
+                v.push(Setting::flag(flag, key, value));
+            }
+        }
+        v.extend(self.set.iter().map(|s| Setting::set(s)));
+        v
+    }
+
+    pub fn threads(&self) -> Result<usize> {
+        preflight::threads(self.threads).map_err(anyhow::Error::msg)
+    }
+}
+
+/// The progress bar on standard error (nothing when quiet or not a terminal).
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    pub fn new(quiet: bool, unit: &str) -> Bar {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        let template = format!(
+            "{{prefix}} {{bar:40}} {{pos}}/{{len}} {unit}  {{elapsed}} elapsed, ETA {{eta}} {{msg}}"
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Bar(Some(bar))
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, label: &str, total: u64, done: u64) {
+        if let Some(b) = &self.0 {
+            b.set_prefix(label.to_string());
+            b.set_length(total);
+            b.set_position(done);
+            b.reset_eta();
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+    fn phase(&self, what: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(what.to_string());
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Refuses, or asks on a terminal, when `seconds` is over the limit.
+pub fn confirm_duration(what: &str, seconds: f64, flags: &RunFlags) -> Result<()> {
+    if seconds <= flags.ask_over * 3600.0 || flags.yes {
+        return Ok(());
+    }
+    let estimate = preflight::human_seconds(seconds);
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        eprint!("{what} is estimated to take about {estimate}; continue? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            return Ok(());
+        }
+        bail!("not started; nothing was written");
+    }
+    bail!(
+        "{what} is estimated to take about {estimate}, over the {} h limit; pass --yes to run it anyway, or --ask-over HOURS to raise the limit",
+        flags.ask_over
+    )
+}
+
+/// Turns a cancelled run into the interrupted error (exit code 130).
+pub fn interrupted(e: runner::RunError) -> anyhow::Error {
+    match e {
+        runner::RunError::Interrupted { .. } => interrupt::Interrupted(e.to_string()).into(),
+        other => other.into(),
+    }
+}
+
+/// Command-line options of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub flags: RunFlags,
+    /// Check the model invariants of every replication and stop at the first
+    /// violation (always on in debug builds).
+    #[arg(long)]
     pub check_invariants: bool,
-    /// Run even if the disk looks too small.
+    /// Replace the results of another run found in the output folder, and
+    /// run even if the pre-flight estimate says the output will not fit.
+    #[arg(long)]
     pub force: bool,
-    /// Resume an interrupted run of the same scenario from its kept batches.
-    pub resume: bool,
 }
 
-/// Bytes of output per trust-month, measured on the baseline (zstd parquet,
-/// about 2.3 MB per full-England replication), rounded up.
-pub const BYTES_PER_TRUST_MONTH: u64 = 100;
-
-/// What a finished run reports back.
-#[derive(Debug, Clone)]
-pub struct RunReport {
-    pub rows: Vec<SummaryRow>,
-    pub wall_seconds: f64,
-    pub write_seconds: f64,
-    pub staff_months: u64,
-}
-
-/// The thread count from `--threads`, or every core.
-pub fn threads(arg: Option<usize>) -> Result<usize> {
-    match arg {
-        Some(0) => bail!("--threads must be at least 1"),
-        Some(t) => Ok(t),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+pub fn run(args: RunArgs) -> Result<()> {
+    let f = &args.flags;
+    let settings = f.settings();
+    let p = scenario::load_with(&args.file, &settings)?.params;
+    let threads = f.threads()?;
+    let dir = f
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&p.run.name));
+    confirm_duration(
+        &format!("this run of {}", p.run.name),
+        preflight::seconds(&p, p.run.replications, threads),
+        f,
+    )?;
+    let spec = RunSpec {
+        params: p.clone(),
+        dir: dir.clone(),
+        threads,
+        charts: !f.no_charts,
+        check_invariants: args.check_invariants,
+        replace: args.force,
+        ignore_disk: args.force,
+        settings: settings.iter().map(|s| s.shown.clone()).collect(),
+        csv: f.csv,
+    };
+    let cancel = runner::Cancel::from_flag(interrupt::flag());
+    let report =
+        runner::run(&spec, &Bar::new(f.quiet, "replications"), &cancel).map_err(interrupted)?;
+    if let Some(what) = &report.replaced {
+        println!("replaced in {}: {what}", dir.display());
     }
-}
-
-/// Applies the command-line overrides and validates the result.
-pub fn apply_overrides(
-    p: &mut Params,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    months: Option<u32>,
-) -> Result<()> {
-    let mut raw = p.to_raw();
-    if let Some(r) = replications {
-        raw.run.replications = r;
-    }
-    if let Some(s) = seed {
-        raw.run.seed = s;
-    }
-    if let Some(m) = months {
-        raw.run.months = m;
-    }
-    *p = scenario::build(raw, "command line")?;
+    println!("{}", account(&p, &report, &dir));
+    println!();
+    print!("{}", table::headline(&report.rows));
+    println!();
+    let lookup = table::quantile_lookup(&report.rows);
+    print!(
+        "{}",
+        table::checks(
+            &metrics::check(TargetKind::Calibration, &lookup),
+            "calibration target"
+        )
+    );
     Ok(())
 }
 
-/// Runs the ensemble of `p` into `dir`; `observe` sees every finished
-/// replication in replication order.
-pub fn run_to_dir(
-    p: &Params,
-    dir: &Path,
-    opts: &RunOptions,
-    observe: &mut (dyn FnMut(&Finished) + Send),
-) -> Result<RunReport> {
-    let meta = FileMeta {
-        scenario_hash: scenario::scenario_hash(p),
-        seed: p.run.seed,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_name: p.run.name.clone(),
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .context("cannot start the worker threads")?;
-
-    // Pre-flight: refuse a run that clearly cannot fit on the disk.
-    let trusts: u64 = p.trusts.all().iter().map(|t| u64::from(t.count)).sum();
-    let needed =
-        u64::from(p.run.replications) * trusts * u64::from(p.run.months) * BYTES_PER_TRUST_MONTH;
-    if let Some(free) = free_bytes(dir)
-        && needed > free
-        && !opts.force
-    {
-        bail!(
-            "the run needs about {:.1} GB in {} but only {:.1} GB is free; free some space, run fewer replications, or pass --force",
-            needed as f64 / 1e9,
-            dir.display(),
-            free as f64 / 1e9
-        );
-    }
-    let stop = super::interrupt::flag();
-    let started = Instant::now();
-    let reps = p.run.replications;
-    let keys: Vec<&str> = METRICS.iter().map(|m| m.key).collect();
-    std::fs::create_dir_all(dir).map_err(|cause| output::OutputError::CreateDir {
-        path: dir.to_path_buf(),
-        cause,
-    })?;
-    // Resume only an unfinished run of the very same scenario.
-    let resume = opts.resume
-        && output::read_manifest(&dir.join("manifest.json"))
-            .is_ok_and(|m| !m.complete && m.scenario_hash == meta.scenario_hash);
-    if !resume {
-        batches::clear(dir)?;
-    }
-    let incomplete = |secs: f64| -> Result<()> {
-        output::write_manifest(
-            &dir.join("manifest.json"),
-            &manifest(p, &meta, opts.threads, secs, vec![])?,
-        )?;
-        Ok(())
-    };
-    incomplete(0.0)?;
-    let bar = progress_bar(reps, opts.quiet, &p.run.name);
-    let staff_months = AtomicU64::new(0);
-    let on_done = |f: &Finished| {
-        staff_months.fetch_add(f.result.staff_months, Ordering::Relaxed);
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let mut write_seconds = 0.0;
-    let mut metrics: Vec<Vec<f64>> = Vec::with_capacity(reps as usize);
-    let n_batches = (reps as usize).div_ceil(BATCH_REPLICATIONS);
-    for batch in 0..n_batches {
-        let first = (batch * BATCH_REPLICATIONS) as u32;
-        let range = first..(first + BATCH_REPLICATIONS as u32).min(reps);
-        if resume
-            && let Some(kept) = batches::read_metrics(dir, batch, &keys)
-            && kept.len() == range.len()
-        {
-            if let Some(b) = &bar {
-                b.inc(kept.len() as u64);
-            }
-            metrics.extend(kept);
-            continue;
-        }
-        if super::interrupt::requested(&stop) {
-            break;
-        }
-        let done = pool.install(|| {
-            run_ensemble(
-                p,
-                range.clone(),
-                BATCH_REPLICATIONS,
-                &on_done,
-                &|| false,
-                &mut |b: &[Finished]| -> Result<()> {
-                    if opts.check_invariants {
-                        for f in b {
-                            let v = crate::model::invariants::check(&f.result);
-                            if !v.is_empty() {
-                                bail!(
-                                    "model invariants violated in replication {}:\n  {}",
-                                    f.result.replication,
-                                    v.join("\n  ")
-                                );
-                            }
-                        }
-                    }
-                    b.iter().for_each(&mut *observe);
-                    let t = Instant::now();
-                    let results: Vec<&ReplicationResult> = b.iter().map(|f| &f.result).collect();
-                    let m: Vec<Vec<f64>> = b.iter().map(|f| f.metrics.clone()).collect();
-                    batches::write(dir, batch, &results, &m, &keys, &meta)?;
-                    write_seconds += t.elapsed().as_secs_f64();
-                    Ok(())
-                },
-            )
-        })?;
-        metrics.extend(done);
-    }
-    if metrics.len() < reps as usize {
-        if let Some(b) = &bar {
-            b.abandon();
-        }
-        incomplete(started.elapsed().as_secs_f64())?;
-        return Err(super::interrupt::Interrupted(format!(
-            "stopped after {} of {reps} replications; the finished ones are kept in {} and manifest.json says the run is incomplete; run the same command again to resume",
-            metrics.len(),
-            batches::batch_dir(dir).display()
-        ))
-        .into());
-    }
-    // Assemble the tables from the kept batches, one row group per batch.
-    let t = Instant::now();
-    let mut writer = ResultWriter::create(dir, &meta)?;
-    for batch in 0..n_batches {
-        let (tm, cs) = batches::read_frames(dir, batch)?;
-        writer.write_frames(&tm, &cs)?;
-    }
-    write_seconds += t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    writer.finish()?;
-    batches::clear(dir)?;
-    let rows = summarize(&metrics);
-    output::write_summary(&dir.join("summary.parquet"), &rows, &meta)?;
-    write_seconds += t.elapsed().as_secs_f64();
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let files = [
-        "trust_months.parquet",
-        "ceo_spells.parquet",
-        "summary.parquet",
-    ];
-    let manifest = manifest(
-        p,
-        &meta,
-        opts.threads,
-        wall_seconds,
-        files.map(String::from).to_vec(),
-    )?;
-    output::write_manifest(&dir.join("manifest.json"), &manifest)?;
-    if opts.charts {
-        crate::charts::render_run_charts(
-            std::slice::from_ref(&dir.to_path_buf()),
-            &dir.join("charts"),
-        )?;
-    }
-    Ok(RunReport {
-        rows,
-        wall_seconds,
-        write_seconds,
-        staff_months: staff_months.load(Ordering::Relaxed),
-    })
-}
-
-/// The manifest of a run; `files` is empty for a run that did not complete.
-fn manifest(
-    p: &Params,
-    meta: &FileMeta,
-    threads: usize,
-    wall_seconds: f64,
-    files: Vec<String>,
-) -> Result<Manifest> {
-    Ok(Manifest {
-        trustsim_version: meta.version.clone(),
-        scenario_name: p.run.name.clone(),
-        scenario_hash: meta.scenario_hash.clone(),
-        seed: p.run.seed,
-        replications: p.run.replications,
-        months: p.run.months,
-        burn_in_months: p.run.burn_in_months,
-        threads,
-        wall_time_seconds: wall_seconds,
-        complete: !files.is_empty(),
-        files,
-        scenario: serde_json::to_value(p).context("cannot describe the scenario")?,
-    })
-}
-
-/// Quantiles across replications of every metric.
-pub fn summarize(metrics: &[Vec<f64>]) -> Vec<SummaryRow> {
-    METRICS
-        .iter()
-        .enumerate()
-        .map(|(k, def)| {
-            let values: Vec<f64> = metrics.iter().map(|m| m[k]).collect();
-            let v = stats::sorted(&values);
-            SummaryRow {
-                metric: def.key.to_string(),
-                n: v.len() as u32,
-                mean: stats::mean(&v),
-                sd: stats::sd(&v),
-                p05: stats::quantile(&v, 0.05),
-                p25: stats::quantile(&v, 0.25),
-                p50: stats::quantile(&v, 0.5),
-                p75: stats::quantile(&v, 0.75),
-                p95: stats::quantile(&v, 0.95),
-            }
-        })
-        .collect()
-}
-
-fn progress_bar(n: u32, quiet: bool, label: &str) -> Option<indicatif::ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(u64::from(n));
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{prefix} {bar:40} {pos}/{len} replications  {elapsed} elapsed, ETA {eta}",
+/// One line saying what was run, with honest counts after a resume.
+pub fn account(p: &Params, r: &RunReport, dir: &Path) -> String {
+    let reps = if r.resumed > 0 {
+        format!(
+            "{} replications ({} kept from an interrupted run, {} simulated now)",
+            p.run.replications, r.resumed, r.simulated
         )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_prefix(label.to_string());
-    Some(bar)
-}
-
-/// Free bytes on the file system holding `path` (or its nearest existing
-/// ancestor); `None` if it cannot be told.
-pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let mut p = path;
-    while !p.exists() {
-        p = p.parent()?;
-    }
-    let p = if p.as_os_str().is_empty() {
-        std::path::Path::new(".")
     } else {
-        p
+        format!("{} replications", p.run.replications)
     };
-    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
-    let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a valid NUL-terminated path and `s` a writable statvfs.
-    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut s) };
-    // The field types differ between platforms (u32 or u64).
-    #[allow(clippy::useless_conversion)]
-    (rc == 0).then(|| u64::from(s.f_bavail) * u64::from(s.f_frsize))
+    let speed = if r.staff_months > 0 {
+        format!(
+            "{:.1} M staff-agent-months/s; ",
+            r.staff_months as f64 / r.wall_seconds / 1e6
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{}: {reps} x {} trusts x {} months in {:.1} s ({speed}writing {:.0} % of run time) -> {}",
+        p.run.name,
+        p.trusts.total(),
+        p.run.months,
+        r.wall_seconds,
+        100.0 * r.write_seconds / r.wall_seconds.max(1e-9),
+        dir.display()
+    )
 }

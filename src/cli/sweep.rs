@@ -1,18 +1,16 @@
 //! `trustsim sweep` and `trustsim merge`: run a sweep's units (all, or one
 //! shard's), resumably, and combine the parts into one file.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 
-use super::run;
-use crate::calibration::replication_metrics;
-use crate::ensemble::run_ensemble;
-use crate::model::run_replication;
+use super::interrupt;
+use super::run::Bar;
+use crate::runner::{self, Cancel, Progress, Silent, folder, preflight};
 use crate::sweep::store::{self, Ledger};
 use crate::sweep::{Shard, Sweep};
 
@@ -35,6 +33,13 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run without asking even if the estimate is over --ask-over.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Ask (or, without a terminal, refuse unless --yes) when the sweep is
+    /// estimated to take longer than this many hours.
+    #[arg(long, value_name = "HOURS", default_value_t = 1.0)]
+    pub ask_over: f64,
 }
 
 impl SweepArgs {
@@ -47,22 +52,6 @@ impl SweepArgs {
     }
 }
 
-fn human_seconds(s: f64) -> String {
-    match s {
-        s if s < 90.0 => format!("{s:.0} s"),
-        s if s < 5400.0 => format!("{:.0} min", s / 60.0),
-        s => format!("{:.1} h", s / 3600.0),
-    }
-}
-
-fn human_bytes(b: f64) -> String {
-    match b {
-        b if b < 1e6 => format!("{:.0} kB", b / 1e3),
-        b if b < 1e9 => format!("{:.1} MB", b / 1e6),
-        b => format!("{:.1} GB", b / 1e9),
-    }
-}
-
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let sweep = Sweep::load(&args.file)?;
     let shard = args.shard()?;
@@ -70,7 +59,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&sweep.name));
-    run_units(&sweep, &dir, shard, run::threads(args.threads)?, args.quiet)?;
+    let threads = preflight::threads(args.threads).map_err(anyhow::Error::msg)?;
+    run_units(&sweep, &dir, shard, threads, &args)?;
     Ok(())
 }
 
@@ -80,8 +70,11 @@ pub fn run_units(
     dir: &Path,
     shard: Shard,
     threads: usize,
-    quiet: bool,
+    args: &SweepArgs,
 ) -> Result<store::SweepRecord> {
+    let _lock = folder::Lock::acquire(
+        &dir.join(format!(".lock-shard-{}-of-{}", shard.index, shard.count)),
+    )?;
     let record = store::prepare(dir, sweep)?;
     let done = store::done_units(dir);
     let mine: Vec<usize> = (0..sweep.units()).filter(|u| shard.owns(*u)).collect();
@@ -101,62 +94,54 @@ pub fn run_units(
         );
         return Ok(record);
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start the worker threads")?;
+    let pool = runner::pool(threads)?;
 
-    // Pre-flight: time one replication of the first pending point.
+    // Pre-flight: time one replication of the first pending point (which a
+    // Ctrl-C stops too), then ask before a long sweep starts.
+    let cancel = Cancel::from_flag(interrupt::flag());
     let first = sweep.point_params(pending[0]).map_err(anyhow::Error::msg)?;
     let t = Instant::now();
-    let probe = pool.install(|| replication_metrics(&run_replication(&first, 0), &first));
+    let probe = pool.install(|| runner::run_metrics(&first, 0..1, &cancel, &Silent));
     let per_run = t.elapsed().as_secs_f64();
-    let part = store::part_frame(&record, pending[0], &vec![probe; reps as usize])?;
+    let Some(probe) = probe else {
+        return Err(interrupt::Interrupted("nothing was run".into()).into());
+    };
+    let part = store::part_frame(&record, pending[0], &vec![probe[0].clone(); reps as usize])?;
     let part_bytes = 2_000.0 + part.estimated_size() as f64;
     let runs = pending.len() * reps as usize;
+    let seconds = per_run * runs as f64 / threads as f64;
     println!(
         "{}{shard_label}: {} of {} units to run ({} already done) x {reps} replications = {runs} runs; estimated {} on {threads} threads and {} of disk (probe: one replication in {:.2} s) -> {}",
         sweep.name,
         pending.len(),
         mine.len(),
         mine.len() - pending.len(),
-        human_seconds(per_run * runs as f64 / threads as f64),
-        human_bytes(part_bytes * pending.len() as f64),
+        preflight::human_seconds(seconds),
+        preflight::human_bytes(part_bytes * pending.len() as f64),
         per_run,
         dir.display()
     );
+    let flags = super::run::RunFlags {
+        yes: args.yes,
+        ask_over: args.ask_over,
+        ..super::run::RunFlags::none()
+    };
+    super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)?;
 
     let ledger = Mutex::new(Ledger::open(dir, shard)?);
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(runs as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} runs  {elapsed} elapsed, ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
-    let stop = super::interrupt::flag();
+    let bar = Bar::new(args.quiet, "runs");
+    bar.start(&sweep.name, runs as u64, 0);
     pool.install(|| {
         pending.par_iter().try_for_each(|&unit| -> Result<()> {
-            if super::interrupt::requested(&stop) {
+            if cancel.is_cancelled() {
                 return Ok(());
             }
             let p = sweep.point_params(unit).map_err(anyhow::Error::msg)?;
-            let metrics = run_ensemble::<std::convert::Infallible>(
-                &p,
-                0..reps,
-                reps as usize,
-                &|_| {
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                },
-                &|| false,
-                &mut |_| Ok(()),
-            )
-            .unwrap_or_else(|e| match e {});
+            // Replications of a unit run one after another on this worker;
+            // units run side by side.
+            let Some(metrics) = runner::run_metrics_serial(&p, 0..reps, &cancel, &bar) else {
+                return Ok(());
+            };
             store::write_part(dir, &record, unit, &metrics)?;
             ledger
                 .lock()
@@ -165,12 +150,10 @@ pub fn run_units(
             Ok(())
         })
     })?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     let now = store::done_units(dir).len();
-    if super::interrupt::requested(&stop) {
-        return Err(super::interrupt::Interrupted(format!(
+    if cancel.is_cancelled() {
+        return Err(interrupt::Interrupted(format!(
             "{now} of {} units done in {}; run the same command again to resume",
             sweep.units(),
             dir.display()

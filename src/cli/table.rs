@@ -1,11 +1,18 @@
-//! Plain-text tables for the terminal: the headline outcomes and the
-//! calibration check.
+//! Plain-text tables for the terminal: the headline outcomes, the
+//! calibration (or pattern) check and the paired comparison.
 
-use crate::calibration::{CheckRow, METRICS};
 use crate::compare::Difference;
+use crate::metrics::{CheckRow, METRICS};
 use crate::output::SummaryRow;
 
-use crate::calibration::format_value as fmt;
+/// The 5th, 50th and 95th percentiles of each metric in `rows`.
+pub fn quantile_lookup(rows: &[SummaryRow]) -> impl Fn(&str) -> Option<(f64, f64, f64)> + '_ {
+    |k| {
+        rows.iter()
+            .find(|r| r.metric == k)
+            .map(|r| (r.p05, r.p50, r.p95))
+    }
+}
 
 /// Key outcomes: median and 90 % interval across replications.
 pub fn headline(rows: &[SummaryRow]) -> String {
@@ -15,11 +22,11 @@ pub fn headline(rows: &[SummaryRow]) -> String {
     );
     for def in METRICS.iter().filter(|m| m.headline) {
         if let Some(r) = rows.iter().find(|r| r.metric == def.key) {
-            let interval = format!("{} to {}", fmt(r.p05, def.percent), fmt(r.p95, def.percent));
+            let interval = format!("{} to {}", def.format(r.p05), def.format(r.p95));
             out += &format!(
                 "{:<40} {:>10}  {:>21}\n",
                 def.label,
-                fmt(r.p50, def.percent),
+                def.format(r.p50),
                 interval
             );
         }
@@ -27,77 +34,76 @@ pub fn headline(rows: &[SummaryRow]) -> String {
     out
 }
 
-/// The calibration table: target, evidence, model median and interval, pass/fail.
-pub fn calibration(rows: &[CheckRow]) -> String {
+/// A check table: target, evidence, model median and interval, pass/fail.
+/// `title` names the first column ("calibration target", "pattern").
+pub fn checks(rows: &[CheckRow], title: &str) -> String {
     let mut out = format!(
-        "{:<42} {:>24} {:>9} {:>21}  {}\n",
-        "calibration target", "evidence", "model", "90 % interval", "result"
+        "{:<44} {:>26} {:>9} {:>21}  {}\n",
+        title, "evidence", "model", "90 % interval", "result"
     );
     for r in rows {
-        let interval = format!("{} to {}", fmt(r.p05, r.percent), fmt(r.p95, r.percent));
+        let m = r.metric;
+        let interval = format!("{} to {}", m.format(r.p05), m.format(r.p95));
         out += &format!(
-            "{:<42} {:>24} {:>9} {:>21}  {}\n",
-            r.label,
+            "{:<44} {:>26} {:>9} {:>21}  {}\n",
+            m.label,
             r.target.evidence,
-            fmt(r.median, r.percent),
+            m.format(r.median),
             interval,
             if r.pass { "pass" } else { "FAIL" }
         );
     }
     let passed = rows.iter().filter(|r| r.pass).count();
     out += &format!(
-        "{passed} of {} targets met (model median inside the evidence range)\n",
+        "{passed} of {} met (model median inside the evidence range)\n",
         rows.len()
     );
     out
 }
 
-/// Paired differences against the first variant, one block per variant and scope.
+/// Paired differences against the first variant, one block per variant and
+/// scope; variant names in full.
 pub fn comparison(rows: &[Difference]) -> String {
     let mut out = String::new();
     let mut last: Option<(&str, &str)> = None;
+    let width = rows
+        .iter()
+        .flat_map(|d| [d.variant.len(), d.baseline.len()])
+        .max()
+        .unwrap_or(0)
+        .max(10);
     for d in rows {
         let key = (d.variant.as_str(), d.scope.as_str());
         if last != Some(key) {
             if last.is_some() {
                 out.push('\n');
             }
-            let scope = match d.scope {
-                crate::compare::Scope::Horizon => "final year",
-                crate::compare::Scope::RunMean => "whole run",
-            };
             out += &format!(
-                "{} vs {} ({scope}, {} paired replications)\n{:<32} {:>10} {:>10} {:>30} {:>9}\n",
+                "{} vs {} ({}, {} paired replications)\n{:<34} {:>width$} {:>width$} {:>32} {:>9}\n",
                 d.variant,
                 d.baseline,
+                d.scope.label(),
                 d.n,
                 "outcome",
-                d.baseline.chars().take(10).collect::<String>(),
-                d.variant.chars().take(10).collect::<String>(),
+                d.baseline,
+                d.variant,
                 "difference [95 % CI]",
                 "better in"
             );
             last = Some(key);
         }
-        let p = d.outcome.percent;
-        let diff = if p {
-            format!(
-                "{:+.2} pp [{:+.2}, {:+.2}]",
-                100.0 * d.mean_difference,
-                100.0 * d.ci_low,
-                100.0 * d.ci_high
-            )
-        } else {
-            format!(
-                "{:+.3} [{:+.3}, {:+.3}]",
-                d.mean_difference, d.ci_low, d.ci_high
-            )
-        };
+        let u = d.outcome.unit;
+        let diff = format!(
+            "{} [{}, {}]",
+            u.format_difference(d.mean_difference),
+            u.format_difference(d.ci_low),
+            u.format_difference(d.ci_high)
+        );
         out += &format!(
-            "{:<32} {:>10} {:>10} {:>30} {:>8.0} %\n",
+            "{:<34} {:>width$} {:>width$} {:>32} {:>8.0} %\n",
             d.outcome.label,
-            fmt(d.baseline_mean, p),
-            fmt(d.variant_mean, p),
+            u.format(d.baseline_mean),
+            u.format(d.variant_mean),
             diff,
             100.0 * d.share_better
         );

@@ -8,81 +8,19 @@ use rayon::prelude::*;
 use super::environment::Environment;
 use super::market::{EndedSpell, Market};
 use super::params::Params;
+use super::records::{CeoSpell, ReplicationResult, TrustMonth};
 use super::rng::{StreamName, global_stream};
 use super::trust::Trust;
-use super::{ExitRoute, Pathway, Rating, TrustType};
-
-/// One trust in one reported month.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrustMonth {
-    pub replication: u32,
-    pub trust_id: u32,
-    pub trust_type: TrustType,
-    /// 1-based month of the reported horizon.
-    pub month: u32,
-    pub establishment: u32,
-    pub staff_in_post: u32,
-    pub engagement: f64,
-    pub sickness_rate: f64,
-    pub leaver_rate: f64,
-    pub vacancy_rate: f64,
-    pub friction: f64,
-    pub quality_index: f64,
-    pub patient_experience: f64,
-    pub mortality_ratio: f64,
-    pub surplus_pct: f64,
-    pub oversight_level: u8,
-    pub rating: Rating,
-    pub ceo_id: u64,
-    pub ceo_tenure_months: u32,
-    pub interim: bool,
-    pub mean_leader_capability: f64,
-    pub improvement_capability: f64,
-    pub development_spend_gbp: f64,
-    pub agency_spend_gbp: f64,
-}
-
-/// One CEO or interim spell that overlaps the reported horizon.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CeoSpell {
-    pub replication: u32,
-    pub trust_id: u32,
-    pub ceo_id: u64,
-    /// Month the spell began, relative to the start of the horizon (month 0
-    /// is the first reported month; negative during burn-in).
-    pub start_month: i32,
-    /// Month the spell ended (or the end of the horizon if censored).
-    pub end_month: i32,
-    pub censored: bool,
-    pub exit_route: ExitRoute,
-    pub pathway: Pathway,
-    pub internal: bool,
-    pub first_time: bool,
-    pub interim: bool,
-}
-
-impl CeoSpell {
-    pub fn duration_months(&self) -> i32 {
-        self.end_month - self.start_month
-    }
-}
-
-/// Everything one replication produces.
-#[derive(Debug, Clone, Default)]
-pub struct ReplicationResult {
-    pub replication: u32,
-    pub trust_months: Vec<TrustMonth>,
-    pub spells: Vec<CeoSpell>,
-    /// Staff-agent-months simulated (including burn-in), for throughput.
-    pub staff_months: u64,
-}
+use super::{ExitRoute, TrustType};
 
 fn spell(rep: u32, e: &EndedSpell, burn_in: u32, censored: bool) -> CeoSpell {
     CeoSpell {
         replication: rep,
         trust_id: e.trust,
         ceo_id: e.ceo.id,
-        start_month: e.ceo.start_month - burn_in as i32,
+        // A CEO appointed in simulated month t is first recorded in t (the
+        // market runs before the month is recorded): reported month t - burn_in + 1.
+        start_month: e.ceo.start_month - burn_in as i32 + 1,
         end_month: e.end_month as i32 - burn_in as i32,
         censored,
         exit_route: e.route,
@@ -114,6 +52,16 @@ pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
 
 /// Runs replication `replication` of the scenario to the end of its horizon.
 pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
+    run_replication_until(p, replication, &|| false).expect("never stopped")
+}
+
+/// Runs replication `replication`, asking `stop` before every month; `None`
+/// if it said stop (the partial replication is discarded).
+pub fn run_replication_until(
+    p: &Params,
+    replication: u32,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<ReplicationResult> {
     let (mut trusts, next_id) = build_trusts(p, replication);
     let mut market = Market::new(
         next_id,
@@ -129,6 +77,9 @@ pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
     let mut ended = Vec::new();
     let staff_total: u64 = trusts.iter().map(|t| u64::from(t.establishment)).sum();
     for month in 0..total {
+        if stop() {
+            return None;
+        }
         let env = Environment::at(&p.pressures, month);
         let exits: Vec<Option<ExitRoute>> = trusts
             .par_iter_mut()
@@ -172,7 +123,7 @@ pub fn run_replication(p: &Params, replication: u32) -> ReplicationResult {
         "replication {replication}: {:?}",
         super::invariants::check(&out)
     );
-    out
+    Some(out)
 }
 
 fn record(t: &Trust, replication: u32, reported_month: u32, month: u32) -> TrustMonth {
@@ -191,7 +142,7 @@ fn record(t: &Trust, replication: u32, reported_month: u32, month: u32) -> Trust
         quality_index: t.quality,
         patient_experience: t.experience,
         mortality_ratio: t.mortality,
-        surplus_pct: t.surplus_pct,
+        surplus_share: t.surplus_share,
         oversight_level: t.oversight_level,
         rating: t.rating,
         ceo_id: t.ceo.id,
@@ -245,15 +196,13 @@ mod tests {
             assert_eq!(spells.iter().filter(|s| s.censored).count(), 1);
             for w in spells.windows(2) {
                 assert_eq!(
-                    w[0].end_month, w[1].start_month,
+                    w[0].end_month + 1,
+                    w[1].start_month,
                     "gap or overlap at trust {t}"
                 );
             }
             for m in r.trust_months.iter().filter(|m| m.trust_id == t) {
-                let in_post: Vec<_> = spells
-                    .iter()
-                    .filter(|s| s.start_month < m.month as i32 && (m.month as i32) <= s.end_month)
-                    .collect();
+                let in_post: Vec<_> = spells.iter().filter(|s| s.covers(m.month)).collect();
                 assert_eq!(in_post.len(), 1, "trust {t} month {}", m.month);
                 assert_eq!(in_post[0].ceo_id, m.ceo_id);
                 assert_eq!(in_post[0].interim, m.interim);

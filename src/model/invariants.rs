@@ -7,82 +7,138 @@
 
 use std::collections::BTreeMap;
 
-use super::engine::{CeoSpell, ReplicationResult, TrustMonth};
+use super::records::{CeoSpell, ReplicationResult, TrustMonth};
 use super::trust::Trust;
 
-fn range(out: &mut Vec<String>, what: &str, m: &TrustMonth, v: f64, lo: f64, hi: f64) {
-    if !(v.is_finite() && v >= lo && v <= hi) {
-        out.push(format!(
-            "trust {} month {}: {what} = {v} outside {lo}-{hi}",
-            m.trust_id, m.month
-        ));
-    }
+/// The range a quantity must stay in, read from a record and, where the
+/// trust holds it directly, from the trust's state after a step. Both
+/// checks use this one table.
+struct Bound {
+    what: &'static str,
+    lo: f64,
+    hi: f64,
+    record: fn(&TrustMonth) -> f64,
+    state: Option<fn(&Trust) -> f64>,
+}
+
+const BOUNDS: &[Bound] = &[
+    Bound {
+        what: "engagement",
+        lo: 0.0,
+        hi: 10.0,
+        record: |m| m.engagement,
+        state: Some(|t| t.tally.engagement),
+    },
+    Bound {
+        what: "sickness_rate",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.sickness_rate,
+        state: Some(|t| t.tally.sickness_rate),
+    },
+    Bound {
+        what: "leaver_rate",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.leaver_rate,
+        state: Some(|t| t.tally.leaver_rate),
+    },
+    Bound {
+        what: "vacancy_rate",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.vacancy_rate,
+        state: Some(|t| t.tally.vacancy_rate),
+    },
+    Bound {
+        what: "friction",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.friction,
+        state: Some(|t| t.friction),
+    },
+    Bound {
+        what: "improvement_capability",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.improvement_capability,
+        state: Some(|t| t.improvement),
+    },
+    Bound {
+        what: "mean_leader_capability",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.mean_leader_capability,
+        state: None,
+    },
+    Bound {
+        what: "quality_index",
+        lo: 0.0,
+        hi: 100.0,
+        record: |m| m.quality_index,
+        state: Some(|t| t.quality),
+    },
+    Bound {
+        what: "patient_experience",
+        lo: 0.0,
+        hi: 10.0,
+        record: |m| m.patient_experience,
+        state: None,
+    },
+    Bound {
+        what: "mortality_ratio",
+        lo: 0.0,
+        hi: f64::MAX,
+        record: |m| m.mortality_ratio,
+        state: None,
+    },
+    Bound {
+        what: "surplus_share",
+        lo: f64::MIN,
+        hi: f64::MAX,
+        record: |m| m.surplus_share,
+        state: Some(|t| t.surplus_share),
+    },
+    Bound {
+        what: "development_spend_gbp",
+        lo: 0.0,
+        hi: f64::MAX,
+        record: |m| m.development_spend_gbp,
+        state: None,
+    },
+    Bound {
+        what: "agency_spend_gbp",
+        lo: 0.0,
+        hi: f64::MAX,
+        record: |m| m.agency_spend_gbp,
+        state: None,
+    },
+    Bound {
+        what: "oversight_level",
+        lo: 1.0,
+        hi: 4.0,
+        record: |m| f64::from(m.oversight_level),
+        state: Some(|t| f64::from(t.oversight_level)),
+    },
+];
+
+fn inside(v: f64, b: &Bound) -> bool {
+    v.is_finite() && v >= b.lo && v <= b.hi
 }
 
 /// Every invariant violated by `r` (empty when all hold), at most 20.
 pub fn check(r: &ReplicationResult) -> Vec<String> {
     let mut out = Vec::new();
     for m in &r.trust_months {
-        range(&mut out, "engagement", m, m.engagement, 0.0, 10.0);
-        for (what, v) in [
-            ("sickness_rate", m.sickness_rate),
-            ("leaver_rate", m.leaver_rate),
-            ("vacancy_rate", m.vacancy_rate),
-            ("friction", m.friction),
-            ("mean_leader_capability", m.mean_leader_capability),
-            ("improvement_capability", m.improvement_capability),
-        ] {
-            range(&mut out, what, m, v, 0.0, 1.0);
+        for b in BOUNDS {
+            let v = (b.record)(m);
+            if !inside(v, b) {
+                out.push(format!(
+                    "trust {} month {}: {} = {v} outside {}-{}",
+                    m.trust_id, m.month, b.what, b.lo, b.hi
+                ));
+            }
         }
-        range(&mut out, "quality_index", m, m.quality_index, 0.0, 100.0);
-        range(
-            &mut out,
-            "patient_experience",
-            m,
-            m.patient_experience,
-            0.0,
-            10.0,
-        );
-        range(
-            &mut out,
-            "mortality_ratio",
-            m,
-            m.mortality_ratio,
-            0.0,
-            f64::MAX,
-        );
-        range(
-            &mut out,
-            "surplus_pct",
-            m,
-            m.surplus_pct,
-            f64::MIN,
-            f64::MAX,
-        );
-        range(
-            &mut out,
-            "development_spend_gbp",
-            m,
-            m.development_spend_gbp,
-            0.0,
-            f64::MAX,
-        );
-        range(
-            &mut out,
-            "agency_spend_gbp",
-            m,
-            m.agency_spend_gbp,
-            0.0,
-            f64::MAX,
-        );
-        range(
-            &mut out,
-            "oversight_level",
-            m,
-            f64::from(m.oversight_level),
-            1.0,
-            4.0,
-        );
         if m.staff_in_post > m.establishment {
             out.push(format!(
                 "trust {} month {}: {} staff in post for {} posts",
@@ -97,9 +153,9 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
     for list in spells.values_mut() {
         list.sort_by_key(|s| s.start_month);
         for w in list.windows(2) {
-            if w[0].end_month != w[1].start_month {
+            if w[0].end_month + 1 != w[1].start_month {
                 out.push(format!(
-                    "trust {}: spell of CEO {} ends at {} but the next (CEO {}) starts at {}",
+                    "trust {}: spell of CEO {} ends in month {} but the next (CEO {}) starts in {}",
                     w[0].trust_id, w[0].ceo_id, w[0].end_month, w[1].ceo_id, w[1].start_month
                 ));
             }
@@ -114,14 +170,9 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
         }
     }
     for m in &r.trust_months {
-        let month = m.month as i32;
         let covering: Vec<&&CeoSpell> = spells
             .get(&m.trust_id)
-            .map(|l| {
-                l.iter()
-                    .filter(|s| s.start_month < month && month <= s.end_month)
-                    .collect()
-            })
+            .map(|l| l.iter().filter(|s| s.covers(m.month)).collect())
             .unwrap_or_default();
         match covering.as_slice() {
             [s] if s.ceo_id == m.ceo_id && s.interim == m.interim => {}
@@ -147,38 +198,19 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
 impl Trust {
     /// Violations of the per-step invariants of this trust's state.
     pub fn step_violations(&self) -> Vec<String> {
-        let t = &self.tally;
-        let mut v = Vec::new();
-        let mut want = |ok: bool, what: String| {
-            if !ok {
-                v.push(format!("trust {}: {what}", self.index));
-            }
-        };
-        want(
-            (0.0..=10.0).contains(&t.engagement),
-            format!("engagement {}", t.engagement),
-        );
-        for (what, x) in [
-            ("sickness", t.sickness_rate),
-            ("leaving", t.leaver_rate),
-            ("vacancy", t.vacancy_rate),
-            ("friction", self.friction),
-            ("improvement", self.improvement),
-        ] {
-            want((0.0..=1.0).contains(&x), format!("{what} {x}"));
+        let mut v: Vec<String> = BOUNDS
+            .iter()
+            .filter_map(|b| {
+                let x = (b.state?)(self);
+                (!inside(x, b)).then(|| format!("trust {}: {} {x}", self.index, b.what))
+            })
+            .collect();
+        if self.tally.in_post > self.establishment {
+            v.push(format!(
+                "trust {}: {} in post for {} posts",
+                self.index, self.tally.in_post, self.establishment
+            ));
         }
-        want(
-            t.in_post <= self.establishment,
-            format!("{} in post for {} posts", t.in_post, self.establishment),
-        );
-        want(
-            (1..=4).contains(&self.oversight_level),
-            format!("oversight level {}", self.oversight_level),
-        );
-        want(
-            self.surplus_pct.is_finite() && self.quality.is_finite(),
-            "non-finite finance or quality".into(),
-        );
         v
     }
 }

@@ -380,7 +380,7 @@ mod tests {
         // nobody is eligible; every ended spell after the first is a move.
         assert!(ended.len() >= 2);
         assert!(ended[1..].iter().all(|e| e.route == ExitRoute::Moved));
-        let ids: std::collections::HashSet<u64> = trusts.iter().map(|t| t.ceo.id).collect();
+        let ids: std::collections::BTreeSet<u64> = trusts.iter().map(|t| t.ceo.id).collect();
         assert_eq!(ids.len(), 5, "a CEO is in post at two trusts");
     }
 

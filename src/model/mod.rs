@@ -10,12 +10,14 @@ pub mod invariants;
 pub mod leaders;
 pub mod market;
 pub mod params;
+pub mod records;
 pub mod rng;
 pub mod staff;
 pub mod trust;
 
-pub use engine::{CeoSpell, ReplicationResult, TrustMonth, run_replication};
+pub use engine::{run_replication, run_replication_until};
 pub use params::Params;
+pub use records::{CeoSpell, ReplicationResult, TrustMonth};
 
 /// The four kinds of NHS trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,8 @@ impl TrustType {
         TrustType::Community,
         TrustType::Ambulance,
     ];
+    /// Labels in [`TrustType::ALL`] order.
+    pub const LABELS: [&'static str; 4] = ["acute", "mental_health", "community", "ambulance"];
     pub fn as_str(self) -> &'static str {
         match self {
             TrustType::Acute => "acute",
@@ -52,6 +56,8 @@ pub enum Pathway {
 }
 
 impl Pathway {
+    /// Labels in declaration order.
+    pub const LABELS: [&'static str; 3] = ["clinical", "general_management", "hybrid"];
     pub fn as_str(self) -> &'static str {
         match self {
             Pathway::Clinical => "clinical",
@@ -83,6 +89,15 @@ pub enum ExitRoute {
 }
 
 impl ExitRoute {
+    /// Labels in declaration order.
+    pub const LABELS: [&'static str; 6] = [
+        "dismissed",
+        "moved",
+        "retired",
+        "left_other",
+        "interim_ended",
+        "in_post",
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ExitRoute::Dismissed => "dismissed",
@@ -95,7 +110,7 @@ impl ExitRoute {
     }
 }
 
-/// The annual quality rating.
+/// The published quality rating (ordered from best to worst).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rating {
     Outstanding,
@@ -111,6 +126,9 @@ impl Rating {
         Rating::RequiresImprovement,
         Rating::Inadequate,
     ];
+    /// Labels from best to worst (the natural order of an ordered column).
+    pub const LABELS: [&'static str; 4] =
+        ["outstanding", "good", "requires_improvement", "inadequate"];
     pub fn as_str(self) -> &'static str {
         match self {
             Rating::Outstanding => "outstanding",

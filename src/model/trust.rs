@@ -98,7 +98,8 @@ pub struct Trust {
     pub quality: f64,
     pub experience: f64,
     pub mortality: f64,
-    pub surplus_pct: f64,
+    /// Surplus this month as a share of income.
+    pub surplus_share: f64,
     income_12: [f64; 12],
     surplus_12: [f64; 12],
     quality_12: [f64; 12],
@@ -244,7 +245,7 @@ impl Trust {
             quality: p.outcomes.quality_base,
             experience: p.outcomes.experience_base,
             mortality: 1.0,
-            surplus_pct: 0.0,
+            surplus_share: 0.0,
             income_12: [0.0; 12],
             surplus_12: [0.0; 12],
             quality_12: [p.outcomes.quality_base; 12],
@@ -530,7 +531,7 @@ impl Trust {
                 + fi.improvement_effect * (self.improvement - 0.5)
                 + fi.noise_sd * normal(&mut self.streams.finance));
         let surplus = income - filled * pay_month - agency - non_pay - dev_spend + adjust;
-        self.surplus_pct = 100.0 * surplus / income;
+        self.surplus_share = surplus / income;
         let k = (month % 12) as usize;
         self.income_12[k] = income;
         self.surplus_12[k] = surplus;
@@ -717,7 +718,7 @@ mod tests {
             t.tally.in_post = in_post;
             t.efficiency = 0.0;
             t.step_finance(0, env, &p, 0.0);
-            t.surplus_pct
+            100.0 * t.surplus_share
         };
         let full = surplus(&t, &env, t.establishment);
         let short = surplus(&t, &env, t.establishment * 8 / 10);
@@ -783,7 +784,7 @@ mod tests {
             assert!((0.0..=1.0).contains(&t.friction));
             assert!((1..=4).contains(&t.oversight_level));
             assert!(t.tally.in_post <= t.establishment);
-            assert!(t.surplus_pct.is_finite());
+            assert!(t.surplus_share.is_finite());
         }
     }
 }

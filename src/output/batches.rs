@@ -1,9 +1,10 @@
-//! Finished batches of an unfinished run, kept in the hidden folder
+//! Finished replications of an unfinished run, kept in the hidden folder
 //! `RUN_DIR/.batches/` so that an interrupted run resumes without redoing
-//! them. Batch `b` is three files, each written atomically: its trust-month
-//! and CEO-spell tables and, last, its metrics, whose presence marks the batch
-//! as finished. When every batch is finished the run's tables are assembled
-//! from them, one row group per batch, and the folder is removed.
+//! them. Replication `r` is one file per result table plus, last, its
+//! metrics, each written atomically; the metrics file marks it as finished.
+//! When every replication is finished the run's tables are assembled from
+//! them, one row group per batch of [`crate::runner::BATCH_REPLICATIONS`]
+//! replications, and the folder is removed.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -11,20 +12,24 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::error::OutputError;
-use super::parquet::{FileMeta, ceo_spells_frame, trust_months_frame};
-use super::summary::write_table;
+use super::parquet::FileMeta;
+use super::replications::{self, REPLICATION_METRICS};
+use super::summary::write_frame;
+use super::tables::RESULT_TABLES;
+use crate::metrics::ReplicationMetrics;
 use crate::model::ReplicationResult;
 
-/// The hidden folder of finished batches.
+/// The hidden folder of finished replications.
 pub fn batch_dir(run_dir: &Path) -> PathBuf {
     run_dir.join(".batches")
 }
 
-fn file(run_dir: &Path, batch: usize, what: &str) -> PathBuf {
-    batch_dir(run_dir).join(format!("batch-{batch:05}-{what}.parquet"))
+fn file(run_dir: &Path, replication: u32, what: &str) -> PathBuf {
+    let stem = what.strip_suffix(".parquet").unwrap_or(what);
+    batch_dir(run_dir).join(format!("rep-{replication:06}-{stem}.parquet"))
 }
 
-/// Removes every kept batch (a run that starts over).
+/// Removes every kept replication (a run that starts over).
 pub fn clear(run_dir: &Path) -> Result<(), OutputError> {
     let d = batch_dir(run_dir);
     match std::fs::remove_dir_all(&d) {
@@ -33,14 +38,23 @@ pub fn clear(run_dir: &Path) -> Result<(), OutputError> {
     }
 }
 
-/// Keeps a finished batch: its tables, then its metrics (one row per
-/// replication, one column per metric key).
+/// Bytes held by kept replications (0 if there are none).
+pub fn kept_bytes(run_dir: &Path) -> u64 {
+    std::fs::read_dir(batch_dir(run_dir))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Keeps a finished replication: its tables, then its metrics.
 pub fn write(
     run_dir: &Path,
-    batch: usize,
-    results: &[&ReplicationResult],
-    metrics: &[Vec<f64>],
-    keys: &[&str],
+    result: &ReplicationResult,
+    metrics: &ReplicationMetrics,
     meta: &FileMeta,
 ) -> Result<(), OutputError> {
     let d = batch_dir(run_dir);
@@ -48,28 +62,20 @@ pub fn write(
         path: d.clone(),
         cause,
     })?;
-    let tm_path = file(run_dir, batch, "trust_months");
-    let mut tm =
-        trust_months_frame(results).map_err(|e| OutputError::parquet_write(&tm_path, e))?;
-    write_table(&tm_path, &mut tm, meta)?;
-    drop(tm);
-    let cs_path = file(run_dir, batch, "ceo_spells");
-    let mut cs = ceo_spells_frame(results).map_err(|e| OutputError::parquet_write(&cs_path, e))?;
-    write_table(&cs_path, &mut cs, meta)?;
-    let m_path = file(run_dir, batch, "metrics");
-    let cols = keys
-        .iter()
-        .enumerate()
-        .map(|(k, key)| {
-            Column::new(
-                (*key).into(),
-                metrics.iter().map(|m| m[k]).collect::<Vec<f64>>(),
-            )
-        })
-        .collect();
-    let mut m =
-        DataFrame::new(metrics.len(), cols).map_err(|e| OutputError::parquet_write(&m_path, e))?;
-    write_table(&m_path, &mut m, meta)
+    let r = result.replication;
+    for t in RESULT_TABLES {
+        let path = file(run_dir, r, t.file());
+        let mut df = t
+            .frame(&[result])
+            .map_err(|e| OutputError::parquet_write(&path, e))?;
+        write_frame(&path, &mut df, meta, &t.field_notes())?;
+    }
+    let path = file(run_dir, r, "metrics");
+    let rows = replications::rows(&[metrics]);
+    let mut df = REPLICATION_METRICS
+        .frame(rows.iter())
+        .map_err(|e| OutputError::parquet_write(&path, e))?;
+    write_frame(&path, &mut df, meta, &REPLICATION_METRICS.field_notes())
 }
 
 fn read(path: &Path) -> Result<DataFrame, OutputError> {
@@ -81,30 +87,37 @@ fn read(path: &Path) -> Result<DataFrame, OutputError> {
     Ok(df)
 }
 
-/// The metrics of batch `batch` if it is finished (per replication, in
-/// `keys` order).
-pub fn read_metrics(run_dir: &Path, batch: usize, keys: &[&str]) -> Option<Vec<Vec<f64>>> {
-    let df = read(&file(run_dir, batch, "metrics")).ok()?;
-    let cols: Vec<Vec<f64>> = keys
-        .iter()
-        .map(|k| {
-            df.column(k)
-                .ok()?
-                .f64()
-                .ok()
-                .map(|c| c.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-        })
-        .collect::<Option<_>>()?;
-    let rows = (0..df.height())
-        .map(|r| cols.iter().map(|c| c[r]).collect())
-        .collect();
-    Some(rows)
+/// The metrics of replication `r` if it is finished, or `None` if not.
+pub fn read_metrics(run_dir: &Path, r: u32) -> Option<ReplicationMetrics> {
+    let path = file(run_dir, r, "metrics");
+    let df = read(&path).ok()?;
+    replications::from_frame(&df, &path).ok()?.pop()
 }
 
-/// The two tables of a finished batch.
-pub fn read_frames(run_dir: &Path, batch: usize) -> Result<(DataFrame, DataFrame), OutputError> {
-    Ok((
-        read(&file(run_dir, batch, "trust_months"))?,
-        read(&file(run_dir, batch, "ceo_spells"))?,
-    ))
+/// For each result table (in [`RESULT_TABLES`] order) and then the
+/// metrics, the rows of replications `reps` stacked in order.
+pub fn read_frames(run_dir: &Path, reps: &[u32]) -> Result<Vec<DataFrame>, OutputError> {
+    let mut names: Vec<&str> = RESULT_TABLES.iter().map(|t| t.file()).collect();
+    names.push("metrics");
+    names
+        .iter()
+        .map(|what| {
+            let mut acc: Option<DataFrame> = None;
+            for &r in reps {
+                let path = file(run_dir, r, what);
+                let df = read(&path)?;
+                acc = Some(match acc {
+                    None => df,
+                    Some(mut a) => {
+                        a.vstack_mut(&df)
+                            .map_err(|e| OutputError::parquet_read(&path, e))?;
+                        a
+                    }
+                });
+            }
+            let mut df = acc.unwrap_or_default();
+            df.rechunk_mut();
+            Ok(df)
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
 use super::error::OutputError;
+use crate::model::Params;
 
 /// Conventional file name of the manifest inside a run folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -27,8 +28,12 @@ pub struct Manifest {
     pub complete: bool,
     /// Output files, relative to the run folder.
     pub files: Vec<String>,
-    /// The resolved scenario.
-    pub scenario: serde_json::Value,
+    /// Command-line settings layered over the scenario file (`--set`,
+    /// `--months`, ...), as given.
+    #[serde(default)]
+    pub settings: Vec<String>,
+    /// The resolved scenario (checked again when read).
+    pub scenario: Params,
 }
 
 /// Writes `manifest` to `path` as pretty JSON (with a trailing newline),
@@ -74,7 +79,8 @@ mod tests {
             wall_time_seconds: 1.5,
             complete: true,
             files: vec!["trust_months.parquet".into(), "ceo_spells.parquet".into()],
-            scenario: serde_json::json!({"trusts": {"acute": {"count": 3}}}),
+            settings: vec!["--months 120".into()],
+            scenario: Params::default(),
         };
         write_manifest(&path, &m).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

@@ -7,15 +7,22 @@ pub mod atomic;
 pub mod batches;
 pub mod comparison;
 pub mod error;
+pub mod indices;
 pub mod manifest;
 pub mod parquet;
+pub mod replications;
 pub mod summary;
+pub mod tables;
 
 pub use atomic::{PartialFile, partial_path, write_atomic};
 pub use error::OutputError;
 pub use manifest::{MANIFEST_FILE, Manifest, read_manifest, write_manifest};
 pub use parquet::{
-    CEO_SPELLS_FILE, FileMeta, KEY_SCENARIO, KEY_SCENARIO_HASH, KEY_SEED, KEY_VERSION,
-    ResultWriter, TRUST_MONTHS_FILE, ceo_spells_frame, trust_months_frame,
+    FileMeta, KEY_DESCRIPTION, KEY_SCENARIO, KEY_SCENARIO_HASH, KEY_SEED, KEY_UNIT, KEY_VERSION,
+    ResultWriter,
 };
-pub use summary::{SUMMARY_FILE, SummaryRow, read_meta, read_summary, write_summary, write_table};
+pub use replications::REPLICATIONS_FILE;
+pub use summary::{
+    SUMMARY_FILE, SummaryRow, read_meta, read_summary, write_frame, write_summary, write_table,
+};
+pub use tables::{CEO_SPELLS, RESULT_TABLES, TRUST_MONTHS};

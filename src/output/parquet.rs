@@ -1,11 +1,11 @@
 //! Streaming parquet writers for simulation results. [`ResultWriter`] owns
-//! one open writer per results table (`trust_months.parquet`,
-//! `ceo_spells.parquet`) in a run folder, appends each batch of replications
-//! as one row group per file (so memory is bounded by the batch, not the
-//! run), and on [`ResultWriter::finish`] writes the footers and renames the
-//! hidden `.NAME.partial` files into place. This module also owns the table
-//! layouts (column names and types) and the file-level key-value metadata
-//! ([`FileMeta`]) stamped into every parquet file trustsim writes.
+//! one open writer per result table ([`RESULT_TABLES`]) in a run folder,
+//! appends each batch of replications as one row group per file (so memory
+//! is bounded by the batch, not the run), and on [`ResultWriter::finish`]
+//! writes the footers and renames the hidden `.NAME.partial` files into
+//! place. This module also owns the file-level key-value metadata
+//! ([`FileMeta`]) stamped into every parquet file trustsim writes, and the
+//! per-column unit and description carried as arrow field metadata.
 //!
 //! Output is deterministic: zstd at its default level, columns encoded
 //! serially, no timestamps, so identical input gives identical bytes.
@@ -19,20 +19,17 @@ use polars::prelude::*;
 
 use super::atomic::PartialFile;
 use super::error::OutputError;
-use std::borrow::Borrow;
-
+use super::tables::RESULT_TABLES;
 use crate::model::ReplicationResult;
-
-/// File name of the trust-month table inside a run folder.
-pub const TRUST_MONTHS_FILE: &str = "trust_months.parquet";
-/// File name of the CEO-spell table inside a run folder.
-pub const CEO_SPELLS_FILE: &str = "ceo_spells.parquet";
 
 /// Metadata keys written into every parquet file.
 pub const KEY_SCENARIO_HASH: &str = "trustsim.scenario_hash";
 pub const KEY_SEED: &str = "trustsim.seed";
 pub const KEY_VERSION: &str = "trustsim.version";
 pub const KEY_SCENARIO: &str = "trustsim.scenario";
+/// Field metadata keys (in the arrow schema) of every column.
+pub const KEY_UNIT: &str = "trustsim.unit";
+pub const KEY_DESCRIPTION: &str = "trustsim.description";
 
 /// Provenance stamped into the key-value metadata of each parquet file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,85 +87,39 @@ impl FileMeta {
     }
 }
 
-/// Builds a frame whose columns are computed from the row iterator `rows()`:
-/// `frame!(rows, [(name, type, |row| value), ...])`.
-macro_rules! frame {
-    ($rows:ident, [$(($name:literal, $ty:ty, |$x:ident| $e:expr)),* $(,)?] $(,)?) => {
-        DataFrame::new(
-            $rows().count(),
-            vec![$(Column::new($name.into(), $rows().map(|$x| $e).collect::<Vec<$ty>>())),*],
-        )
-    };
-}
-
 /// A parquet writer configured the trustsim way (zstd, serial encoding,
-/// our metadata).
-pub(crate) fn parquet_writer<W: Write>(w: W, meta: &FileMeta) -> ParquetWriter<W> {
+/// our metadata, and each column's unit and description as arrow field
+/// metadata, which pyarrow shows as `schema.field(name).metadata`).
+pub(crate) fn parquet_writer<W: Write>(
+    w: W,
+    meta: &FileMeta,
+    schema: &Schema,
+    notes: &[(&str, &str, &str)],
+) -> ParquetWriter<W> {
+    let mut kv = meta.key_values();
+    kv.insert(0, arrow_schema_with_notes(schema, notes));
     ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(meta.key_values())))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
         .set_parallel(false)
 }
 
-/// The trust-month table for a batch: one row per `TrustMonth`, in batch
-/// then vector order.
-///
-/// `oversight_level` is stored as `Int32`: `UInt8` needs the polars
-/// `dtype-u8` feature, which is not enabled.
-pub fn trust_months_frame<R: Borrow<ReplicationResult>>(batch: &[R]) -> PolarsResult<DataFrame> {
-    let rows = || batch.iter().flat_map(|r| r.borrow().trust_months.iter());
-    frame!(
-        rows,
-        [
-            ("replication", u32, |m| m.replication),
-            ("trust_id", u32, |m| m.trust_id),
-            ("trust_type", &str, |m| m.trust_type.as_str()),
-            ("month", u32, |m| m.month),
-            ("establishment", u32, |m| m.establishment),
-            ("staff_in_post", u32, |m| m.staff_in_post),
-            ("engagement", f64, |m| m.engagement),
-            ("sickness_rate", f64, |m| m.sickness_rate),
-            ("leaver_rate", f64, |m| m.leaver_rate),
-            ("vacancy_rate", f64, |m| m.vacancy_rate),
-            ("friction", f64, |m| m.friction),
-            ("quality_index", f64, |m| m.quality_index),
-            ("patient_experience", f64, |m| m.patient_experience),
-            ("mortality_ratio", f64, |m| m.mortality_ratio),
-            ("surplus_pct", f64, |m| m.surplus_pct),
-            ("oversight_level", i32, |m| i32::from(m.oversight_level)),
-            ("rating", &str, |m| m.rating.as_str()),
-            ("ceo_id", u64, |m| m.ceo_id),
-            ("ceo_tenure_months", u32, |m| m.ceo_tenure_months),
-            ("interim", bool, |m| m.interim),
-            ("mean_leader_capability", f64, |m| m.mean_leader_capability),
-            ("improvement_capability", f64, |m| m.improvement_capability),
-            ("development_spend_gbp", f64, |m| m.development_spend_gbp),
-            ("agency_spend_gbp", f64, |m| m.agency_spend_gbp),
-        ],
-    )
-}
-
-/// The CEO-spell table for a batch: one row per `CeoSpell`, in batch then
-/// vector order.
-pub fn ceo_spells_frame<R: Borrow<ReplicationResult>>(batch: &[R]) -> PolarsResult<DataFrame> {
-    let rows = || batch.iter().flat_map(|r| r.borrow().spells.iter());
-    frame!(
-        rows,
-        [
-            ("replication", u32, |s| s.replication),
-            ("trust_id", u32, |s| s.trust_id),
-            ("ceo_id", u64, |s| s.ceo_id),
-            ("start_month", i32, |s| s.start_month),
-            ("end_month", i32, |s| s.end_month),
-            ("duration_months", i32, |s| s.duration_months()),
-            ("censored", bool, |s| s.censored),
-            ("exit_route", &str, |s| s.exit_route.as_str()),
-            ("pathway", &str, |s| s.pathway.as_str()),
-            ("internal", bool, |s| s.internal),
-            ("first_time", bool, |s| s.first_time),
-            ("interim", bool, |s| s.interim),
-        ],
-    )
+/// The `ARROW:schema` entry polars would write, with `trustsim.unit` and
+/// `trustsim.description` added to the metadata of each noted field.
+fn arrow_schema_with_notes(schema: &Schema, notes: &[(&str, &str, &str)]) -> (String, String) {
+    let mut arrow = schema.to_arrow(CompatLevel::newest());
+    for (name, field) in arrow.iter_mut() {
+        if let Some((_, unit, description)) = notes.iter().find(|n| n.0 == name.as_str()) {
+            let mut md = field.metadata.as_deref().cloned().unwrap_or_default();
+            if !unit.is_empty() {
+                md.insert(KEY_UNIT.into(), (*unit).into());
+            }
+            md.insert(KEY_DESCRIPTION.into(), (*description).into());
+            field.metadata = Some(Arc::new(md));
+        }
+    }
+    let kv = polars_parquet::write::schema_to_metadata_key(&arrow);
+    (kv.key, kv.value.unwrap_or_default())
 }
 
 /// A buffered file shared between the polars writer (which never hands its
@@ -200,13 +151,18 @@ struct Sink {
 }
 
 impl Sink {
-    fn create(path: &Path, schema: &Schema, meta: &FileMeta) -> Result<Sink, OutputError> {
+    fn create(
+        path: &Path,
+        schema: &Schema,
+        meta: &FileMeta,
+        notes: &[(&str, &str, &str)],
+    ) -> Result<Sink, OutputError> {
         let (guard, file) = PartialFile::create(path)?;
         let file = SharedFile(Arc::new(Mutex::new(BufWriter::with_capacity(
             1 << 20,
             file,
         ))));
-        let writer = parquet_writer(file.clone(), meta)
+        let writer = parquet_writer(file.clone(), meta, schema, notes)
             .batched(schema)
             .map_err(|e| OutputError::parquet_write(guard.partial(), e))?;
         Ok(Sink {
@@ -248,67 +204,75 @@ impl Sink {
     }
 }
 
-/// Streams the result tables of one run into a folder.
+/// Streams the result tables of one run ([`RESULT_TABLES`]) into a folder.
 ///
 /// Dropping it without [`finish`](ResultWriter::finish) removes the partial
 /// files and leaves no table under its final name.
 pub struct ResultWriter {
     dir: PathBuf,
-    trust_months: Sink,
-    ceo_spells: Sink,
-    rows_trust_months: u64,
-    rows_ceo_spells: u64,
+    sinks: Vec<Sink>,
+    rows: Vec<u64>,
 }
 
 impl ResultWriter {
-    /// Creates `dir` (and parents) if needed and opens both tables.
+    /// Creates `dir` (and parents) if needed and opens every table.
     pub fn create(dir: &Path, meta: &FileMeta) -> Result<Self, OutputError> {
         std::fs::create_dir_all(dir).map_err(|e| OutputError::CreateDir {
             path: dir.to_path_buf(),
             cause: e,
         })?;
-        let empty: [ReplicationResult; 0] = [];
-        let tm_schema = trust_months_frame(&empty)
-            .map_err(|e| OutputError::parquet_write(&dir.join(TRUST_MONTHS_FILE), e))?;
-        let cs_schema = ceo_spells_frame(&empty)
-            .map_err(|e| OutputError::parquet_write(&dir.join(CEO_SPELLS_FILE), e))?;
-        let trust_months = Sink::create(&dir.join(TRUST_MONTHS_FILE), tm_schema.schema(), meta)?;
-        let ceo_spells = Sink::create(&dir.join(CEO_SPELLS_FILE), cs_schema.schema(), meta)?;
+        let sinks = RESULT_TABLES
+            .iter()
+            .map(|t| {
+                let path = dir.join(t.file());
+                let empty = t
+                    .frame(&[])
+                    .map_err(|e| OutputError::parquet_write(&path, e))?;
+                Sink::create(&path, empty.schema(), meta, &t.field_notes())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(ResultWriter {
             dir: dir.to_path_buf(),
-            trust_months,
-            ceo_spells,
-            rows_trust_months: 0,
-            rows_ceo_spells: 0,
+            rows: vec![0; sinks.len()],
+            sinks,
         })
     }
 
     /// Appends one batch (several replications) as one row group per file.
     /// A table with no rows in this batch gets no row group.
-    pub fn write<R: Borrow<ReplicationResult>>(&mut self, batch: &[R]) -> Result<(), OutputError> {
-        let tm = trust_months_frame(batch)
-            .map_err(|e| OutputError::parquet_write(self.trust_months.guard.partial(), e))?;
-        let cs = ceo_spells_frame(batch)
-            .map_err(|e| OutputError::parquet_write(self.ceo_spells.guard.partial(), e))?;
-        self.write_frames(&tm, &cs)
+    pub fn write(&mut self, batch: &[&ReplicationResult]) -> Result<(), OutputError> {
+        let frames = RESULT_TABLES
+            .iter()
+            .zip(&self.sinks)
+            .map(|(t, sink)| {
+                t.frame(batch)
+                    .map_err(|e| OutputError::parquet_write(sink.guard.partial(), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.write_frames(&frames)
     }
 
-    /// Appends already built tables (as [`trust_months_frame`] and
-    /// [`ceo_spells_frame`] make them) as one row group per file.
-    pub fn write_frames(&mut self, tm: &DataFrame, cs: &DataFrame) -> Result<(), OutputError> {
-        self.trust_months.write(tm)?;
-        self.rows_trust_months += tm.height() as u64;
-        self.ceo_spells.write(cs)?;
-        self.rows_ceo_spells += cs.height() as u64;
+    /// Appends already built tables (one per [`RESULT_TABLES`] entry, as
+    /// [`ResultTable::frame`] makes them) as one row group per file.
+    pub fn write_frames(&mut self, frames: &[DataFrame]) -> Result<(), OutputError> {
+        for ((sink, n), df) in self.sinks.iter_mut().zip(&mut self.rows).zip(frames) {
+            sink.write(df)?;
+            *n += df.height() as u64;
+        }
         Ok(())
     }
 
     /// Writes footers and renames the partial files into place.
     pub fn finish(self) -> Result<(), OutputError> {
-        let tm = self.trust_months.close()?;
-        let cs = self.ceo_spells.close()?;
-        tm.commit()?;
-        cs.commit()
+        let closed = self
+            .sinks
+            .into_iter()
+            .map(Sink::close)
+            .collect::<Result<Vec<_>, _>>()?;
+        for f in closed {
+            f.commit()?;
+        }
+        Ok(())
     }
 
     /// The run folder.
@@ -316,14 +280,9 @@ impl ResultWriter {
         &self.dir
     }
 
-    /// File names (relative to the run folder) this writer produces.
-    pub fn file_names(&self) -> [&'static str; 2] {
-        [TRUST_MONTHS_FILE, CEO_SPELLS_FILE]
-    }
-
-    /// Rows written so far: (trust months, CEO spells).
-    pub fn rows_written(&self) -> (u64, u64) {
-        (self.rows_trust_months, self.rows_ceo_spells)
+    /// Rows written so far, per table in [`RESULT_TABLES`] order.
+    pub fn rows_written(&self) -> &[u64] {
+        &self.rows
     }
 }
 
@@ -333,6 +292,7 @@ mod tests {
     use crate::model::{CeoSpell, ExitRoute, Pathway, Rating, TrustMonth, TrustType};
     use crate::output::atomic::partial_path;
     use crate::output::summary::read_meta;
+    use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, cs, tm};
     use tempfile::TempDir;
 
     fn meta() -> FileMeta {
@@ -364,7 +324,7 @@ mod tests {
             quality_index: 0.7,
             patient_experience: 0.8,
             mortality_ratio: 1.0,
-            surplus_pct: -0.5,
+            surplus_share: -0.005,
             oversight_level: 3,
             rating: Rating::RequiresImprovement,
             ceo_id: 1_000_000_000_000 + trust as u64,
@@ -389,7 +349,7 @@ mod tests {
                 replication: r,
                 trust_id: 0,
                 ceo_id: 7,
-                start_month: -12,
+                start_month: -11,
                 end_month: 2,
                 censored: false,
                 exit_route: ExitRoute::Dismissed,
@@ -402,7 +362,7 @@ mod tests {
                 replication: r,
                 trust_id: 1,
                 ceo_id: 8,
-                start_month: 0,
+                start_month: 1,
                 end_month: 3,
                 censored: true,
                 exit_route: ExitRoute::InPost,
@@ -422,9 +382,9 @@ mod tests {
 
     fn write_run(dir: &Path) {
         let mut w = ResultWriter::create(dir, &meta()).unwrap();
-        w.write(&[rep(0), rep(1)]).unwrap();
-        w.write(&[rep(2)]).unwrap();
-        assert_eq!(w.rows_written(), (18, 6));
+        w.write(&[&rep(0), &rep(1)]).unwrap();
+        w.write(&[&rep(2)]).unwrap();
+        assert_eq!(w.rows_written(), [18, 6]);
         w.finish().unwrap();
     }
 
@@ -439,126 +399,87 @@ mod tests {
         r.get_metadata().unwrap().row_groups.len()
     }
 
+    fn string_at(df: &DataFrame, col: &str, i: usize) -> String {
+        df.column(col)
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(i)
+            .unwrap()
+            .to_string()
+    }
+
     #[test]
     fn round_trip_two_batches() {
         let tmp = TempDir::new().unwrap();
         let dir = tmp.path().join("run");
         write_run(&dir);
 
-        let tm_path = dir.join(TRUST_MONTHS_FILE);
-        let tm = read(&tm_path);
-        assert_eq!(tm.height(), 18);
-        let names: Vec<&str> = tm.get_column_names().iter().map(|s| s.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "replication",
-                "trust_id",
-                "trust_type",
-                "month",
-                "establishment",
-                "staff_in_post",
-                "engagement",
-                "sickness_rate",
-                "leaver_rate",
-                "vacancy_rate",
-                "friction",
-                "quality_index",
-                "patient_experience",
-                "mortality_ratio",
-                "surplus_pct",
-                "oversight_level",
-                "rating",
-                "ceo_id",
-                "ceo_tenure_months",
-                "interim",
-                "mean_leader_capability",
-                "improvement_capability",
-                "development_spend_gbp",
-                "agency_spend_gbp",
-            ]
-        );
-        let reps: Vec<u32> = tm
-            .column("replication")
+        let tm_path = dir.join(TRUST_MONTHS.file);
+        let t = read(&tm_path);
+        assert_eq!(t.height(), 18);
+        let names: Vec<&str> = t.get_column_names().iter().map(|s| s.as_str()).collect();
+        let defined: Vec<&str> = TRUST_MONTHS.columns.iter().map(|c| c.name).collect();
+        assert_eq!(names, defined);
+        let reps: Vec<u32> = t
+            .column(tm::REPLICATION)
             .unwrap()
             .u32()
             .unwrap()
             .into_no_null_iter()
             .collect();
-        assert_eq!(reps[0], 0);
-        assert_eq!(reps[6], 1);
-        assert_eq!(reps[17], 2);
+        assert_eq!((reps[0], reps[6], reps[17]), (0, 1, 2));
+        assert_eq!(string_at(&t, tm::TRUST_TYPE, 3), "mental_health");
+        assert_eq!(string_at(&t, tm::RATING, 0), "requires_improvement");
+        assert!(matches!(
+            t.column(tm::RATING).unwrap().dtype(),
+            DataType::Enum(..)
+        ));
         assert_eq!(
-            tm.column("trust_type").unwrap().str().unwrap().get(3),
-            Some("mental_health")
-        );
-        assert_eq!(
-            tm.column("rating").unwrap().str().unwrap().get(0),
-            Some("requires_improvement")
-        );
-        assert_eq!(
-            tm.column("engagement").unwrap().f64().unwrap().get(2),
+            t.column(tm::ENGAGEMENT).unwrap().f64().unwrap().get(2),
             Some(0.53)
         );
         assert_eq!(
-            tm.column("ceo_id").unwrap().u64().unwrap().get(4),
+            t.column(tm::CEO_ID).unwrap().u64().unwrap().get(4),
             Some(1_000_000_000_001)
         );
         assert_eq!(
-            tm.column("oversight_level").unwrap().i32().unwrap().get(0),
-            Some(3)
-        );
-        assert_eq!(
-            tm.column("interim").unwrap().bool().unwrap().get(1),
-            Some(true)
+            t.column(tm::SURPLUS_SHARE).unwrap().f64().unwrap().get(0),
+            Some(-0.005)
         );
         assert_eq!(row_groups(&tm_path), 2);
 
-        let cs_path = dir.join(CEO_SPELLS_FILE);
-        let cs = read(&cs_path);
-        assert_eq!(cs.height(), 6);
-        assert_eq!(cs.width(), 12);
-        assert_eq!(cs.get_column_names()[5].as_str(), "duration_months");
+        let cs_path = dir.join(CEO_SPELLS.file);
+        let c = read(&cs_path);
+        assert_eq!((c.height(), c.width()), (6, CEO_SPELLS.columns.len()));
         assert_eq!(
-            cs.column("duration_months").unwrap().i32().unwrap().get(0),
+            c.column(cs::DURATION_MONTHS).unwrap().i32().unwrap().get(0),
             Some(14)
         );
-        assert_eq!(
-            cs.column("start_month").unwrap().i32().unwrap().get(0),
-            Some(-12)
-        );
-        assert_eq!(
-            cs.column("exit_route").unwrap().str().unwrap().get(1),
-            Some("in_post")
-        );
-        assert_eq!(
-            cs.column("pathway").unwrap().str().unwrap().get(1),
-            Some("general_management")
-        );
-        assert_eq!(
-            cs.column("censored").unwrap().bool().unwrap().get(1),
-            Some(true)
-        );
+        assert_eq!(string_at(&c, cs::EXIT_ROUTE, 1), "in_post");
+        assert_eq!(string_at(&c, cs::PATHWAY, 1), "general_management");
         assert_eq!(row_groups(&cs_path), 2);
 
         for p in [&tm_path, &cs_path] {
             assert_eq!(read_meta(p).unwrap(), meta());
             assert!(!partial_path(p).exists());
         }
-        // Nothing but the two tables is left in the folder.
+        // Nothing but the tables is left in the folder.
         let mut entries: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         entries.sort();
-        assert_eq!(entries, [CEO_SPELLS_FILE, TRUST_MONTHS_FILE]);
+        assert_eq!(entries, [CEO_SPELLS.file, TRUST_MONTHS.file]);
     }
 
     #[test]
-    fn metadata_keys_present() {
+    fn metadata_keys_and_field_units_present() {
         let tmp = TempDir::new().unwrap();
         write_run(tmp.path());
-        let mut r = ParquetReader::new(File::open(tmp.path().join(TRUST_MONTHS_FILE)).unwrap());
+        let mut r = ParquetReader::new(File::open(tmp.path().join(TRUST_MONTHS.file)).unwrap());
         let md = r.get_metadata().unwrap();
         let kv = md.key_value_metadata.as_ref().unwrap();
         for key in [KEY_SCENARIO_HASH, KEY_SEED, KEY_VERSION, KEY_SCENARIO] {
@@ -567,11 +488,15 @@ mod tests {
         let seed = kv.iter().find(|k| k.key == KEY_SEED).unwrap();
         assert_eq!(seed.value.as_deref(), Some("12345678901234"));
         let chunk = md.row_groups[0]
-            .columns_under_root_iter("engagement")
+            .columns_under_root_iter(tm::ENGAGEMENT)
             .unwrap()
             .next()
             .unwrap();
         assert_eq!(format!("{:?}", chunk.compression()), "Zstd");
+        let schema = r.schema().unwrap();
+        let field = schema.get(tm::SICKNESS_RATE).unwrap();
+        let unit = field.metadata.as_ref().unwrap().get(KEY_UNIT).unwrap();
+        assert_eq!(unit.as_str(), "fraction (0-1)");
     }
 
     #[test]
@@ -580,11 +505,11 @@ mod tests {
         let b = TempDir::new().unwrap();
         write_run(a.path());
         write_run(b.path());
-        for name in [TRUST_MONTHS_FILE, CEO_SPELLS_FILE] {
-            let x = std::fs::read(a.path().join(name)).unwrap();
-            let y = std::fs::read(b.path().join(name)).unwrap();
+        for t in RESULT_TABLES {
+            let x = std::fs::read(a.path().join(t.file())).unwrap();
+            let y = std::fs::read(b.path().join(t.file())).unwrap();
             assert!(!x.is_empty());
-            assert!(x == y, "{name} differs between identical runs");
+            assert!(x == y, "{} differs between identical runs", t.file());
         }
     }
 
@@ -592,8 +517,8 @@ mod tests {
     fn dropped_writer_leaves_no_files() {
         let tmp = TempDir::new().unwrap();
         let mut w = ResultWriter::create(tmp.path(), &meta()).unwrap();
-        w.write(&[rep(0)]).unwrap();
-        assert!(partial_path(&tmp.path().join(TRUST_MONTHS_FILE)).exists());
+        w.write(&[&rep(0)]).unwrap();
+        assert!(partial_path(&tmp.path().join(TRUST_MONTHS.file)).exists());
         drop(w);
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
     }
@@ -602,11 +527,11 @@ mod tests {
     fn empty_run_is_a_valid_file() {
         let tmp = TempDir::new().unwrap();
         let mut w = ResultWriter::create(tmp.path(), &meta()).unwrap();
-        w.write(&[ReplicationResult::default()]).unwrap();
+        w.write(&[&ReplicationResult::default()]).unwrap();
         w.finish().unwrap();
-        let tm = read(&tmp.path().join(TRUST_MONTHS_FILE));
-        assert_eq!((tm.height(), tm.width()), (0, 24));
-        assert_eq!(row_groups(&tmp.path().join(TRUST_MONTHS_FILE)), 0);
+        let t = read(&tmp.path().join(TRUST_MONTHS.file));
+        assert_eq!((t.height(), t.width()), (0, TRUST_MONTHS.columns.len()));
+        assert_eq!(row_groups(&tmp.path().join(TRUST_MONTHS.file)), 0);
     }
 
     #[test]

@@ -12,9 +12,13 @@ use polars::prelude::*;
 use super::atomic::write_atomic;
 use super::error::OutputError;
 use super::parquet::{FileMeta, parquet_writer};
+use super::tables::{Col, Get, Table, table};
+use crate::metrics::metric;
 
 /// Conventional file name of the summary table inside a run folder.
 pub const SUMMARY_FILE: &str = "summary.parquet";
+/// The summary as CSV (with `--csv`).
+pub const SUMMARY_CSV: &str = "summary.csv";
 
 /// The distribution of one metric across replications.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,42 +34,63 @@ pub struct SummaryRow {
     pub p95: f64,
 }
 
-const F64_COLUMNS: [&str; 7] = ["mean", "sd", "p05", "p25", "p50", "p75", "p95"];
-
-fn f64s(row: &SummaryRow) -> [f64; 7] {
-    [
-        row.mean, row.sd, row.p05, row.p25, row.p50, row.p75, row.p95,
-    ]
-}
-
-fn summary_frame(rows: &[SummaryRow]) -> PolarsResult<DataFrame> {
-    let mut cols = vec![
-        Column::new(
-            "metric".into(),
-            rows.iter().map(|r| r.metric.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new("n".into(), rows.iter().map(|r| r.n).collect::<Vec<u32>>()),
-    ];
-    for (k, name) in F64_COLUMNS.iter().enumerate() {
-        cols.push(Column::new(
-            (*name).into(),
-            rows.iter().map(|r| f64s(r)[k]).collect::<Vec<f64>>(),
-        ));
+table! {
+    /// One row per metric: its distribution across replications.
+    pub static SUMMARY: Table<SummaryRow> = "summary.parquet";
+    pub mod col {
+        METRIC = "metric", "", Get::Str(|r| &r.metric), "Metric key (see `trustsim columns` and README, \"Metrics\").";
+        LABEL = "label", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.label)), "What the metric measures.";
+        UNIT = "unit", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.unit.label())), "Unit of the values (% means a fraction shown as a percentage: values are stored as fractions).";
+        N = "n", "replications", Get::U32(|r| r.n), "Replications with a value.";
+        MEAN = "mean", "metric unit", Get::F64(|r| r.mean), "Mean across replications.";
+        SD = "sd", "metric unit", Get::F64(|r| r.sd), "Standard deviation across replications.";
+        P05 = "p05", "metric unit", Get::F64(|r| r.p05), "5th percentile across replications.";
+        P25 = "p25", "metric unit", Get::F64(|r| r.p25), "25th percentile across replications.";
+        P50 = "p50", "metric unit", Get::F64(|r| r.p50), "Median across replications.";
+        P75 = "p75", "metric unit", Get::F64(|r| r.p75), "75th percentile across replications.";
+        P95 = "p95", "metric unit", Get::F64(|r| r.p95), "95th percentile across replications.";
     }
-    DataFrame::new(rows.len(), cols)
 }
+
+const F64_COLUMNS: [&str; 7] = [
+    col::MEAN,
+    col::SD,
+    col::P05,
+    col::P25,
+    col::P50,
+    col::P75,
+    col::P95,
+];
 
 /// Writes the summary table to `path` (atomically: via `.NAME.partial`).
 pub fn write_summary(path: &Path, rows: &[SummaryRow], meta: &FileMeta) -> Result<(), OutputError> {
-    let mut df = summary_frame(rows).map_err(|e| OutputError::parquet_write(path, e))?;
-    write_table(path, &mut df, meta)
+    write_table(path, &SUMMARY, rows, meta)
 }
 
-/// Writes a small table to `path` in one row group, atomically (via
+/// Writes the rows of a small table to `path` in one row group, atomically.
+pub fn write_table<R>(
+    path: &Path,
+    table: &Table<R>,
+    rows: &[R],
+    meta: &FileMeta,
+) -> Result<(), OutputError> {
+    let mut df = table
+        .frame(rows.iter())
+        .map_err(|e| OutputError::parquet_write(path, e))?;
+    write_frame(path, &mut df, meta, &table.field_notes())
+}
+
+/// Writes a frame to `path` in one row group, atomically (via
 /// `.NAME.partial`), with trustsim's compression and metadata.
-pub fn write_table(path: &Path, df: &mut DataFrame, meta: &FileMeta) -> Result<(), OutputError> {
+pub fn write_frame(
+    path: &Path,
+    df: &mut DataFrame,
+    meta: &FileMeta,
+    notes: &[(&str, &str, &str)],
+) -> Result<(), OutputError> {
     let mut bytes = Vec::new();
-    parquet_writer(&mut bytes, meta)
+    let schema = df.schema().clone();
+    parquet_writer(&mut bytes, meta, &schema, notes)
         .finish(df)
         .map_err(|e| OutputError::parquet_write(path, e))?;
     write_atomic(path, &bytes)
@@ -79,11 +104,11 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, OutputError> {
         .map_err(|e| OutputError::parquet_read(path, e))?;
     let bad = |what: &str, e: PolarsError| OutputError::invalid(path, format!("{what}: {e}"));
     let metric = df
-        .column("metric")
+        .column(col::METRIC)
         .and_then(|c| c.str())
         .map_err(|e| bad("column `metric`", e))?;
     let n = df
-        .column("n")
+        .column(col::N)
         .and_then(|c| c.u32())
         .map_err(|e| bad("column `n`", e))?;
     let mut values = Vec::with_capacity(F64_COLUMNS.len());

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// A position in a scenario file, shown as `FILE:LINE:COL` (1-based; the
 /// column counts characters). `file` is the path as given, not canonicalized.
+/// A command-line setting has line 0 and shows as its text alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub file: String,
@@ -16,7 +17,11 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+        if self.line == 0 {
+            f.write_str(&self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.col)
+        }
     }
 }
 
@@ -104,6 +109,14 @@ pub enum ScenarioError {
     /// One or more values out of range, one per line.
     #[error("{}", join_lines(violations))]
     OutOfRange { violations: Vec<Violation> },
+    /// The scenario file sets nothing.
+    #[error(
+        "scenario file {path} is empty; a scenario sets at least one parameter or says `extends = \"baseline.toml\"` (see `trustsim params` for every parameter)"
+    )]
+    Empty { path: String },
+    /// A `--set` argument that is not `KEY=VALUE`.
+    #[error("{text}: expected KEY=VALUE, e.g. `--set staff.leave_base_monthly=0.008`")]
+    BadSetting { text: String },
     /// The merged parameters did not deserialize for a reason not caught above.
     #[error("invalid parameters: {message}")]
     Invalid { message: String },

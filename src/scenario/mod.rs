@@ -39,8 +39,53 @@ pub struct Scenario {
 
 /// Loads the scenario at `path`, following `extends`, and validates it.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_with(path, &[])
+}
+
+/// A setting given on the command line, layered over the scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// `KEY=VALUE`.
+    pub text: String,
+    /// How it appears in messages and the manifest, e.g. `--set
+    /// staff.leave_base_monthly=0.008` or `--months 60`.
+    pub shown: String,
+}
+
+impl Setting {
+    /// A `--set KEY=VALUE` argument.
+    pub fn set(text: &str) -> Setting {
+        Setting {
+            text: text.to_string(),
+            shown: format!("--set {text}"),
+        }
+    }
+
+    /// A flag such as `--months 60` that stands for `key = value`.
+    pub fn flag(flag: &str, key: &str, value: impl std::fmt::Display) -> Setting {
+        Setting {
+            text: format!("{key}={value}"),
+            shown: format!("{flag} {value}"),
+        }
+    }
+}
+
+/// Loads the scenario at `path` with `settings` layered over it, in order,
+/// and validates the result. An error in a setting names the setting.
+pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Scenario, ScenarioError> {
     let mut chain = Vec::new();
     load_chain(path, &mut Vec::new(), &mut chain, None)?;
+    if chain.last().is_some_and(|f| f.is_empty()) {
+        return Err(ScenarioError::Empty {
+            path: path.display().to_string(),
+        });
+    }
+    let layers = settings
+        .iter()
+        .map(|s| source::setting(&s.text, &s.shown))
+        .collect::<Result<Vec<_>, _>>()?;
+    let chain_len = chain.len();
+    chain.extend(layers);
 
     let mut merged = schema::defaults_tree();
     let mut set_at = BTreeMap::new();
@@ -64,6 +109,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
     let raw = deserialize(merged, &origins)?;
     let params = checked(raw, &origins, Origin::Default)?;
+    chain.truncate(chain_len);
     Ok(Scenario {
         params,
         files: chain.into_iter().map(|f| f.path).collect(),
@@ -178,21 +224,22 @@ fn deserialize(
         set(&mut probe, key, toml::Value::Integer(v));
         toml::Value::Table(probe).try_into::<RawParams>().is_ok()
     };
+    // The allowed range is the parameter's rule, not its storage type's.
+    let rules = RawParams::default().describe();
     let mut violations = Vec::new();
     for (key, origin) in origins {
         if let Some(toml::Value::Integer(v)) = get(&merged, key)
             && !fits(key, *v)
         {
-            let max = [u8::MAX as i64, u16::MAX as i64, u32::MAX as i64, i64::MAX]
-                .into_iter()
-                .rfind(|&m| fits(key, m))
-                .unwrap_or(i64::MAX);
-            let min = if fits(key, -1) { i64::MIN } else { 0 };
+            let allowed = rules
+                .iter()
+                .find(|r| r.key == *key)
+                .map_or_else(|| "a smaller integer".to_string(), |r| r.allowed.clone());
             violations.push(Violation {
                 origin: origin.clone(),
                 key: key.clone(),
                 value: v.to_string(),
-                allowed: format!("an integer from {min} to {max}"),
+                allowed,
             });
         }
     }

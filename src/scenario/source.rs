@@ -16,13 +16,55 @@ pub(crate) struct SourceFile {
     /// `path` for messages.
     pub shown: String,
     pub doc: Document<String>,
+    /// Whether positions in the text mean anything to the user (false for
+    /// a command-line setting, whose every location is the setting itself).
+    pub positioned: bool,
 }
 
 impl SourceFile {
     /// The location of byte `offset` (or of the file start when unknown).
     pub fn loc(&self, span: Option<Range<usize>>) -> Location {
+        if !self.positioned {
+            return Location {
+                file: self.shown.clone(),
+                line: 0,
+                col: 0,
+            };
+        }
         location(&self.shown, self.doc.raw(), span.map_or(0, |s| s.start))
     }
+
+    /// Whether the file sets nothing (only blank lines and comments).
+    pub fn is_empty(&self) -> bool {
+        self.doc.as_table().is_empty()
+    }
+}
+
+/// A command-line setting `KEY=VALUE` as a one-line file `KEY = VALUE`
+/// (a VALUE that is not TOML is taken as text), shown as `shown`.
+pub(crate) fn setting(text: &str, shown: &str) -> Result<SourceFile, ScenarioError> {
+    let bad = || ScenarioError::BadSetting {
+        text: shown.to_string(),
+    };
+    let (key, value) = text.split_once('=').ok_or_else(bad)?;
+    let (key, value) = (key.trim(), value.trim());
+    let key_ok = !key.is_empty()
+        && key
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    if !key_ok || value.is_empty() {
+        return Err(bad());
+    }
+    let as_toml = format!("{key} = {value}\n");
+    let doc = Document::parse(as_toml)
+        .or_else(|_| Document::parse(format!("{key} = {}\n", toml_edit::Value::from(value))))
+        .map_err(|_| bad())?;
+    Ok(SourceFile {
+        path: PathBuf::from(shown),
+        shown: shown.to_string(),
+        doc,
+        positioned: false,
+    })
 }
 
 /// Largest scenario file read: far above any real scenario (a few kB), small
@@ -66,6 +108,7 @@ pub(crate) fn parse(path: &Path, shown: &str, text: String) -> Result<SourceFile
             path: path.to_path_buf(),
             shown: shown.to_string(),
             doc,
+            positioned: true,
         }),
         Err(e) => {
             let at = location(shown, &text, e.span().map_or(0, |s| s.start));

@@ -160,10 +160,69 @@ fn out_of_range_value_with_line() {
         "a.toml:2:1: run.months = 3 is out of range; allowed: an integer from 12 to 1200\n\
          (default) staff.peer_weight = 0.05 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1",
     );
-    // Integers that do not fit the field are range errors too.
+    // Integers that do not fit the field are range errors too, and name the
+    // parameter's own range, not the storage type's (issue 9).
     check_err(
         "[run]\nreplications = -3\n",
-        "a.toml:2:1: run.replications = -3 is out of range; allowed: an integer from 0 to 4294967295",
+        "a.toml:2:1: run.replications = -3 is out of range; allowed: an integer from 1 to 100000",
+    );
+}
+
+#[test]
+fn an_empty_file_is_an_error_not_the_baseline() {
+    // Regression (issue 9): an empty file silently ran the England baseline.
+    for text in ["", "\n\n", "# only a comment\n"] {
+        let e = err(&[("empty.toml", text)]);
+        assert!(e.starts_with("scenario file "), "{e}");
+        assert!(e.contains("empty.toml is empty"), "{e}");
+    }
+    // A file that only extends another is not empty.
+    assert!(
+        load_in(&[
+            ("a.toml", "extends = \"b.toml\"\n"),
+            ("b.toml", "[run]\nreplications = 2\n")
+        ])
+        .is_ok()
+    );
+}
+
+#[test]
+fn command_line_settings_layer_over_the_file_and_name_themselves_in_errors() {
+    let dir = TempDir::new().unwrap();
+    let f = dir.path().join("s.toml");
+    std::fs::write(&f, "[run]\nreplications = 2\n").unwrap();
+    let s = load_with(
+        &f,
+        &[
+            Setting::set("staff.leave_base_monthly=0.008"),
+            Setting::flag("--months", "run.months", 36),
+            Setting::set("run.name=named"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.params.staff.leave_base_monthly, 0.008);
+    assert_eq!((s.params.run.months, s.params.run.replications), (36, 2));
+    assert_eq!(s.params.run.name, "named");
+    let e = |settings: &[Setting]| load_with(&f, settings).unwrap_err().to_string();
+    assert_eq!(
+        e(&[Setting::flag("--months", "run.months", -5)]),
+        "--months -5: run.months = -5 is out of range; allowed: an integer from 12 to 1200"
+    );
+    assert_eq!(
+        e(&[Setting::set("staff.sickness_recovery=2")]),
+        "--set staff.sickness_recovery=2: staff.sickness_recovery = 2 is out of range; allowed: a number from 0.01 to 1"
+    );
+    assert!(
+        e(&[Setting::set("staff.leave_base_monthy=0.1")])
+            .starts_with("--set staff.leave_base_monthy=0.1: unknown key `staff.leave_base_monthy`; did you mean `staff.leave_base_monthly`?")
+    );
+    assert_eq!(
+        e(&[Setting::set("nonsense")]),
+        "--set nonsense: expected KEY=VALUE, e.g. `--set staff.leave_base_monthly=0.008`"
+    );
+    assert!(
+        e(&[Setting::flag("--months", "run.months", "abc")])
+            .contains("wrong type for `run.months`")
     );
 }
 
@@ -254,7 +313,7 @@ fn run_name_defaults_to_file_stem() {
     assert_eq!(s.params.run.name, "my-run");
     assert_eq!(s.params.run.replications, 2);
     assert_eq!(
-        err(&[("a b.toml", "")]),
+        err(&[("a b.toml", "[run]\nreplications = 2\n")]),
         "(file name) run.name = \"a b\" is out of range; allowed: a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)"
     );
 }

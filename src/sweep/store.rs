@@ -2,9 +2,12 @@
 //!
 //! - `sweep.json`: the definition (hash, parameters, design points); a
 //!   rerun into the same folder must have the same hash;
-//! - `data/point=NNNNNN/part.parquet`: one hive-style partition per design
-//!   point, one row per replication (parameter values and every metric),
-//!   written atomically;
+//! - `data/point=N/part.parquet`: one hive-style partition per design point
+//!   (`N` an unpadded integer, so readers infer an integer `point`), one row
+//!   per replication (parameter values and every metric), written
+//!   atomically; a varied parameter's column is its dotted key with `__`
+//!   for each dot (`oversight__punitiveness`, no quoting needed in SQL),
+//!   and the dotted key is in the column's `trustsim.key` metadata;
 //! - `ledger/shard-I-of-N.log`: the units each shard finished, one line each,
 //!   appended after the part is in place (one file per shard, so shards never
 //!   write the same file);
@@ -22,8 +25,8 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Shard, Sweep, Varied};
-use crate::calibration::METRICS;
-use crate::output::{FileMeta, OutputError, write_atomic, write_table};
+use crate::metrics::{METRICS, ReplicationMetrics};
+use crate::output::{FileMeta, OutputError, write_atomic, write_frame};
 
 /// Why a sweep folder cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +77,7 @@ pub const MERGED_FILE: &str = "sweep.parquet";
 /// The part file of `unit`.
 pub fn part_path(dir: &Path, unit: usize) -> PathBuf {
     dir.join("data")
-        .join(format!("point={unit:06}"))
+        .join(format!("point={unit}"))
         .join("part.parquet")
 }
 
@@ -247,30 +250,65 @@ impl Ledger {
     }
 }
 
+/// The column name of a varied parameter: its dotted key with `__` for
+/// each dot, so SQL needs no quoting.
+pub fn column_name(key: &str) -> String {
+    key.replace('.', "__")
+}
+
+/// Field notes of a part: the dotted key of each parameter column.
+fn notes(record: &SweepRecord) -> Vec<(String, String)> {
+    record
+        .parameters
+        .iter()
+        .map(|k| (column_name(k), k.clone()))
+        .collect()
+}
+
 /// The rows of one unit: one per replication, parameters then metrics.
 pub fn part_frame(
     record: &SweepRecord,
     unit: usize,
-    metrics: &[Vec<f64>],
+    metrics: &[ReplicationMetrics],
 ) -> PolarsResult<DataFrame> {
     let n = metrics.len();
     let mut cols = vec![
         Column::new("point".into(), vec![unit as u32; n]),
-        Column::new("replication".into(), (0..n as u32).collect::<Vec<u32>>()),
+        Column::new(
+            "replication".into(),
+            metrics.iter().map(|m| m.replication).collect::<Vec<u32>>(),
+        ),
     ];
     for (k, key) in record.parameters.iter().enumerate() {
         cols.push(Column::new(
-            key.as_str().into(),
+            column_name(key).into(),
             vec![record.points[unit][k]; n],
         ));
     }
-    for (k, key) in record.metrics.iter().enumerate() {
+    for key in &record.metrics {
         cols.push(Column::new(
             key.as_str().into(),
-            metrics.iter().map(|m| m[k]).collect::<Vec<f64>>(),
+            metrics
+                .iter()
+                .map(|m| m.whole_run.get(key))
+                .collect::<Vec<f64>>(),
         ));
     }
     DataFrame::new(n, cols)
+}
+
+fn write(path: &Path, df: &mut DataFrame, record: &SweepRecord) -> Result<(), OutputError> {
+    let notes = notes(record);
+    let described: Vec<(&str, &str, &str)> = notes
+        .iter()
+        .map(|(c, k)| (c.as_str(), "", k.as_str()))
+        .collect();
+    write_frame(
+        path,
+        df,
+        &meta(&record.name, &record.hash, record.seed),
+        &described,
+    )
 }
 
 /// Writes the part of `unit` atomically.
@@ -278,7 +316,7 @@ pub fn write_part(
     dir: &Path,
     record: &SweepRecord,
     unit: usize,
-    metrics: &[Vec<f64>],
+    metrics: &[ReplicationMetrics],
 ) -> Result<(), StoreError> {
     let path = part_path(dir, unit);
     let parent = path.parent().unwrap_or(dir);
@@ -288,12 +326,33 @@ pub fn write_part(
     })?;
     let mut df =
         part_frame(record, unit, metrics).map_err(|e| OutputError::parquet_write(&path, e))?;
-    write_table(
-        &path,
-        &mut df,
-        &meta(&record.name, &record.hash, record.seed),
-    )?;
+    write(&path, &mut df, record)?;
     Ok(())
+}
+
+/// Mean over replications of `metric` at each of the first `units` design
+/// points, read from their parts.
+pub fn point_means(dir: &Path, units: usize, metric: &str) -> Result<Vec<f64>, StoreError> {
+    (0..units)
+        .map(|u| {
+            let path = part_path(dir, u);
+            let file = File::open(&path).map_err(|e| StoreError::Read {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            let df = ParquetReader::new(file)
+                .with_columns(Some(vec![metric.into()]))
+                .finish()
+                .map_err(|e| OutputError::parquet_read(&path, e))?;
+            let v: Vec<f64> = df
+                .column(metric)
+                .and_then(|c| c.f64().cloned())
+                .map_err(|e| OutputError::parquet_read(&path, e))?
+                .into_no_null_iter()
+                .collect();
+            Ok(crate::stats::mean(&v))
+        })
+        .collect()
 }
 
 /// `1,3-5,9`: a sorted list of indices as ranges, as `sbatch --array=` takes it.
@@ -361,11 +420,7 @@ pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
     let mut df = all.unwrap_or_default();
     df.rechunk_mut();
     let rows = df.height();
-    write_table(
-        &out,
-        &mut df,
-        &meta(&record.name, &record.hash, record.seed),
-    )?;
+    write(&out, &mut df, &record)?;
     Ok((out, rows))
 }
 

@@ -25,7 +25,7 @@ section! {
         /// One line saying what the scenario is for.
         pub description: String = "England before 2020".into(), text(any_text, "any text");
         /// Base seed of every random stream.
-        pub seed: u64 = 20_260_101, int(0, u64::MAX, unit::SEED);
+        pub seed: u64 = 20_260_101, int(0, i64::MAX as u64, unit::SEED);
         /// Number of replications in the ensemble.
         pub replications: u32 = 20, int(1, 100_000, unit::COUNT);
         /// Reported horizon in months (after burn-in).

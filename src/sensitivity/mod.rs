@@ -10,6 +10,8 @@
 
 use rand::RngExt;
 
+pub mod study;
+
 use crate::design::{MAX_SOBOL_DIMS, sobol};
 use crate::model::rng::{Stream, from_u64};
 use crate::stats::{mean, quantile, sd, sorted};

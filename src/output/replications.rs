@@ -1,0 +1,121 @@
+//! `replications.parquet`: every metric of every replication, in long form
+//! (one row per replication, scope and metric). The summary's quantiles and
+//! a comparison's paired differences are computed from it, so both can be
+//! recomputed from files at any time.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::error::OutputError;
+use super::tables::{Col, Get, Table, table};
+use crate::metrics::{METRICS, ReplicationMetrics, Scope, Values, metric};
+
+/// Conventional file name inside a run folder.
+pub const REPLICATIONS_FILE: &str = "replications.parquet";
+
+/// One metric of one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricValue {
+    pub replication: u32,
+    pub scope: Scope,
+    pub metric: &'static str,
+    pub value: f64,
+}
+
+table! {
+    /// One row per replication, scope and metric.
+    pub static REPLICATION_METRICS: Table<MetricValue> = "replications.parquet";
+    pub mod col {
+        REPLICATION = "replication", "", Get::U32(|v| v.replication), "Replication number (0-based).";
+        SCOPE = "scope", "", Get::Enum(|v| v.scope.as_str(), &Scope::LABELS), "whole_run: every reported month; final_year: the last 12 (compared metrics only).";
+        METRIC = "metric", "", Get::Str(|v| v.metric), "Metric key (README, \"Metrics\").";
+        VALUE = "value", "metric unit", Get::F64(|v| v.value), "The metric's value in this replication (shares as fractions).";
+    }
+}
+
+/// The rows of some replications' metrics, in replication, scope and
+/// registry order.
+pub fn rows(metrics: &[&ReplicationMetrics]) -> Vec<MetricValue> {
+    let mut out = Vec::new();
+    for m in metrics {
+        for scope in Scope::ALL {
+            for (key, value) in m.scope(scope).iter_in_registry_order() {
+                out.push(MetricValue {
+                    replication: m.replication,
+                    scope,
+                    metric: key,
+                    value,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Reads the metrics back from a frame of [`REPLICATION_METRICS`] rows
+/// (metrics this version does not define are skipped).
+pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Vec<ReplicationMetrics>, OutputError> {
+    let bad = |e: PolarsError| OutputError::invalid(path, e.to_string());
+    let rep = df
+        .column(col::REPLICATION)
+        .and_then(|c| c.u32().cloned())
+        .map_err(bad)?;
+    let scope = df
+        .column(col::SCOPE)
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(bad)?;
+    let scope = scope.str().map_err(bad)?;
+    let key = df
+        .column(col::METRIC)
+        .and_then(|c| c.str().cloned())
+        .map_err(bad)?;
+    let value = df
+        .column(col::VALUE)
+        .and_then(|c| c.f64().cloned())
+        .map_err(bad)?;
+    let mut out: Vec<ReplicationMetrics> = Vec::new();
+    for i in 0..df.height() {
+        let (Some(r), Some(s), Some(k)) = (rep.get(i), scope.get(i), key.get(i)) else {
+            return Err(OutputError::invalid(path, format!("null in row {i}")));
+        };
+        let Some(m) = metric(k) else { continue };
+        if out.last().is_none_or(|l| l.replication != r) {
+            out.push(ReplicationMetrics {
+                replication: r,
+                whole_run: Values::default(),
+                final_year: Values::default(),
+            });
+        }
+        let last = out.last_mut().expect("just pushed");
+        let v = value.get(i).unwrap_or(f64::NAN);
+        match s {
+            "final_year" => last.final_year.insert(m.key, v),
+            _ => last.whole_run.insert(m.key, v),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `replications.parquet`.
+pub fn read(path: &Path) -> Result<Vec<ReplicationMetrics>, OutputError> {
+    let f = File::open(path).map_err(|e| OutputError::read(path, e))?;
+    let df = ParquetReader::new(f)
+        .finish()
+        .map_err(|e| OutputError::parquet_read(path, e))?;
+    from_frame(&df, path)
+}
+
+/// Registry order, so files list metrics as tables print them.
+trait RegistryOrder {
+    fn iter_in_registry_order(&self) -> Vec<(&'static str, f64)>;
+}
+
+impl RegistryOrder for Values {
+    fn iter_in_registry_order(&self) -> Vec<(&'static str, f64)> {
+        let mut v: Vec<(&'static str, f64)> = self.iter().collect();
+        v.sort_by_key(|(k, _)| METRICS.iter().position(|m| m.key == *k));
+        v
+    }
+}

@@ -1,0 +1,386 @@
+//! Typed output tables: one definition per table (file name, description,
+//! and per column its name, type, unit, description and how to read it from
+//! a record). The writer builds frames from these definitions, readers take
+//! column names from the `col` modules declared here, the parquet schema
+//! carries each column's unit and description as field metadata,
+//! `trustsim columns` prints them, and a test checks the README's data
+//! dictionary against them.
+//!
+//! Adding a column is one line here plus the model field it reads; adding a
+//! result table is one [`table!`] block and one entry in [`RESULT_TABLES`].
+
+use polars::prelude::*;
+
+use crate::model::{
+    CeoSpell, ExitRoute, Pathway, Rating, ReplicationResult, TrustMonth, TrustType,
+};
+
+/// How a column's value is read from a record of type `R`.
+pub enum Get<R: 'static> {
+    U32(fn(&R) -> u32),
+    I32(fn(&R) -> i32),
+    U64(fn(&R) -> u64),
+    F64(fn(&R) -> f64),
+    Bool(fn(&R) -> bool),
+    /// Free text.
+    Str(for<'a> fn(&'a R) -> &'a str),
+    /// One of a fixed list of labels, stored dictionary-encoded with the
+    /// labels in their natural order (a polars Enum).
+    Enum(fn(&R) -> &'static str, &'static [&'static str]),
+}
+
+impl<R> Get<R> {
+    /// The value of `r` as a CSV field.
+    pub fn text(&self, r: &R) -> String {
+        let quote = |s: &str| {
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        match self {
+            Get::U32(f) => f(r).to_string(),
+            Get::I32(f) => f(r).to_string(),
+            Get::U64(f) => f(r).to_string(),
+            Get::F64(f) => {
+                let v = f(r);
+                if v.is_finite() {
+                    v.to_string()
+                } else {
+                    String::new()
+                }
+            }
+            Get::Bool(f) => f(r).to_string(),
+            Get::Str(f) => quote(f(r)),
+            Get::Enum(f, _) => quote(f(r)),
+        }
+    }
+
+    /// The type as the data dictionary names it.
+    pub fn type_name(&self) -> String {
+        match self {
+            Get::U32(_) => "uint32".into(),
+            Get::I32(_) => "int32".into(),
+            Get::U64(_) => "uint64".into(),
+            Get::F64(_) => "float64".into(),
+            Get::Bool(_) => "bool".into(),
+            Get::Str(_) => "string".into(),
+            Get::Enum(_, labels) => format!("enum ({})", labels.join(" < ")),
+        }
+    }
+}
+
+/// One column of a table.
+pub struct Col<R: 'static> {
+    pub name: &'static str,
+    /// Unit of the values (empty for identifiers and labels).
+    pub unit: &'static str,
+    pub description: &'static str,
+    pub get: Get<R>,
+}
+
+/// One output table: its file and its columns.
+pub struct Table<R: 'static> {
+    /// File name inside the folder the table belongs to.
+    pub file: &'static str,
+    pub description: &'static str,
+    pub columns: &'static [Col<R>],
+}
+
+/// A column as the data dictionary describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    pub name: &'static str,
+    pub type_name: String,
+    pub unit: &'static str,
+    pub description: &'static str,
+}
+
+impl<R> Table<R> {
+    /// The frame of `rows`, one column per definition, in order.
+    pub fn frame<'a>(&self, rows: impl Iterator<Item = &'a R> + Clone) -> PolarsResult<DataFrame>
+    where
+        R: 'a,
+    {
+        let n = rows.clone().count();
+        let cols = self
+            .columns
+            .iter()
+            .map(|c| column(c, rows.clone()))
+            .collect::<PolarsResult<Vec<Column>>>()?;
+        DataFrame::new(n, cols)
+    }
+
+    /// The rows as CSV (RFC 4180: a header line, fields quoted when they
+    /// hold a comma, quote or line break; numbers in full precision).
+    pub fn csv<'a>(&self, rows: impl Iterator<Item = &'a R>) -> String
+    where
+        R: 'a,
+    {
+        let mut out = self
+            .columns
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(",");
+        out.push('\n');
+        for r in rows {
+            let fields: Vec<String> = self.columns.iter().map(|c| c.get.text(r)).collect();
+            out += &fields.join(",");
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The data dictionary of this table.
+    pub fn info(&self) -> Vec<ColumnInfo> {
+        self.columns
+            .iter()
+            .map(|c| ColumnInfo {
+                name: c.name,
+                type_name: c.get.type_name(),
+                unit: c.unit,
+                description: c.description,
+            })
+            .collect()
+    }
+
+    /// Units and descriptions by column name, for the parquet field metadata.
+    pub fn field_notes(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        self.columns
+            .iter()
+            .map(|c| (c.name, c.unit, c.description))
+            .collect()
+    }
+}
+
+fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsResult<Column> {
+    let name: PlSmallStr = c.name.into();
+    Ok(match &c.get {
+        Get::U32(f) => Column::new(name, rows.map(f).collect::<Vec<u32>>()),
+        Get::I32(f) => Column::new(name, rows.map(f).collect::<Vec<i32>>()),
+        Get::U64(f) => Column::new(name, rows.map(f).collect::<Vec<u64>>()),
+        Get::F64(f) => Column::new(name, rows.map(f).collect::<Vec<f64>>()),
+        Get::Bool(f) => Column::new(name, rows.map(f).collect::<Vec<bool>>()),
+        Get::Str(f) => Column::new(name, rows.map(*f).collect::<Vec<&str>>()),
+        Get::Enum(f, labels) => {
+            let dtype = enum_dtype(labels)?;
+            Column::new(name, rows.map(f).collect::<Vec<&str>>()).cast(&dtype)?
+        }
+    })
+}
+
+/// The polars Enum type of `labels`, in their order.
+pub fn enum_dtype(labels: &[&str]) -> PolarsResult<DataType> {
+    Ok(DataType::from_frozen_categories(FrozenCategories::new(
+        labels.iter().copied(),
+    )?))
+}
+
+/// Declares a table: the static definition and a `col` module of its column
+/// names, so that readers never type a column name.
+macro_rules! table {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $table:ident: Table<$r:ty> = $file:literal;
+        pub mod $names:ident {
+            $($konst:ident = $col:literal, $unit:expr, $get:expr, $desc:literal;)*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub static $table: Table<$r> = Table {
+            file: $file,
+            description: concat!($($doc),*),
+            columns: &[$(Col { name: $col, unit: $unit, description: $desc, get: $get },)*],
+        };
+
+        /// Column names.
+        pub mod $names {
+            $(#[doc = $desc] pub const $konst: &str = $col;)*
+        }
+    };
+}
+pub(crate) use table;
+
+/// Units of the result tables.
+pub mod unit {
+    pub const SHARE: &str = "fraction (0-1)";
+    pub const MONTH: &str = "reported month (1 = first after burn-in)";
+    pub const MONTHS: &str = "months";
+    pub const FTE: &str = "FTE posts";
+    pub const GBP: &str = "GBP";
+    pub const NONE: &str = "";
+}
+
+table! {
+    /// One row per trust and reported month.
+    pub static TRUST_MONTHS: Table<TrustMonth> = "trust_months.parquet";
+    pub mod tm {
+        REPLICATION = "replication", unit::NONE, Get::U32(|m| m.replication), "Replication number (0-based).";
+        TRUST_ID = "trust_id", unit::NONE, Get::U32(|m| m.trust_id), "Trust number within the replication (0-based; acute first, then mental health, community, ambulance).";
+        TRUST_TYPE = "trust_type", unit::NONE, Get::Enum(|m| m.trust_type.as_str(), &TrustType::LABELS), "Type of trust.";
+        MONTH = "month", unit::MONTH, Get::U32(|m| m.month), "Reported month, 1 to run.months.";
+        ESTABLISHMENT = "establishment", unit::FTE, Get::U32(|m| m.establishment), "Funded posts.";
+        STAFF_IN_POST = "staff_in_post", unit::FTE, Get::U32(|m| m.staff_in_post), "Posts filled at the end of the month.";
+        ENGAGEMENT = "engagement", "score (0-10, NHS Staff Survey scale)", Get::F64(|m| m.engagement), "Mean engagement of staff in post.";
+        SICKNESS_RATE = "sickness_rate", unit::SHARE, Get::F64(|m| m.sickness_rate), "Share of staff in post off sick this month.";
+        LEAVER_RATE = "leaver_rate", unit::SHARE, Get::F64(|m| m.leaver_rate), "Share of staff who left this month (monthly, not annualised).";
+        VACANCY_RATE = "vacancy_rate", unit::SHARE, Get::F64(|m| m.vacancy_rate), "Share of funded posts vacant at the end of the month.";
+        FRICTION = "friction", "score (0-1)", Get::F64(|m| m.friction), "Manager-clinician friction.";
+        QUALITY_INDEX = "quality_index", "index (0-100)", Get::F64(|m| m.quality_index), "Quality of care index (patient safety and clinical quality).";
+        PATIENT_EXPERIENCE = "patient_experience", "score (0-10)", Get::F64(|m| m.patient_experience), "Patient experience.";
+        MORTALITY_RATIO = "mortality_ratio", "ratio (observed / expected deaths)", Get::F64(|m| m.mortality_ratio), "Mortality ratio centred on 1, like SHMI.";
+        SURPLUS_SHARE = "surplus_share", "fraction of income", Get::F64(|m| m.surplus_share), "Surplus (negative: deficit) this month as a share of income.";
+        OVERSIGHT_LEVEL = "oversight_level", "level (1-4)", Get::I32(|m| i32::from(m.oversight_level)), "Regulator oversight level (4 = intensive support or special measures).";
+        RATING = "rating", unit::NONE, Get::Enum(|m| m.rating.as_str(), &Rating::LABELS), "Published quality rating.";
+        CEO_ID = "ceo_id", unit::NONE, Get::U64(|m| m.ceo_id), "Identifier of the CEO or interim in post (unique within a replication).";
+        CEO_TENURE_MONTHS = "ceo_tenure_months", unit::MONTHS, Get::U32(|m| m.ceo_tenure_months), "Months the CEO in post has held it, this month included.";
+        INTERIM = "interim", unit::NONE, Get::Bool(|m| m.interim), "Whether the CEO in post is an interim.";
+        MEAN_LEADER_CAPABILITY = "mean_leader_capability", "score (0-1)", Get::F64(|m| m.mean_leader_capability), "Mean capability of the trust's team leaders.";
+        IMPROVEMENT_CAPABILITY = "improvement_capability", "score (0-1)", Get::F64(|m| m.improvement_capability), "Improvement capability (a stock that builds and decays).";
+        DEVELOPMENT_SPEND_GBP = "development_spend_gbp", unit::GBP, Get::F64(|m| m.development_spend_gbp), "Leadership development spend this month (scales with run.staff_scale).";
+        AGENCY_SPEND_GBP = "agency_spend_gbp", unit::GBP, Get::F64(|m| m.agency_spend_gbp), "Agency and bank cover spend this month (scales with run.staff_scale).";
+    }
+}
+
+table! {
+    /// One row per CEO or interim spell in post at any time in the reported horizon.
+    pub static CEO_SPELLS: Table<CeoSpell> = "ceo_spells.parquet";
+    pub mod cs {
+        REPLICATION = "replication", unit::NONE, Get::U32(|s| s.replication), "Replication number (0-based).";
+        TRUST_ID = "trust_id", unit::NONE, Get::U32(|s| s.trust_id), "Trust number within the replication.";
+        CEO_ID = "ceo_id", unit::NONE, Get::U64(|s| s.ceo_id), "Identifier of the CEO or interim.";
+        START_MONTH = "start_month", unit::MONTH, Get::I32(|s| s.start_month), "First month in post (0 and below: burn-in).";
+        END_MONTH = "end_month", unit::MONTH, Get::I32(|s| s.end_month), "Last month in post (the last reported month if still in post).";
+        DURATION_MONTHS = "duration_months", unit::MONTHS, Get::I32(|s| s.duration_months()), "Months in post: end_month - start_month + 1.";
+        CENSORED = "censored", unit::NONE, Get::Bool(|s| s.censored), "Still in post at the end of the run.";
+        EXIT_ROUTE = "exit_route", unit::NONE, Get::Enum(|s| s.exit_route.as_str(), &ExitRoute::LABELS), "How the spell ended.";
+        PATHWAY = "pathway", unit::NONE, Get::Enum(|s| s.pathway.as_str(), &Pathway::LABELS), "Career pathway of the CEO.";
+        INTERNAL = "internal", unit::NONE, Get::Bool(|s| s.internal), "Promoted from the trust's own board.";
+        FIRST_TIME = "first_time", unit::NONE, Get::Bool(|s| s.first_time), "First CEO post.";
+        INTERIM = "interim", unit::NONE, Get::Bool(|s| s.interim), "An interim spell.";
+    }
+}
+
+/// A table of records drawn from each replication's results.
+pub trait ResultTable: Sync {
+    fn file(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    fn info(&self) -> Vec<ColumnInfo>;
+    fn field_notes(&self) -> Vec<(&'static str, &'static str, &'static str)>;
+    /// The rows of a batch of replications, in batch then record order.
+    fn frame(&self, batch: &[&ReplicationResult]) -> PolarsResult<DataFrame>;
+}
+
+/// A [`Table`] with the accessor of its records in a [`ReplicationResult`].
+pub struct FromResults<R: 'static> {
+    pub table: &'static Table<R>,
+    pub rows: fn(&ReplicationResult) -> &[R],
+}
+
+impl<R: Sync> ResultTable for FromResults<R> {
+    fn file(&self) -> &'static str {
+        self.table.file
+    }
+    fn description(&self) -> &'static str {
+        self.table.description
+    }
+    fn info(&self) -> Vec<ColumnInfo> {
+        self.table.info()
+    }
+    fn field_notes(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        self.table.field_notes()
+    }
+    fn frame(&self, batch: &[&ReplicationResult]) -> PolarsResult<DataFrame> {
+        let rows = self.rows;
+        self.table
+            .frame(batch.iter().flat_map(move |r| rows(r).iter()))
+    }
+}
+
+/// Every table a run writes from its replications, in file order.
+pub static RESULT_TABLES: &[&dyn ResultTable] = &[
+    &FromResults {
+        table: &TRUST_MONTHS,
+        rows: |r| &r.trust_months,
+    },
+    &FromResults {
+        table: &CEO_SPELLS,
+        rows: |r| &r.spells,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case_and_the_name_modules_match() {
+        for t in RESULT_TABLES {
+            let info = t.info();
+            let mut names: Vec<&str> = info.iter().map(|c| c.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), info.len(), "{}", t.file());
+            for c in &info {
+                assert!(
+                    c.name
+                        .chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'),
+                    "{}",
+                    c.name
+                );
+                assert!(!c.description.is_empty(), "{}", c.name);
+            }
+        }
+        assert_eq!(tm::SURPLUS_SHARE, "surplus_share");
+        assert_eq!(cs::DURATION_MONTHS, "duration_months");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_leaves_missing_numbers_empty() {
+        struct R(&'static str, f64);
+        static T: Table<R> = Table {
+            file: "t.csv",
+            description: "test",
+            columns: &[
+                Col {
+                    name: "name",
+                    unit: "",
+                    description: "a name",
+                    get: Get::Str(|r| r.0),
+                },
+                Col {
+                    name: "x",
+                    unit: "",
+                    description: "a number",
+                    get: Get::F64(|r| r.1),
+                },
+            ],
+        };
+        let rows = [R("plain", 0.25), R("a, \"b\"", f64::NAN)];
+        assert_eq!(
+            T.csv(rows.iter()),
+            "name,x\nplain,0.25\n\"a, \"\"b\"\"\",\n"
+        );
+    }
+
+    #[test]
+    fn enum_columns_keep_their_natural_order() {
+        let d = enum_dtype(&Rating::LABELS).unwrap();
+        let s = Series::new("r".into(), ["inadequate", "good", "outstanding"])
+            .cast(&d)
+            .unwrap();
+        let sorted = s.sort(SortOptions::default()).unwrap();
+        let labels: Vec<String> = sorted
+            .cast(&DataType::String)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(labels, ["outstanding", "good", "inadequate"]);
+    }
+}

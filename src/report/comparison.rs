@@ -1,0 +1,157 @@
+//! The report of a comparison folder: which parameters differ, what each
+//! policy changed in plain words a board paper can quote, the forest chart,
+//! the paired-difference tables in natural units, and each variant's key
+//! outcomes.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::html::{self, esc, inline_svg};
+use super::{ReportRun, headline, today};
+use crate::charts::{self, ChartError};
+use crate::compare::{self, Difference};
+use crate::metrics::Scope;
+use crate::output::comparison::{self as out, ComparisonManifest};
+use crate::output::{self, OutputError};
+
+/// Writes the report of the comparison folder `dir` to `out_file`.
+pub fn write_comparison_report(dir: &Path, out_file: &Path) -> Result<(), ChartError> {
+    let record = out::read_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST))?;
+    if !record.complete {
+        return Err(ChartError::invalid(
+            dir,
+            "the comparison is unfinished (comparison.json says incomplete); run the same `trustsim compare` command again to finish it",
+        ));
+    }
+    let rows = out::read_differences(dir, &record.variants)?;
+    let mut runs = Vec::new();
+    for name in &record.variants {
+        let d = dir.join(name);
+        runs.push(ReportRun {
+            data: charts::load_run(&d)?,
+            summary: output::read_summary(&d.join(output::SUMMARY_FILE))?,
+            manifest: output::read_manifest(&d.join(output::MANIFEST_FILE)).ok(),
+        });
+    }
+    let html = render(&record, &rows, &runs, &today())?;
+    output::write_atomic(out_file, html.as_bytes()).map_err(|e: OutputError| e.into())
+}
+
+/// The comparison report as one HTML document.
+pub fn render(
+    record: &ComparisonManifest,
+    rows: &[Difference],
+    runs: &[ReportRun],
+    date: &str,
+) -> Result<String, ChartError> {
+    let mut h = html::head(&format!("trustsim comparison: {}", record.name));
+    let _ = writeln!(
+        h,
+        "<p class=\"lead\">{} policy variants of simulated NHS trusts in England against the reference <strong>{}</strong>, \
+         {} replications each. {} Differences are paired replication by replication; intervals are 95 % t intervals of \
+         the mean paired difference and show the model's chance variation for one set of assumptions.</p>",
+        record.variants.len() - 1,
+        esc(&record.variants[0]),
+        record.replications,
+        if record.common_random_numbers {
+            "Every variant uses the same random streams (common random numbers), so a difference comes from the policy alone."
+        } else {
+            "Each variant has its own seed (independent streams), so differences include chance."
+        }
+    );
+    let _ = writeln!(h, "<h2>What differs between the variants</h2>\n<ul>");
+    if record.differences.is_empty() {
+        let _ = writeln!(h, "<li>Nothing but their names.</li>");
+    }
+    for d in &record.differences {
+        let _ = writeln!(h, "<li><code>{}</code></li>", esc(d));
+    }
+    h.push_str("</ul>\n");
+    let _ = writeln!(h, "<h2>In plain words</h2>");
+    for v in &record.variants[1..] {
+        let words = compare::plain_words(rows, v, Scope::FinalYear);
+        if let Some((lead, items)) = words.split_first() {
+            let _ = writeln!(h, "<div class=\"plain\"><p>{}</p>\n<ul>", esc(lead));
+            for w in items {
+                let _ = writeln!(h, "<li>{}.</li>", esc(w));
+            }
+            h.push_str("</ul></div>\n");
+        }
+    }
+    let svg = crate::charts::forest::svg(rows, &out::provenance(record))?;
+    let _ = writeln!(
+        h,
+        "<figure id=\"forest\">\n{}\n<figcaption><strong>Figure 1.</strong> How each policy changes outcomes in the final \
+         year, in each outcome's own unit (pp = percentage points), with 95 % intervals.</figcaption>\n</figure>",
+        inline_svg(&svg)
+    );
+    for scope in [Scope::FinalYear, Scope::WholeRun] {
+        difference_table(&mut h, rows, scope);
+    }
+    headline(&mut h, runs);
+    let _ = writeln!(
+        h,
+        "<footer>\n<p><strong>Provenance</strong>: {}; scenario hashes <code>{}</code>; comparison folder <code>{}</code>. \
+         Report written {} by trustsim {}.</p>\n</footer>\n</main>\n</body>\n</html>",
+        esc(&out::provenance(record)),
+        esc(&record.scenario_hashes.join(", ")),
+        esc(&runs
+            .first()
+            .and_then(|r| r.data.dir.parent())
+            .map_or(String::new(), |p| p.display().to_string())),
+        esc(date),
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(h)
+}
+
+/// The paired differences of one scope, one table per variant.
+fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
+    let _ = writeln!(h, "<h2>Paired differences: {}</h2>", scope.label());
+    let mut variants: Vec<&str> = Vec::new();
+    for d in rows.iter().filter(|d| d.scope == scope) {
+        if !variants.contains(&d.variant.as_str()) {
+            variants.push(&d.variant);
+        }
+    }
+    for v in variants {
+        let mine: Vec<&Difference> = rows
+            .iter()
+            .filter(|d| d.scope == scope && d.variant == v)
+            .collect();
+        let Some(first) = mine.first() else { continue };
+        let _ = writeln!(
+            h,
+            "<h3>{} vs {} ({} paired replications)</h3>\n<table>\n<thead><tr><th>Outcome</th><th class=\"num\">{}</th>\
+             <th class=\"num\">{}</th><th class=\"num\">Difference (95 % interval)</th><th class=\"num\">Better in</th></tr></thead>\n<tbody>",
+            esc(v),
+            esc(&first.baseline),
+            first.n,
+            esc(&first.baseline),
+            esc(v)
+        );
+        for d in mine {
+            let u = d.outcome.unit;
+            let class = if !d.clear() {
+                ""
+            } else if d.outcome.improves(d.mean_difference) {
+                " better"
+            } else {
+                " worse"
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num{class}\">{} ({} to {})</td>\
+                 <td class=\"num\">{:.0} %</td></tr>",
+                esc(d.outcome.label),
+                esc(&u.format(d.baseline_mean)),
+                esc(&u.format(d.variant_mean)),
+                esc(&u.format_difference(d.mean_difference)),
+                esc(&u.format_difference(d.ci_low)),
+                esc(&u.format_difference(d.ci_high)),
+                100.0 * d.share_better
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+}

@@ -1,0 +1,417 @@
+//! The runner: one ensemble run end to end. It locks the run folder,
+//! decides whether to resume, start afresh or refuse, checks the disk,
+//! simulates the replications in parallel (cancellable within a simulated
+//! month), keeps each finished replication so nothing finished is ever
+//! lost, assembles the tables, computes the summary, writes the manifest
+//! and draws the charts. It returns a [`RunReport`] and reports progress
+//! through [`Progress`]; it never prints. `run`, `compare`, `sweep`,
+//! `sensitivity`, the benches and the examples all go through here.
+
+mod cancel;
+pub mod folder;
+pub mod preflight;
+mod progress;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+pub use cancel::Cancel;
+pub use folder::FolderError;
+pub use progress::{Progress, Silent};
+
+use crate::metrics::{METRICS, ReplicationMetrics, evaluate_replication};
+use crate::model::{Params, ReplicationResult, run_replication_until};
+use crate::output::replications::REPLICATION_METRICS;
+use crate::output::{
+    self, FileMeta, MANIFEST_FILE, Manifest, OutputError, REPLICATIONS_FILE, RESULT_TABLES,
+    ResultWriter, SummaryRow, batches,
+};
+use crate::scenario;
+use crate::stats;
+
+/// Replications per row group of the assembled tables. Fixed, so that row
+/// groups, and with them the bytes of every file, do not depend on the
+/// thread count.
+pub const BATCH_REPLICATIONS: usize = 16;
+
+/// A finished replication and its metrics.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub result: ReplicationResult,
+    pub metrics: ReplicationMetrics,
+}
+
+/// What to run and where.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub params: Params,
+    pub dir: PathBuf,
+    pub threads: usize,
+    pub charts: bool,
+    /// Check the model invariants of every replication (always on in debug builds).
+    pub check_invariants: bool,
+    /// Replace results of another run found in the folder (`--force`).
+    pub replace: bool,
+    /// Run even if the disk looks too small (`--force`).
+    pub ignore_disk: bool,
+    /// Command-line settings, recorded in the manifest.
+    pub settings: Vec<String>,
+    /// Also write `summary.csv`.
+    pub csv: bool,
+}
+
+/// What a finished run reports back.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub rows: Vec<SummaryRow>,
+    /// Replications simulated by this command.
+    pub simulated: u32,
+    /// Replications kept from an interrupted run and not simulated again.
+    pub resumed: u32,
+    pub wall_seconds: f64,
+    pub write_seconds: f64,
+    /// Staff-agent-months simulated by this command.
+    pub staff_months: u64,
+    /// Whether results of an earlier run in the folder were replaced.
+    pub replaced: Option<String>,
+}
+
+/// Why a run did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(
+        "the run needs about {} in {} at its peak but only {} is free; free some space, run fewer replications, or pass --force",
+        preflight::human_bytes(*needed as f64),
+        dir.display(),
+        preflight::human_bytes(*free as f64)
+    )]
+    Disk {
+        needed: u64,
+        free: u64,
+        dir: PathBuf,
+    },
+    #[error("model invariants violated in replication {replication}:\n  {}", violations.join("\n  "))]
+    Invariants {
+        replication: u32,
+        violations: Vec<String>,
+    },
+    #[error(
+        "stopped after {done} of {total} replications; the finished ones are kept in {} and manifest.json says the run is incomplete; run the same command again to resume",
+        kept.display()
+    )]
+    Interrupted {
+        done: u32,
+        total: u32,
+        kept: PathBuf,
+    },
+    #[error("cannot start the worker threads: {0}")]
+    Threads(String),
+    #[error(transparent)]
+    Charts(#[from] crate::charts::ChartError),
+}
+
+/// The provenance stamped into every file of a run of `p`.
+pub fn file_meta(p: &Params) -> FileMeta {
+    FileMeta {
+        scenario_hash: scenario::scenario_hash(p),
+        seed: p.run.seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: p.run.name.clone(),
+    }
+}
+
+/// A rayon pool of `threads` threads.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))
+}
+
+/// Simulates replication `r` and computes its metrics; `None` if cancelled.
+pub fn simulate(p: &Params, r: u32, cancel: &Cancel) -> Option<Finished> {
+    let result = run_replication_until(p, r, &|| cancel.is_cancelled())?;
+    let metrics = evaluate_replication(&result, p);
+    Some(Finished { result, metrics })
+}
+
+/// Runs replications `reps` on the current rayon pool and keeps only their
+/// metrics, in replication order; `None` if cancelled. For sweeps, benches
+/// and examples that need no files.
+pub fn run_metrics(
+    p: &Params,
+    reps: std::ops::Range<u32>,
+    cancel: &Cancel,
+    progress: &dyn Progress,
+) -> Option<Vec<ReplicationMetrics>> {
+    reps.into_par_iter()
+        .map(|r| {
+            if cancel.is_cancelled() {
+                return None;
+            }
+            let f = simulate(p, r, cancel)?;
+            progress.advance(1);
+            Some(f.metrics)
+        })
+        .collect()
+}
+
+/// As [`run_metrics`], one replication after another on the calling
+/// thread (for callers that already run several parameter sets in parallel).
+pub fn run_metrics_serial(
+    p: &Params,
+    reps: std::ops::Range<u32>,
+    cancel: &Cancel,
+    progress: &dyn Progress,
+) -> Option<Vec<ReplicationMetrics>> {
+    reps.map(|r| {
+        let f = simulate(p, r, cancel)?;
+        progress.advance(1);
+        Some(f.metrics)
+    })
+    .collect()
+}
+
+/// Runs `spec` into its folder. See the module documentation.
+pub fn run(
+    spec: &RunSpec,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    let p = &spec.params;
+    let dir = &spec.dir;
+    let meta = file_meta(p);
+    let _lock = folder::Lock::acquire(&folder::lock_path(dir))?;
+    let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace)?;
+    let total = p.run.replications;
+    let kept: Vec<u32> = (0..total)
+        .filter(|&r| batches::read_metrics(dir, r).is_some())
+        .collect();
+    if !spec.ignore_disk
+        && let Some(free) = preflight::free_bytes(dir)
+    {
+        let needed = preflight::peak_bytes(p, batches::kept_bytes(dir));
+        if needed > free {
+            return Err(RunError::Disk {
+                needed,
+                free,
+                dir: dir.clone(),
+            });
+        }
+    }
+    write_manifest(spec, &meta, started, vec![])?;
+
+    progress.start(&p.run.name, u64::from(total), kept.len() as u64);
+    let pending: Vec<u32> = (0..total).filter(|r| !kept.contains(r)).collect();
+    let simulated = simulate_and_keep(spec, &meta, &pending, progress, cancel);
+    progress.finish();
+    let (simulated, staff_months, mut write_seconds) = match simulated {
+        Ok(x) => x,
+        Err(e) => {
+            write_manifest(spec, &meta, started, vec![])?;
+            return Err(match e {
+                RunError::Interrupted { .. } => RunError::Interrupted {
+                    done: (0..total)
+                        .filter(|&r| batches::read_metrics(dir, r).is_some())
+                        .count() as u32,
+                    total,
+                    kept: batches::batch_dir(dir),
+                },
+                other => other,
+            });
+        }
+    };
+
+    progress.phase("writing tables");
+    let t = Instant::now();
+    let metrics = assemble(dir, total, &meta)?;
+    let rows = summarize(&metrics);
+    output::write_summary(&dir.join(output::SUMMARY_FILE), &rows, &meta)?;
+    if spec.csv {
+        let csv = output::summary::SUMMARY.csv(rows.iter());
+        output::write_atomic(&dir.join(output::summary::SUMMARY_CSV), csv.as_bytes())?;
+    }
+    batches::clear(dir)?;
+    write_seconds += t.elapsed().as_secs_f64();
+    let mut files: Vec<String> = RESULT_TABLES.iter().map(|t| t.file().to_string()).collect();
+    files.extend([REPLICATIONS_FILE.into(), output::SUMMARY_FILE.into()]);
+    if spec.csv {
+        files.push(output::summary::SUMMARY_CSV.into());
+    }
+    write_manifest(spec, &meta, started, files)?;
+    if spec.charts {
+        progress.phase("drawing charts");
+        crate::charts::render_run_charts(std::slice::from_ref(dir), &dir.join("charts"))?;
+    }
+    Ok(RunReport {
+        rows,
+        simulated,
+        resumed: kept.len() as u32,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        write_seconds,
+        staff_months,
+        replaced,
+    })
+}
+
+/// Decides what to do with what `dir` holds: resume, start afresh (after
+/// clearing every earlier result) or refuse. Returns a description of
+/// results that were replaced.
+fn prepare_folder(dir: &Path, hash: &str, replace: bool) -> Result<Option<String>, RunError> {
+    match folder::inspect(dir, hash) {
+        folder::Holds::Unfinished => Ok(None),
+        folder::Holds::Nothing | folder::Holds::SameScenario => {
+            folder::clear_outputs(dir)?;
+            Ok(None)
+        }
+        folder::Holds::Other(what) if replace => {
+            folder::clear_outputs(dir)?;
+            Ok(Some(what))
+        }
+        folder::Holds::Other(what) => Err(FolderError::Foreign {
+            dir: dir.to_path_buf(),
+            what,
+        }
+        .into()),
+    }
+}
+
+/// Simulates `pending` in parallel, keeping each finished replication in
+/// the run folder; returns (replications simulated, staff-agent-months,
+/// seconds spent writing).
+fn simulate_and_keep(
+    spec: &RunSpec,
+    meta: &FileMeta,
+    pending: &[u32],
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<(u32, u64, f64), RunError> {
+    let p = &spec.params;
+    let write_seconds = Mutex::new(0.0);
+    let outcome: Vec<Option<u64>> = pool(spec.threads)?.install(|| {
+        pending
+            .par_iter()
+            .map(|&r| -> Result<Option<u64>, RunError> {
+                if cancel.is_cancelled() {
+                    return Ok(None);
+                }
+                let Some(f) = simulate(p, r, cancel) else {
+                    return Ok(None);
+                };
+                if spec.check_invariants {
+                    let v = crate::model::invariants::check(&f.result);
+                    if !v.is_empty() {
+                        cancel.cancel();
+                        return Err(RunError::Invariants {
+                            replication: r,
+                            violations: v,
+                        });
+                    }
+                }
+                let t = Instant::now();
+                batches::write(&spec.dir, &f.result, &f.metrics, meta)?;
+                if let Ok(mut w) = write_seconds.lock() {
+                    *w += t.elapsed().as_secs_f64();
+                }
+                progress.advance(1);
+                Ok(Some(f.result.staff_months))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    if outcome.iter().any(Option::is_none) {
+        return Err(RunError::Interrupted {
+            done: 0,
+            total: 0,
+            kept: PathBuf::new(),
+        });
+    }
+    let staff_months = outcome.iter().flatten().sum();
+    let w = write_seconds.into_inner().unwrap_or(0.0);
+    Ok((outcome.len() as u32, staff_months, w))
+}
+
+/// Writes the run's tables from the kept replications, one row group per
+/// [`BATCH_REPLICATIONS`], and returns every replication's metrics.
+fn assemble(dir: &Path, total: u32, meta: &FileMeta) -> Result<Vec<ReplicationMetrics>, RunError> {
+    let mut writer = ResultWriter::create(dir, meta)?;
+    let path = dir.join(REPLICATIONS_FILE);
+    let mut metric_frames = Vec::new();
+    let reps: Vec<u32> = (0..total).collect();
+    for chunk in reps.chunks(BATCH_REPLICATIONS) {
+        let mut frames = batches::read_frames(dir, chunk)?;
+        let m = frames.pop().expect("the metrics frame comes last");
+        writer.write_frames(&frames)?;
+        metric_frames.push(m);
+    }
+    writer.finish()?;
+    let mut all = metric_frames.into_iter().reduce(|mut a, b| {
+        let _ = a.vstack_mut(&b);
+        a
+    });
+    let mut df = all.take().unwrap_or_default();
+    df.rechunk_mut();
+    let metrics = output::replications::from_frame(&df, &path)?;
+    output::write_frame(&path, &mut df, meta, &REPLICATION_METRICS.field_notes())?;
+    Ok(metrics)
+}
+
+/// The manifest of `spec`; `files` is empty while the run is incomplete.
+fn write_manifest(
+    spec: &RunSpec,
+    meta: &FileMeta,
+    started: Instant,
+    files: Vec<String>,
+) -> Result<(), RunError> {
+    let p = &spec.params;
+    let m = Manifest {
+        trustsim_version: meta.version.clone(),
+        scenario_name: p.run.name.clone(),
+        scenario_hash: meta.scenario_hash.clone(),
+        seed: p.run.seed,
+        replications: p.run.replications,
+        months: p.run.months,
+        burn_in_months: p.run.burn_in_months,
+        threads: spec.threads,
+        wall_time_seconds: started.elapsed().as_secs_f64(),
+        complete: !files.is_empty(),
+        files,
+        settings: spec.settings.clone(),
+        scenario: p.clone(),
+    };
+    output::write_manifest(&spec.dir.join(MANIFEST_FILE), &m)?;
+    Ok(())
+}
+
+/// Quantiles across replications of every metric over the whole run.
+pub fn summarize(metrics: &[ReplicationMetrics]) -> Vec<SummaryRow> {
+    METRICS
+        .iter()
+        .map(|def| {
+            let values: Vec<f64> = metrics
+                .iter()
+                .map(|m| m.whole_run.get(def.key))
+                .filter(|v| v.is_finite())
+                .collect();
+            let v = stats::sorted(&values);
+            SummaryRow {
+                metric: def.key.to_string(),
+                n: v.len() as u32,
+                mean: stats::mean(&v),
+                sd: stats::sd(&v),
+                p05: stats::quantile(&v, 0.05),
+                p25: stats::quantile(&v, 0.25),
+                p50: stats::quantile(&v, 0.5),
+                p75: stats::quantile(&v, 0.75),
+                p95: stats::quantile(&v, 0.95),
+            }
+        })
+        .collect()
+}

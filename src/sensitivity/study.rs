@@ -1,0 +1,164 @@
+//! A sensitivity study file (`[sensitivity]`): the base scenario, the
+//! method (Morris or Sobol), the parameters and their ranges, the outputs,
+//! and the design points it implies, run as a sweep.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::metrics::{METRICS, metric};
+use crate::scenario;
+use crate::sweep::{Design, Sweep, Varied, numeric_key, parameter_keys};
+
+/// Why a sensitivity file cannot be used (the message names the file and key).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StudyError(pub String);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    sensitivity: RawSensitivity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Morris,
+    Sobol,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSensitivity {
+    name: Option<String>,
+    base: String,
+    method: Method,
+    /// Saltelli base samples N, or Morris trajectories r.
+    samples: usize,
+    /// Morris grid levels.
+    levels: Option<usize>,
+    replications: Option<u32>,
+    bootstrap: Option<usize>,
+    seed: Option<u64>,
+    outputs: Vec<String>,
+    parameters: BTreeMap<String, RawRange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    min: f64,
+    max: f64,
+}
+
+pub struct Study {
+    /// The design points, run as a sweep.
+    pub sweep: Sweep,
+    pub method: Method,
+    /// Saltelli base samples, or Morris trajectories.
+    pub samples: usize,
+    /// Bootstrap resamples of the intervals.
+    pub bootstrap: usize,
+    pub seed: u64,
+    /// Metric keys analysed.
+    pub outputs: Vec<String>,
+}
+
+/// Reads and validates a sensitivity file; its base scenario is relative to it.
+pub fn load(path: &Path) -> Result<Study, StudyError> {
+    let shown = path.display().to_string();
+    let bad = |m: String| StudyError(format!("{shown}: {m}"));
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StudyError(format!("cannot read sensitivity file {shown}: {e}")))?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| bad(e.message().trim_end().into()))?;
+    let r = raw.sensitivity;
+    let keys = parameter_keys();
+    let mut parameters = Vec::new();
+    for (key, range) in &r.parameters {
+        let integer =
+            numeric_key(&keys, key).map_err(|m| bad(format!("sensitivity.parameters: {m}")))?;
+        if !(range.min.is_finite() && range.max.is_finite() && range.min < range.max) {
+            return Err(bad(format!(
+                "sensitivity.parameters.\"{key}\": min must be below max (got {} and {})",
+                range.min, range.max
+            )));
+        }
+        parameters.push(Varied {
+            key: key.clone(),
+            min: range.min,
+            max: range.max,
+            values: vec![],
+            integer,
+        });
+    }
+    let k = parameters.len();
+    if k == 0 {
+        return Err(bad(
+            "sensitivity.parameters: name at least one parameter".into()
+        ));
+    }
+    if r.outputs.is_empty() {
+        return Err(bad(
+            "sensitivity.outputs: name at least one output metric".into()
+        ));
+    }
+    for o in &r.outputs {
+        if metric(o).is_none() {
+            let allowed: Vec<&str> = METRICS.iter().map(|m| m.key).collect();
+            return Err(bad(format!(
+                "sensitivity.outputs: unknown metric `{o}`; allowed: {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    if r.samples < 2 {
+        return Err(bad(
+            "sensitivity.samples: at least 2 (Saltelli base samples or Morris trajectories)".into(),
+        ));
+    }
+    let seed = r.seed.unwrap_or(1);
+    let (design, unit) = match r.method {
+        Method::Sobol => {
+            if 2 * k > crate::design::MAX_SOBOL_DIMS {
+                return Err(bad(format!(
+                    "sensitivity.parameters: Sobol indices support at most {} parameters",
+                    crate::design::MAX_SOBOL_DIMS / 2
+                )));
+            }
+            (Design::Saltelli, super::saltelli_design(k, r.samples))
+        }
+        Method::Morris => {
+            let levels = r.levels.unwrap_or(4);
+            if levels < 2 || levels % 2 == 1 {
+                return Err(bad(format!(
+                    "sensitivity.levels: an even number of at least 2 (got {levels})"
+                )));
+            }
+            (
+                Design::Morris,
+                super::morris_design(k, r.samples, levels, seed),
+            )
+        }
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let base = scenario::load(&dir.join(&r.base))
+        .map_err(|e| StudyError(e.to_string()))?
+        .params;
+    let replications = r.replications.unwrap_or(base.run.replications);
+    let name = r.name.unwrap_or_else(|| {
+        path.file_stem()
+            .map_or("sensitivity".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let sweep = Sweep::from_unit_points(name, path, base, design, replications, parameters, &unit)
+        .map_err(|e| StudyError(e.to_string()))?;
+    Ok(Study {
+        sweep,
+        method: r.method,
+        samples: r.samples,
+        bootstrap: r.bootstrap.unwrap_or(500),
+        seed,
+        outputs: r.outputs,
+    })
+}
