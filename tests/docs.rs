@@ -54,3 +54,32 @@ fn every_parameter_is_documented_with_its_default_and_meaning() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Checks (or with `TRUSTSIM_UPDATE_README=1` rewrites) the generated part
+/// of the README between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
+fn generated_section(name: &str, want: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let (start, end) = (
+        format!("<!-- {name}:start -->\n"),
+        format!("<!-- {name}:end -->"),
+    );
+    let i = readme.find(&start).expect("README has the markers") + start.len();
+    let j = readme.find(&end).unwrap();
+    if std::env::var_os("TRUSTSIM_UPDATE_README").is_some() {
+        let updated = format!("{}{want}{}", &readme[..i], &readme[j..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert!(
+        readme[i..j] == *want,
+        "the README's {name} section is out of date; run TRUSTSIM_UPDATE_README=1 cargo test --test docs"
+    );
+}
+
+#[test]
+fn the_readme_data_dictionary_and_metrics_match_their_definitions() {
+    use trustsim::output::dictionary::{dictionary, markdown, metrics_markdown};
+    generated_section("columns", &markdown(&dictionary()));
+    generated_section("metrics", &metrics_markdown());
+}

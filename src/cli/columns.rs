@@ -3,10 +3,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::output::comparison::COMPARISON;
-use crate::output::replications::REPLICATION_METRICS;
-use crate::output::summary::SUMMARY;
-use crate::output::tables::{ColumnInfo, RESULT_TABLES};
+use crate::output::dictionary::{dictionary, markdown};
 
 /// Command-line options of `columns`.
 #[derive(Debug, Clone, clap::Args)]
@@ -16,41 +13,6 @@ pub struct ColumnsArgs {
     /// Print Markdown tables (as in the README) instead of plain text.
     #[arg(long)]
     pub markdown: bool,
-}
-
-/// Every table trustsim writes: (file, description, columns).
-pub fn dictionary() -> Vec<(&'static str, &'static str, Vec<ColumnInfo>)> {
-    let mut v: Vec<_> = RESULT_TABLES
-        .iter()
-        .map(|t| (t.file(), t.description(), t.info()))
-        .collect();
-    v.push((
-        REPLICATION_METRICS.file,
-        REPLICATION_METRICS.description,
-        REPLICATION_METRICS.info(),
-    ));
-    v.push((SUMMARY.file, SUMMARY.description, SUMMARY.info()));
-    v.push((COMPARISON.file, COMPARISON.description, COMPARISON.info()));
-    v
-}
-
-/// The dictionary as Markdown: one table per file.
-pub fn markdown(tables: &[(&str, &str, Vec<ColumnInfo>)]) -> String {
-    let mut out = String::new();
-    for (file, description, cols) in tables {
-        out += &format!(
-            "#### `{file}`\n\n{}\n\n| column | type | unit | description |\n|---|---|---|---|\n",
-            description.trim()
-        );
-        for c in cols {
-            out += &format!(
-                "| `{}` | {} | {} | {} |\n",
-                c.name, c.type_name, c.unit, c.description
-            );
-        }
-        out.push('\n');
-    }
-    out
 }
 
 pub fn columns(args: ColumnsArgs) -> Result<()> {

@@ -72,82 +72,78 @@ pub fn run_units(
     threads: usize,
     args: &SweepArgs,
 ) -> Result<store::SweepRecord> {
+    let label = if shard == Shard::ALL {
+        sweep.name.clone()
+    } else {
+        format!("{} (shard {}/{})", sweep.name, shard.index, shard.count)
+    };
+    let mine: Vec<usize> = (0..sweep.units()).filter(|u| shard.owns(*u)).collect();
+    let pending = |done: &std::collections::BTreeSet<usize>| -> Vec<usize> {
+        mine.iter().copied().filter(|u| !done.contains(u)).collect()
+    };
+    let pool = runner::pool(threads)?;
+    let cancel = Cancel::from_flag(interrupt::flag());
+    // Pre-flight before anything is written: time one replication, then
+    // ask before a long sweep starts.
+    let todo = pending(&store::done_units(dir));
+    if let Some(&first) = todo.first() {
+        let seconds = estimate(sweep, first, todo.len(), threads, &pool, &cancel)?;
+        println!(
+            "{label}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {threads} threads and {} of disk -> {}",
+            todo.len(),
+            mine.len(),
+            mine.len() - todo.len(),
+            sweep.replications,
+            todo.len() * sweep.replications as usize,
+            preflight::human_seconds(seconds),
+            preflight::human_bytes(part_bytes(sweep) * todo.len() as f64),
+            dir.display()
+        );
+        let flags = super::run::RunFlags {
+            yes: args.yes,
+            ask_over: args.ask_over,
+            ..super::run::RunFlags::none()
+        };
+        super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)?;
+    }
     let _lock = folder::Lock::acquire(
         &dir.join(format!(".lock-shard-{}-of-{}", shard.index, shard.count)),
     )?;
     let record = store::prepare(dir, sweep)?;
-    let done = store::done_units(dir);
-    let mine: Vec<usize> = (0..sweep.units()).filter(|u| shard.owns(*u)).collect();
-    let pending: Vec<usize> = mine.iter().copied().filter(|u| !done.contains(u)).collect();
-    let reps = sweep.replications;
-    let shard_label = if shard == Shard::ALL {
-        String::new()
-    } else {
-        format!(" (shard {}/{})", shard.index, shard.count)
-    };
-    if pending.is_empty() {
+    let todo = pending(&store::done_units(dir));
+    if todo.is_empty() {
         println!(
-            "{}{shard_label}: all {} units already done in {}",
-            sweep.name,
+            "{label}: all {} units already done in {}",
             mine.len(),
             dir.display()
         );
         return Ok(record);
     }
-    let pool = runner::pool(threads)?;
-
-    // Pre-flight: time one replication of the first pending point (which a
-    // Ctrl-C stops too), then ask before a long sweep starts.
-    let cancel = Cancel::from_flag(interrupt::flag());
-    let first = sweep.point_params(pending[0]).map_err(anyhow::Error::msg)?;
-    let t = Instant::now();
-    let probe = pool.install(|| runner::run_metrics(&first, 0..1, &cancel, &Silent));
-    let per_run = t.elapsed().as_secs_f64();
-    let Some(probe) = probe else {
-        return Err(interrupt::Interrupted("nothing was run".into()).into());
-    };
-    let part = store::part_frame(&record, pending[0], &vec![probe[0].clone(); reps as usize])?;
-    let part_bytes = 2_000.0 + part.estimated_size() as f64;
-    let runs = pending.len() * reps as usize;
-    let seconds = per_run * runs as f64 / threads as f64;
-    println!(
-        "{}{shard_label}: {} of {} units to run ({} already done) x {reps} replications = {runs} runs; estimated {} on {threads} threads and {} of disk (probe: one replication in {:.2} s) -> {}",
-        sweep.name,
-        pending.len(),
-        mine.len(),
-        mine.len() - pending.len(),
-        preflight::human_seconds(seconds),
-        preflight::human_bytes(part_bytes * pending.len() as f64),
-        per_run,
-        dir.display()
-    );
-    let flags = super::run::RunFlags {
-        yes: args.yes,
-        ask_over: args.ask_over,
-        ..super::run::RunFlags::none()
-    };
-    super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)?;
-
-    let ledger = Mutex::new(Ledger::open(dir, shard)?);
     let bar = Bar::new(args.quiet, "runs");
-    bar.start(&sweep.name, runs as u64, 0);
+    bar.start(
+        &sweep.name,
+        (todo.len() * sweep.replications as usize) as u64,
+        0,
+    );
+    let ledger = Mutex::new(Ledger::open(dir, shard)?);
     pool.install(|| {
-        pending.par_iter().try_for_each(|&unit| -> Result<()> {
+        todo.par_iter().try_for_each(|&unit| -> Result<()> {
             if cancel.is_cancelled() {
                 return Ok(());
             }
             let p = sweep.point_params(unit).map_err(anyhow::Error::msg)?;
-            // Replications of a unit run one after another on this worker;
+            // A unit's replications run one after another on this worker;
             // units run side by side.
-            let Some(metrics) = runner::run_metrics_serial(&p, 0..reps, &cancel, &bar) else {
+            let reps = 0..sweep.replications;
+            let Some(metrics) = runner::run_metrics_serial(&p, reps, &cancel, &bar) else {
                 return Ok(());
             };
             store::write_part(dir, &record, unit, &metrics)?;
             ledger
                 .lock()
                 .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?
-                .record(unit)?;
-            Ok(())
+                .record(unit)
+                .map_err(Into::into)
         })
     })?;
     bar.finish();
@@ -161,12 +157,39 @@ pub fn run_units(
         .into());
     }
     println!(
-        "{}{shard_label}: finished; {now} of {} units done in {}",
-        sweep.name,
+        "{label}: finished; {now} of {} units done in {}",
         sweep.units(),
         dir.display()
     );
     Ok(record)
+}
+
+/// Seconds for `units` units: one replication of unit `first` is timed
+/// (Ctrl-C stops it too).
+fn estimate(
+    sweep: &Sweep,
+    first: usize,
+    units: usize,
+    threads: usize,
+    pool: &rayon::ThreadPool,
+    cancel: &Cancel,
+) -> Result<f64> {
+    let p = sweep.point_params(first).map_err(anyhow::Error::msg)?;
+    let t = Instant::now();
+    if pool
+        .install(|| runner::run_metrics(&p, 0..1, cancel, &Silent))
+        .is_none()
+    {
+        return Err(interrupt::Interrupted("nothing was run".into()).into());
+    }
+    let per_run = t.elapsed().as_secs_f64();
+    Ok(per_run * (units * sweep.replications as usize) as f64 / threads as f64)
+}
+
+/// Bytes of one unit's part: a footer and one value per replication and column.
+fn part_bytes(sweep: &Sweep) -> f64 {
+    let columns = 2 + sweep.parameters.len() + crate::metrics::METRICS.len();
+    2_000.0 + 8.0 * (columns * sweep.replications as usize) as f64
 }
 
 pub fn merge(dir: &Path) -> Result<()> {

@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod batches;
 pub mod comparison;
+pub mod dictionary;
 pub mod error;
 pub mod indices;
 pub mod manifest;

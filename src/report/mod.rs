@@ -89,7 +89,7 @@ pub fn render(runs: &[ReportRun], date: &str) -> Result<String, ChartError> {
         let caption = text.caption.first().cloned().unwrap_or_default();
         let _ = writeln!(
             h,
-            "<figure id=\"{}\">\n{svg}\n<figcaption><strong>Figure {}.</strong> {} {}</figcaption>\n</figure>",
+            "<figure id=\"{}\">\n{svg}\n<figcaption><strong>Figure {}. {}.</strong><br>{}</figcaption>\n</figure>",
             chart.file_stem(),
             k + 1,
             esc(&text.title),
@@ -119,7 +119,12 @@ fn run_headers(h: &mut String, runs: &[&ReportRun], single: &str) {
         } else {
             single
         };
-        let _ = write!(h, "<th class=\"num\">{}</th>", esc(label));
+        // Long names may break after an underscore rather than anywhere.
+        let _ = write!(
+            h,
+            "<th class=\"num\">{}</th>",
+            esc(label).replace('_', "_<wbr>")
+        );
     }
 }
 

@@ -189,12 +189,7 @@ pub fn run(
     let p = &spec.params;
     let dir = &spec.dir;
     let meta = file_meta(p);
-    let _lock = folder::Lock::acquire(&folder::lock_path(dir))?;
-    let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace)?;
-    let total = p.run.replications;
-    let kept: Vec<u32> = (0..total)
-        .filter(|&r| batches::read_metrics(dir, r).is_some())
-        .collect();
+    // The disk is checked before anything is written (the folder included).
     if !spec.ignore_disk
         && let Some(free) = preflight::free_bytes(dir)
     {
@@ -207,6 +202,12 @@ pub fn run(
             });
         }
     }
+    let _lock = folder::Lock::acquire(&folder::lock_path(dir))?;
+    let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace)?;
+    let total = p.run.replications;
+    let kept: Vec<u32> = (0..total)
+        .filter(|&r| batches::read_metrics(dir, r).is_some())
+        .collect();
     write_manifest(spec, &meta, started, vec![])?;
 
     progress.start(&p.run.name, u64::from(total), kept.len() as u64);
