@@ -22,7 +22,7 @@ fn main() {
         .params;
     let t0 = std::time::Instant::now();
     let metrics = runner::run_metrics(&p, 0..reps, &Cancel::new(), &Silent).expect("not cancelled");
-    for def in METRICS {
+    for def in METRICS.iter() {
         let mut v: Vec<f64> = metrics.iter().map(|m| m.whole_run.get(def.key)).collect();
         v.sort_by(f64::total_cmp);
         let med = trustsim::stats::quantile(&v, 0.5);

@@ -192,6 +192,8 @@ fn no_charts_skips_the_charts_folder() {
         files_in(&out),
         [
             "ceo_spells.parquet",
+            "exec_spells.parquet",
+            "inspections.parquet",
             "manifest.json",
             "replications.parquet",
             "summary.parquet",

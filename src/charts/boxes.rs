@@ -5,12 +5,11 @@
 //! group, one colour per scenario.
 
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::data::{RunData, TrustHorizon};
-use super::style::{self, Drawn, FrameText, LegendItem, Swatch};
+use super::style::{self, Coord, Drawn, FrameText, LegendItem, Swatch};
 use crate::stats;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,18 +110,11 @@ pub fn describe(runs: &[RunData], g: Grouping) -> FrameText {
     } else {
         vec![]
     };
-    let notes = runs
-        .iter()
-        .filter(|r| r.trusts.is_empty())
-        .map(|r| {
-            let who = if several {
-                format!("{}: ", r.label)
-            } else {
-                String::new()
-            };
-            format!("Note: {who}no data: the run has no reported months")
-        })
-        .collect();
+    let notes = super::missing_notes(
+        runs,
+        |r| r.trusts.is_empty(),
+        "no data: the run has no reported months",
+    );
     let how = "Box: middle 50 % of trusts; line: median; whiskers: 5th to 95th percentile; \
                groups with fewer than 5 trusts are shown as points. Each trust in each \
                replication counts once, with its mean over the final year. Numbers above the \
@@ -152,8 +144,6 @@ pub fn describe(runs: &[RunData], g: Grouping) -> FrameText {
     }
 }
 
-type Coord = Cartesian2d<RangedCoordf64, RangedCoordf64>;
-
 pub fn draw<DB: DrawingBackend>(
     plot: &DrawingArea<DB, Shift>,
     runs: &[RunData],
@@ -168,76 +158,88 @@ where
     let groups = groups(runs, g);
     let panels = plot.split_evenly((1, OUTCOMES.len()));
     for (panel, outcome) in panels.iter().zip(&OUTCOMES) {
-        // Values per group and run.
-        let values: Vec<Vec<Vec<f64>>> = groups
-            .iter()
-            .map(|(_, member)| {
-                runs.iter()
-                    .map(|r| {
-                        stats::sorted(
-                            &r.trusts
-                                .iter()
-                                .filter(|t| member(t))
-                                .map(outcome.value)
-                                .collect::<Vec<_>>(),
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
-        let all = || values.iter().flatten().flatten();
-        let lo = all().copied().fold(f64::INFINITY, f64::min);
-        let hi = all().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (y0, mut y1) = style::padded(lo, hi, outcome.min_span);
-        // Room for the n labels above the boxes.
-        y1 += 0.08 * (y1 - y0);
-        let k = groups.len().max(1);
-        let yd = style::decimals(y0, y1, 7);
-        let x = -0.5..k as f64 - 0.5;
-        let labels: Vec<String> = groups.iter().map(|(l, _)| l.clone()).collect();
-        let mut chart = ChartBuilder::on(panel)
-            .margin_top(20)
-            .margin_right(40)
-            .x_label_area_size(if g == Grouping::TrustType { 190 } else { 130 })
-            .y_label_area_size(200)
-            .build_cartesian_2d(x, y0..y1)?;
-        let x_desc = match g {
-            Grouping::TrustType => "Type of trust".to_string(),
-            Grouping::CeoCount => format!("Chief executives in the last {}", window_years(runs)),
-        };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .bold_line_style(style::GRID.stroke_width(2))
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::MUTED.stroke_width(3))
-            .set_all_tick_mark_size(12)
-            .x_labels(k)
-            .y_labels(7)
-            // Category names are drawn below, wrapped to their slot.
-            .x_label_formatter(&|_| String::new())
-            .y_label_formatter(&|v| style::tick(*v, yd, false))
-            .x_desc(x_desc)
-            .y_desc(outcome.axis)
-            .label_style(style::text(style::TICK, style::INK))
-            .axis_desc_style(style::text(style::AXIS, style::INK))
-            .draw()?;
-        category_labels(panel, &chart, &labels, y0)?;
-        let n_runs = runs.len();
-        let slot = 0.8 / n_runs as f64;
-        for (gi, per_run) in values.iter().enumerate() {
-            for (ri, v) in per_run.iter().enumerate() {
-                let centre = gi as f64 - 0.4 + slot * (ri as f64 + 0.5);
-                draw_box(
-                    &mut chart,
-                    v,
-                    centre,
-                    slot * 0.7,
-                    style::scenario_colour(ri),
-                    y1,
-                    n_runs,
-                )?;
-            }
+        draw_panel(panel, runs, g, &groups, outcome)?;
+    }
+    Ok(())
+}
+
+/// The sorted values of `outcome` per group and run.
+fn panel_values(runs: &[RunData], groups: &[Group], outcome: &Outcome) -> Vec<Vec<Vec<f64>>> {
+    groups
+        .iter()
+        .map(|(_, member)| {
+            runs.iter()
+                .map(|r| {
+                    stats::sorted(
+                        &r.trusts
+                            .iter()
+                            .filter(|t| member(t))
+                            .map(outcome.value)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One outcome's panel: its axes, the group names and a box per group and run.
+fn draw_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    runs: &[RunData],
+    g: Grouping,
+    groups: &[Group],
+    outcome: &Outcome,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let values = panel_values(runs, groups, outcome);
+    let all = || values.iter().flatten().flatten();
+    let lo = all().copied().fold(f64::INFINITY, f64::min);
+    let hi = all().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (y0, mut y1) = style::padded(lo, hi, outcome.min_span);
+    // Room for the n labels above the boxes.
+    y1 += 0.08 * (y1 - y0);
+    let k = groups.len().max(1);
+    let yd = style::decimals(y0, y1, 7);
+    let x = -0.5..k as f64 - 0.5;
+    let labels: Vec<String> = groups.iter().map(|(l, _)| l.clone()).collect();
+    let mut chart = ChartBuilder::on(panel)
+        .margin_top(20)
+        .margin_right(40)
+        .x_label_area_size(if g == Grouping::TrustType { 190 } else { 130 })
+        .y_label_area_size(200)
+        .build_cartesian_2d(x, y0..y1)?;
+    let x_desc = match g {
+        Grouping::TrustType => "Type of trust".to_string(),
+        Grouping::CeoCount => format!("Chief executives in the last {}", window_years(runs)),
+    };
+    style::mesh(&mut chart)
+        .disable_x_mesh()
+        .x_labels(k)
+        .y_labels(7)
+        // Category names are drawn below, wrapped to their slot.
+        .x_label_formatter(&|_| String::new())
+        .y_label_formatter(&|v| style::tick(*v, yd, false))
+        .x_desc(x_desc)
+        .y_desc(outcome.axis)
+        .draw()?;
+    category_labels(panel, &chart, &labels, y0)?;
+    let n_runs = runs.len();
+    let slot = 0.8 / n_runs as f64;
+    for (gi, per_run) in values.iter().enumerate() {
+        for (ri, v) in per_run.iter().enumerate() {
+            let centre = gi as f64 - 0.4 + slot * (ri as f64 + 0.5);
+            draw_box(
+                &mut chart,
+                v,
+                centre,
+                slot * 0.7,
+                style::scenario_colour(ri),
+                y1,
+                n_runs,
+            )?;
         }
     }
     Ok(())

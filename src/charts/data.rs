@@ -342,6 +342,14 @@ typed_column!(i32s, i32, i32);
 typed_column!(f64s, f64, f64);
 typed_column!(bools, bool, bool);
 
+/// A float column whose nulls mean "none": read as NaN.
+fn f64s_or_nan(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<f64>, ChartError> {
+    let c = column(df, name, path)?.f64().map_err(|e| {
+        ChartError::invalid(path, format!("column `{name}` has the wrong type: {e}"))
+    })?;
+    Ok(c.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
 /// A label column (an enum, or plain text): (code per row, distinct values).
 fn categories(
     df: &DataFrame,
@@ -475,7 +483,7 @@ impl TrustMonthAcc {
         let sick = f64s(df, tm::SICKNESS_RATE, path)?;
         let leave = f64s(df, tm::LEAVER_RATE, path)?;
         let quality = f64s(df, tm::QUALITY_INDEX, path)?;
-        let mortality = f64s(df, tm::MORTALITY_RATIO, path)?;
+        let mortality = f64s_or_nan(df, tm::MORTALITY_RATIO, path)?;
         let surplus = f64s(df, tm::SURPLUS_SHARE, path)?;
         let (rating, rdict) = categories(df, tm::RATING, path)?;
         let ceo = u64s(df, tm::CEO_ID, path)?;

@@ -46,11 +46,7 @@ pub fn describe(runs: &[RunData], ind: Indicator) -> FrameText {
     }
     let mut notes = Vec::new();
     for r in runs {
-        let who = if several {
-            format!("{}: ", r.label)
-        } else {
-            String::new()
-        };
+        let who = super::who(r, several);
         match r.replications.len() {
             0 => notes.push(format!(
                 "Note: {who}no data: the run has no reported months"
@@ -110,21 +106,14 @@ where
     let percent = ind.percent();
     let xd = style::decimals(0.0, x_max, x_max as usize + 1);
     let yd = style::decimals(y0, y1, 7);
-    chart
-        .configure_mesh()
+    style::mesh(&mut chart)
         .disable_x_mesh()
-        .bold_line_style(style::GRID.stroke_width(2))
-        .light_line_style(TRANSPARENT)
-        .axis_style(style::MUTED.stroke_width(3))
-        .set_all_tick_mark_size(12)
         .x_labels(x_max as usize + 1)
         .y_labels(7)
         .x_label_formatter(&|v| style::tick(*v, xd, false))
         .y_label_formatter(&|v| style::tick(*v, yd, percent))
         .x_desc("Years since the start of the reported period")
         .y_desc(ind.axis())
-        .label_style(style::text(style::TICK, style::INK))
-        .axis_desc_style(style::text(style::AXIS, style::INK))
         .draw()?;
 
     let x = |p: &FanPoint| f64::from(p.month) / 12.0;

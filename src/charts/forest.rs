@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::style::{self, Drawn, FrameText, LegendItem, Marker, Swatch};
 use crate::compare::{Difference, outcomes};
-use crate::metrics::{Better, Scope};
+use crate::metrics::{Better, Metric, Scope};
 
 /// File stem of the forest chart.
 pub const FOREST: &str = "comparison_forest";
@@ -69,89 +69,99 @@ pub fn draw<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    style::register_fonts();
     let owned: Vec<Difference> = rows
         .iter()
         .filter(|d| d.scope == Scope::FinalYear)
         .cloned()
         .collect();
-    let plot = style::frame(root, &describe(&owned, provenance))?;
-    if owned.is_empty() {
-        style::empty_note(&plot, "No variants to compare")?;
-        root.present()?;
-        return Ok(());
-    }
-    let variants = variants(&owned);
-    let shown: Vec<_> = outcomes()
-        .filter(|o| owned.iter().any(|d| d.outcome.key == o.key))
-        .collect();
-    let panels = plot.split_evenly((shown.len(), 1));
-    for (i, (panel, o)) in panels.iter().zip(&shown).enumerate() {
-        let mine: Vec<&Difference> = owned.iter().filter(|d| d.outcome.key == o.key).collect();
-        let reach = mine
-            .iter()
-            .flat_map(|d| {
-                let (e, l, h) = drawn(d);
-                [e, l, h]
-            })
-            .filter(|x| x.is_finite())
-            .fold(0.0_f64, |a, x| a.max(x.abs()));
-        let reach = if reach > 0.0 { reach * 1.15 } else { 1.0 };
-        let arrow = match o.better {
-            Better::Higher => " (\u{2191})",
-            Better::Lower => " (\u{2193})",
-            Better::Neither => "",
-        };
-        let unit = o.unit.difference_label().replace("percentage points", "pp");
-        let label = format!("{}{arrow}, {unit}", o.label);
-        let last = i + 1 == shown.len();
-        let k = variants.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(panel)
-            .x_label_area_size(if last { 60 } else { 0 })
-            .y_label_area_size(900)
-            .margin_right(40)
-            .build_cartesian_2d(-reach..reach, -0.6..(k - 0.4))?;
-        let d = style::decimals(-reach, reach, 6);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .max_light_lines(0)
-            .light_line_style(style::GRID)
-            .bold_line_style(style::GRID)
-            .x_labels(7)
-            .y_labels(1)
-            .y_label_formatter(&|y| {
-                if y.abs() < 0.5 {
-                    label.clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_label_formatter(&|x| style::tick(*x, d, false))
-            .label_style(style::text(style::TICK * 0.8, style::INK))
-            .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.6), (0.0, k - 0.4)],
-            ShapeStyle::from(&style::REFERENCE).stroke_width(3),
-        )))?;
-        for (vi, v) in variants.iter().enumerate() {
-            let colour = style::scenario_colour(vi + 1);
-            let y = k - 1.0 - vi as f64;
-            for dd in mine.iter().filter(|dd| &dd.variant == v) {
-                let (e, l, h) = drawn(dd);
-                if l.is_finite() && h.is_finite() {
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(l, y), (h, y)],
-                        colour.stroke_width(5),
-                    )))?;
-                }
-                if e.is_finite() {
-                    chart.draw_series(std::iter::once(Circle::new((e, y), 10, colour.filled())))?;
-                }
+    style::figure(root, &describe(&owned, provenance), |plot| {
+        if owned.is_empty() {
+            return style::empty_note(plot, "No variants to compare");
+        }
+        let variants = variants(&owned);
+        let shown: Vec<_> = outcomes()
+            .filter(|o| owned.iter().any(|d| d.outcome.key == o.key))
+            .collect();
+        let panels = plot.split_evenly((shown.len(), 1));
+        for (i, (panel, o)) in panels.iter().zip(&shown).enumerate() {
+            let mine: Vec<&Difference> = owned.iter().filter(|d| d.outcome.key == o.key).collect();
+            draw_panel(panel, o, &mine, &variants, i + 1 == shown.len())?;
+        }
+        Ok(())
+    })
+}
+
+/// The label of an outcome's panel: its name, the better direction as an
+/// arrow and the unit of its differences.
+fn panel_label(o: &Metric) -> String {
+    let arrow = match o.better {
+        Better::Higher => " (\u{2191})",
+        Better::Lower => " (\u{2193})",
+        Better::Neither => "",
+    };
+    let unit = o.unit.difference_label().replace("percentage points", "pp");
+    format!("{}{arrow}, {unit}", o.label)
+}
+
+/// The panel of outcome `o`: one row per variant with its difference `mine`
+/// and interval, on an axis centred on no difference (labelled if `last`).
+fn draw_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    o: &Metric,
+    mine: &[&Difference],
+    variants: &[String],
+    last: bool,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let reach = mine
+        .iter()
+        .flat_map(|d| {
+            let (e, l, h) = drawn(d);
+            [e, l, h]
+        })
+        .filter(|x| x.is_finite())
+        .fold(0.0_f64, |a, x| a.max(x.abs()));
+    let reach = if reach > 0.0 { reach * 1.15 } else { 1.0 };
+    let label = panel_label(o);
+    let k = variants.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(panel)
+        .x_label_area_size(if last { 60 } else { 0 })
+        .y_label_area_size(900)
+        .margin_right(40)
+        .build_cartesian_2d(-reach..reach, -0.6..(k - 0.4))?;
+    let d = style::decimals(-reach, reach, 6);
+    style::row_mesh(&mut chart)
+        .x_labels(7)
+        .y_labels(1)
+        .y_label_formatter(&|y| {
+            if y.abs() < 0.5 {
+                label.clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_formatter(&|x| style::tick(*x, d, false))
+        .label_style(style::text(style::TICK * 0.8, style::INK))
+        .draw()?;
+    style::zero_line(&mut chart, -0.6, k - 0.4)?;
+    for (vi, v) in variants.iter().enumerate() {
+        let colour = style::scenario_colour(vi + 1);
+        let y = k - 1.0 - vi as f64;
+        for dd in mine.iter().filter(|dd| &dd.variant == v) {
+            let (e, l, h) = drawn(dd);
+            if l.is_finite() && h.is_finite() {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(l, y), (h, y)],
+                    colour.stroke_width(5),
+                )))?;
+            }
+            if e.is_finite() {
+                chart.draw_series(std::iter::once(Circle::new((e, y), 10, colour.filled())))?;
             }
         }
     }
-    root.present()?;
     Ok(())
 }
 

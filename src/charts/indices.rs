@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::ChartError;
-use super::style::{self, Drawn, FrameText, LegendItem, Swatch};
+use super::style::{self, Coord, Drawn, FrameText, LegendItem, Swatch};
 use crate::sensitivity::{MorrisIndex, SobolIndex};
 
 /// The indices to draw.
@@ -149,7 +149,6 @@ pub fn draw<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    style::register_fonts();
     let n = params.len().min(idx.len());
     let mut text = describe(title, idx, n, provenance);
     if params.len() != idx.len() && n > 0 {
@@ -159,18 +158,20 @@ where
             idx.len()
         ));
     }
-    let plot = style::frame(root, &text)?;
-    if n == 0 {
-        style::empty_note(&plot, "No parameters to show")?;
-        root.present()?;
-        return Ok(());
-    }
-    let order = order(idx, n);
-    let bars: Vec<Bars> = order.iter().map(|&i| idx.bars(i)).collect();
-    let labels: Vec<&str> = order.iter().map(|&i| params[i].as_str()).collect();
+    style::figure(root, &text, |plot| {
+        if n == 0 {
+            return style::empty_note(plot, "No parameters to show");
+        }
+        draw_plot(plot, params, idx, n)
+    })
+}
 
+/// The value axis: from 0 (or below the lowest value or interval end) to
+/// beyond the highest, with room on the right for the value labels if
+/// they are `labelled`.
+fn value_range(bars: &[Bars], idx: Indices, labelled: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (0.0_f64, 0.0_f64);
-    for group in &bars {
+    for group in bars {
         for (v, ci) in group {
             for x in std::iter::once(*v).chain(ci.iter().flat_map(|(l, h)| [*l, *h])) {
                 if x.is_finite() {
@@ -184,31 +185,51 @@ where
         Indices::Sobol(_) => 0.1,
         Indices::Morris(_) => f64::EPSILON.max(hi.abs() * 1e-6),
     };
-    let labelled = n <= MAX_LABELLED;
     // Room on the right for the value labels.
     let pad_right = if labelled { 0.14 } else { 0.06 };
     let span = (hi - lo).max(min_span);
     let lo = if lo < 0.0 { lo - 0.04 * span } else { 0.0 };
     let hi = hi.max(lo + min_span) + pad_right * span;
+    (lo, hi)
+}
 
+/// Width of the area for the parameter names: the widest name and a
+/// margin, at least 160 pixels and at most half the plot.
+fn label_area<DB: DrawingBackend>(plot: &DrawingArea<DB, Shift>, labels: &[&str]) -> Drawn<u32>
+where
+    DB::ErrorType: 'static,
+{
     let tick_style = style::text(style::TICK, style::INK);
     let mut label_w = 0;
-    for l in &labels {
+    for l in labels {
         label_w = label_w.max(plot.estimate_text_size(l, &tick_style)?.0);
     }
     let (plot_w, _) = plot.dim_in_pixel();
-    let label_area = (label_w + 40).clamp(160, plot_w / 2);
-    let mut chart = ChartBuilder::on(&plot)
+    Ok((label_w + 40).clamp(160, plot_w / 2))
+}
+
+/// The axes and bars of the first `n` parameters (`n` at least 1), most
+/// influential at the top.
+fn draw_plot<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    params: &[String],
+    idx: Indices,
+    n: usize,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let order = order(idx, n);
+    let bars: Vec<Bars> = order.iter().map(|&i| idx.bars(i)).collect();
+    let labels: Vec<&str> = order.iter().map(|&i| params[i].as_str()).collect();
+    let labelled = n <= MAX_LABELLED;
+    let (lo, hi) = value_range(&bars, idx, labelled);
+    let mut chart = ChartBuilder::on(plot)
         .x_label_area_size(110)
-        .y_label_area_size(label_area)
+        .y_label_area_size(label_area(plot, &labels)?)
         .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))?;
     let d = style::decimals(lo, hi, 8);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .max_light_lines(0)
-        .light_line_style(style::GRID)
-        .bold_line_style(style::GRID)
+    style::row_mesh(&mut chart)
         .y_labels(n.min(60))
         .y_label_formatter(&|y| {
             let i = y.round();
@@ -225,15 +246,26 @@ where
             Indices::Morris(_) => "Elementary effect (output change per unit of scaled parameter)",
         })
         .axis_desc_style(style::text(style::AXIS, style::INK))
-        .label_style(tick_style)
+        .label_style(style::text(style::TICK, style::INK))
         .draw()?;
     if lo < 0.0 {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-            ShapeStyle::from(&style::REFERENCE).stroke_width(3),
-        )))?;
+        style::zero_line(&mut chart, -0.5, n as f64 - 0.5)?;
     }
+    draw_bars(&mut chart, &bars, labelled, d)
+}
 
+/// Each parameter's two bars (top row first) with their intervals and, if
+/// `labelled`, their values with one decimal more than the axis (at least 2).
+fn draw_bars<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coord>,
+    bars: &[Bars],
+    labelled: bool,
+    d: usize,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let n = bars.len();
     // Bar geometry in row units: two bars per row, a gap between rows.
     let half = 0.17;
     let offsets = [0.19, -0.19];
@@ -267,7 +299,7 @@ where
             }
             if labelled {
                 style::chart_label(
-                    &chart,
+                    chart,
                     &style::tick(*v, dv, false),
                     &value_style,
                     (right.max(0.0), yc),
@@ -276,7 +308,6 @@ where
             }
         }
     }
-    root.present()?;
     Ok(())
 }
 

@@ -8,9 +8,11 @@
 //!
 //! - `data`: the reductions of the parquet files (national fan series,
 //!   trusts at the horizon, CEO spells), streamed one row group at a time;
-//! - `style`: the embedded font, palette, type sizes and the frame (title,
-//!   legend, notes, caption) every chart shares;
-//! - `fan`, `tenure`, `boxes`, `scatter`: the charts.
+//! - `style`: the embedded font, palette, type sizes, axes and the frame
+//!   (title, legend, notes, caption) every chart shares;
+//! - `fan`, `tenure`, `boxes`, `scatter`: the charts;
+//! - `forest` and `indices`: the charts of a comparison and of a sensitivity
+//!   analysis, drawn from their results rather than from run folders.
 //!
 //! Charts depend only on the parquet files: no timestamps, no system fonts.
 
@@ -173,16 +175,32 @@ impl Chart {
     where
         DB::ErrorType: 'static,
     {
-        style::register_fonts();
         let mut text = self.describe(runs);
         if !caption {
             text.caption.clear();
         }
-        let plot = style::frame(root, &text)?;
-        self.draw_plot(&plot, runs)?;
-        root.present()?;
-        Ok(())
+        style::figure(root, &text, |plot| self.draw_plot(plot, runs))
     }
+}
+
+/// Who a note is about: the run's label when several runs are overlaid,
+/// nobody when there is one.
+fn who(run: &RunData, several: bool) -> String {
+    if several {
+        format!("{}: ", run.label)
+    } else {
+        String::new()
+    }
+}
+
+/// One note for each run that `lacks` data: `Note: LABEL: what` (without
+/// the label when there is one run).
+fn missing_notes(runs: &[RunData], lacks: impl Fn(&RunData) -> bool, what: &str) -> Vec<String> {
+    let several = runs.len() > 1;
+    runs.iter()
+        .filter(|r| lacks(r))
+        .map(|r| format!("Note: {}{what}", who(r, several)))
+        .collect()
 }
 
 /// The caption line naming what was run: scenario, replications and seed.

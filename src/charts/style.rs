@@ -5,6 +5,7 @@
 use std::error::Error;
 use std::sync::Once;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
@@ -13,6 +14,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Result of drawing on any backend.
 pub type Drawn<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
+
+/// The coordinates of every chart: numbers on both axes.
+pub type Coord = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+
+/// The mesh settings of a chart on [`Coord`].
+pub type Mesh<'a, 'b, DB> = MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB>;
 
 /// The font family name given to plotters. It is also written into SVG
 /// files as is, where it reads as a CSS font list: DejaVu Sans if the viewer
@@ -151,7 +158,7 @@ where
 /// Draws `label` on a white patch at data point `at` of `chart`, shifted
 /// by `offset` pixels.
 pub fn chart_label<DB: DrawingBackend>(
-    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    chart: &ChartContext<'_, DB, Coord>,
     label: &str,
     style: &TextStyle,
     at: (f64, f64),
@@ -169,6 +176,51 @@ where
         style,
         (p.0 - base.0 + offset.0, p.1 - base.1 + offset.1),
     )
+}
+
+/// The house axes of a plot over time or values: light grey grid lines at
+/// the labelled ticks only, muted axes, ticks and axis titles in house type.
+/// Callers add the labels, formatters and axis titles.
+pub fn mesh<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut ChartContext<'a, DB, Coord>,
+) -> Mesh<'a, 'b, DB> {
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID.stroke_width(2))
+        .light_line_style(TRANSPARENT)
+        .axis_style(MUTED.stroke_width(3))
+        .set_all_tick_mark_size(12)
+        .label_style(text(TICK, INK))
+        .axis_desc_style(text(AXIS, INK));
+    mesh
+}
+
+/// The axes of a chart of horizontal rows (forest, bars): grid lines across
+/// the value axis only, at the labelled ticks.
+pub fn row_mesh<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut ChartContext<'a, DB, Coord>,
+) -> Mesh<'a, 'b, DB> {
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_y_mesh()
+        .max_light_lines(0)
+        .light_line_style(GRID)
+        .bold_line_style(GRID);
+    mesh
+}
+
+/// The reference line of no effect: a vertical line at 0 from `y0` to `y1`.
+pub fn zero_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coord>,
+    y0: f64,
+    y1: f64,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, y0), (0.0, y1)],
+        ShapeStyle::from(&REFERENCE).stroke_width(3),
+    )))?;
+    Ok(())
 }
 
 /// What a legend entry looks like.
@@ -358,6 +410,24 @@ where
     let (_, rest) = root.split_vertically(y as u32);
     let (plot, _) = rest.split_vertically(plot_h);
     Ok(plot.margin(0, 0, SIDE as u32 - 20, SIDE as u32 + 20))
+}
+
+/// Draws a whole figure on `root`: the frame around the plot (with the
+/// embedded fonts registered), then `plot` on the area the frame leaves;
+/// then presents it.
+pub fn figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &FrameText,
+    plot: impl FnOnce(&DrawingArea<DB, Shift>) -> Drawn,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    register_fonts();
+    let area = frame(root, text)?;
+    plot(&area)?;
+    root.present()?;
+    Ok(())
 }
 
 /// A darker vermillion for warning text (the palette colour is too light for

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::data::{RunData, SurvivalStep, survival_band};
-use super::style::{self, Drawn, FrameText, LegendItem, Swatch};
+use super::style::{self, Coord, Drawn, FrameText, LegendItem, Swatch};
 use crate::metrics::metric;
 use crate::stats::{self, Observation};
 
@@ -75,18 +75,11 @@ pub fn describe(runs: &[RunData]) -> FrameText {
         style::REFERENCE,
         Swatch::Dashed,
     ));
-    let notes = runs
-        .iter()
-        .filter(|r| r.tenure.is_empty())
-        .map(|r| {
-            let who = if several {
-                format!("{}: ", r.label)
-            } else {
-                String::new()
-            };
-            format!("Note: {who}no permanent CEO spells, so no survival curve")
-        })
-        .collect();
+    let notes = super::missing_notes(
+        runs,
+        |r| r.tenure.is_empty(),
+        "no permanent CEO spells, so no survival curve",
+    );
     let counts = runs
         .iter()
         .map(|r| {
@@ -132,6 +125,14 @@ fn steps(c: &Curve, f: impl Fn(&SurvivalStep) -> f64, x_max: f64) -> Vec<(f64, f
     pts
 }
 
+/// The curves that exist, with the index of their run (for its colour).
+fn present(curves: &[Option<Curve>]) -> impl Iterator<Item = (usize, &Curve)> {
+    curves
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.as_ref().map(|c| (i, c)))
+}
+
 pub fn draw<DB: DrawingBackend>(plot: &DrawingArea<DB, Shift>, runs: &[RunData]) -> Drawn
 where
     DB::ErrorType: 'static,
@@ -151,21 +152,14 @@ where
         .x_label_area_size(130)
         .y_label_area_size(200)
         .build_cartesian_2d(0.0..x_max, 0.0..100.0)?;
-    chart
-        .configure_mesh()
+    style::mesh(&mut chart)
         .disable_x_mesh()
-        .bold_line_style(style::GRID.stroke_width(2))
-        .light_line_style(TRANSPARENT)
-        .axis_style(style::MUTED.stroke_width(3))
-        .set_all_tick_mark_size(12)
         .x_labels((x_max as usize + 1).min(21))
         .y_labels(6)
         .x_label_formatter(&|v| style::tick(*v, 0, false))
         .y_label_formatter(&|v| style::tick(*v, 0, true))
         .x_desc("Years since appointment")
         .y_desc("Chief executives still in post (%)")
-        .label_style(style::text(style::TICK, style::INK))
-        .axis_desc_style(style::text(style::AXIS, style::INK))
         .draw()?;
 
     // Evidence reference.
@@ -175,48 +169,59 @@ where
         14,
         style::REFERENCE.stroke_width(4),
     )))?;
+    let alpha = if runs.len() > 1 { BAND_OVERLAY } else { BAND };
+    for (i, c) in present(&curves) {
+        let hi = steps(c, |s| s.hi, x_max);
+        let lo = steps(c, |s| s.lo, x_max);
+        let band: Vec<(f64, f64)> = hi.iter().copied().chain(lo.into_iter().rev()).collect();
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            style::scenario_colour(i).mix(alpha).filled(),
+        )))?;
+    }
+    for (i, c) in present(&curves) {
+        chart.draw_series(std::iter::once(PathElement::new(
+            steps(c, |s| s.survival, x_max),
+            style::scenario_colour(i).stroke_width(6),
+        )))?;
+    }
+    draw_medians(&mut chart, &curves, x_max)?;
     let label = style::anchored(
         style::text(style::LEGEND, style::REFERENCE),
         HPos::Left,
         VPos::Top,
     );
-    let evidence_label = (EVIDENCE_YEARS, 98.0);
+    style::chart_label(
+        &chart,
+        "Evidence: median about 3 years",
+        &label,
+        (EVIDENCE_YEARS, 98.0),
+        (20, 0),
+    )
+}
 
-    for (i, c) in curves.iter().enumerate() {
-        let Some(c) = c else { continue };
-        let colour = style::scenario_colour(i);
-        let hi = steps(c, |s| s.hi, x_max);
-        let lo = steps(c, |s| s.lo, x_max);
-        let band: Vec<(f64, f64)> = hi.iter().copied().chain(lo.into_iter().rev()).collect();
-        let alpha = if runs.len() > 1 { BAND_OVERLAY } else { BAND };
-        chart.draw_series(std::iter::once(Polygon::new(
-            band,
-            colour.mix(alpha).filled(),
-        )))?;
-    }
-    for (i, c) in curves.iter().enumerate() {
-        let Some(c) = c else { continue };
-        let colour = style::scenario_colour(i);
-        chart.draw_series(std::iter::once(PathElement::new(
-            steps(c, |s| s.survival, x_max),
-            colour.stroke_width(6),
-        )))?;
-    }
-    // Medians: a dotted guide from 50 % to the axis, and the value.
-    let mut k = 0;
-    for (i, c) in curves.iter().enumerate() {
-        let Some(c) = c else { continue };
+/// Each curve's median: a dotted guide from 50 % to the axis and the value,
+/// or a label saying that over half are still in post.
+fn draw_medians<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coord>,
+    curves: &[Option<Curve>],
+    x_max: f64,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    for (k, (i, c)) in present(curves).enumerate() {
+        let k = k as i32;
         let colour = style::scenario_colour(i);
         let Some(m) = c.median else {
             let style = style::anchored(style::bold(style::LEGEND, colour), HPos::Right, VPos::Top);
             style::chart_label(
-                &chart,
+                chart,
                 "Median not reached: over half still in post",
                 &style,
                 (x_max, 80.0),
                 (-20, 70 * k),
             )?;
-            k += 1;
             continue;
         };
         let m = m / 12.0;
@@ -229,20 +234,12 @@ where
         chart.draw_series(std::iter::once(Circle::new((m, 50.0), 12, colour.filled())))?;
         let style = style::anchored(style::bold(style::LEGEND, colour), HPos::Left, VPos::Center);
         style::chart_label(
-            &chart,
+            chart,
             &format!("Median {m:.1} years"),
             &style,
             (m, 50.0),
             (30, -60 - 70 * k),
         )?;
-        k += 1;
     }
-    style::chart_label(
-        &chart,
-        "Evidence: median about 3 years",
-        &label,
-        evidence_label,
-        (20, 0),
-    )?;
     Ok(())
 }

@@ -99,6 +99,13 @@ pub fn variant_seed(seed: u64, k: usize, independent: bool) -> u64 {
     }
 }
 
+/// The comparison file's value `file`, unless the command line gave `flag`;
+/// otherwise, or without it, `scenario` (the first variant's value, which a
+/// flag has already set).
+fn unless_flag<T>(flag: &Option<String>, file: Option<T>, scenario: T) -> T {
+    if flag.is_none() { file } else { None }.unwrap_or(scenario)
+}
+
 /// Loads every variant with the shared settings, a common replication count
 /// and each variant's seed.
 fn load_variants(
@@ -108,20 +115,16 @@ fn load_variants(
 ) -> Result<(Vec<Params>, Vec<Setting>)> {
     let shared = args.flags.settings();
     let first = scenario::load_with(&files[0], &shared)?.params;
-    let replications = args
-        .flags
-        .replications
-        .is_none()
-        .then(|| section.and_then(|s| s.replications))
-        .flatten()
-        .unwrap_or(first.run.replications);
-    let seed = args
-        .flags
-        .seed
-        .is_none()
-        .then(|| section.and_then(|s| s.seed))
-        .flatten()
-        .unwrap_or(first.run.seed);
+    let replications = unless_flag(
+        &args.flags.replications,
+        section.and_then(|s| s.replications),
+        first.run.replications,
+    );
+    let seed = unless_flag(
+        &args.flags.seed,
+        section.and_then(|s| s.seed),
+        first.run.seed,
+    );
     let mut variants = Vec::new();
     for (k, f) in files.iter().enumerate() {
         let mut settings = shared.clone();
@@ -152,28 +155,11 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     let (variants, shared) = load_variants(&args, &files, section.as_ref())?;
     let refs: Vec<&Params> = variants.iter().collect();
     let differences = compare::differing_parameters(&refs);
-    let structural: Vec<&String> = differences
-        .iter()
-        .filter(|d| compare::is_structural(d.split(':').next().unwrap_or("")))
-        .collect();
-    if !structural.is_empty() && !args.allow_structural {
-        bail!(
-            "the variants differ in structure, so they are different worlds rather than different policies and common random numbers do not pair them:\n  {}\npass --allow-structural to compare them anyway",
-            structural
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        );
-    }
+    check_structure(&differences, args.allow_structural)?;
     let names: Vec<String> = variants.iter().map(|p| p.run.name.clone()).collect();
     let label = section
         .and_then(|s| s.name)
-        .unwrap_or_else(|| match names.as_slice() {
-            [a, b] => format!("compare-{a}-vs-{b}"),
-            [a, rest @ ..] => format!("compare-{a}-vs-{}-others", rest.len()),
-            [] => "compare".into(),
-        });
+        .unwrap_or_else(|| default_name(&names));
     let dir = args
         .flags
         .out
@@ -193,8 +179,8 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     let _lock = folder::Lock::acquire(&folder::lock_path(&dir))?;
     let mut record = ComparisonManifest {
         trustsim_version: env!("CARGO_PKG_VERSION").into(),
-        name: label.clone(),
-        variants: names.clone(),
+        name: label,
+        variants: names,
         scenario_hashes: variants
             .iter()
             .map(|p| scenario::scenario_hash(p))
@@ -202,34 +188,94 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         replications: variants[0].run.replications,
         seed: variants[0].run.seed,
         common_random_numbers: !args.independent_seeds,
-        differences: differences.clone(),
+        differences,
         settings: shared.iter().map(|s| s.shown.clone()).collect(),
         complete: false,
     };
     prepare_folder(&dir, &record, args.force)?;
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
+    print_plan(&record, &dir);
+    run_variants(&variants, &dir, threads, &record.settings, &args)?;
+    let rows = out::read_differences(&dir, &record.variants)?;
+    write_outputs(&dir, &rows, &record, args.flags.csv, !args.flags.no_charts)?;
+    record.complete = true;
+    out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
+    println!();
+    print!("{}", table::comparison(&rows));
+    for v in &record.variants[1..] {
+        println!();
+        for line in compare::plain_words(&rows, v, Scope::FinalYear) {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
 
+/// Refuses variants that differ in structure (listed among the parameter
+/// `differences`) unless `allowed`.
+fn check_structure(differences: &[String], allowed: bool) -> Result<()> {
+    let structural: Vec<&String> = differences
+        .iter()
+        .filter(|d| compare::is_structural(d.split(':').next().unwrap_or("")))
+        .collect();
+    if !structural.is_empty() && !allowed {
+        bail!(
+            "the variants differ in structure, so they are different worlds rather than different policies and common random numbers do not pair them:\n  {}\npass --allow-structural to compare them anyway",
+            structural
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+/// The output folder name of a comparison of the variants `names`.
+fn default_name(names: &[String]) -> String {
+    match names {
+        [a, b] => format!("compare-{a}-vs-{b}"),
+        [a, rest @ ..] => format!("compare-{a}-vs-{}-others", rest.len()),
+        [] => "compare".into(),
+    }
+}
+
+/// Prints what is about to run: the variants, how they are seeded, and the
+/// parameters that differ between them.
+fn print_plan(record: &ComparisonManifest, dir: &Path) {
     println!(
-        "{label}: {} variants x {} replications, {} -> {}",
-        variants.len(),
+        "{}: {} variants x {} replications, {} -> {}",
+        record.name,
+        record.variants.len(),
         record.replications,
-        if args.independent_seeds {
-            "independent seeds".to_string()
-        } else {
+        if record.common_random_numbers {
             format!("common random numbers from seed {}", record.seed)
+        } else {
+            "independent seeds".to_string()
         },
         dir.display()
     );
     println!("parameters that differ between the variants:");
-    if differences.is_empty() {
+    if record.differences.is_empty() {
         println!("  none (the variants differ only in name)");
     }
-    for d in &differences {
+    for d in &record.differences {
         println!("  {d}");
     }
     println!();
+}
+
+/// Runs each variant (resumably) into its subfolder of `dir` and prints its
+/// account.
+fn run_variants(
+    variants: &[Params],
+    dir: &Path,
+    threads: usize,
+    settings: &[String],
+    args: &CompareArgs,
+) -> Result<()> {
     let cancel = runner::Cancel::from_flag(interrupt::flag());
-    for p in &variants {
+    for p in variants {
         let spec = RunSpec {
             params: p.clone(),
             dir: dir.join(&p.run.name),
@@ -238,24 +284,12 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             check_invariants: false,
             replace: args.force,
             ignore_disk: args.force,
-            settings: record.settings.clone(),
+            settings: settings.to_vec(),
             csv: args.flags.csv,
         };
         let report = runner::run(&spec, &Bar::new(args.flags.quiet, "replications"), &cancel)
             .map_err(run::interrupted)?;
         println!("{}", run::account(p, &report, &spec.dir));
-    }
-    let rows = out::read_differences(&dir, &names)?;
-    write_outputs(&dir, &rows, &record, args.flags.csv, !args.flags.no_charts)?;
-    record.complete = true;
-    out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
-    println!();
-    print!("{}", table::comparison(&rows));
-    for v in &names[1..] {
-        println!();
-        for line in compare::plain_words(&rows, v, Scope::FinalYear) {
-            println!("{line}");
-        }
     }
     Ok(())
 }

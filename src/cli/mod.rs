@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::metrics::{self, TargetKind};
 use crate::output::{self, Manifest};
 use crate::scenario;
 
@@ -199,15 +198,6 @@ fn validate(dir: &Path) -> Result<()> {
         &m.scenario_hash[..m.scenario_hash.len().min(12)]
     );
     println!();
-    let checks = metrics::check(TargetKind::Calibration, table::quantile_lookup(&rows));
-    print!("{}", table::checks(&checks, "calibration target"));
-    let failed = checks.iter().filter(|c| !c.pass).count();
-    if failed > 0 {
-        println!();
-        println!(
-            "{failed} of {} targets outside their evidence range",
-            checks.len()
-        );
-    }
+    print!("{}", table::all_checks(&rows));
     Ok(())
 }

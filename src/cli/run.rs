@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use super::{interrupt, table};
-use crate::metrics::{self, TargetKind};
+
 use crate::model::Params;
 use crate::runner::{self, Progress, RunReport, RunSpec, preflight};
 use crate::scenario::{self, Setting};
@@ -220,14 +220,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     println!();
     print!("{}", table::headline(&report.rows));
     println!();
-    let lookup = table::quantile_lookup(&report.rows);
-    print!(
-        "{}",
-        table::checks(
-            &metrics::check(TargetKind::Calibration, &lookup),
-            "calibration target"
-        )
-    );
+    print!("{}", table::all_checks(&report.rows));
     Ok(())
 }
 

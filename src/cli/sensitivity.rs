@@ -8,25 +8,18 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::sweep::{SweepArgs, run_units};
+use super::sweep::{SweepArgs, run_sweep};
 use crate::charts::indices::{self, Indices};
 use crate::metrics::metric;
 use crate::output::FileMeta;
 use crate::output::indices::{INDICES_FILE, IndexRow, write_indices};
-use crate::runner::preflight;
 use crate::sensitivity::study::{self, Method, Study};
 use crate::sensitivity::{self, MorrisIndex, SobolIndex};
 use crate::sweep::store;
 
 pub fn sensitivity(args: SweepArgs) -> Result<()> {
     let plan = study::load(&args.file)?;
-    let shard = args.shard()?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&plan.sweep.name));
-    let threads = preflight::threads(args.threads).map_err(anyhow::Error::msg)?;
-    let record = run_units(&plan.sweep, &dir, shard, threads, &args)?;
+    let (dir, record) = run_sweep(&plan.sweep, &args)?;
     let done = store::done_units(&dir).len();
     if done < record.units {
         println!(
@@ -105,6 +98,16 @@ fn analyse(
         low: lo,
         high: hi,
     };
+    let chart = |method: &str, idx: Indices| {
+        indices::render_indices(
+            &dir.join("charts"),
+            &format!("{method}_{output}"),
+            &title,
+            &names,
+            idx,
+            provenance,
+        )
+    };
     let mut rows = Vec::new();
     match plan.method {
         Method::Sobol => {
@@ -114,14 +117,7 @@ fn analyse(
                 rows.push(row(n, "first_order", i.first, i.first_low, i.first_high));
                 rows.push(row(n, "total", i.total, i.total_low, i.total_high));
             }
-            indices::render_indices(
-                &dir.join("charts"),
-                &format!("sobol_{output}"),
-                &title,
-                &names,
-                Indices::Sobol(&idx),
-                provenance,
-            )?;
+            chart("sobol", Indices::Sobol(&idx))?;
         }
         Method::Morris => {
             let idx: Vec<MorrisIndex> = sensitivity::morris_analyse(
@@ -137,14 +133,7 @@ fn analyse(
                 rows.push(row(n, "mu", i.mu, f64::NAN, f64::NAN));
                 rows.push(row(n, "sigma", i.sigma, f64::NAN, f64::NAN));
             }
-            indices::render_indices(
-                &dir.join("charts"),
-                &format!("morris_{output}"),
-                &title,
-                &names,
-                Indices::Morris(&idx),
-                provenance,
-            )?;
+            chart("morris", Indices::Morris(&idx))?;
         }
     }
     Ok(rows)

@@ -30,6 +30,24 @@ const DEFAULT_MAX_ARRAY_SIZE: usize = 1001;
 pub struct SlurmArgs {
     /// Sweep file (TOML with a [sweep] table).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub job: JobOptions,
+    /// Sweep output folder (default: output/<sweep name>); must be on a file
+    /// system the compute nodes share.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Folder for the scripts and the logs (default: OUT/slurm).
+    #[arg(long)]
+    pub script_dir: Option<PathBuf>,
+    /// trustsim binary the jobs run (default: this executable).
+    #[arg(long)]
+    pub trustsim: Option<PathBuf>,
+}
+
+/// The job array's shape and the resources of each task, as the scripts
+/// request them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JobOptions {
     /// Number of array tasks (shards); task I runs the design points whose
     /// index is I modulo N.
     #[arg(long)]
@@ -49,17 +67,38 @@ pub struct SlurmArgs {
     /// Run at most M array tasks at once (`--array=0-(N-1)%M`).
     #[arg(long)]
     pub max_running: Option<usize>,
-    /// Sweep output folder (default: output/<sweep name>); must be on a file
-    /// system the compute nodes share.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Folder for the scripts and the logs (default: OUT/slurm).
-    #[arg(long)]
-    pub script_dir: Option<PathBuf>,
-    /// trustsim binary the jobs run (default: this executable).
-    #[arg(long)]
-    pub trustsim: Option<PathBuf>,
 }
+
+impl JobOptions {
+    /// Refuses an option SLURM would reject or that makes no sense; the
+    /// message names the option.
+    fn check(&self) -> Result<()> {
+        if self.shards == 0 {
+            bail!("--shards must be at least 1");
+        }
+        if self.cpus_per_task == 0 {
+            bail!("--cpus-per-task must be at least 1");
+        }
+        if self.max_running == Some(0) {
+            bail!("--max-running must be at least 1");
+        }
+        if self.mem == Some(0) {
+            bail!("--mem must be at least 1 (MB)");
+        }
+        check_time(&self.time)?;
+        if let Some(p) = &self.partition {
+            check_partition(p)?;
+        }
+        Ok(())
+    }
+}
+
+/// File name of the job-array script.
+const RUN_SCRIPT: &str = "run-shards.sbatch";
+/// File name of the merge job's script.
+const MERGE_SCRIPT: &str = "merge.sbatch";
+/// File name of the script that submits both jobs.
+const SUBMIT_SCRIPT: &str = "submit.sh";
 
 /// `s` quoted for a POSIX shell: single quotes, with `'` written as `'\''`.
 pub fn shell_quote(s: &str) -> String {
@@ -132,12 +171,7 @@ fn check_partition(p: &str) -> Result<()> {
 /// Everything the scripts need, resolved and checked.
 struct Plan {
     name: String,
-    shards: usize,
-    cpus: usize,
-    time: String,
-    partition: Option<String>,
-    mem: Option<u64>,
-    max_running: Option<usize>,
+    job: JobOptions,
     trustsim: PathBuf,
     file: PathBuf,
     out: PathBuf,
@@ -145,16 +179,55 @@ struct Plan {
 }
 
 impl Plan {
+    /// The plan for `sweep` with the options `args`: every path absolute,
+    /// none with a line break.
+    fn new(args: &SlurmArgs, sweep: &Sweep) -> Result<Plan> {
+        let trustsim = match &args.trustsim {
+            Some(p) => absolute(p)?,
+            None => std::env::current_exe()
+                .context("cannot find the path of the trustsim executable")?,
+        };
+        let out = absolute(
+            &args
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(&sweep.name)),
+        )?;
+        let scripts = absolute(&args.script_dir.clone().unwrap_or_else(|| out.join("slurm")))?;
+        let plan = Plan {
+            name: sweep.name.clone(),
+            job: args.job.clone(),
+            trustsim,
+            file: absolute(&args.file)?,
+            out,
+            scripts,
+        };
+        for p in [&plan.trustsim, &plan.file, &plan.out, &plan.scripts] {
+            if p.to_string_lossy().contains(['\n', '\r']) {
+                bail!(
+                    "{:?}: a path in a job script cannot contain a line break",
+                    p
+                );
+            }
+        }
+        Ok(plan)
+    }
+
     fn array(&self) -> String {
-        let mut a = if self.shards == 1 {
+        let mut a = if self.job.shards == 1 {
             "0".to_string()
         } else {
-            format!("0-{}", self.shards - 1)
+            format!("0-{}", self.job.shards - 1)
         };
-        if let Some(m) = self.max_running {
+        if let Some(m) = self.job.max_running {
             a.push_str(&format!("%{m}"));
         }
         a
+    }
+
+    /// The path of the script `name` (one of the `*_SCRIPT` names).
+    fn script(&self, name: &str) -> PathBuf {
+        self.scripts.join(name)
     }
 
     fn logs(&self) -> PathBuf {
@@ -163,22 +236,25 @@ impl Plan {
 
     /// The `#SBATCH` lines both jobs share.
     fn common_directives(&self, s: &mut String) {
-        s.push_str(&format!("#SBATCH --time={}\n", self.time));
-        if let Some(p) = &self.partition {
+        s.push_str(&format!("#SBATCH --time={}\n", self.job.time));
+        if let Some(p) = &self.job.partition {
             s.push_str(&format!("#SBATCH --partition={p}\n"));
         }
-        if let Some(m) = self.mem {
+        if let Some(m) = self.job.mem {
             s.push_str(&format!("#SBATCH --mem={m}\n"));
         }
     }
 
     fn run_shards(&self) -> String {
-        let n = self.shards;
+        let n = self.job.shards;
         let mut s = String::from("#!/usr/bin/env bash\n");
         s.push_str(&format!("#SBATCH --job-name={}\n", job_name(&self.name)));
         s.push_str(&format!("#SBATCH --array={}\n", self.array()));
         s.push_str("#SBATCH --ntasks=1\n");
-        s.push_str(&format!("#SBATCH --cpus-per-task={}\n", self.cpus));
+        s.push_str(&format!(
+            "#SBATCH --cpus-per-task={}\n",
+            self.job.cpus_per_task
+        ));
         self.common_directives(&mut s);
         s.push_str(&format!(
             "#SBATCH --output={}\n",
@@ -192,13 +268,13 @@ impl Plan {
              # (`trustsim merge` prints the --array= list of the shards still missing).\n\
              set -euo pipefail\n",
             self.name,
-            quote_path(&self.scripts.join("run-shards.sbatch")),
+            quote_path(&self.script(RUN_SCRIPT)),
         ));
         s.push_str(&format!(
             "exec {} sweep {} --shard \"${{SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --out {} --quiet\n",
             quote_path(&self.trustsim),
             quote_path(&self.file),
-            self.cpus,
+            self.job.cpus_per_task,
             quote_path(&self.out),
         ));
         s
@@ -232,8 +308,8 @@ impl Plan {
     }
 
     fn submit(&self) -> String {
-        let run = quote_path(&self.scripts.join("run-shards.sbatch"));
-        let merge = quote_path(&self.scripts.join("merge.sbatch"));
+        let run = quote_path(&self.script(RUN_SCRIPT));
+        let merge = quote_path(&self.script(MERGE_SCRIPT));
         format!(
             "#!/usr/bin/env bash\n\
              # Written by `trustsim slurm`: submits the job array of sweep {:?} ({} shards)\n\
@@ -246,9 +322,71 @@ impl Plan {
              echo \"shards: job $jid (array {})\"\n\
              echo \"merge: job $mid (after every shard succeeded)\"\n",
             self.name,
-            self.shards,
+            self.job.shards,
             self.array(),
         )
+    }
+
+    /// Writes the three scripts and creates the folder for the logs.
+    fn write(&self) -> Result<()> {
+        let logs = self.logs();
+        std::fs::create_dir_all(&logs)
+            .with_context(|| format!("cannot create {}", logs.display()))?;
+        write_script(&self.script(RUN_SCRIPT), &self.run_shards())?;
+        write_script(&self.script(MERGE_SCRIPT), &self.merge())?;
+        write_script(&self.script(SUBMIT_SCRIPT), &self.submit())
+    }
+
+    /// Prints the size of the job array and of its tasks, with notes on a
+    /// shard count that leaves tasks idle or exceeds SLURM's default limit.
+    fn print_summary(&self, sweep: &Sweep) {
+        let (shards, cpus) = (self.job.shards, self.job.cpus_per_task);
+        let units = sweep.units();
+        let per = units.div_ceil(shards);
+        let runs = per * sweep.replications as usize;
+        println!(
+            "{}: {units} units x {} replications in {shards} array tasks (up to {per} units = {runs} runs each, {cpus} CPU{} and {} per task{}{})",
+            sweep.name,
+            sweep.replications,
+            if cpus == 1 { "" } else { "s" },
+            self.job.time,
+            self.job.mem.map_or(String::new(), |m| format!(", {m} MB")),
+            self.job
+                .max_running
+                .map_or(String::new(), |m| format!(", at most {m} at once")),
+        );
+        if shards > units {
+            eprintln!(
+                "note: {shards} shards for {units} units: nothing to do for array task(s) {}",
+                store::ranges(&(units..shards).collect::<Vec<_>>())
+            );
+        }
+        if shards > DEFAULT_MAX_ARRAY_SIZE - 1 {
+            eprintln!(
+                "note: array indices up to {} exceed SLURM's default MaxArraySize ({DEFAULT_MAX_ARRAY_SIZE}); check `scontrol show config | grep MaxArraySize`",
+                shards - 1
+            );
+        }
+    }
+
+    /// Prints the files written and how to submit them.
+    fn print_submission(&self) {
+        let (run, merge, submit) = (
+            self.script(RUN_SCRIPT),
+            self.script(MERGE_SCRIPT),
+            self.script(SUBMIT_SCRIPT),
+        );
+        println!("wrote {}", run.display());
+        println!("      {}", merge.display());
+        println!("      {}", submit.display());
+        println!("logs: {}", self.logs().display());
+        println!("submit with:");
+        println!("  jid=$(sbatch --parsable {})", quote_path(&run));
+        println!(
+            "  sbatch --dependency=afterok:${{jid%%;*}} {}",
+            quote_path(&merge)
+        );
+        println!("or: {}", quote_path(&submit));
     }
 }
 
@@ -262,109 +400,15 @@ fn write_script(path: &Path, text: &str) -> Result<()> {
 /// Writes the job-array and merge scripts.
 pub fn slurm(args: SlurmArgs) -> Result<()> {
     let sweep = Sweep::load(&args.file)?;
-    if args.shards == 0 {
-        bail!("--shards must be at least 1");
-    }
-    if args.cpus_per_task == 0 {
-        bail!("--cpus-per-task must be at least 1");
-    }
-    if args.max_running == Some(0) {
-        bail!("--max-running must be at least 1");
-    }
-    if args.mem == Some(0) {
-        bail!("--mem must be at least 1 (MB)");
-    }
-    check_time(&args.time)?;
-    if let Some(p) = &args.partition {
-        check_partition(p)?;
-    }
-    let trustsim = match &args.trustsim {
-        Some(p) => absolute(p)?,
-        None => {
-            std::env::current_exe().context("cannot find the path of the trustsim executable")?
-        }
-    };
-    let out = absolute(
-        &args
-            .out
-            .clone()
-            .unwrap_or_else(|| Path::new("output").join(&sweep.name)),
-    )?;
-    let scripts = absolute(&args.script_dir.clone().unwrap_or_else(|| out.join("slurm")))?;
-    let plan = Plan {
-        name: sweep.name.clone(),
-        shards: args.shards,
-        cpus: args.cpus_per_task,
-        time: args.time.clone(),
-        partition: args.partition.clone(),
-        mem: args.mem,
-        max_running: args.max_running,
-        trustsim,
-        file: absolute(&args.file)?,
-        out,
-        scripts,
-    };
-    for p in [&plan.trustsim, &plan.file, &plan.out, &plan.scripts] {
-        if p.to_string_lossy().contains(['\n', '\r']) {
-            bail!(
-                "{:?}: a path in a job script cannot contain a line break",
-                p
-            );
-        }
-    }
-
+    args.job.check()?;
+    let plan = Plan::new(&args, &sweep)?;
     // Write sweep.json now: it refuses a folder holding another sweep before
     // anything is submitted, and the array tasks find it instead of racing to
     // create it.
     store::prepare(&plan.out, &sweep)?;
-    let logs = plan.logs();
-    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
-    let run_path = plan.scripts.join("run-shards.sbatch");
-    let merge_path = plan.scripts.join("merge.sbatch");
-    let submit_path = plan.scripts.join("submit.sh");
-    write_script(&run_path, &plan.run_shards())?;
-    write_script(&merge_path, &plan.merge())?;
-    write_script(&submit_path, &plan.submit())?;
-
-    let units = sweep.units();
-    let per = units.div_ceil(plan.shards);
-    let runs = per * sweep.replications as usize;
-    println!(
-        "{}: {units} units x {} replications in {} array tasks (up to {per} units = {runs} runs each, {} CPU{} and {} per task{}{})",
-        sweep.name,
-        sweep.replications,
-        plan.shards,
-        plan.cpus,
-        if plan.cpus == 1 { "" } else { "s" },
-        plan.time,
-        plan.mem.map_or(String::new(), |m| format!(", {m} MB")),
-        plan.max_running
-            .map_or(String::new(), |m| format!(", at most {m} at once")),
-    );
-    if plan.shards > units {
-        eprintln!(
-            "note: {} shards for {units} units: nothing to do for array task(s) {}",
-            plan.shards,
-            store::ranges(&(units..plan.shards).collect::<Vec<_>>())
-        );
-    }
-    if plan.shards > DEFAULT_MAX_ARRAY_SIZE - 1 {
-        eprintln!(
-            "note: array indices up to {} exceed SLURM's default MaxArraySize ({DEFAULT_MAX_ARRAY_SIZE}); check `scontrol show config | grep MaxArraySize`",
-            plan.shards - 1
-        );
-    }
-    println!("wrote {}", run_path.display());
-    println!("      {}", merge_path.display());
-    println!("      {}", submit_path.display());
-    println!("logs: {}", logs.display());
-    println!("submit with:");
-    println!("  jid=$(sbatch --parsable {})", quote_path(&run_path));
-    println!(
-        "  sbatch --dependency=afterok:${{jid%%;*}} {}",
-        quote_path(&merge_path)
-    );
-    println!("or: {}", quote_path(&submit_path));
+    plan.write()?;
+    plan.print_summary(&sweep);
+    plan.print_submission();
     Ok(())
 }
 

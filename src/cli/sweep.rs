@@ -53,68 +53,153 @@ impl SweepArgs {
 }
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
-    let sweep = Sweep::load(&args.file)?;
+    run_sweep(&Sweep::load(&args.file)?, &args)?;
+    Ok(())
+}
+
+/// Runs the units of `sweep` that `args` ask for (all, or one shard's) into
+/// the folder they name; returns that folder and its record.
+pub fn run_sweep(sweep: &Sweep, args: &SweepArgs) -> Result<(PathBuf, store::SweepRecord)> {
     let shard = args.shard()?;
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&sweep.name));
     let threads = preflight::threads(args.threads).map_err(anyhow::Error::msg)?;
-    run_units(&sweep, &dir, shard, threads, &args)?;
-    Ok(())
+    let record = run_units(sweep, &dir, shard, threads, args)?;
+    Ok((dir, record))
 }
 
-/// Runs every unit of `shard` that is not done yet; returns the folder's record.
-pub fn run_units(
-    sweep: &Sweep,
-    dir: &Path,
+/// One shard's share of a sweep, and what runs it.
+struct Units<'a> {
+    sweep: &'a Sweep,
+    dir: &'a Path,
     shard: Shard,
     threads: usize,
-    args: &SweepArgs,
-) -> Result<store::SweepRecord> {
-    let label = if shard == Shard::ALL {
-        sweep.name.clone()
-    } else {
-        format!("{} (shard {}/{})", sweep.name, shard.index, shard.count)
-    };
-    let mine: Vec<usize> = (0..sweep.units()).filter(|u| shard.owns(*u)).collect();
-    let pending = |done: &std::collections::BTreeSet<usize>| -> Vec<usize> {
-        mine.iter().copied().filter(|u| !done.contains(u)).collect()
-    };
-    let pool = runner::pool(threads)?;
-    let cancel = Cancel::from_flag(interrupt::flag());
-    // Pre-flight before anything is written: time one replication, then
-    // ask before a long sweep starts.
-    let todo = pending(&store::done_units(dir));
-    if let Some(&first) = todo.first() {
-        let seconds = estimate(sweep, first, todo.len(), threads, &pool, &cancel)?;
+    /// How the messages name the sweep (and the shard).
+    label: String,
+    /// The units of the shard, done or not.
+    mine: Vec<usize>,
+    pool: rayon::ThreadPool,
+    cancel: Cancel,
+}
+
+impl Units<'_> {
+    /// The units of the shard not done yet.
+    fn pending(&self) -> Vec<usize> {
+        let done = store::done_units(self.dir);
+        self.mine
+            .iter()
+            .copied()
+            .filter(|u| !done.contains(u))
+            .collect()
+    }
+
+    /// Pre-flight before anything is written: times one replication of the
+    /// first unit of `todo`, then asks before a long sweep starts.
+    fn confirm(&self, todo: &[usize], args: &SweepArgs) -> Result<()> {
+        let Some(&first) = todo.first() else {
+            return Ok(());
+        };
+        let (sweep, threads) = (self.sweep, self.threads);
+        let seconds = self.estimate(first, todo.len())?;
         println!(
-            "{label}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {threads} threads and {} of disk -> {}",
+            "{}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {threads} threads and {} of disk -> {}",
+            self.label,
             todo.len(),
-            mine.len(),
-            mine.len() - todo.len(),
+            self.mine.len(),
+            self.mine.len() - todo.len(),
             sweep.replications,
             todo.len() * sweep.replications as usize,
             preflight::human_seconds(seconds),
             preflight::human_bytes(part_bytes(sweep) * todo.len() as f64),
-            dir.display()
+            self.dir.display()
         );
         let flags = super::run::RunFlags {
             yes: args.yes,
             ask_over: args.ask_over,
             ..super::run::RunFlags::none()
         };
-        super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)?;
+        super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)
     }
+
+    /// Seconds for `units` units: one replication of unit `first` is timed
+    /// (Ctrl-C stops it too).
+    fn estimate(&self, first: usize, units: usize) -> Result<f64> {
+        let p = self.sweep.point_params(first).map_err(anyhow::Error::msg)?;
+        let t = Instant::now();
+        if self
+            .pool
+            .install(|| runner::run_metrics(&p, 0..1, &self.cancel, &Silent))
+            .is_none()
+        {
+            return Err(interrupt::Interrupted("nothing was run".into()).into());
+        }
+        let per_run = t.elapsed().as_secs_f64();
+        Ok(per_run * (units * self.sweep.replications as usize) as f64 / self.threads as f64)
+    }
+
+    /// Runs the units of `todo` side by side (a unit's replications one
+    /// after another), writing each one's part and then recording it in the
+    /// shard's ledger; stops early when cancelled.
+    fn run(&self, todo: &[usize], record: &store::SweepRecord, bar: &Bar) -> Result<()> {
+        let ledger = Mutex::new(Ledger::open(self.dir, self.shard)?);
+        self.pool.install(|| {
+            todo.par_iter().try_for_each(|&unit| -> Result<()> {
+                if self.cancel.is_cancelled() {
+                    return Ok(());
+                }
+                let p = self.sweep.point_params(unit).map_err(anyhow::Error::msg)?;
+                // A unit's replications run one after another on this worker;
+                // units run side by side.
+                let reps = 0..self.sweep.replications;
+                let Some(metrics) = runner::run_metrics_serial(&p, reps, &self.cancel, bar) else {
+                    return Ok(());
+                };
+                store::write_part(self.dir, record, unit, &metrics)?;
+                ledger
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?
+                    .record(unit)
+                    .map_err(Into::into)
+            })
+        })
+    }
+}
+
+/// Runs every unit of `shard` that is not done yet; returns the folder's record.
+fn run_units(
+    sweep: &Sweep,
+    dir: &Path,
+    shard: Shard,
+    threads: usize,
+    args: &SweepArgs,
+) -> Result<store::SweepRecord> {
+    let units = Units {
+        sweep,
+        dir,
+        shard,
+        threads,
+        label: if shard == Shard::ALL {
+            sweep.name.clone()
+        } else {
+            format!("{} (shard {}/{})", sweep.name, shard.index, shard.count)
+        },
+        mine: (0..sweep.units()).filter(|u| shard.owns(*u)).collect(),
+        pool: runner::pool(threads)?,
+        cancel: Cancel::from_flag(interrupt::flag()),
+    };
+    units.confirm(&units.pending(), args)?;
     let _lock = folder::Lock::acquire(
         &dir.join(format!(".lock-shard-{}-of-{}", shard.index, shard.count)),
     )?;
     let record = store::prepare(dir, sweep)?;
-    let todo = pending(&store::done_units(dir));
+    let todo = units.pending();
     if todo.is_empty() {
         println!(
-            "{label}: all {} units already done in {}",
-            mine.len(),
+            "{}: all {} units already done in {}",
+            units.label,
+            units.mine.len(),
             dir.display()
         );
         return Ok(record);
@@ -125,30 +210,10 @@ pub fn run_units(
         (todo.len() * sweep.replications as usize) as u64,
         0,
     );
-    let ledger = Mutex::new(Ledger::open(dir, shard)?);
-    pool.install(|| {
-        todo.par_iter().try_for_each(|&unit| -> Result<()> {
-            if cancel.is_cancelled() {
-                return Ok(());
-            }
-            let p = sweep.point_params(unit).map_err(anyhow::Error::msg)?;
-            // A unit's replications run one after another on this worker;
-            // units run side by side.
-            let reps = 0..sweep.replications;
-            let Some(metrics) = runner::run_metrics_serial(&p, reps, &cancel, &bar) else {
-                return Ok(());
-            };
-            store::write_part(dir, &record, unit, &metrics)?;
-            ledger
-                .lock()
-                .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?
-                .record(unit)
-                .map_err(Into::into)
-        })
-    })?;
+    units.run(&todo, &record, &bar)?;
     bar.finish();
     let now = store::done_units(dir).len();
-    if cancel.is_cancelled() {
+    if units.cancel.is_cancelled() {
         return Err(interrupt::Interrupted(format!(
             "{now} of {} units done in {}; run the same command again to resume",
             sweep.units(),
@@ -157,33 +222,12 @@ pub fn run_units(
         .into());
     }
     println!(
-        "{label}: finished; {now} of {} units done in {}",
+        "{}: finished; {now} of {} units done in {}",
+        units.label,
         sweep.units(),
         dir.display()
     );
     Ok(record)
-}
-
-/// Seconds for `units` units: one replication of unit `first` is timed
-/// (Ctrl-C stops it too).
-fn estimate(
-    sweep: &Sweep,
-    first: usize,
-    units: usize,
-    threads: usize,
-    pool: &rayon::ThreadPool,
-    cancel: &Cancel,
-) -> Result<f64> {
-    let p = sweep.point_params(first).map_err(anyhow::Error::msg)?;
-    let t = Instant::now();
-    if pool
-        .install(|| runner::run_metrics(&p, 0..1, cancel, &Silent))
-        .is_none()
-    {
-        return Err(interrupt::Interrupted("nothing was run".into()).into());
-    }
-    let per_run = t.elapsed().as_secs_f64();
-    Ok(per_run * (units * sweep.replications as usize) as f64 / threads as f64)
 }
 
 /// Bytes of one unit's part: a footer and one value per replication and column.

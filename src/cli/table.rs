@@ -50,13 +50,43 @@ pub fn checks(rows: &[CheckRow], title: &str) -> String {
             r.target.evidence,
             m.format(r.median),
             interval,
-            if r.pass { "pass" } else { "FAIL" }
+            match (r.pass, r.target.known_gap) {
+                (true, _) => "pass",
+                (false, None) => "FAIL",
+                (false, Some(_)) => "FAIL (known gap)",
+            }
         );
     }
     let passed = rows.iter().filter(|r| r.pass).count();
     out += &format!(
         "{passed} of {} met (model median inside the evidence range)\n",
         rows.len()
+    );
+    let gaps: Vec<String> = rows
+        .iter()
+        .filter_map(|r| Some(format!("  {}: {}", r.metric.label, r.target.known_gap?)))
+        .collect();
+    if !gaps.is_empty() {
+        out += &format!(
+            "known gaps (docs/ODD.md, \"Known gaps\"):\n{}\n",
+            gaps.join("\n")
+        );
+    }
+    out
+}
+
+/// The calibration table, then the table of patterns the model was not
+/// tuned to.
+pub fn all_checks(rows: &[SummaryRow]) -> String {
+    let lookup = quantile_lookup(rows);
+    let mut out = checks(
+        &crate::metrics::check(crate::metrics::TargetKind::Calibration, &lookup),
+        "calibration target",
+    );
+    out.push('\n');
+    out += &checks(
+        &crate::metrics::check(crate::metrics::TargetKind::Pattern, &lookup),
+        "pattern (not tuned to)",
     );
     out
 }

@@ -30,8 +30,9 @@ fn cohen_d(t: &[f64], c: &[f64]) -> f64 {
 ///
 /// Training: newly appointed team leaders are randomised to the Mary Seacole
 /// programme or not; capability is compared 12 months after the effect is due.
-/// Coaching: teams whose leader is randomised to coaching or not run for 24
-/// months through the staff process; team mean engagement is compared.
+/// Coaching: teams whose leader is randomised to coaching or not run through
+/// the staff process until 12 months after the effect is due; team mean
+/// engagement is compared.
 pub fn virtual_trials(p: &Params, replication: u32) -> Trials {
     let mut rng = stream(p.run.seed, replication, StreamName::Trial, 0);
     let d = &p.development;

@@ -4,6 +4,7 @@
 
 use std::ops::RangeInclusive;
 
+use crate::model::records::{ExecSpell, InspectionRecord};
 use crate::model::{CeoSpell, ReplicationResult, TrustMonth};
 use crate::stats::{self, Observation};
 
@@ -17,6 +18,10 @@ pub struct Window<'a> {
     pub rows: &'a [TrustMonth],
     /// Every spell of the replication (filter with the window's bounds).
     pub spells: &'a [CeoSpell],
+    /// Every executive spell of the replication.
+    pub exec_spells: &'a [ExecSpell],
+    /// Every inspection published in the reported horizon.
+    pub inspections: &'a [InspectionRecord],
     /// Trusts in the replication.
     pub trusts: usize,
 }
@@ -33,6 +38,8 @@ impl<'a> Window<'a> {
             last,
             rows: &rows[lo..hi.max(lo)],
             spells: &r.spells,
+            exec_spells: &r.exec_spells,
+            inspections: &r.inspections,
             trusts: rows
                 .iter()
                 .map(|m| m.trust_id as usize + 1)
@@ -86,6 +93,30 @@ impl<'a> Window<'a> {
     /// Plain mean of `f` over trust-months.
     pub fn mean(&self, f: impl Fn(&TrustMonth) -> f64) -> f64 {
         self.weighted(f, |_| 1.0)
+    }
+
+    /// Plain mean of `f` over the trust-months where it is a number (for
+    /// values published for some trust types only).
+    pub fn mean_finite(&self, f: impl Fn(&TrustMonth) -> f64) -> f64 {
+        let v: Vec<f64> = self.rows.iter().map(f).filter(|x| x.is_finite()).collect();
+        stats::mean(&v)
+    }
+
+    /// The record of `trust` in `month` (records are stored month by month,
+    /// every trust each month).
+    pub fn at(&self, trust: u32, month: u32) -> Option<&'a TrustMonth> {
+        if month < self.first || month > self.last || self.trusts == 0 {
+            return None;
+        }
+        let i = (month - self.first) as usize * self.trusts + trust as usize;
+        self.rows
+            .get(i)
+            .filter(|m| m.trust_id == trust && m.month == month)
+    }
+
+    /// Reported months that end a year of the window (12, 24, ...).
+    pub fn year_ends(&self) -> impl Iterator<Item = u32> + '_ {
+        (self.first..=self.last).filter(move |m| (m + 1 - self.first) % 12 == 0)
     }
 
     /// Share of trust-months for which `f` holds.

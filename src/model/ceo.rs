@@ -1,16 +1,18 @@
 //! Process 8, CEO tenure: the monthly exit hazard of a sitting chief
 //! executive and the route of an exit.
 //!
-//! The baseline hazard is Weibull: `H(t) = (t / scale)^shape`, with shape
-//! below 1 so that long-serving CEOs are less likely to leave next month. It is
-//! scaled by `exp(oversight_log_hr * (level - 1) * punitiveness +
-//! performance_log_hr * shortfall + friction_log_hr * (friction - reference))`.
-//! Retirement is a separate hazard rising with age beyond a minimum.
+//! The baseline hazard is Weibull: `H(t) = (t / scale)^shape`, lower still
+//! in a new CEO's honeymoon. It is scaled by what the board and the
+//! regulators see: the oversight segment (times the regulator's
+//! punitiveness), the published rating and a recent downgrade, the
+//! regulator's concern, the deficit and friction; never by the trust's true
+//! latent quality. Retirement is a separate hazard rising with age beyond a
+//! minimum.
 
 use rand::{Rng, RngExt};
 
 use super::params::{CeoParams, OversightParams};
-use super::{ExitRoute, Pathway};
+use super::{ExitRoute, Pathway, Rating};
 
 /// A chief executive, permanent or interim.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,13 +52,19 @@ impl Ceo {
     }
 }
 
-/// What the trust looks like to its board and regulator this month.
+/// What the trust looks like to its board and regulators this month.
 #[derive(Debug, Clone, Copy)]
 pub struct CeoContext {
     pub oversight_level: u8,
-    /// Shortfall of the last oversight performance score below zero (>= 0).
+    /// Shortfall of the regulator's concern score below zero (>= 0).
     pub performance_shortfall: f64,
     pub friction: f64,
+    /// The published overall rating.
+    pub rating: Rating,
+    /// Whether the published rating was downgraded in the last 12 months.
+    pub recent_downgrade: bool,
+    /// Deficit over the last 12 months as a share of income (0 if in surplus).
+    pub deficit_share: f64,
 }
 
 /// Baseline cumulative hazard at `t` months.
@@ -64,16 +72,28 @@ pub fn cumulative_hazard(c: &CeoParams, t: f64) -> f64 {
     (t / c.hazard_scale_months).powf(c.hazard_shape)
 }
 
-/// Hazard multiplier from oversight, performance and friction.
+/// Hazard multiplier from what the board and regulators see.
 pub fn hazard_ratio(
     c: &CeoParams,
     o: &OversightParams,
     ctx: CeoContext,
     friction_reference: f64,
 ) -> f64 {
+    let rating = match ctx.rating {
+        Rating::RequiresImprovement => c.requires_improvement_log_hr,
+        Rating::Inadequate => c.inadequate_log_hr,
+        _ => 0.0,
+    };
     (c.oversight_log_hr * f64::from(ctx.oversight_level.saturating_sub(1)) * o.punitiveness
         + c.performance_log_hr * ctx.performance_shortfall
-        + c.friction_log_hr * (ctx.friction - friction_reference))
+        + c.friction_log_hr * (ctx.friction - friction_reference)
+        + rating
+        + if ctx.recent_downgrade {
+            c.downgrade_log_hr
+        } else {
+            0.0
+        }
+        + c.deficit_log_hr * 100.0 * ctx.deficit_share)
         .exp()
 }
 
@@ -81,7 +101,12 @@ pub fn hazard_ratio(
 pub fn exit_probability(c: &CeoParams, tenure: u32, ratio: f64) -> f64 {
     let t = f64::from(tenure);
     let dh = cumulative_hazard(c, t + 1.0) - cumulative_hazard(c, t);
-    1.0 - (-dh * ratio).exp()
+    let honeymoon = if t < c.honeymoon_months {
+        c.honeymoon_hr
+    } else {
+        1.0
+    };
+    1.0 - (-dh * ratio * honeymoon).exp()
 }
 
 /// Monthly retirement probability at `age` years.
@@ -135,6 +160,9 @@ mod tests {
             oversight_level: level,
             performance_shortfall: 0.0,
             friction: 0.35,
+            rating: Rating::Good,
+            recent_downgrade: false,
+            deficit_share: 0.0,
         }
     }
 
@@ -156,6 +184,13 @@ mod tests {
             ..ctx(1)
         };
         assert!(hazard_ratio(&p.ceo, &p.oversight, hot, 0.35) > r1);
+        let bad = CeoContext {
+            rating: Rating::Inadequate,
+            recent_downgrade: true,
+            deficit_share: 0.03,
+            ..ctx(1)
+        };
+        assert!(hazard_ratio(&p.ceo, &p.oversight, bad, 0.35) > 2.0 * r1);
         p.oversight.punitiveness = 0.1;
         assert!(hazard_ratio(&p.ceo, &p.oversight, ctx(4), 0.35) < r4);
         assert!(dismissal_share(&p.ceo, 4) > dismissal_share(&p.ceo, 1));
@@ -167,6 +202,7 @@ mod tests {
         // months matches exp(-(36/scale)^shape).
         let mut p = RawParams::default();
         p.ceo.retirement_hazard_per_year = 0.0;
+        p.ceo.honeymoon_hr = 1.0;
         let mut rng = from_u64(5);
         let n = 20_000;
         let mut survivors = 0;

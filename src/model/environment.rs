@@ -33,12 +33,15 @@ mod tests {
     use crate::model::Params;
 
     #[test]
-    fn baseline_demand_grows_one_per_cent_a_year() {
+    fn baseline_is_stationary_and_a_trend_compounds_monthly() {
         let p = Params::default();
         let e0 = Environment::at(&p.pressures, 0);
-        let e12 = Environment::at(&p.pressures, 12);
+        let e120 = Environment::at(&p.pressures, 120);
         assert_eq!(e0.demand, 1.0);
+        assert_eq!(e120.demand, 1.0);
+        assert_eq!(e120.workforce_shortage, 1.0);
+        let p = crate::model::params::edited(|r| r.pressures.demand.trend_annual = 0.01);
+        let e12 = Environment::at(&p.pressures, 12);
         assert!((e12.demand - 1.01).abs() < 1e-12);
-        assert_eq!(e12.workforce_shortage, 1.0);
     }
 }

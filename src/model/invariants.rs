@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use super::records::{CeoSpell, ReplicationResult, TrustMonth};
+use super::TrustType;
+use super::records::{CeoSpell, ExecSpell, ReplicationResult, TrustMonth};
 use super::trust::Trust;
 
 /// The range a quantity must stay in, read from a record and, where the
@@ -86,10 +87,37 @@ const BOUNDS: &[Bound] = &[
         state: None,
     },
     Bound {
-        what: "mortality_ratio",
+        what: "mortality_ratio (acute trusts)",
         lo: 0.0,
         hi: f64::MAX,
-        record: |m| m.mortality_ratio,
+        record: |m| {
+            if m.trust_type == TrustType::Acute {
+                m.mortality_ratio
+            } else {
+                1.0
+            }
+        },
+        state: None,
+    },
+    Bound {
+        what: "recommend_work",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.recommend_work,
+        state: Some(|t| t.recommend_work),
+    },
+    Bound {
+        what: "recommend_care",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.recommend_care,
+        state: Some(|t| t.recommend_care),
+    },
+    Bound {
+        what: "exec_vacancy_share",
+        lo: 0.0,
+        hi: 1.0,
+        record: |m| m.exec_vacancy_share,
         state: None,
     },
     Bound {
@@ -145,7 +173,14 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
                 m.trust_id, m.month, m.staff_in_post, m.establishment
             ));
         }
+        if m.trust_type != TrustType::Acute && !m.mortality_ratio.is_nan() {
+            out.push(format!(
+                "trust {} month {}: a mortality ratio is published for a non-acute trust",
+                m.trust_id, m.month
+            ));
+        }
     }
+    exec_posts_follow_on(&r.exec_spells, &mut out);
     let mut spells: BTreeMap<u32, Vec<&CeoSpell>> = BTreeMap::new();
     for s in &r.spells {
         spells.entry(s.trust_id).or_default().push(s);
@@ -193,6 +228,31 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
     }
     out.truncate(20);
     out
+}
+
+/// Each executive post's spells follow one another without gap or overlap,
+/// and exactly one holder of each post is still in post at the end.
+fn exec_posts_follow_on(spells: &[ExecSpell], out: &mut Vec<String>) {
+    let mut by_post: BTreeMap<(u32, u8), Vec<&ExecSpell>> = BTreeMap::new();
+    for s in spells {
+        by_post.entry((s.trust_id, s.post)).or_default().push(s);
+    }
+    for ((trust, post), list) in &mut by_post {
+        list.sort_by_key(|s| s.start_month);
+        for w in list.windows(2) {
+            if w[0].end_month + 1 != w[1].start_month {
+                out.push(format!(
+                    "trust {trust} executive post {post}: a spell ends in month {} but the next starts in {}",
+                    w[0].end_month, w[1].start_month
+                ));
+            }
+        }
+        if list.iter().filter(|s| s.censored).count() != 1 {
+            out.push(format!(
+                "trust {trust} executive post {post}: not exactly one holder at the end"
+            ));
+        }
+    }
 }
 
 impl Trust {

@@ -42,7 +42,7 @@ pub struct Leader {
     pub enrolment: Option<Enrolment>,
 }
 
-/// An executive director.
+/// An executive director, substantive or an interim covering a vacancy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Executive {
     pub clinical: bool,
@@ -52,6 +52,10 @@ pub struct Executive {
     /// Developed for a CEO role (part of the succession pipeline).
     pub ready: bool,
     pub enrolment: Option<Enrolment>,
+    /// For an interim: the month a substantive appointee takes the post.
+    pub acting_until: Option<u32>,
+    /// Month (from the start of burn-in; negative before it) the holder took the post.
+    pub start_month: i32,
 }
 
 fn draw01(rng: &mut Stream, mean: f64, sd: f64) -> f32 {
@@ -165,7 +169,8 @@ impl Leader {
 }
 
 impl Executive {
-    pub fn appoint(b: &BoardParams, l: &LeaderParams, rng: &mut Stream) -> Executive {
+    /// A substantive appointee taking the post in `month`.
+    pub fn appoint(b: &BoardParams, l: &LeaderParams, month: i32, rng: &mut Stream) -> Executive {
         Executive {
             clinical: rng.random::<f64>() < b.clinician_share,
             capability: draw01(rng, b.capability_mean, b.capability_sd),
@@ -173,7 +178,29 @@ impl Executive {
             tenure_months: 0,
             ready: false,
             enrolment: None,
+            acting_until: None,
+            start_month: month,
         }
+    }
+
+    /// An interim covering the post from `month` until `until`, when a
+    /// substantive appointee starts.
+    pub fn acting(
+        b: &BoardParams,
+        l: &LeaderParams,
+        month: u32,
+        until: u32,
+        rng: &mut Stream,
+    ) -> Executive {
+        let mut e = Executive::appoint(b, l, month as i32, rng);
+        e.capability *= b.interim_capability_factor as f32;
+        e.acting_until = Some(until);
+        e
+    }
+
+    /// Whether the holder is an interim covering a vacancy.
+    pub fn is_acting(&self) -> bool {
+        self.acting_until.is_some()
     }
 
     /// One month: any development effect due now makes the executive CEO-ready.
@@ -190,14 +217,28 @@ impl Executive {
         }
     }
 
-    /// Monthly leaving probability; higher in the year after a CEO change.
-    pub fn leave_probability(b: &BoardParams, months_since_ceo_change: u32) -> f64 {
-        let annual = if months_since_ceo_change < 12 {
-            (b.leave_annual + b.leave_after_ceo_change).min(0.99)
+    /// Monthly leaving probability of a substantive executive: the annual
+    /// rate as a hazard, raised after a CEO change, per oversight level above
+    /// 1 and while the trust is rated inadequate.
+    pub fn leave_probability(
+        b: &BoardParams,
+        months_since_ceo_change: u32,
+        oversight_level: u8,
+        inadequate: bool,
+    ) -> f64 {
+        let base = -(1.0 - b.leave_annual.min(0.999)).ln() / 12.0;
+        let after_change = if f64::from(months_since_ceo_change) < b.after_ceo_change_months {
+            b.leave_after_ceo_change_hr
         } else {
-            b.leave_annual
+            1.0
         };
-        1.0 - (1.0 - annual).powf(1.0 / 12.0)
+        let log_hr = b.leave_log_hr_per_level * f64::from(oversight_level.saturating_sub(1))
+            + if inadequate {
+                b.leave_inadequate_log_hr
+            } else {
+                0.0
+            };
+        1.0 - (-base * after_change * log_hr.exp()).exp()
     }
 }
 
@@ -296,7 +337,12 @@ mod tests {
         l.stress = 0.9;
         assert!(l.leave_probability(&p.leaders) > calm);
         assert!(
-            Executive::leave_probability(&p.board, 3) > Executive::leave_probability(&p.board, 30)
+            Executive::leave_probability(&p.board, 3, 1, false)
+                > Executive::leave_probability(&p.board, 30, 1, false)
+        );
+        assert!(
+            Executive::leave_probability(&p.board, 30, 4, true)
+                > 2.0 * Executive::leave_probability(&p.board, 30, 1, false)
         );
     }
 }

@@ -7,7 +7,11 @@
 //! geometric number of months. The permanent appointee is an internal
 //! successor from the board, an experienced CEO moving from another trust
 //! (whose trust then has a vacancy: a chain), an experienced returner, or a
-//! first-time external CEO, chosen by weights.
+//! first-time external CEO, chosen by weights. How attractive the post is
+//! (the trust's size, rating, oversight and recent churn) shapes all of
+//! this: a struggling trust has fewer planned handovers and longer interims,
+//! draws fewer experienced candidates and weaker appointees, and movers go
+//! to bigger trusts from trusts with good records.
 
 use std::collections::VecDeque;
 
@@ -16,7 +20,8 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::ceo::Ceo;
 use super::leaders::Executive;
-use super::params::Params;
+use super::params::{CeoParams, Params};
+use super::regulator::rating_score;
 use super::rng::Stream;
 use super::trust::{Trust, draw_capability};
 use super::{ExitRoute, Pathway};
@@ -91,11 +96,12 @@ impl Market {
             }
         }
         while let Some(i) = vacancies.pop_front() {
+            let c = &p.ceo;
             let pipeline = trusts[i].pipeline_strength(p);
-            let direct = p.ceo.direct_succession_share
-                + (1.0 - p.ceo.direct_succession_share)
-                    * p.ceo.pipeline_direct_succession
-                    * pipeline;
+            let planned = c.direct_succession_share
+                + (1.0 - c.direct_succession_share) * c.pipeline_direct_succession * pipeline;
+            let a = trusts[i].attractiveness(month, p);
+            let direct = planned * (1.0 - c.struggle_direct_succession * (1.0 - a));
             if self.rng.random::<f64>() < direct {
                 self.appoint(i, month, trusts, p, ended, &mut vacancies);
             } else {
@@ -105,19 +111,15 @@ impl Market {
     }
 
     fn start_interim(&mut self, i: usize, month: u32, trusts: &mut [Trust], p: &Params) {
-        let mean = p.ceo.interim_months_mean;
-        let q = 1.0 / mean;
-        let u: f64 = self.rng.random::<f64>().max(1e-12);
-        let months = if q >= 1.0 {
-            1
-        } else {
-            1 + (u.ln() / (1.0 - q).ln()).floor() as u32
-        };
+        let a = trusts[i].attractiveness(month, p);
+        let mean = p.ceo.interim_months_mean * (1.0 + p.ceo.struggle_interim_extension * (1.0 - a));
+        let months = super::trust::geometric_months(mean, &mut self.rng);
         let id = self.new_id();
         let t = &mut trusts[i];
         let (cap, comp, clinical) = t
             .executives
             .iter()
+            .filter(|e| !e.is_acting())
             .max_by(|a, b| a.capability.total_cmp(&b.capability))
             .map_or(
                 (
@@ -149,17 +151,18 @@ impl Market {
             first_time: false,
         };
         t.interim_until = Some(month + months.max(1));
-        t.last_ceo_change = Some(month);
+        t.note_ceo_start(month);
     }
 
     /// Chooses the source of a permanent appointment.
-    pub fn choose_source(&mut self, internal_w: f64, move_w: f64, p: &Params) -> Source {
-        let w = [
-            internal_w,
-            move_w,
-            p.ceo.returner_weight,
-            p.ceo.first_time_weight,
-        ];
+    pub fn choose_source(
+        &mut self,
+        internal_w: f64,
+        move_w: f64,
+        returner_w: f64,
+        p: &Params,
+    ) -> Source {
+        let w = [internal_w, move_w, returner_w, p.ceo.first_time_weight];
         let total: f64 = w.iter().sum();
         if total <= 0.0 {
             return Source::FirstTime;
@@ -179,6 +182,57 @@ impl Market {
         Source::FirstTime
     }
 
+    /// Weights of the four sources for a post of attractiveness `a` at
+    /// trust `i`, given whether any sitting CEO could be recruited away.
+    fn source_weights(&self, t: &Trust, a: f64, movers: bool, p: &Params) -> (f64, f64, f64) {
+        let c = &p.ceo;
+        let substantive = t.executives.iter().filter(|e| !e.is_acting()).count();
+        let internal = if substantive == 0 {
+            0.0
+        } else {
+            (c.internal_weight + c.pipeline_internal_weight * t.pipeline_strength(p))
+                * substantive as f64
+                / t.executives.len().max(1) as f64
+        };
+        let experienced = a.powf(c.struggle_experienced_power);
+        let mover = if movers {
+            c.move_weight * experienced
+        } else {
+            0.0
+        };
+        (internal, mover, c.returner_weight * experienced)
+    }
+
+    /// Chooses the sitting CEO recruited to trust `i`: CEOs move to bigger
+    /// trusts, and a good record (their trust's rating) is sought.
+    fn choose_mover(
+        &mut self,
+        i: usize,
+        eligible: &[usize],
+        trusts: &[Trust],
+        p: &Params,
+    ) -> usize {
+        let size_i = trusts[i].real_size(p);
+        let weights: Vec<f64> = eligible
+            .iter()
+            .map(|&j| {
+                let t = &trusts[j];
+                (p.ceo.move_size_gradient * (size_i / t.real_size(p)).ln()
+                    + p.ceo.move_rating_weight * rating_score(t.regulator.overall))
+                .exp()
+            })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let mut u = self.rng.random::<f64>() * total;
+        for (k, w) in weights.iter().enumerate() {
+            if u < *w {
+                return eligible[k];
+            }
+            u -= w;
+        }
+        eligible[eligible.len() - 1]
+    }
+
     fn appoint(
         &mut self,
         i: usize,
@@ -189,29 +243,11 @@ impl Market {
         vacancies: &mut VecDeque<usize>,
     ) {
         let c = &p.ceo;
-        let internal_w = if trusts[i].executives.is_empty() {
-            0.0
-        } else {
-            c.internal_weight + c.pipeline_internal_weight * trusts[i].pipeline_strength(p)
-        };
-        // Sitting permanent CEOs elsewhere who could be recruited away; a
-        // trust still waiting in the vacancy queue has a CEO on the way out.
-        let min = c.move_min_tenure_months.max(1);
-        let waiting: Vec<usize> = vacancies.iter().copied().collect();
-        let eligible = |j: usize, t: &Trust| {
-            j != i
-                && !waiting.contains(&j)
-                && !t.ceo.interim
-                && t.interim_until.is_none()
-                && t.ceo.tenure_months(month) >= min
-        };
-        let n_eligible = trusts
-            .iter()
-            .enumerate()
-            .filter(|(j, t)| eligible(*j, t))
-            .count();
-        let move_w = if n_eligible > 0 { c.move_weight } else { 0.0 };
-        let source = self.choose_source(internal_w, move_w, p);
+        let a = trusts[i].attractiveness(month, p);
+        let eligible = movable(i, month, trusts, vacancies, c);
+        let (internal_w, move_w, returner_w) =
+            self.source_weights(&trusts[i], a, !eligible.is_empty(), p);
+        let source = self.choose_source(internal_w, move_w, returner_w, p);
         let id = self.new_id();
         let age_draw: f64 = StandardNormal.sample(&mut self.rng);
         let mut new = Ceo {
@@ -227,78 +263,26 @@ impl Market {
             first_time: true,
         };
         match source {
-            Source::Internal => {
-                let t = &mut trusts[i];
-                let best = (0..t.executives.len())
-                    .max_by(|a, b| {
-                        let s = |e: &Executive| {
-                            e.capability
-                                + if e.ready {
-                                    c.ready_executive_bonus as f32
-                                } else {
-                                    0.0
-                                }
-                        };
-                        s(&t.executives[*a]).total_cmp(&s(&t.executives[*b]))
-                    })
-                    .unwrap_or(0);
-                let e = t.executives[best].clone();
-                new.pathway = if e.clinical {
-                    Pathway::Clinical
-                } else {
-                    Pathway::GeneralManagement
-                };
-                new.capability = e.capability;
-                new.compassion = e.compassion;
-                new.internal = true;
-                t.executives[best] = Executive::appoint(&p.board, &p.leaders, &mut self.rng);
-            }
+            Source::Internal => self.promote(i, month, &mut new, trusts, p),
             Source::Move => {
-                let k = self.rng.random_range(0..n_eligible);
-                let j = trusts
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, t)| eligible(*j, t))
-                    .nth(k)
-                    .map(|(j, _)| j)
-                    .expect("k < n_eligible");
+                let j = self.choose_mover(i, &eligible, trusts, p);
                 let old = trusts[j].ceo.clone();
-                ended.push(EndedSpell {
-                    trust: j as u32,
-                    ceo: old.clone(),
-                    end_month: month,
-                    route: ExitRoute::Moved,
-                });
                 new.pathway = old.pathway;
                 new.capability = old.capability;
                 new.compassion = old.compassion;
                 new.age_at_start = old.age_at_start + old.tenure_months(month) as f32 / 12.0;
                 new.first_time = false;
+                ended.push(EndedSpell {
+                    trust: j as u32,
+                    ceo: old,
+                    end_month: month,
+                    route: ExitRoute::Moved,
+                });
                 // Trust j now has a vacancy: the chain continues.
                 vacancies.push_back(j);
             }
             Source::Returner | Source::FirstTime => {
-                let experienced = source == Source::Returner;
-                let mean = if experienced {
-                    c.experienced_capability
-                } else {
-                    c.first_time_capability
-                };
-                new.capability = draw_capability(mean, c.capability_sd, &mut self.rng);
-                new.compassion = draw_capability(
-                    p.leaders.compassion_mean,
-                    p.leaders.compassion_sd,
-                    &mut self.rng,
-                );
-                new.pathway = if self.rng.random::<f64>() < p.board.clinician_share {
-                    Pathway::Clinical
-                } else {
-                    Pathway::GeneralManagement
-                };
-                if experienced {
-                    new.first_time = false;
-                    new.age_at_start += c.returner_extra_age as f32;
-                }
+                self.draw_outsider(&mut new, source == Source::Returner, a, p);
             }
         }
         let restructure = !new.internal && self.rng.random::<f64>() < c.restructure_probability;
@@ -308,8 +292,82 @@ impl Market {
         }
         t.ceo = new;
         t.interim_until = None;
-        t.last_ceo_change = Some(month);
+        t.note_ceo_start(month);
     }
+
+    /// An appointee from outside the trust's board: a returner (an
+    /// experienced CEO not in post) or a first-time CEO, weaker where the
+    /// post attracts less (`a`).
+    fn draw_outsider(&mut self, new: &mut Ceo, experienced: bool, a: f64, p: &Params) {
+        let c = &p.ceo;
+        let mean = if experienced {
+            c.experienced_capability
+        } else {
+            c.first_time_capability
+        } - c.struggle_capability_penalty * (1.0 - a);
+        new.capability = draw_capability(mean, c.capability_sd, &mut self.rng);
+        new.compassion = draw_capability(
+            p.leaders.compassion_mean,
+            p.leaders.compassion_sd,
+            &mut self.rng,
+        );
+        new.pathway = if self.rng.random::<f64>() < p.board.clinician_share {
+            Pathway::Clinical
+        } else {
+            Pathway::GeneralManagement
+        };
+        if experienced {
+            new.first_time = false;
+            new.age_at_start += c.returner_extra_age as f32;
+        }
+    }
+
+    /// The board's strongest substantive executive (a CEO-ready one
+    /// preferred) becomes CEO; their post goes to an interim.
+    fn promote(&mut self, i: usize, month: u32, new: &mut Ceo, trusts: &mut [Trust], p: &Params) {
+        let bonus = p.ceo.ready_executive_bonus as f32;
+        let t = &mut trusts[i];
+        let score = |e: &Executive| e.capability + if e.ready { bonus } else { 0.0 };
+        let best = (0..t.executives.len())
+            .filter(|&k| !t.executives[k].is_acting())
+            .max_by(|a, b| score(&t.executives[*a]).total_cmp(&score(&t.executives[*b])))
+            .unwrap_or(0);
+        let e = t.executives[best].clone();
+        new.pathway = if e.clinical {
+            Pathway::Clinical
+        } else {
+            Pathway::GeneralManagement
+        };
+        new.capability = e.capability;
+        new.compassion = e.compassion;
+        new.internal = true;
+        t.promote_executive(best, month, p);
+    }
+}
+
+/// Sitting permanent CEOs of other trusts who could be recruited away by
+/// trust `i`; a trust still waiting in the vacancy queue has a CEO on the way
+/// out.
+fn movable(
+    i: usize,
+    month: u32,
+    trusts: &[Trust],
+    vacancies: &VecDeque<usize>,
+    c: &CeoParams,
+) -> Vec<usize> {
+    let min = c.move_min_tenure_months.max(1);
+    trusts
+        .iter()
+        .enumerate()
+        .filter(|(j, t)| {
+            *j != i
+                && !vacancies.contains(j)
+                && !t.ceo.interim
+                && t.interim_until.is_none()
+                && t.ceo.tenure_months(month) >= min
+        })
+        .map(|(j, _)| j)
+        .collect()
 }
 
 #[cfg(test)]
@@ -412,7 +470,7 @@ mod tests {
         let mut m = Market::new(0, from_u64(3));
         let n = 10_000;
         let internal = (0..n)
-            .filter(|_| m.choose_source(1.0, 0.0, &p) == Source::Internal)
+            .filter(|_| m.choose_source(1.0, 0.0, p.ceo.returner_weight, &p) == Source::Internal)
             .count();
         let share = internal as f64 / n as f64;
         let expect = 1.0 / (1.0 + p.ceo.returner_weight + p.ceo.first_time_weight);

@@ -11,6 +11,7 @@ pub mod leaders;
 pub mod market;
 pub mod params;
 pub mod records;
+pub mod regulator;
 pub mod rng;
 pub mod staff;
 pub mod trust;

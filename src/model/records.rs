@@ -1,6 +1,7 @@
 //! The records one replication produces: one row per trust and reported
-//! month, and one per CEO or interim spell that overlaps the reported
-//! horizon. Plain data; [`crate::output`] defines how they become tables.
+//! month, one per CEO or interim spell and one per executive's spell in
+//! post at any time in the reported horizon, and one per published
+//! inspection. Plain data; [`crate::output`] defines how they become tables.
 //!
 //! **Month convention.** Every month in a record is a reported month:
 //! 1 is the first month after burn-in and `run.months` the last. Burn-in
@@ -8,6 +9,8 @@
 //! `start_month..=end_month`, so a CEO whose spell starts at month 25 is the
 //! one recorded in `trust_months` for month 25.
 
+use super::regulator::{Inspection, InspectionKind};
+use super::trust::{ExecExit, Trust};
 use super::{ExitRoute, Pathway, Rating, TrustType};
 
 /// One trust in one reported month.
@@ -27,7 +30,16 @@ pub struct TrustMonth {
     pub friction: f64,
     pub quality_index: f64,
     pub patient_experience: f64,
+    /// Published 12-month mortality ratio (acute trusts; NaN otherwise).
     pub mortality_ratio: f64,
+    /// Deaths expected and observed this month (acute trusts; 0 otherwise).
+    pub expected_deaths: f64,
+    pub observed_deaths: f64,
+    /// Staff survey: share who would recommend the trust as a place to work.
+    pub recommend_work: f64,
+    /// Staff survey: share who would be happy with the standard of care for
+    /// a friend or relative.
+    pub recommend_care: f64,
     /// Surplus (negative: deficit) as a share of income this month.
     pub surplus_share: f64,
     pub oversight_level: u8,
@@ -35,10 +47,50 @@ pub struct TrustMonth {
     pub ceo_id: u64,
     pub ceo_tenure_months: u32,
     pub interim: bool,
+    /// Share of executive posts held by interims.
+    pub exec_vacancy_share: f64,
     pub mean_leader_capability: f64,
     pub improvement_capability: f64,
     pub development_spend_gbp: f64,
     pub agency_spend_gbp: f64,
+}
+
+impl TrustMonth {
+    /// The record of trust `t` at the end of simulated month `month`
+    /// (reported month `reported`).
+    pub fn of(t: &Trust, replication: u32, reported: u32, month: u32) -> TrustMonth {
+        TrustMonth {
+            replication,
+            trust_id: t.index,
+            trust_type: t.kind,
+            month: reported,
+            establishment: t.establishment,
+            staff_in_post: t.tally.in_post,
+            engagement: t.tally.engagement,
+            sickness_rate: t.tally.sickness_rate,
+            leaver_rate: t.tally.leaver_rate,
+            vacancy_rate: t.tally.vacancy_rate,
+            friction: t.friction,
+            quality_index: t.quality,
+            patient_experience: t.experience,
+            mortality_ratio: t.mortality.ratio(),
+            expected_deaths: t.tally.expected_deaths,
+            observed_deaths: t.tally.observed_deaths,
+            recommend_work: t.recommend_work,
+            recommend_care: t.recommend_care,
+            surplus_share: t.surplus_share,
+            oversight_level: t.oversight_level,
+            rating: t.regulator.overall,
+            ceo_id: t.ceo.id,
+            ceo_tenure_months: t.ceo.tenure_months(month + 1),
+            interim: t.ceo.interim,
+            exec_vacancy_share: t.tally.exec_vacancy_share,
+            mean_leader_capability: t.tally.mean_leader_capability,
+            improvement_capability: t.improvement,
+            development_spend_gbp: t.tally.development_spend_gbp,
+            agency_spend_gbp: t.tally.agency_spend_gbp,
+        }
+    }
 }
 
 /// One CEO or interim spell that overlaps the reported horizon.
@@ -75,12 +127,68 @@ impl CeoSpell {
     }
 }
 
+/// One executive director's spell in a post (substantive or interim).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecSpell {
+    pub replication: u32,
+    pub trust_id: u32,
+    /// Board post (0 to `board.executives` - 1).
+    pub post: u8,
+    /// First and last month in post, on the reported-month scale (as
+    /// [`CeoSpell`]).
+    pub start_month: i32,
+    pub end_month: i32,
+    pub censored: bool,
+    /// An interim covering a vacant post.
+    pub interim: bool,
+    pub clinical: bool,
+    pub exit_route: ExecExit,
+}
+
+impl ExecSpell {
+    /// Months in post, counting both the first and the last.
+    pub fn duration_months(&self) -> i32 {
+        self.end_month - self.start_month + 1
+    }
+}
+
+/// One published inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectionRecord {
+    pub replication: u32,
+    pub trust_id: u32,
+    /// Reported month of publication (the rating applies from this month).
+    pub month: i32,
+    pub kind: InspectionKind,
+    /// Domain ratings: safe, effective, caring, responsive, well-led.
+    pub domains: [Rating; 5],
+    pub overall: Rating,
+    /// The overall rating it replaced.
+    pub previous: Rating,
+}
+
+impl InspectionRecord {
+    pub fn of(i: &Inspection, replication: u32, trust_id: u32, burn_in: u32) -> Self {
+        InspectionRecord {
+            replication,
+            trust_id,
+            month: i.month as i32 - burn_in as i32 + 1,
+            kind: i.kind,
+            domains: i.domains,
+            overall: i.overall,
+            previous: i.previous,
+        }
+    }
+}
+
 /// Everything one replication produces.
 #[derive(Debug, Clone, Default)]
 pub struct ReplicationResult {
     pub replication: u32,
     pub trust_months: Vec<TrustMonth>,
     pub spells: Vec<CeoSpell>,
+    pub exec_spells: Vec<ExecSpell>,
+    pub inspections: Vec<InspectionRecord>,
     /// Staff-agent-months simulated (including burn-in), for throughput.
     pub staff_months: u64,
 }

@@ -37,10 +37,16 @@ pub enum StreamName {
     Finance,
     /// Quarterly oversight.
     Oversight,
-    /// Quality, experience and mortality noise; local culture.
+    /// Quality and experience noise; local culture.
     Outcomes,
     /// Development places.
     Development,
+    /// Inspections: the inspection cycle and the inspectors' judgement.
+    Regulator,
+    /// Deaths and the drift of the mortality ratio.
+    Mortality,
+    /// Staff survey sampling noise.
+    Survey,
     /// Virtual trials used by calibration.
     Trial,
 }
@@ -60,6 +66,9 @@ impl StreamName {
             StreamName::Oversight => "oversight",
             StreamName::Outcomes => "outcomes",
             StreamName::Development => "development",
+            StreamName::Regulator => "regulator",
+            StreamName::Mortality => "mortality",
+            StreamName::Survey => "survey",
             StreamName::Trial => "trial",
         }
     }

@@ -2,7 +2,8 @@
 //! final path as a hidden `.NAME.partial` file in the same folder (so the
 //! rename stays on one file system); [`PartialFile::commit`] renames it into
 //! place, and dropping an uncommitted [`PartialFile`] removes it, so readers
-//! never see a half-written file under the final name.
+//! never see a half-written file under the final name. Also the JSON files
+//! trustsim writes this way ([`write_json`]) and reads back ([`read_json`]).
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -85,6 +86,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         .map_err(|e| OutputError::write(guard.partial(), e))?;
     drop(file);
     guard.commit()
+}
+
+/// Writes `value` to `path` as pretty JSON with a trailing newline,
+/// atomically.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| OutputError::Json {
+        path: path.to_path_buf(),
+        action: "encode",
+        cause: e,
+    })?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}
+
+/// Reads a JSON file written by [`write_json`].
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, OutputError> {
+    let bytes = fs::read(path).map_err(|e| OutputError::read(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| OutputError::Json {
+        path: path.to_path_buf(),
+        action: "parse",
+        cause: e,
+    })
 }
 
 #[cfg(test)]

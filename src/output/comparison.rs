@@ -39,13 +39,7 @@ pub struct ComparisonManifest {
 
 /// Writes `comparison.json` atomically.
 pub fn write_comparison_manifest(path: &Path, m: &ComparisonManifest) -> Result<(), OutputError> {
-    let mut bytes = serde_json::to_vec_pretty(m).map_err(|e| OutputError::Json {
-        path: path.to_path_buf(),
-        action: "encode",
-        cause: e,
-    })?;
-    bytes.push(b'\n');
-    super::atomic::write_atomic(path, &bytes)
+    super::atomic::write_json(path, m)
 }
 
 /// Paired differences of every variant against the first, for both scopes,
@@ -89,12 +83,7 @@ pub fn provenance(record: &ComparisonManifest) -> String {
 
 /// Reads `comparison.json`.
 pub fn read_comparison_manifest(path: &Path) -> Result<ComparisonManifest, OutputError> {
-    let bytes = std::fs::read(path).map_err(|e| OutputError::read(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| OutputError::Json {
-        path: path.to_path_buf(),
-        action: "parse",
-        cause: e,
-    })
+    super::atomic::read_json(path)
 }
 
 table! {

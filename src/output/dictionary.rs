@@ -48,7 +48,7 @@ pub fn metrics_markdown() -> String {
     let mut out = String::from(
         "| metric | what it is | unit | how it is measured | target |\n|---|---|---|---|---|\n",
     );
-    for m in crate::metrics::METRICS {
+    for m in crate::metrics::METRICS.iter() {
         let target = m.target.map_or(String::new(), |t| {
             format!(
                 "{} {} ({})",

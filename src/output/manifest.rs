@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomic;
+use super::atomic::{read_json, write_json};
 use super::error::OutputError;
 use crate::model::Params;
 
@@ -39,23 +39,12 @@ pub struct Manifest {
 /// Writes `manifest` to `path` as pretty JSON (with a trailing newline),
 /// atomically.
 pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), OutputError> {
-    let mut bytes = serde_json::to_vec_pretty(manifest).map_err(|e| OutputError::Json {
-        path: path.to_path_buf(),
-        action: "encode",
-        cause: e,
-    })?;
-    bytes.push(b'\n');
-    write_atomic(path, &bytes)
+    write_json(path, manifest)
 }
 
 /// Reads a manifest written by [`write_manifest`].
 pub fn read_manifest(path: &Path) -> Result<Manifest, OutputError> {
-    let bytes = std::fs::read(path).map_err(|e| OutputError::read(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| OutputError::Json {
-        path: path.to_path_buf(),
-        action: "parse",
-        cause: e,
-    })
+    read_json(path)
 }
 
 #[cfg(test)]

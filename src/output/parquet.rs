@@ -289,10 +289,15 @@ impl ResultWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::records::{ExecSpell, InspectionRecord};
+    use crate::model::regulator::InspectionKind;
+    use crate::model::trust::ExecExit;
     use crate::model::{CeoSpell, ExitRoute, Pathway, Rating, TrustMonth, TrustType};
     use crate::output::atomic::partial_path;
     use crate::output::summary::read_meta;
-    use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, cs, tm};
+    use crate::output::tables::{
+        CEO_SPELLS, EXEC_SPELLS, INSPECTIONS, TRUST_MONTHS, cs, es, ins, tm,
+    };
     use tempfile::TempDir;
 
     fn meta() -> FileMeta {
@@ -323,13 +328,18 @@ mod tests {
             friction: 0.2,
             quality_index: 0.7,
             patient_experience: 0.8,
-            mortality_ratio: 1.0,
+            mortality_ratio: if trust == 0 { 1.0 } else { f64::NAN },
+            expected_deaths: 180.0,
+            observed_deaths: 177.0,
+            recommend_work: 0.6,
+            recommend_care: 0.7,
             surplus_share: -0.005,
             oversight_level: 3,
             rating: Rating::RequiresImprovement,
             ceo_id: 1_000_000_000_000 + trust as u64,
             ceo_tenure_months: m + 10,
             interim: m % 2 == 0,
+            exec_vacancy_share: 0.0,
             mean_leader_capability: 0.6,
             improvement_capability: 0.4,
             development_spend_gbp: 1234.5,
@@ -372,10 +382,38 @@ mod tests {
                 interim: true,
             },
         ];
+        let exec_spells = vec![ExecSpell {
+            replication: r,
+            trust_id: 1,
+            post: 3,
+            start_month: -4,
+            end_month: 2,
+            censored: false,
+            interim: true,
+            clinical: true,
+            exit_route: ExecExit::InterimEnded,
+        }];
+        let inspections = vec![InspectionRecord {
+            replication: r,
+            trust_id: 0,
+            month: 2,
+            kind: InspectionKind::Responsive,
+            domains: [
+                Rating::Inadequate,
+                Rating::RequiresImprovement,
+                Rating::Good,
+                Rating::Good,
+                Rating::RequiresImprovement,
+            ],
+            overall: Rating::RequiresImprovement,
+            previous: Rating::Good,
+        }];
         ReplicationResult {
             replication: r,
             trust_months,
             spells,
+            exec_spells,
+            inspections,
             staff_months: 0,
         }
     }
@@ -384,7 +422,7 @@ mod tests {
         let mut w = ResultWriter::create(dir, &meta()).unwrap();
         w.write(&[&rep(0), &rep(1)]).unwrap();
         w.write(&[&rep(2)]).unwrap();
-        assert_eq!(w.rows_written(), [18, 6]);
+        assert_eq!(w.rows_written(), [18, 6, 3, 3]);
         w.finish().unwrap();
     }
 
@@ -462,6 +500,23 @@ mod tests {
         assert_eq!(string_at(&c, cs::PATHWAY, 1), "general_management");
         assert_eq!(row_groups(&cs_path), 2);
 
+        // A mortality ratio that is not published is null, not NaN.
+        let mortality = t.column(tm::MORTALITY_RATIO).unwrap().f64().unwrap();
+        assert_eq!((mortality.get(0), mortality.get(3)), (Some(1.0), None));
+
+        let e = read(&dir.join(EXEC_SPELLS.file));
+        assert_eq!((e.height(), e.width()), (3, EXEC_SPELLS.columns.len()));
+        assert_eq!(string_at(&e, es::EXIT_ROUTE, 0), "interim_ended");
+        assert_eq!(
+            e.column(es::DURATION_MONTHS).unwrap().i32().unwrap().get(0),
+            Some(7)
+        );
+        let i = read(&dir.join(INSPECTIONS.file));
+        assert_eq!((i.height(), i.width()), (3, INSPECTIONS.columns.len()));
+        assert_eq!(string_at(&i, ins::SAFE, 0), "inadequate");
+        assert_eq!(string_at(&i, ins::KIND, 0), "responsive");
+        assert_eq!(string_at(&i, ins::PREVIOUS, 0), "good");
+
         for p in [&tm_path, &cs_path] {
             assert_eq!(read_meta(p).unwrap(), meta());
             assert!(!partial_path(p).exists());
@@ -472,7 +527,14 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         entries.sort();
-        assert_eq!(entries, [CEO_SPELLS.file, TRUST_MONTHS.file]);
+        let mut expected = [
+            CEO_SPELLS.file,
+            EXEC_SPELLS.file,
+            INSPECTIONS.file,
+            TRUST_MONTHS.file,
+        ];
+        expected.sort();
+        assert_eq!(entries, expected);
     }
 
     #[test]

@@ -11,6 +11,9 @@
 
 use polars::prelude::*;
 
+use crate::model::records::{ExecSpell, InspectionRecord};
+use crate::model::regulator::InspectionKind;
+use crate::model::trust::ExecExit;
 use crate::model::{
     CeoSpell, ExitRoute, Pathway, Rating, ReplicationResult, TrustMonth, TrustType,
 };
@@ -21,6 +24,9 @@ pub enum Get<R: 'static> {
     I32(fn(&R) -> i32),
     U64(fn(&R) -> u64),
     F64(fn(&R) -> f64),
+    /// A float that may be absent: NaN in the record, null in the file and
+    /// an empty field in CSV (e.g. a mortality ratio that is not published).
+    F64OrNull(fn(&R) -> f64),
     Bool(fn(&R) -> bool),
     /// Free text.
     Str(for<'a> fn(&'a R) -> &'a str),
@@ -43,7 +49,7 @@ impl<R> Get<R> {
             Get::U32(f) => f(r).to_string(),
             Get::I32(f) => f(r).to_string(),
             Get::U64(f) => f(r).to_string(),
-            Get::F64(f) => {
+            Get::F64(f) | Get::F64OrNull(f) => {
                 let v = f(r);
                 if v.is_finite() {
                     v.to_string()
@@ -64,6 +70,7 @@ impl<R> Get<R> {
             Get::I32(_) => "int32".into(),
             Get::U64(_) => "uint64".into(),
             Get::F64(_) => "float64".into(),
+            Get::F64OrNull(_) => "float64 (null where none)".into(),
             Get::Bool(_) => "bool".into(),
             Get::Str(_) => "string".into(),
             Get::Enum(_, labels) => format!("enum ({})", labels.join(" < ")),
@@ -162,6 +169,11 @@ fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsRes
         Get::I32(f) => Column::new(name, rows.map(f).collect::<Vec<i32>>()),
         Get::U64(f) => Column::new(name, rows.map(f).collect::<Vec<u64>>()),
         Get::F64(f) => Column::new(name, rows.map(f).collect::<Vec<f64>>()),
+        Get::F64OrNull(f) => Column::new(
+            name,
+            rows.map(|r| Some(f(r)).filter(|v| !v.is_nan()))
+                .collect::<Vec<Option<f64>>>(),
+        ),
         Get::Bool(f) => Column::new(name, rows.map(f).collect::<Vec<bool>>()),
         Get::Str(f) => Column::new(name, rows.map(*f).collect::<Vec<&str>>()),
         Get::Enum(f, labels) => {
@@ -230,13 +242,18 @@ table! {
         FRICTION = "friction", "score (0-1)", Get::F64(|m| m.friction), "Manager-clinician friction.";
         QUALITY_INDEX = "quality_index", "index (0-100)", Get::F64(|m| m.quality_index), "Quality of care index (patient safety and clinical quality).";
         PATIENT_EXPERIENCE = "patient_experience", "score (0-10)", Get::F64(|m| m.patient_experience), "Patient experience.";
-        MORTALITY_RATIO = "mortality_ratio", "ratio (observed / expected deaths)", Get::F64(|m| m.mortality_ratio), "Mortality ratio centred on 1, like SHMI.";
+        MORTALITY_RATIO = "mortality_ratio", "ratio (observed / expected deaths)", Get::F64OrNull(|m| m.mortality_ratio), "Published mortality ratio over the last 12 months, like SHMI (acute trusts; null for other types, for which none is published).";
+        EXPECTED_DEATHS = "expected_deaths", "deaths", Get::F64(|m| m.expected_deaths), "Deaths expected this month at the national rate for the trust's size (acute trusts; 0 otherwise).";
+        OBSERVED_DEATHS = "observed_deaths", "deaths", Get::F64(|m| m.observed_deaths), "Deaths observed this month (acute trusts; 0 otherwise).";
+        RECOMMEND_WORK = "recommend_work", unit::SHARE, Get::F64(|m| m.recommend_work), "Staff survey: share who would recommend the trust as a place to work.";
+        RECOMMEND_CARE = "recommend_care", unit::SHARE, Get::F64(|m| m.recommend_care), "Staff survey: share who would be happy with the standard of care if a friend or relative needed treatment.";
         SURPLUS_SHARE = "surplus_share", "fraction of income", Get::F64(|m| m.surplus_share), "Surplus (negative: deficit) this month as a share of income.";
         OVERSIGHT_LEVEL = "oversight_level", "level (1-4)", Get::I32(|m| i32::from(m.oversight_level)), "Regulator oversight level (4 = intensive support or special measures).";
-        RATING = "rating", unit::NONE, Get::Enum(|m| m.rating.as_str(), &Rating::LABELS), "Published quality rating.";
+        RATING = "rating", unit::NONE, Get::Enum(|m| m.rating.as_str(), &Rating::LABELS), "Published overall rating (from the last inspection; see inspections.parquet).";
         CEO_ID = "ceo_id", unit::NONE, Get::U64(|m| m.ceo_id), "Identifier of the CEO or interim in post (unique within a replication).";
         CEO_TENURE_MONTHS = "ceo_tenure_months", unit::MONTHS, Get::U32(|m| m.ceo_tenure_months), "Months the CEO in post has held it, this month included.";
         INTERIM = "interim", unit::NONE, Get::Bool(|m| m.interim), "Whether the CEO in post is an interim.";
+        EXEC_VACANCY_SHARE = "exec_vacancy_share", unit::SHARE, Get::F64(|m| m.exec_vacancy_share), "Share of executive director posts vacant and held by an interim.";
         MEAN_LEADER_CAPABILITY = "mean_leader_capability", "score (0-1)", Get::F64(|m| m.mean_leader_capability), "Mean capability of the trust's team leaders.";
         IMPROVEMENT_CAPABILITY = "improvement_capability", "score (0-1)", Get::F64(|m| m.improvement_capability), "Improvement capability (a stock that builds and decays).";
         DEVELOPMENT_SPEND_GBP = "development_spend_gbp", unit::GBP, Get::F64(|m| m.development_spend_gbp), "Leadership development spend this month (scales with run.staff_scale).";
@@ -260,6 +277,41 @@ table! {
         INTERNAL = "internal", unit::NONE, Get::Bool(|s| s.internal), "Promoted from the trust's own board.";
         FIRST_TIME = "first_time", unit::NONE, Get::Bool(|s| s.first_time), "First CEO post.";
         INTERIM = "interim", unit::NONE, Get::Bool(|s| s.interim), "An interim spell.";
+    }
+}
+
+table! {
+    /// One row per executive director's spell in a post (substantive or interim) in post at any time in the reported horizon.
+    pub static EXEC_SPELLS: Table<ExecSpell> = "exec_spells.parquet";
+    pub mod es {
+        REPLICATION = "replication", unit::NONE, Get::U32(|s| s.replication), "Replication number (0-based).";
+        TRUST_ID = "trust_id", unit::NONE, Get::U32(|s| s.trust_id), "Trust number within the replication.";
+        POST = "post", unit::NONE, Get::U32(|s| u32::from(s.post)), "Board post (0 to board.executives - 1).";
+        START_MONTH = "start_month", unit::MONTH, Get::I32(|s| s.start_month), "First month in post (0 and below: burn-in).";
+        END_MONTH = "end_month", unit::MONTH, Get::I32(|s| s.end_month), "Last month in post (the last reported month if still in post).";
+        DURATION_MONTHS = "duration_months", unit::MONTHS, Get::I32(|s| s.duration_months()), "Months in post: end_month - start_month + 1.";
+        CENSORED = "censored", unit::NONE, Get::Bool(|s| s.censored), "Still in post at the end of the run.";
+        INTERIM = "interim", unit::NONE, Get::Bool(|s| s.interim), "An interim covering a vacant post.";
+        CLINICAL = "clinical", unit::NONE, Get::Bool(|s| s.clinical), "A clinician.";
+        EXIT_ROUTE = "exit_route", unit::NONE, Get::Enum(|s| s.exit_route.as_str(), &ExecExit::LABELS), "How the spell ended: left the trust, an interim handing over, promoted to CEO, or in post.";
+    }
+}
+
+table! {
+    /// One row per published inspection: the five domain ratings and the overall rating aggregated from them.
+    pub static INSPECTIONS: Table<InspectionRecord> = "inspections.parquet";
+    pub mod ins {
+        REPLICATION = "replication", unit::NONE, Get::U32(|i| i.replication), "Replication number (0-based).";
+        TRUST_ID = "trust_id", unit::NONE, Get::U32(|i| i.trust_id), "Trust number within the replication.";
+        MONTH = "month", unit::MONTH, Get::I32(|i| i.month), "Reported month of publication; the rating applies from this month.";
+        KIND = "kind", unit::NONE, Get::Enum(|i| i.kind.as_str(), &InspectionKind::LABELS), "scheduled (due on the cycle), responsive (brought forward by monitoring) or follow_up (after an inadequate rating).";
+        SAFE = "safe", unit::NONE, Get::Enum(|i| i.domains[0].as_str(), &Rating::LABELS), "Rating of the safe domain.";
+        EFFECTIVE = "effective", unit::NONE, Get::Enum(|i| i.domains[1].as_str(), &Rating::LABELS), "Rating of the effective domain.";
+        CARING = "caring", unit::NONE, Get::Enum(|i| i.domains[2].as_str(), &Rating::LABELS), "Rating of the caring domain.";
+        RESPONSIVE = "responsive", unit::NONE, Get::Enum(|i| i.domains[3].as_str(), &Rating::LABELS), "Rating of the responsive domain.";
+        WELL_LED = "well_led", unit::NONE, Get::Enum(|i| i.domains[4].as_str(), &Rating::LABELS), "Rating of the well-led domain.";
+        OVERALL = "overall", unit::NONE, Get::Enum(|i| i.overall.as_str(), &Rating::LABELS), "Overall rating aggregated from the domains.";
+        PREVIOUS = "previous", unit::NONE, Get::Enum(|i| i.previous.as_str(), &Rating::LABELS), "The overall rating this one replaced.";
     }
 }
 
@@ -308,6 +360,14 @@ pub static RESULT_TABLES: &[&dyn ResultTable] = &[
     &FromResults {
         table: &CEO_SPELLS,
         rows: |r| &r.spells,
+    },
+    &FromResults {
+        table: &EXEC_SPELLS,
+        rows: |r| &r.exec_spells,
+    },
+    &FromResults {
+        table: &INSPECTIONS,
+        rows: |r| &r.inspections,
     },
 ];
 

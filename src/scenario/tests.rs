@@ -144,7 +144,7 @@ fn unknown_table() {
     );
     check_err(
         "\n[zzz]\nx = 1\n",
-        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, board, ceo, development, finance, friction, leaders, outcomes, oversight, pressures, run, staff, trusts, workforce",
+        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, staff, survey, trusts, workforce",
     );
 }
 

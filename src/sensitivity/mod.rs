@@ -115,11 +115,14 @@ pub fn morris_analyse(
     bootstrap: usize,
     seed: u64,
 ) -> Vec<MorrisIndex> {
-    if k == 0 {
-        return Vec::new();
-    }
     let points = (k + 1) * r;
-    if r == 0 || design.len() != points || y.len() != points || design.iter().any(|p| p.len() < k) {
+    // Without parameters, the `k` indices are none.
+    if k == 0
+        || r == 0
+        || design.len() != points
+        || y.len() != points
+        || design.iter().any(|p| p.len() < k)
+    {
         return vec![MorrisIndex::NAN; k];
     }
     // effects[t][i]: the elementary effect of parameter i in trajectory t.
@@ -245,10 +248,8 @@ pub fn sobol_analyse(
     bootstrap: usize,
     seed: u64,
 ) -> Vec<SobolIndex> {
-    if k == 0 {
-        return Vec::new();
-    }
-    if n == 0 || y.len() != n * (k + 2) {
+    // Without parameters, the `k` indices are none.
+    if k == 0 || n == 0 || y.len() != n * (k + 2) {
         return vec![SobolIndex::NAN; k];
     }
     let fa = &y[..n];

@@ -74,74 +74,10 @@ pub fn load(path: &Path) -> Result<Study, StudyError> {
         .map_err(|e| StudyError(format!("cannot read sensitivity file {shown}: {e}")))?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| bad(e.message().trim_end().into()))?;
     let r = raw.sensitivity;
-    let keys = parameter_keys();
-    let mut parameters = Vec::new();
-    for (key, range) in &r.parameters {
-        let integer =
-            numeric_key(&keys, key).map_err(|m| bad(format!("sensitivity.parameters: {m}")))?;
-        if !(range.min.is_finite() && range.max.is_finite() && range.min < range.max) {
-            return Err(bad(format!(
-                "sensitivity.parameters.\"{key}\": min must be below max (got {} and {})",
-                range.min, range.max
-            )));
-        }
-        parameters.push(Varied {
-            key: key.clone(),
-            min: range.min,
-            max: range.max,
-            values: vec![],
-            integer,
-        });
-    }
-    let k = parameters.len();
-    if k == 0 {
-        return Err(bad(
-            "sensitivity.parameters: name at least one parameter".into()
-        ));
-    }
-    if r.outputs.is_empty() {
-        return Err(bad(
-            "sensitivity.outputs: name at least one output metric".into()
-        ));
-    }
-    for o in &r.outputs {
-        if metric(o).is_none() {
-            let allowed: Vec<&str> = METRICS.iter().map(|m| m.key).collect();
-            return Err(bad(format!(
-                "sensitivity.outputs: unknown metric `{o}`; allowed: {}",
-                allowed.join(", ")
-            )));
-        }
-    }
-    if r.samples < 2 {
-        return Err(bad(
-            "sensitivity.samples: at least 2 (Saltelli base samples or Morris trajectories)".into(),
-        ));
-    }
+    let parameters = varied(&r.parameters).map_err(&bad)?;
+    check_outputs(&r.outputs).map_err(&bad)?;
     let seed = r.seed.unwrap_or(1);
-    let (design, unit) = match r.method {
-        Method::Sobol => {
-            if 2 * k > crate::design::MAX_SOBOL_DIMS {
-                return Err(bad(format!(
-                    "sensitivity.parameters: Sobol indices support at most {} parameters",
-                    crate::design::MAX_SOBOL_DIMS / 2
-                )));
-            }
-            (Design::Saltelli, super::saltelli_design(k, r.samples))
-        }
-        Method::Morris => {
-            let levels = r.levels.unwrap_or(4);
-            if levels < 2 || levels % 2 == 1 {
-                return Err(bad(format!(
-                    "sensitivity.levels: an even number of at least 2 (got {levels})"
-                )));
-            }
-            (
-                Design::Morris,
-                super::morris_design(k, r.samples, levels, seed),
-            )
-        }
-    };
+    let (design, unit) = unit_design(&r, parameters.len(), seed).map_err(&bad)?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let base = scenario::load(&dir.join(&r.base))
         .map_err(|e| StudyError(e.to_string()))?
@@ -161,4 +97,82 @@ pub fn load(path: &Path) -> Result<Study, StudyError> {
         seed,
         outputs: r.outputs,
     })
+}
+
+/// The varied parameters (at least one): numeric keys, each with a range of
+/// `min` below `max`.
+fn varied(ranges: &BTreeMap<String, RawRange>) -> Result<Vec<Varied>, String> {
+    let keys = parameter_keys();
+    let mut parameters = Vec::new();
+    for (key, range) in ranges {
+        let integer =
+            numeric_key(&keys, key).map_err(|m| format!("sensitivity.parameters: {m}"))?;
+        if !(range.min.is_finite() && range.max.is_finite() && range.min < range.max) {
+            return Err(format!(
+                "sensitivity.parameters.\"{key}\": min must be below max (got {} and {})",
+                range.min, range.max
+            ));
+        }
+        parameters.push(Varied {
+            key: key.clone(),
+            min: range.min,
+            max: range.max,
+            values: vec![],
+            integer,
+        });
+    }
+    if parameters.is_empty() {
+        return Err("sensitivity.parameters: name at least one parameter".into());
+    }
+    Ok(parameters)
+}
+
+/// Checks that the outputs name at least one metric, and only metrics.
+fn check_outputs(outputs: &[String]) -> Result<(), String> {
+    if outputs.is_empty() {
+        return Err("sensitivity.outputs: name at least one output metric".into());
+    }
+    for o in outputs {
+        if metric(o).is_none() {
+            let allowed: Vec<&str> = METRICS.iter().map(|m| m.key).collect();
+            return Err(format!(
+                "sensitivity.outputs: unknown metric `{o}`; allowed: {}",
+                allowed.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The design of `r`'s method for `k` parameters and its points on the unit
+/// cube: Saltelli sampling for Sobol indices, or Morris trajectories.
+fn unit_design(r: &RawSensitivity, k: usize, seed: u64) -> Result<(Design, Vec<Vec<f64>>), String> {
+    if r.samples < 2 {
+        return Err(
+            "sensitivity.samples: at least 2 (Saltelli base samples or Morris trajectories)".into(),
+        );
+    }
+    match r.method {
+        Method::Sobol => {
+            if 2 * k > crate::design::MAX_SOBOL_DIMS {
+                return Err(format!(
+                    "sensitivity.parameters: Sobol indices support at most {} parameters",
+                    crate::design::MAX_SOBOL_DIMS / 2
+                ));
+            }
+            Ok((Design::Saltelli, super::saltelli_design(k, r.samples)))
+        }
+        Method::Morris => {
+            let levels = r.levels.unwrap_or(4);
+            if levels < 2 || levels % 2 == 1 {
+                return Err(format!(
+                    "sensitivity.levels: an even number of at least 2 (got {levels})"
+                ));
+            }
+            Ok((
+                Design::Morris,
+                super::morris_design(k, r.samples, levels, seed),
+            ))
+        }
+    }
 }

@@ -183,6 +183,147 @@ pub fn with_value(p: &RawParams, key: &str, value: f64) -> Result<RawParams, Str
         .map_err(|e: toml::de::Error| format!("{key} = {value}: {}", e.message()))
 }
 
+/// Points of the unit cube scaled to each parameter's range.
+fn scale(parameters: &[Varied], unit: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    unit.iter()
+        .map(|u| {
+            parameters
+                .iter()
+                .zip(u)
+                .map(|(v, x)| v.min + (v.max - v.min) * x)
+                .collect()
+        })
+        .collect()
+}
+
+/// The `[sweep]` table of the file at `path`, whose design must be one a
+/// sweep file may name.
+fn read_raw(path: &Path) -> Result<RawSweep, SweepError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| SweepError::Read {
+        path: shown.clone(),
+        reason: match e.kind() {
+            std::io::ErrorKind::NotFound => "file not found".into(),
+            _ => e.to_string(),
+        },
+    })?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| {
+        let at = e.span().map(|s| line_col(&text, s.start));
+        let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
+        SweepError::Invalid {
+            path: shown.clone(),
+            message: format!("{loc}{}", e.message().trim_end()),
+        }
+    })?;
+    let raw = raw.sweep;
+    if matches!(raw.design, Design::Saltelli | Design::Morris) {
+        return Err(SweepError::Invalid {
+            path: shown,
+            message: format!(
+                "sweep.design: {:?} designs belong to sensitivity files; allowed here: grid, lhs, sobol",
+                raw.design
+            )
+            .to_lowercase(),
+        });
+    }
+    Ok(raw)
+}
+
+/// The parameter `key` varied as its `[sweep.parameters]` entry says: a list
+/// of values (grid designs only) or a range; a message if it cannot be.
+fn varied(key: &str, range: &RawRange, design: Design, integer: bool) -> Result<Varied, String> {
+    let (min, max, values) = match range {
+        RawRange::Values(values) => {
+            if design != Design::Grid {
+                return Err(format!(
+                    "sweep.parameters.\"{key}\": a {:?} design needs {{ min = .., max = .. }}, not a list of values",
+                    design
+                ).to_lowercase());
+            }
+            if values.is_empty() {
+                return Err(format!(
+                    "sweep.parameters.\"{key}\": the list of values is empty"
+                ));
+            }
+            let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (min, max, values.clone())
+        }
+        RawRange::Range { min, max, levels } => {
+            if !(min.is_finite() && max.is_finite() && min <= max) {
+                return Err(format!(
+                    "sweep.parameters.\"{key}\": min must not exceed max (got {min} and {max})"
+                ));
+            }
+            (*min, *max, range_values(key, *min, *max, *levels, design)?)
+        }
+    };
+    Ok(Varied {
+        key: key.to_string(),
+        min,
+        max,
+        values,
+        integer,
+    })
+}
+
+/// The grid values of a range: `levels` values evenly spaced from `min` to
+/// `max` (for a grid, which needs them); none for a sampled design.
+fn range_values(
+    key: &str,
+    min: f64,
+    max: f64,
+    levels: Option<usize>,
+    design: Design,
+) -> Result<Vec<f64>, String> {
+    match (design, levels) {
+        (Design::Grid, Some(n)) if n >= 1 => Ok((0..n)
+            .map(|i| {
+                if n == 1 {
+                    min
+                } else {
+                    min + (max - min) * i as f64 / (n - 1) as f64
+                }
+            })
+            .collect()),
+        (Design::Grid, _) => Err(format!(
+            "sweep.parameters.\"{key}\": a grid needs `levels = N` (at least 1) with min and max, or a list of values"
+        )),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The design points of `raw`'s design over `parameters`: the grid of their
+/// values, or `points` sampled points scaled to their ranges.
+fn design_points(raw: &RawSweep, parameters: &[Varied]) -> Result<Vec<Vec<f64>>, String> {
+    match raw.design {
+        Design::Grid => Ok(design::grid(
+            &parameters
+                .iter()
+                .map(|v| v.values.clone())
+                .collect::<Vec<_>>(),
+        )),
+        Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris => {
+            let n = raw.points.filter(|n| *n >= 1).ok_or_else(|| {
+                "sweep.points: a Latin hypercube or Sobol design needs `points = N` (at least 1)"
+                    .to_string()
+            })?;
+            let unit = if raw.design == Design::Lhs {
+                design::latin_hypercube(n, parameters.len(), raw.seed.unwrap_or(1))
+            } else {
+                if parameters.len() > design::MAX_SOBOL_DIMS {
+                    return Err(format!(
+                        "sweep.parameters: a Sobol design supports at most {} parameters",
+                        design::MAX_SOBOL_DIMS
+                    ));
+                }
+                design::sobol(n, parameters.len())
+            };
+            Ok(scale(parameters, &unit))
+        }
+    }
+}
+
 impl Sweep {
     /// A sweep over explicit points in the unit cube, scaled to each
     /// parameter's range; every point is validated.
@@ -195,16 +336,7 @@ impl Sweep {
         parameters: Vec<Varied>,
         unit: &[Vec<f64>],
     ) -> Result<Sweep, SweepError> {
-        let points = unit
-            .iter()
-            .map(|u| {
-                parameters
-                    .iter()
-                    .zip(u)
-                    .map(|(v, x)| v.min + (v.max - v.min) * x)
-                    .collect()
-            })
-            .collect();
+        let points = scale(&parameters, unit);
         let sweep = Sweep {
             name,
             file: file.to_path_buf(),
@@ -214,46 +346,18 @@ impl Sweep {
             parameters,
             points,
         };
-        let shown = file.display().to_string();
-        for i in 0..sweep.points.len() {
-            let p = sweep.point_raw(i).map_err(|message| SweepError::Invalid {
-                path: shown.clone(),
-                message: format!("design point {i}: {message}"),
-            })?;
-            scenario::build(p, &format!("{shown}: design point {i}"))?;
-        }
+        sweep.check_points()?;
         Ok(sweep)
     }
 
     /// Reads and validates a sweep file; the base scenario is relative to it.
     pub fn load(path: &Path) -> Result<Sweep, SweepError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| SweepError::Read {
-            path: shown.clone(),
-            reason: match e.kind() {
-                std::io::ErrorKind::NotFound => "file not found".into(),
-                _ => e.to_string(),
-            },
-        })?;
         let invalid = |message: String| SweepError::Invalid {
             path: shown.clone(),
             message,
         };
-        let raw: RawFile = toml::from_str(&text).map_err(|e| {
-            let at = e.span().map(|s| line_col(&text, s.start));
-            let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
-            SweepError::Invalid {
-                path: shown.clone(),
-                message: format!("{loc}{}", e.message().trim_end()),
-            }
-        })?;
-        let raw = raw.sweep;
-        if matches!(raw.design, Design::Saltelli | Design::Morris) {
-            return Err(invalid(format!(
-                "sweep.design: {:?} designs belong to sensitivity files; allowed here: grid, lhs, sobol",
-                raw.design
-            ).to_lowercase()));
-        }
+        let raw = read_raw(path)?;
         let dir = path.parent().unwrap_or(Path::new(""));
         let base = scenario::load(&dir.join(&raw.base))?.params;
         let keys = parameter_keys();
@@ -261,101 +365,14 @@ impl Sweep {
         for (key, range) in &raw.parameters {
             let integer =
                 numeric_key(&keys, key).map_err(|m| invalid(format!("sweep.parameters: {m}")))?;
-            let v = match range {
-                RawRange::Values(values) => {
-                    if raw.design != Design::Grid {
-                        return Err(invalid(format!(
-                            "sweep.parameters.\"{key}\": a {:?} design needs {{ min = .., max = .. }}, not a list of values",
-                            raw.design
-                        ).to_lowercase()));
-                    }
-                    if values.is_empty() {
-                        return Err(invalid(format!(
-                            "sweep.parameters.\"{key}\": the list of values is empty"
-                        )));
-                    }
-                    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-                    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    Varied {
-                        key: key.clone(),
-                        min,
-                        max,
-                        values: values.clone(),
-                        integer,
-                    }
-                }
-                RawRange::Range { min, max, levels } => {
-                    if !(min.is_finite() && max.is_finite() && min <= max) {
-                        return Err(invalid(format!(
-                            "sweep.parameters.\"{key}\": min must not exceed max (got {min} and {max})"
-                        )));
-                    }
-                    let values = match (raw.design, levels) {
-                        (Design::Grid, Some(n)) if *n >= 1 => (0..*n)
-                            .map(|i| {
-                                if *n == 1 {
-                                    *min
-                                } else {
-                                    min + (max - min) * i as f64 / (*n - 1) as f64
-                                }
-                            })
-                            .collect(),
-                        (Design::Grid, _) => {
-                            return Err(invalid(format!(
-                                "sweep.parameters.\"{key}\": a grid needs `levels = N` (at least 1) with min and max, or a list of values"
-                            )));
-                        }
-                        _ => Vec::new(),
-                    };
-                    Varied {
-                        key: key.clone(),
-                        min: *min,
-                        max: *max,
-                        values,
-                        integer,
-                    }
-                }
-            };
-            parameters.push(v);
+            parameters.push(varied(key, range, raw.design, integer).map_err(&invalid)?);
         }
         if parameters.is_empty() {
             return Err(invalid(
                 "sweep.parameters: name at least one parameter to vary".into(),
             ));
         }
-        let points: Vec<Vec<f64>> = match raw.design {
-            Design::Grid => design::grid(
-                &parameters
-                    .iter()
-                    .map(|v| v.values.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris => {
-                let n = raw.points.filter(|n| *n >= 1).ok_or_else(|| {
-                    invalid("sweep.points: a Latin hypercube or Sobol design needs `points = N` (at least 1)".into())
-                })?;
-                let unit = if raw.design == Design::Lhs {
-                    design::latin_hypercube(n, parameters.len(), raw.seed.unwrap_or(1))
-                } else {
-                    if parameters.len() > design::MAX_SOBOL_DIMS {
-                        return Err(invalid(format!(
-                            "sweep.parameters: a Sobol design supports at most {} parameters",
-                            design::MAX_SOBOL_DIMS
-                        )));
-                    }
-                    design::sobol(n, parameters.len())
-                };
-                unit.iter()
-                    .map(|u| {
-                        parameters
-                            .iter()
-                            .zip(u)
-                            .map(|(v, x)| v.min + (v.max - v.min) * x)
-                            .collect()
-                    })
-                    .collect()
-            }
-        };
+        let points = design_points(&raw, &parameters).map_err(&invalid)?;
         let replications = raw.replications.unwrap_or(base.run.replications);
         let name = raw.name.unwrap_or_else(|| {
             path.file_stem()
@@ -370,13 +387,22 @@ impl Sweep {
             parameters,
             points,
         };
-        for i in 0..sweep.points.len() {
-            let p = sweep
-                .point_raw(i)
-                .map_err(|m| invalid(format!("design point {i}: {m}")))?;
+        sweep.check_points()?;
+        Ok(sweep)
+    }
+
+    /// Checks that every design point is a valid scenario; the error names
+    /// the file and the point.
+    fn check_points(&self) -> Result<(), SweepError> {
+        let shown = self.file.display().to_string();
+        for i in 0..self.points.len() {
+            let p = self.point_raw(i).map_err(|message| SweepError::Invalid {
+                path: shown.clone(),
+                message: format!("design point {i}: {message}"),
+            })?;
             scenario::build(p, &format!("{shown}: design point {i}"))?;
         }
-        Ok(sweep)
+        Ok(())
     }
 
     /// The design points mapped back onto the unit cube.

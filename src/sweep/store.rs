@@ -114,15 +114,7 @@ pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
     };
     let path = dir.join(SWEEP_FILE);
     if path.exists() {
-        let found = read_record(dir)?;
-        if found.hash != record.hash {
-            return Err(StoreError::Mismatch {
-                path: dir.to_path_buf(),
-                found: found.hash,
-                expected: record.hash,
-            });
-        }
-        return Ok(found);
+        return same_sweep(dir, &record);
     }
     std::fs::create_dir_all(dir).map_err(|cause| OutputError::CreateDir {
         path: dir.to_path_buf(),
@@ -139,16 +131,23 @@ pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
         if !path.exists() {
             return Err(e.into());
         }
-        let found = read_record(dir)?;
-        if found.hash != record.hash {
-            return Err(StoreError::Mismatch {
-                path: dir.to_path_buf(),
-                found: found.hash,
-                expected: record.hash,
-            });
-        }
+        same_sweep(dir, &record)?;
     }
     Ok(record)
+}
+
+/// The record in `dir`'s `sweep.json`, which must describe the same sweep
+/// as `record`.
+fn same_sweep(dir: &Path, record: &SweepRecord) -> Result<SweepRecord, StoreError> {
+    let found = read_record(dir)?;
+    if found.hash != record.hash {
+        return Err(StoreError::Mismatch {
+            path: dir.to_path_buf(),
+            found: found.hash,
+            expected: record.hash.clone(),
+        });
+    }
+    Ok(found)
 }
 
 /// Reads `sweep.json`.
@@ -330,20 +329,30 @@ pub fn write_part(
     Ok(())
 }
 
+/// The part of `unit` (only its column `column`, if given), and its path.
+fn read_part(
+    dir: &Path,
+    unit: usize,
+    column: Option<&str>,
+) -> Result<(PathBuf, DataFrame), StoreError> {
+    let path = part_path(dir, unit);
+    let file = File::open(&path).map_err(|e| StoreError::Read {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    let df = ParquetReader::new(file)
+        .with_columns(column.map(|c| vec![c.into()]))
+        .finish()
+        .map_err(|e| OutputError::parquet_read(&path, e))?;
+    Ok((path, df))
+}
+
 /// Mean over replications of `metric` at each of the first `units` design
 /// points, read from their parts.
 pub fn point_means(dir: &Path, units: usize, metric: &str) -> Result<Vec<f64>, StoreError> {
     (0..units)
         .map(|u| {
-            let path = part_path(dir, u);
-            let file = File::open(&path).map_err(|e| StoreError::Read {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
-            let df = ParquetReader::new(file)
-                .with_columns(Some(vec![metric.into()]))
-                .finish()
-                .map_err(|e| OutputError::parquet_read(&path, e))?;
+            let (path, df) = read_part(dir, u, Some(metric))?;
             let v: Vec<f64> = df
                 .column(metric)
                 .and_then(|c| c.f64().cloned())
@@ -399,14 +408,7 @@ pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
     }
     let mut all: Option<DataFrame> = None;
     for u in 0..record.units {
-        let path = part_path(dir, u);
-        let file = File::open(&path).map_err(|e| StoreError::Read {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        let df = ParquetReader::new(file)
-            .finish()
-            .map_err(|e| OutputError::parquet_read(&path, e))?;
+        let (path, df) = read_part(dir, u, None)?;
         all = Some(match all {
             None => df,
             Some(mut acc) => {

@@ -10,7 +10,7 @@ section! {
         /// Annual pay per FTE (GBP).
         pub pay_per_fte_gbp: f64 = 42_000.0, num(1_000.0, 1_000_000.0, unit::GBP);
         /// Income per funded FTE as a multiple of pay (covers non-pay costs).
-        pub income_to_pay_ratio: f64 = 1.585, num(0.5, 5.0, unit::COEFFICIENT);
+        pub income_to_pay_ratio: f64 = 1.56, num(0.5, 5.0, unit::COEFFICIENT);
         /// Non-pay costs as a share of income at demand pressure 1.
         pub non_pay_share: f64 = 0.31, num(0.0, 0.9, SI);
         /// Non-pay cost rise per unit of demand pressure above 1.

@@ -52,10 +52,22 @@ section! {
         pub executives: u32 = 7, int(1, 20, unit::COUNT);
         /// Mean share of executive posts held by clinicians.
         pub clinician_share: f64 = 0.35, num(0.0, 1.0, unit::SHARE);
-        /// Annual leaving rate of executive directors.
+        /// Annual leaving rate of executive directors at a trust in segment 1.
         pub leave_annual: f64 = 0.12, num(0.0, 1.0, unit::PER_YEAR);
-        /// Extra annual leaving rate in the year after a CEO change.
-        pub leave_after_ceo_change: f64 = 0.15, num(0.0, 1.0, unit::PER_YEAR);
+        /// Hazard ratio of executive leaving in the months after a CEO change (a new CEO builds a team).
+        pub leave_after_ceo_change_hr: f64 = 1.6, num(1.0, 20.0, "hazard ratio");
+        /// Months after a CEO change during which executives leave faster.
+        pub after_ceo_change_months: f64 = 24.0, num(0.0, 120.0, unit::MONTHS);
+        /// Log hazard ratio of executive leaving per oversight level above 1.
+        pub leave_log_hr_per_level: f64 = 0.35, num(0.0, 5.0, unit::LOG_HR);
+        /// Log hazard ratio of executive leaving while the published rating is inadequate.
+        pub leave_inadequate_log_hr: f64 = 0.6, num(0.0, 5.0, unit::LOG_HR);
+        /// Mean months an executive post is covered by an interim before a substantive appointment.
+        pub vacancy_months_mean: f64 = 3.5, num(1.0, 60.0, unit::MONTHS);
+        /// Extra vacancy length at an unattractive trust, per unit of (1 - attractiveness).
+        pub vacancy_struggle_extension: f64 = 0.5, num(0.0, 20.0, unit::COEFFICIENT);
+        /// An interim executive's capability as a share of that of a newly drawn substantive appointee.
+        pub interim_capability_factor: f64 = 0.85, num(0.0, 1.0, unit::SHARE);
         /// Mean capability of a newly appointed executive (0-1).
         pub capability_mean: f64 = 0.6, num(0.0, 1.0, S);
         /// Standard deviation of executive capability.

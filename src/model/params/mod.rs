@@ -16,11 +16,14 @@ mod development;
 mod finance;
 mod friction;
 mod leaders;
+mod mortality;
 mod oversight;
 mod pressures;
+mod regulator;
 mod run;
 pub mod schema;
 mod staff;
+mod survey;
 mod trusts;
 
 use std::ops::Deref;
@@ -32,12 +35,15 @@ pub use development::{DevelopmentParams, Intervention, InterventionKind};
 pub use finance::FinanceParams;
 pub use friction::FrictionParams;
 pub use leaders::{BoardParams, LeaderParams};
+pub use mortality::MortalityParams;
 pub use oversight::{OutcomeParams, OversightParams};
 pub use pressures::{Pressure, Pressures};
+pub use regulator::RegulatorParams;
 pub use run::RunParams;
 use schema::{Checker, Section, nested, section};
 pub use schema::{ParamInfo, RangeSink};
 pub use staff::{StaffParams, WorkforceParams};
+pub use survey::SurveyParams;
 pub use trusts::{TrustTypeParams, TrustTypes};
 
 section! {
@@ -64,8 +70,14 @@ section! {
         pub finance: FinanceParams = FinanceParams::default(), nested();
         /// Oversight.
         pub oversight: OversightParams = OversightParams::default(), nested();
+        /// The quality regulator.
+        pub regulator: RegulatorParams = RegulatorParams::default(), nested();
         /// Outcomes.
         pub outcomes: OutcomeParams = OutcomeParams::default(), nested();
+        /// Mortality.
+        pub mortality: MortalityParams = MortalityParams::default(), nested();
+        /// Staff survey items.
+        pub survey: SurveyParams = SurveyParams::default(), nested();
         /// Development.
         pub development: DevelopmentParams = DevelopmentParams::default(), nested();
         /// National pressures.
@@ -90,16 +102,12 @@ impl RawParams {
 
     /// Rules that involve more than one parameter.
     fn cross_check(&self, sink: &mut dyn RangeSink) {
-        let mut rule = |(v, key): (f64, String), ok: bool, allowed: String| {
-            if !ok {
-                sink.violation(&key, format!("{v}"), &allowed);
-            }
-        };
         for (name, t) in ["acute", "mental_health", "community", "ambulance"]
             .iter()
             .zip(self.trusts.all())
         {
             rule(
+                sink,
                 (t.staff_max_fte, format!("trusts.{name}.staff_max_fte")),
                 t.staff_max_fte >= t.staff_min_fte,
                 format!(
@@ -109,6 +117,7 @@ impl RawParams {
             );
         }
         rule(
+            sink,
             (
                 f64::from(self.trusts.acute.count),
                 "trusts.acute.count".into(),
@@ -118,31 +127,63 @@ impl RawParams {
         );
         let s = &self.staff;
         rule(
+            sink,
             key!(self, staff.peer_weight),
             s.engagement_adjust_rate + s.peer_weight <= 1.0,
             "a value with staff.engagement_adjust_rate + staff.peer_weight at most 1".into(),
         );
         let c = &self.ceo;
         rule(
+            sink,
             key!(self, ceo.first_time_weight),
             c.internal_weight + c.move_weight + c.returner_weight + c.first_time_weight > 0.0,
             "weights with ceo.internal_weight + move_weight + returner_weight + first_time_weight above 0".into(),
         );
+        self.cross_check_regulation(sink);
+        self.cross_check_development(sink);
+    }
+
+    /// Cross-field rules of oversight, the regulator and the rating cut-offs.
+    fn cross_check_regulation(&self, sink: &mut dyn RangeSink) {
         let o = &self.oversight;
         rule(
-            key!(self, oversight.deescalate_above),
-            o.deescalate_above >= o.escalate_below,
+            sink,
+            key!(self, oversight.targeted_concern_below),
+            o.targeted_concern_below >= o.mandated_concern_below,
             format!(
-                "a number no smaller than oversight.escalate_below ({})",
-                o.escalate_below
+                "a number no smaller than oversight.mandated_concern_below ({})",
+                o.mandated_concern_below
             ),
+        );
+        rule(
+            sink,
+            key!(self, oversight.financial_special_measures_deficit_share),
+            o.financial_special_measures_deficit_share >= o.mandated_deficit_share,
+            format!(
+                "a number no smaller than oversight.mandated_deficit_share ({})",
+                o.mandated_deficit_share
+            ),
+        );
+        let r = &self.regulator;
+        rule(
+            sink,
+            key!(self, regulator.reinspect_inadequate_months),
+            r.reinspect_inadequate_months <= r.interval_requires_improvement_months
+                && r.interval_requires_improvement_months <= r.interval_good_months
+                && r.interval_good_months <= r.interval_outstanding_months,
+            "intervals with inadequate <= requires improvement <= good <= outstanding".into(),
         );
         let q = &self.outcomes;
         rule(
+            sink,
             key!(self, outcomes.good_above),
             q.requires_improvement_above <= q.good_above && q.good_above <= q.outstanding_above,
             "cut-offs with requires_improvement_above <= good_above <= outstanding_above".into(),
         );
+    }
+
+    /// The intervention budget shares sum to at most 1.
+    fn cross_check_development(&self, sink: &mut dyn RangeSink) {
         let shares: f64 = self
             .development
             .interventions()
@@ -247,6 +288,13 @@ pub(crate) fn edited(f: impl FnOnce(&mut RawParams)) -> Params {
     Params::validate(raw, &mut problems).unwrap_or_else(|| panic!("{problems:?}"))
 }
 
+/// Reports `key` (with its value `v`) as a violation unless `ok`.
+fn rule(sink: &mut dyn RangeSink, (v, key): (f64, String), ok: bool, allowed: String) {
+    if !ok {
+        sink.violation(&key, format!("{v}"), &allowed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,7 +322,7 @@ mod tests {
     #[test]
     fn cross_field_rules_name_the_key() {
         let mut p = RawParams::default();
-        p.oversight.deescalate_above = -5.0;
+        p.oversight.targeted_concern_below = -5.0;
         p.staff.peer_weight = 0.95;
         let mut c: Vec<String> = vec![];
         p.check(&mut c);
@@ -284,7 +332,7 @@ mod tests {
         );
         assert!(
             c.iter()
-                .any(|m| m.starts_with("oversight.deescalate_above = -5")),
+                .any(|m| m.starts_with("oversight.targeted_concern_below = -5")),
             "{c:?}"
         );
     }

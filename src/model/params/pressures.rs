@@ -55,13 +55,13 @@ section! {
     /// The six national pressures, each an index that starts near 1.
     pub struct Pressures {
         /// Ageing population: raises demand and workload.
-        pub demand: Pressure = Pressure::flat(1.0, 0.01), nested();
+        pub demand: Pressure = Pressure::flat(1.0, 0.0), nested();
         /// Workforce shortage: lowers the vacancy fill rate.
         pub workforce_shortage: Pressure = Pressure::flat(1.0, 0.0), nested();
         /// Financial constraint: income growth below cost growth.
         pub financial_constraint: Pressure = Pressure::flat(1.0, 0.0), nested();
         /// Rising public expectations: lowers patient experience.
-        pub expectations: Pressure = Pressure::flat(1.0, 0.005), nested();
+        pub expectations: Pressure = Pressure::flat(1.0, 0.0), nested();
         /// Technological change: raises improvement building and workload (disruption).
         pub technology: Pressure = Pressure::flat(1.0, 0.0), nested();
         /// Integration pressure: cross-boundary work raises friction.

@@ -11,7 +11,7 @@ section! {
         /// Staff per team (team-leader span of control).
         pub team_size: u32 = 25, int(2, 500, unit::COUNT);
         /// Engagement target of a team with average conditions (0-10).
-        pub engagement_base: f64 = 7.0, num(0.0, 10.0, EP);
+        pub engagement_base: f64 = 6.9, num(0.0, 10.0, EP);
         /// Share of the gap to the target closed each month.
         pub engagement_adjust_rate: f64 = 0.12, num(0.0, 1.0, "share per month");
         /// Pull toward the team's mean engagement last month (social influence).
@@ -24,12 +24,16 @@ section! {
         pub workload_weight: f64 = 1.5, num(0.0, 10.0, EP);
         /// Engagement points lost per unit of friction above its reference.
         pub friction_weight: f64 = 1.0, num(0.0, 10.0, EP);
-        /// Engagement points lost in the months after a CEO change (decays).
-        pub instability_weight: f64 = 0.25, num(0.0, 10.0, EP);
+        /// Engagement points lost in the months after a CEO change (decays), before team leaders buffer it.
+        pub instability_weight: f64 = 0.04, num(0.0, 10.0, EP);
+        /// Share of trust-level disruption a team leader of quality 1 keeps from the team (distributed leadership).
+        pub leader_buffer: f64 = 0.7, num(0.0, 1.0, unit::SHARE);
         /// Engagement points lost while an interim CEO is in post.
-        pub interim_weight: f64 = 0.15, num(0.0, 10.0, EP);
-        /// Engagement points per unit of CEO quality above average.
-        pub ceo_weight: f64 = 0.6, num(0.0, 10.0, EP);
+        pub interim_weight: f64 = 0.03, num(0.0, 10.0, EP);
+        /// Engagement points per unit of CEO quality above average, once it has shaped the trust's climate.
+        pub ceo_weight: f64 = 0.4, num(0.0, 10.0, EP);
+        /// Months for a CEO's influence on the staff climate to close the gap by e (culture changes slowly).
+        pub climate_months: f64 = 36.0, num(0.1, 600.0, unit::MONTHS);
         /// Standard deviation of a trust's local-culture shock per month.
         pub culture_noise_sd: f64 = 0.4, num(0.0, 2.0, EP);
         /// Monthly persistence of local culture (AR(1) coefficient).
@@ -64,6 +68,8 @@ section! {
         pub vacancy_workload: f64 = 1.0, num(0.0, 10.0, unit::COEFFICIENT);
         /// Workload per unit of sickness rate.
         pub sickness_workload: f64 = 1.0, num(0.0, 10.0, unit::COEFFICIENT);
+        /// Workload per standard deviation of the local population's ill health (demand).
+        pub population_workload: f64 = 0.03, num(0.0, 10.0, unit::COEFFICIENT);
         /// Workload per unit of national technology pressure above 1 (disruption of adoption).
         pub technology_workload: f64 = 0.05, num(0.0, 10.0, unit::COEFFICIENT);
         /// Share of vacant and sick posts covered by agency or bank staff.

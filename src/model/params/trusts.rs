@@ -20,6 +20,8 @@ section! {
         pub clinician_share: f64 = 0.65, num(0.0, 1.0, unit::SHARE);
         /// How strongly national demand pressure loads this type's workload.
         pub demand_sensitivity: f64 = 1.0, num(0.0, 5.0, unit::COEFFICIENT);
+        /// Quality points of this type's care relative to the base (complexity of acute care).
+        pub quality_offset: f64 = 0.0, num(-20.0, 20.0, unit::QUALITY_POINTS);
     }
 }
 
@@ -32,6 +34,7 @@ fn acute() -> TrustTypeParams {
         staff_max_fte: 18_000.0,
         clinician_share: 0.68,
         demand_sensitivity: 1.0,
+        quality_offset: -1.0,
     }
 }
 
@@ -44,6 +47,7 @@ fn mental_health() -> TrustTypeParams {
         staff_max_fte: 9_000.0,
         clinician_share: 0.65,
         demand_sensitivity: 0.9,
+        quality_offset: 0.5,
     }
 }
 
@@ -56,6 +60,7 @@ fn community() -> TrustTypeParams {
         staff_max_fte: 7_000.0,
         clinician_share: 0.62,
         demand_sensitivity: 0.8,
+        quality_offset: 1.5,
     }
 }
 
@@ -68,6 +73,7 @@ fn ambulance() -> TrustTypeParams {
         staff_max_fte: 9_000.0,
         clinician_share: 0.75,
         demand_sensitivity: 1.2,
+        quality_offset: 0.0,
     }
 }
 

@@ -1,9 +1,45 @@
 //! The registry itself: every metric, in the order tables print them.
 
+mod evidence;
+
+use std::sync::LazyLock;
+
+use super::patterns as pat;
 use super::window::{Window, mean_over_years};
 use super::{Better, Compute, Metric, Target, TargetKind, Trials, Unit};
 use crate::model::{ExitRoute, Rating};
 use crate::stats;
+
+const fn pattern(evidence: &'static str, lo: f64, hi: f64, source: &'static str) -> Target {
+    Target {
+        kind: TargetKind::Pattern,
+        evidence,
+        lo,
+        hi,
+        source,
+        known_gap: None,
+    }
+}
+
+/// A pattern the model is known to miss, with the reason.
+const fn known_gap(t: Target, reason: &'static str) -> Target {
+    Target {
+        known_gap: Some(reason),
+        ..t
+    }
+}
+
+/// A pattern metric: measured over a window, checked against `t`.
+const fn checked(
+    key: &'static str,
+    label: &'static str,
+    unit: Unit,
+    description: &'static str,
+    f: fn(&Window) -> f64,
+    t: Target,
+) -> Metric {
+    with_target(measure(key, label, unit, description, f), t)
+}
 
 const fn calibration(evidence: &'static str, lo: f64, hi: f64, source: &'static str) -> Target {
     Target {
@@ -12,6 +48,7 @@ const fn calibration(evidence: &'static str, lo: f64, hi: f64, source: &'static 
         lo,
         hi,
         source,
+        known_gap: None,
     }
 }
 
@@ -108,15 +145,7 @@ fn deficit_share(w: &Window) -> f64 {
 }
 
 fn ceo_change_rate(w: &Window) -> f64 {
-    let years = w.years();
-    let mut changed = vec![vec![false; years]; w.trusts];
-    for s in w.starts() {
-        let y = ((s.start_month - w.first as i32) / 12) as usize;
-        if y < years {
-            changed[s.trust_id as usize][y] = true;
-        }
-    }
-    share_of(&changed.concat())
+    share_of(&pat::changes(w).concat())
 }
 
 fn appointment_share(w: &Window, f: fn(&crate::model::CeoSpell) -> bool) -> f64 {
@@ -139,8 +168,13 @@ fn yearly_gbp_m(w: &Window, f: fn(&crate::model::TrustMonth) -> f64) -> f64 {
     w.rows.iter().map(f).sum::<f64>() / (months / 12.0) / 1e6
 }
 
-/// Every metric, in print order.
-pub static METRICS: &[Metric] = &[
+/// Every metric, in print order: the outcomes and the brief's targets, the
+/// patterns and evidence levels of [`evidence`], then the virtual trials.
+pub static METRICS: LazyLock<Vec<Metric>> =
+    LazyLock::new(|| [CORE, evidence::EVIDENCE, TRIALS].concat());
+
+/// Outcomes, with the brief's calibration targets where it sets one.
+const CORE: &[Metric] = &[
     with_target(
         outcome(
             "engagement_mean",
@@ -223,10 +257,10 @@ pub static METRICS: &[Metric] = &[
         "mortality_ratio",
         "Mortality ratio",
         Unit::Ratio,
-        "Plain mean over trust-months of the mortality ratio (observed over expected deaths).",
+        "Mean over acute trust-months of the published 12-month mortality ratio (observed over expected deaths).",
         Better::Lower,
         true,
-        |w| w.mean(|m| m.mortality_ratio),
+        |w| w.mean_finite(|m| m.mortality_ratio),
     ),
     outcome(
         "surplus_share",
@@ -389,12 +423,20 @@ pub static METRICS: &[Metric] = &[
         "Share of permanent CEO appointments in the window promoted from the trust's own board.",
         |w| appointment_share(w, |s| s.internal),
     ),
-    measure(
-        "ceo_first_time_share",
-        "CEO appointments that are first-time",
-        Unit::Share,
-        "Share of permanent CEO appointments in the window that are a first CEO post (internal appointees included).",
-        |w| appointment_share(w, |s| s.first_time),
+    with_target(
+        measure(
+            "ceo_first_time_share",
+            "CEO appointments that are first-time",
+            Unit::Share,
+            "Share of permanent CEO appointments in the window that are a first CEO post (internal appointees included).",
+            |w| appointment_share(w, |s| s.first_time),
+        ),
+        pattern(
+            "about 65 % of recent appointments",
+            0.5,
+            0.8,
+            "HSJ 2023 (40 of 62 appointments since February 2022)",
+        ),
     ),
     measure(
         "ceo_dismissal_share",
@@ -430,6 +472,10 @@ pub static METRICS: &[Metric] = &[
         ),
         calibration("about 0.7", 0.6, 0.8, "NHS Staff Survey trust results"),
     ),
+];
+
+/// The virtual trials of the brief's effect-size targets.
+const TRIALS: &[Metric] = &[
     trial(
         "training_effect_sd",
         "Formal training effect on capability (SD)",

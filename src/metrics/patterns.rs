@@ -1,0 +1,459 @@
+//! The computations behind the pattern metrics: relationships the model
+//! must reproduce by its mechanisms (not tuned to): who loses a CEO, what a
+//! CEO change does (a matched event study), the regulator's ratings and
+//! their persistence, the mortality ratio, the staff survey, board
+//! vacancies and whether the baseline is stationary.
+
+use super::window::Window;
+use crate::model::{Rating, TrustMonth, TrustType};
+use crate::stats;
+
+fn share(v: impl Iterator<Item = bool>) -> f64 {
+    let (mut yes, mut n) = (0usize, 0usize);
+    for b in v {
+        yes += usize::from(b);
+        n += 1;
+    }
+    if n == 0 {
+        f64::NAN
+    } else {
+        yes as f64 / n as f64
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Per trust and year: whether a CEO or interim spell started in it.
+pub fn changes(w: &Window) -> Vec<Vec<bool>> {
+    let years = w.years();
+    let mut changed = vec![vec![false; years]; w.trusts];
+    for s in w.starts() {
+        let y = ((s.start_month - w.first as i32) / 12) as usize;
+        if y < years {
+            changed[s.trust_id as usize][y] = true;
+        }
+    }
+    changed
+}
+
+/// Per trust and year: whether a permanent CEO left during it.
+fn permanent_exits(w: &Window) -> Vec<Vec<bool>> {
+    let years = w.years();
+    let mut left = vec![vec![false; years]; w.trusts];
+    for s in w.exits().filter(|s| !s.interim) {
+        // Left during the month after its last month in post.
+        let y = ((s.end_month + 1 - w.first as i32) / 12) as usize;
+        if y < years {
+            left[s.trust_id as usize][y] = true;
+        }
+    }
+    left
+}
+
+/// The record of each trust in the first month of each year.
+fn year_starts<'a>(w: &'a Window) -> Vec<Vec<Option<&'a TrustMonth>>> {
+    (0..w.trusts as u32)
+        .map(|t| {
+            (0..w.years())
+                .map(|y| w.at(t, w.first + 12 * y as u32))
+                .collect()
+        })
+        .collect()
+}
+
+/// Annual CEO change rate among trust-years that began with a status for
+/// which `status` holds.
+pub fn change_rate_where(w: &Window, status: impl Fn(&TrustMonth) -> bool) -> f64 {
+    let changed = changes(w);
+    let starts = year_starts(w);
+    let mut v = vec![];
+    for (t, years) in starts.iter().enumerate() {
+        for (y, m) in years.iter().enumerate() {
+            if let Some(m) = m
+                && status(m)
+            {
+                v.push(changed[t][y]);
+            }
+        }
+    }
+    share(v.into_iter())
+}
+
+/// Change rate of trust-years starting rated inadequate over that of those
+/// starting rated good or outstanding.
+pub fn change_ratio_inadequate(w: &Window) -> f64 {
+    ratio(
+        change_rate_where(w, |m| m.rating == Rating::Inadequate),
+        change_rate_where(w, |m| m.rating <= Rating::Good),
+    )
+}
+
+/// Interim share of trust-months in special measures over the interim
+/// share of all trust-months.
+pub fn interim_ratio_special_measures(w: &Window) -> f64 {
+    ratio(
+        share(
+            w.rows
+                .iter()
+                .filter(|m| m.oversight_level == 4)
+                .map(|m| m.interim),
+        ),
+        share(w.rows.iter().map(|m| m.interim)),
+    )
+}
+
+fn is_acute(w: &Window, t: u32) -> bool {
+    w.at(t, w.first)
+        .is_some_and(|m| m.trust_type == TrustType::Acute)
+}
+
+/// Over 60-month blocks, the share of acute trusts whose CEOs (interims
+/// included) numbered `accept`.
+pub fn ceos_in_five_years(w: &Window, accept: impl Fn(usize) -> bool) -> f64 {
+    let mut v = vec![];
+    let mut start = w.first;
+    while start + 59 <= w.last {
+        for t in (0..w.trusts as u32).filter(|&t| is_acute(w, t)) {
+            let mut ids: Vec<u64> = (start..start + 60)
+                .filter_map(|m| w.at(t, m).map(|r| r.ceo_id))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            v.push(accept(ids.len()));
+        }
+        start += 60;
+    }
+    share(v.into_iter())
+}
+
+/// At year ends, the share of permanent sitting CEOs of acute trusts whose
+/// time in post satisfies `accept` (months).
+pub fn sitting_ceo_share(w: &Window, accept: impl Fn(u32) -> bool) -> f64 {
+    let ends: Vec<u32> = w.year_ends().collect();
+    share(
+        w.rows
+            .iter()
+            .filter(|m| ends.contains(&m.month) && !m.interim && m.trust_type == TrustType::Acute)
+            .map(|m| accept(m.ceo_tenure_months)),
+    )
+}
+
+/// Executive vacancy share of trust-months rated inadequate over that of
+/// those rated good or outstanding.
+pub fn exec_vacancy_ratio(w: &Window) -> f64 {
+    let mean_where = |f: &dyn Fn(&TrustMonth) -> bool| {
+        let v: Vec<f64> = w
+            .rows
+            .iter()
+            .filter(|m| f(m))
+            .map(|m| m.exec_vacancy_share)
+            .collect();
+        stats::mean(&v)
+    };
+    ratio(
+        mean_where(&|m| m.rating == Rating::Inadequate),
+        mean_where(&|m| m.rating <= Rating::Good),
+    )
+}
+
+/// At year ends, the share of substantive executives in post who were
+/// appointed in the preceding 12 months.
+pub fn execs_appointed_last_year(w: &Window) -> f64 {
+    let ends: Vec<i32> = w.year_ends().map(|m| m as i32).collect();
+    share(w.exec_spells.iter().filter(|s| !s.interim).flat_map(|s| {
+        ends.iter()
+            .filter(move |&&e| s.start_month <= e && e <= s.end_month)
+            .map(move |&e| s.start_month > e - 12)
+    }))
+}
+
+/// Standardised annual means of one outcome: `[trust][year]`, with the
+/// pooled SD across trusts used to standardise.
+fn standardised_years(w: &Window, f: fn(&TrustMonth) -> f64) -> (Vec<Vec<f64>>, f64) {
+    let by_trust = w.trust_years(f);
+    let years = w.years();
+    let sds: Vec<f64> = (0..years)
+        .map(|y| stats::sd(&by_trust.iter().map(|t| t[y]).collect::<Vec<_>>()))
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .collect();
+    (by_trust, stats::mean(&sds))
+}
+
+/// The matched difference-in-differences of a CEO exit, as the
+/// quasi-experimental NHS study designs it: an event is a trust-year `t`
+/// in which a permanent CEO left, with no exit in the two years before nor
+/// in the year after; controls are up to three trusts of the same type
+/// with no exit in `t-2..=t+1`, nearest in size; the outcome is the change
+/// of the annual mean from `t-1` to `t+1`, in standard deviations across
+/// trusts.
+pub fn ceo_exit_event_study(w: &Window, f: fn(&TrustMonth) -> f64) -> f64 {
+    let years = w.years();
+    if years < 4 {
+        return f64::NAN;
+    }
+    let exits = permanent_exits(w);
+    let (y, sd) = standardised_years(w, f);
+    let info: Vec<Option<(TrustType, u32)>> = (0..w.trusts as u32)
+        .map(|t| w.at(t, w.first).map(|m| (m.trust_type, m.establishment)))
+        .collect();
+    let quiet = |t: usize, from: usize, to: usize| (from..=to).all(|k| !exits[t][k]);
+    let mut did = vec![];
+    for t in 2..years - 1 {
+        for i in 0..w.trusts {
+            if !exits[i][t] || !quiet(i, t - 2, t - 1) || exits[i][t + 1] {
+                continue;
+            }
+            let Some((kind, size)) = info[i] else {
+                continue;
+            };
+            let mut controls: Vec<(u32, usize)> = (0..w.trusts)
+                .filter(|&j| j != i && quiet(j, t - 2, t + 1))
+                .filter_map(|j| {
+                    let (k, s) = info[j]?;
+                    (k == kind).then_some((s.abs_diff(size), j))
+                })
+                .collect();
+            controls.sort_unstable();
+            controls.truncate(3);
+            if controls.is_empty() {
+                continue;
+            }
+            let change = |k: usize| y[k][t + 1] - y[k][t - 1];
+            let c: Vec<f64> = controls.iter().map(|&(_, j)| change(j)).collect();
+            did.push(change(i) - stats::mean(&c));
+        }
+    }
+    let did: Vec<f64> = did.into_iter().filter(|x| x.is_finite()).collect();
+    stats::mean(&did) / sd
+}
+
+/// Quality of trusts in the 12 months before each permanent CEO exit,
+/// relative to all trusts over the same months, in SD across trusts
+/// (negative: exits follow poor performance).
+pub fn quality_before_exits(w: &Window) -> f64 {
+    let mut gaps = vec![];
+    for s in w
+        .exits()
+        .filter(|s| !s.interim && s.end_month >= w.first as i32 + 11)
+    {
+        let last = s.end_month as u32;
+        let (mut own, mut all) = (vec![], vec![]);
+        for m in last - 11..=last {
+            if let Some(r) = w.at(s.trust_id, m) {
+                own.push(r.quality_index);
+            }
+            let month: Vec<f64> = (0..w.trusts as u32)
+                .filter_map(|t| w.at(t, m).map(|r| r.quality_index))
+                .collect();
+            all.push((stats::mean(&month), stats::sd(&month)));
+        }
+        let mean_all = stats::mean(&all.iter().map(|a| a.0).collect::<Vec<_>>());
+        let sd_all = stats::mean(&all.iter().map(|a| a.1).collect::<Vec<_>>());
+        if sd_all > 0.0 {
+            gaps.push((stats::mean(&own) - mean_all) / sd_all);
+        }
+    }
+    stats::mean(&gaps)
+}
+
+/// Share of trust-months whose published rating is the same 12 months later.
+pub fn rating_unchanged_after_a_year(w: &Window) -> f64 {
+    share(w.rows.iter().filter_map(|m| {
+        w.at(m.trust_id, m.month + 12)
+            .map(|later| later.rating == m.rating)
+    }))
+}
+
+/// Share of inspections whose rating of domain `d` satisfies `accept`.
+pub fn domain_share(w: &Window, d: usize, accept: impl Fn(Rating) -> bool) -> f64 {
+    share(w.inspections.iter().map(|i| accept(i.domains[d])))
+}
+
+/// Mean length in months of completed spells in special measures.
+pub fn special_measures_months(w: &Window) -> f64 {
+    let mut lengths = vec![];
+    for t in 0..w.trusts as u32 {
+        let mut run: Option<u32> = None;
+        let mut seen_out = false;
+        for m in w.first..=w.last {
+            let Some(r) = w.at(t, m) else { continue };
+            match (r.oversight_level == 4, run) {
+                (true, None) if seen_out => run = Some(m),
+                (true, _) => {}
+                (false, Some(s)) => {
+                    lengths.push(f64::from(m - s));
+                    run = None;
+                }
+                (false, None) => {}
+            }
+            seen_out |= r.oversight_level != 4;
+        }
+    }
+    stats::mean(&lengths)
+}
+
+/// Per acute trust and year: (annual mean of `f`, published mortality ratio
+/// at the year's end), for the years both exist.
+fn acute_year_pairs(w: &Window, f: fn(&TrustMonth) -> f64) -> Vec<Vec<(f64, f64)>> {
+    let means = w.trust_years(f);
+    w.year_ends()
+        .enumerate()
+        .map(|(y, end)| {
+            (0..w.trusts as u32)
+                .filter_map(|t| {
+                    let r = w.at(t, end)?;
+                    (r.trust_type == TrustType::Acute && r.mortality_ratio.is_finite())
+                        .then(|| (means[t as usize][y], r.mortality_ratio))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Mean over years of the correlation across acute trusts between the
+/// annual mean of `f` and the published mortality ratio.
+pub fn correlation_with_mortality(w: &Window, f: fn(&TrustMonth) -> f64) -> f64 {
+    let rs: Vec<f64> = acute_year_pairs(w, f)
+        .iter()
+        .map(|pairs| {
+            let (a, b): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+            stats::correlation(&a, &b)
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    stats::mean(&rs)
+}
+
+/// Mean over years of the SD across acute trusts of the published ratio.
+pub fn mortality_sd(w: &Window) -> f64 {
+    let sds: Vec<f64> = acute_year_pairs(w, |m| m.engagement)
+        .iter()
+        .map(|pairs| stats::sd(&pairs.iter().map(|p| p.1).collect::<Vec<_>>()))
+        .filter(|s| s.is_finite())
+        .collect();
+    stats::mean(&sds)
+}
+
+/// Mean correlation across acute trusts of the published ratio at
+/// consecutive year ends.
+pub fn mortality_year_correlation(w: &Window) -> f64 {
+    let ends: Vec<u32> = w.year_ends().collect();
+    let rs: Vec<f64> = ends
+        .windows(2)
+        .map(|e| {
+            let (a, b): (Vec<f64>, Vec<f64>) = (0..w.trusts as u32)
+                .filter_map(|t| {
+                    let (x, y) = (w.at(t, e[0])?, w.at(t, e[1])?);
+                    (x.mortality_ratio.is_finite() && y.mortality_ratio.is_finite())
+                        .then_some((x.mortality_ratio, y.mortality_ratio))
+                })
+                .unzip();
+            stats::correlation(&a, &b)
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    stats::mean(&rs)
+}
+
+/// Mean over years of the SD across trusts of the annual mean of `f`.
+pub fn sd_between_trusts(w: &Window, f: fn(&TrustMonth) -> f64) -> f64 {
+    let by_trust = w.trust_years(f);
+    let sds: Vec<f64> = (0..w.years())
+        .map(|y| stats::sd(&by_trust.iter().map(|t| t[y]).collect::<Vec<_>>()))
+        .filter(|s| s.is_finite())
+        .collect();
+    stats::mean(&sds)
+}
+
+/// Mean over years of the correlation across trusts of the annual means of
+/// `f` and `g`.
+pub fn correlation_between_trusts(
+    w: &Window,
+    f: fn(&TrustMonth) -> f64,
+    g: fn(&TrustMonth) -> f64,
+) -> f64 {
+    let (a, b) = (w.trust_years(f), w.trust_years(g));
+    let rs: Vec<f64> = (0..w.years())
+        .map(|y| {
+            let x: Vec<f64> = a.iter().map(|t| t[y]).collect();
+            let z: Vec<f64> = b.iter().map(|t| t[y]).collect();
+            stats::correlation(&x, &z)
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    stats::mean(&rs)
+}
+
+/// Least-squares slope per year of a yearly national series.
+fn slope_per_year(series: &[f64]) -> f64 {
+    let pts: Vec<(f64, f64)> = series
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(i, v)| (i as f64, *v))
+        .collect();
+    if pts.len() < 2 {
+        return f64::NAN;
+    }
+    let n = pts.len() as f64;
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    sxy / sxx
+}
+
+/// Drift per year of a national annual mean (weighted by `weight`).
+pub fn drift(w: &Window, f: fn(&TrustMonth) -> f64, weight: fn(&TrustMonth) -> f64) -> f64 {
+    let years = w.years();
+    let series: Vec<f64> = (0..years)
+        .map(|y| {
+            let from = w.first + 12 * y as u32;
+            let rows = w
+                .rows
+                .iter()
+                .filter(|m| m.month >= from && m.month < from + 12);
+            let (mut s, mut n) = (0.0, 0.0);
+            for m in rows {
+                s += f(m) * weight(m);
+                n += weight(m);
+            }
+            if n > 0.0 { s / n } else { f64::NAN }
+        })
+        .collect();
+    slope_per_year(&series)
+}
+
+/// Drift per year of the share of trusts in deficit over the year.
+pub fn deficit_drift(w: &Window) -> f64 {
+    let by_trust = w.trust_years(|m| m.surplus_share);
+    let series: Vec<f64> = (0..w.years())
+        .map(|y| share(by_trust.iter().map(|t| t[y] < 0.0)))
+        .collect();
+    slope_per_year(&series)
+}
+
+/// First-time share of permanent appointments at the largest fifth of
+/// trusts over the share at all trusts.
+pub fn first_time_ratio_largest(w: &Window) -> f64 {
+    let mut sizes: Vec<u32> = (0..w.trusts as u32)
+        .filter_map(|t| w.at(t, w.first).map(|m| m.establishment))
+        .collect();
+    sizes.sort_unstable();
+    let Some(&cut) = sizes.get(sizes.len() * 4 / 5) else {
+        return f64::NAN;
+    };
+    let large = |t: u32| w.at(t, w.first).is_some_and(|m| m.establishment >= cut);
+    let appointments: Vec<_> = w.starts().filter(|s| !s.interim).collect();
+    ratio(
+        share(
+            appointments
+                .iter()
+                .filter(|s| large(s.trust_id))
+                .map(|s| s.first_time),
+        ),
+        share(appointments.iter().map(|s| s.first_time)),
+    )
+}

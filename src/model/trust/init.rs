@@ -1,0 +1,234 @@
+//! Building a trust at month 0 of burn-in from its own `init` stream: its
+//! size, staff, teams and leaders, board, sitting CEO, persistent traits and
+//! the regulators' first view of it.
+
+use rand::RngExt;
+use rand_distr::{Distribution, LogNormal, Normal, StandardNormal};
+
+use super::{MonthTally, MortalityWindow, Team, Traits, Trust, TrustEvents, TrustStreams};
+use crate::model::ceo::Ceo;
+use crate::model::development::DevelopmentLedger;
+use crate::model::leaders::{Executive, Leader};
+use crate::model::params::{Params, StaffParams, TrustTypeParams};
+use crate::model::regulator::RegulatorState;
+use crate::model::rng::{Stream, StreamName, stream};
+use crate::model::staff::StaffPool;
+use crate::model::{Pathway, TrustType};
+
+fn normal(rng: &mut Stream) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+/// Establishment (FTE posts) drawn for a trust of type `t`.
+pub fn draw_establishment(
+    t: &TrustTypeParams,
+    staff_scale: f64,
+    team_size: u32,
+    rng: &mut Stream,
+) -> u32 {
+    let fte = LogNormal::new(t.staff_median_fte.ln(), t.staff_sigma_log)
+        .map_or(t.staff_median_fte, |d| d.sample(rng))
+        .clamp(t.staff_min_fte, t.staff_max_fte);
+    ((fte * staff_scale).round() as u32).max(team_size)
+}
+
+/// Draws a capability around `mean`, on 0-1.
+pub fn draw_capability(mean: f64, sd: f64, rng: &mut Stream) -> f32 {
+    let v = if sd > 0.0 {
+        Normal::new(mean, sd).map_or(mean, |d| d.sample(rng))
+    } else {
+        mean
+    };
+    v.clamp(0.0, 1.0) as f32
+}
+
+/// Teams of `team_size` slots over `n` posts, each with a leader of a
+/// random tenure and the experience it implies.
+fn teams(staff: &StaffPool, n: u32, p: &Params, rng: &mut Stream) -> Vec<Team> {
+    let ts = p.staff.team_size;
+    let l = &p.leaders;
+    let mut teams = Vec::with_capacity(n.div_ceil(ts) as usize);
+    let mut start = 0;
+    while start < n {
+        let end = (start + ts).min(n);
+        let clinical_post = rng.random::<f64>() < l.clinical_leader_share;
+        let (mut leader, _) = Leader::appoint(clinical_post, l, &p.development, rng);
+        let months = rng.random_range(0..96u16);
+        let ceiling = l.experience_ceiling as f32;
+        if leader.capability < ceiling {
+            let keep = (1.0 - l.experience_rate as f32).powi(i32::from(months));
+            leader.capability = ceiling - (ceiling - leader.capability) * keep;
+        }
+        leader.tenure_months = months;
+        teams.push(Team {
+            start,
+            end,
+            leader,
+            mean_engagement: staff.team_mean(start as usize..end as usize).0,
+        });
+        start = end;
+    }
+    teams
+}
+
+/// The sitting CEO: elapsed tenure is a uniform share of a baseline Weibull
+/// spell, so burn-in starts near the steady state.
+fn first_ceo(id: u64, p: &Params, rng: &mut Stream) -> Ceo {
+    let spell = p.ceo.hazard_scale_months
+        * (-rng.random::<f64>().max(1e-12).ln()).powf(1.0 / p.ceo.hazard_shape);
+    let elapsed = (rng.random::<f64>() * spell).min(180.0);
+    let age = (p.ceo.first_appointment_age + 3.0 + p.ceo.appointment_age_sd * normal(rng))
+        .clamp(35.0, 64.0);
+    let clinical = rng.random::<f64>() < p.board.clinician_share;
+    let cap = (p.ceo.experienced_capability + p.ceo.capability_sd * normal(rng)).clamp(0.0, 1.0);
+    let l = &p.leaders;
+    Ceo {
+        id,
+        pathway: if clinical {
+            Pathway::Clinical
+        } else {
+            Pathway::GeneralManagement
+        },
+        capability: cap as f32,
+        compassion: (l.compassion_mean + l.compassion_sd * normal(rng)).clamp(0.0, 1.0) as f32,
+        age_at_start: age as f32,
+        start_month: -(elapsed.round() as i32),
+        interim: false,
+        internal: rng.random::<f64>() < 0.3,
+        first_time: rng.random::<f64>() < 0.5,
+    }
+}
+
+/// Persistent traits, drawn once.
+fn traits(p: &Params, rng: &mut Stream) -> Traits {
+    Traits {
+        efficiency: p.finance.efficiency_sd * normal(rng),
+        quality: p.outcomes.quality_trust_sd * normal(rng),
+        population: normal(rng),
+        case_mix: p.mortality.case_mix_sd * normal(rng),
+        survey: p.survey.culture_sd * normal(rng),
+    }
+}
+
+impl Trust {
+    /// Builds trust `index` of type `kind` at month 0 of burn-in.
+    pub fn new(
+        index: u32,
+        kind: TrustType,
+        p: &Params,
+        replication: u32,
+        next_ceo_id: &mut u64,
+    ) -> Trust {
+        let tp = p.trusts.of(kind);
+        let mut rng = stream(p.run.seed, replication, StreamName::Init, u64::from(index));
+        let n = draw_establishment(tp, p.run.staff_scale, p.staff.team_size, &mut rng);
+        let staff = StaffPool::new(
+            n as usize,
+            tp.clinician_share,
+            p.workforce.initial_vacancy_rate,
+            p.staff.engagement_base - 0.2,
+            &mut rng,
+        );
+        let teams = teams(&staff, n, p, &mut rng);
+        let executives = executives(p, &mut rng);
+        let ceo = first_ceo(*next_ceo_id, p, &mut rng);
+        *next_ceo_id += 1;
+        let culture = stationary_culture_sd(&p.staff) * normal(&mut rng);
+        let traits = traits(p, &mut rng);
+        let regulator = RegulatorState::new(p.run.burn_in_months.clamp(1, 24), &mut rng);
+        let climate = p.staff.ceo_weight
+            * (ceo.quality(0, &p.ceo, p.leaders.compassion_quality_weight) - 0.5);
+        let tally = first_tally(&teams, n, p);
+        let mut t = Trust {
+            index,
+            kind,
+            establishment: n,
+            staff,
+            teams,
+            executives,
+            ceo,
+            interim_until: None,
+            last_ceo_change: None,
+            ceo_starts: Vec::new(),
+            friction: p.friction.reference,
+            improvement: 0.5,
+            culture,
+            climate,
+            traits,
+            quality_shock: 0.0,
+            oversight_level: 1,
+            regulator,
+            quality: p.outcomes.quality_base,
+            experience: p.outcomes.experience_base,
+            mortality: MortalityWindow {
+                observed: [0.0; 12],
+                expected: [0.0; 12],
+                drift: 0.0,
+            },
+            recommend_work: 0.62,
+            recommend_care: 0.7,
+            surplus_share: 0.0,
+            income_12: [0.0; 12],
+            surplus_12: [0.0; 12],
+            quality_12: [p.outcomes.quality_base; 12],
+            leader_exits_12: [0; 12],
+            development: DevelopmentLedger::default(),
+            tally,
+            events: TrustEvents::default(),
+            streams: TrustStreams::new(p.run.seed, replication, u64::from(index)),
+        };
+        t.prime_mortality(p);
+        t
+    }
+
+    /// Fills the mortality window with 12 months at the trust's expected
+    /// ratio, so the published ratio needs no warm-up.
+    fn prime_mortality(&mut self, p: &Params) {
+        let expected = self.expected_deaths(p);
+        let ratio = self.mortality_relative_risk(p);
+        self.mortality.expected = [expected; 12];
+        self.mortality.observed = [expected * ratio; 12];
+    }
+}
+
+/// The board at the start of burn-in: appointments with tenures spread over
+/// the last eight years.
+fn executives(p: &Params, rng: &mut Stream) -> Vec<Executive> {
+    (0..p.board.executives)
+        .map(|_| {
+            let mut e = Executive::appoint(&p.board, &p.leaders, 0, rng);
+            let months = rng.random_range(0..96);
+            e.tenure_months = months;
+            e.start_month = -i32::from(months);
+            e
+        })
+        .collect()
+}
+
+/// SD of the stationary distribution of local culture (an AR(1) shock).
+fn stationary_culture_sd(s: &StaffParams) -> f64 {
+    if s.culture_persistence < 1.0 {
+        s.culture_noise_sd / (1.0 - s.culture_persistence * s.culture_persistence).sqrt()
+    } else {
+        s.culture_noise_sd
+    }
+}
+
+/// The tally a trust starts from, as if last month had been typical.
+fn first_tally(teams: &[Team], n: u32, p: &Params) -> MonthTally {
+    let mean_cap = teams
+        .iter()
+        .map(|t| f64::from(t.leader.capability))
+        .sum::<f64>()
+        / teams.len().max(1) as f64;
+    MonthTally {
+        engagement: p.staff.engagement_base - 0.2,
+        sickness_rate: 0.045,
+        leaver_rate: 0.009,
+        vacancy_rate: p.workforce.initial_vacancy_rate,
+        in_post: n,
+        mean_leader_capability: mean_cap,
+        mean_leader_quality: 0.5,
+        ..MonthTally::default()
+    }
+}

@@ -1,0 +1,199 @@
+//! Tests of a trust's processes.
+
+use super::*;
+use crate::model::Rating;
+use crate::model::params::Params;
+
+fn small() -> Params {
+    crate::model::params::edited(|p| p.run.staff_scale = 0.05)
+}
+
+#[test]
+fn a_new_trust_is_consistent() {
+    let p = small();
+    let mut id = 0;
+    let t = Trust::new(3, TrustType::Acute, &p, 0, &mut id);
+    assert_eq!(t.staff.len() as u32, t.establishment);
+    assert_eq!(t.teams.first().unwrap().start, 0);
+    assert_eq!(t.teams.last().unwrap().end, t.establishment);
+    assert!(t.teams.windows(2).all(|w| w[0].end == w[1].start));
+    assert_eq!(t.executives.len() as u32, p.board.executives);
+    assert_eq!(id, 1);
+}
+
+#[test]
+fn a_deep_deficit_or_an_inadequate_rating_brings_special_measures() {
+    let p = small();
+    let mut id = 0;
+    let mut t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    t.surplus_12 = [-0.15; 12];
+    t.income_12 = [1.0; 12];
+    for q in 0..20 {
+        t.step_oversight(3 * q + 2, &p);
+    }
+    assert_eq!(t.oversight_level, 4, "financial special measures");
+    let mut t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    t.surplus_12 = [0.01; 12];
+    t.income_12 = [1.0; 12];
+    t.regulator.overall = Rating::Inadequate;
+    for q in 0..20 {
+        t.step_oversight(3 * q + 2, &p);
+    }
+    assert_eq!(t.oversight_level, 4, "quality special measures");
+    t.regulator.overall = Rating::Good;
+    for q in 20..60 {
+        t.step_oversight(3 * q + 2, &p);
+    }
+    assert!(
+        t.oversight_level <= 2,
+        "left special measures: {}",
+        t.oversight_level
+    );
+}
+
+#[test]
+fn friction_rises_under_punitive_oversight_and_deficit() {
+    let p = small();
+    let env = Environment::at(&p.pressures, 0);
+    let mut id = 0;
+    let mut calm = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let mut hot = calm.clone();
+    hot.oversight_level = 4;
+    hot.surplus_12 = [-0.05; 12];
+    hot.income_12 = [1.0; 12];
+    for _ in 0..60 {
+        calm.step_friction(&env, &p);
+        hot.step_friction(&env, &p);
+    }
+    assert!(
+        hot.friction > calm.friction + 0.1,
+        "{} vs {}",
+        hot.friction,
+        calm.friction
+    );
+}
+
+#[test]
+fn vacancies_and_financial_constraint_erode_the_surplus() {
+    let p = small();
+    let mut id = 0;
+    let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let env = Environment::at(&p.pressures, 0);
+    let surplus = |t: &Trust, env: &Environment, in_post: u32| {
+        let mut t = t.clone();
+        t.tally.in_post = in_post;
+        t.traits.efficiency = 0.0;
+        t.step_finance(0, env, &p, 0.0);
+        100.0 * t.surplus_share
+    };
+    let full = surplus(&t, &env, t.establishment);
+    let short = surplus(&t, &env, t.establishment * 8 / 10);
+    assert!(
+        short < full,
+        "agency cover at a premium costs more: {short} vs {full}"
+    );
+    let tight = Environment {
+        financial_constraint: 1.1,
+        ..env
+    };
+    assert!(surplus(&t, &tight, t.establishment) < full - 5.0);
+}
+
+#[test]
+fn friction_and_workload_lower_quality() {
+    let p = small();
+    let mut id = 0;
+    let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let env = Environment::at(&p.pressures, 0);
+    let quality = |friction: f64, workload: f64| {
+        let mut t = t.clone();
+        t.friction = friction;
+        t.streams.outcomes = crate::model::rng::from_u64(1);
+        t.step_outcomes(0, workload, &env, &p, 0.0);
+        (t.quality, t.mortality_relative_risk(&p))
+    };
+    let (q0, m0) = quality(0.3, 0.1);
+    let (q1, m1) = quality(0.6, 0.1);
+    let (q2, _) = quality(0.3, 0.5);
+    assert!(q1 < q0 && q2 < q0 && m1 > m0);
+}
+
+#[test]
+fn technology_pressure_adds_workload_and_improvement() {
+    let p = small();
+    let mut id = 0;
+    let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let flat = Environment::at(&p.pressures, 0);
+    let tech = Environment {
+        technology: 2.0,
+        ..flat
+    };
+    assert!(t.workload(&tech, &p) > t.workload(&flat, &p));
+    let (mut a, mut b) = (t.clone(), t.clone());
+    for m in 0..24 {
+        a.step_outcomes(m, 0.2, &flat, &p, 0.0);
+        b.step_outcomes(m, 0.2, &tech, &p, 0.0);
+    }
+    assert!(b.improvement > a.improvement);
+}
+
+#[test]
+fn a_trust_month_keeps_every_quantity_in_range() {
+    let p = small();
+    let mut id = 0;
+    let mut t = Trust::new(1, TrustType::MentalHealth, &p, 0, &mut id);
+    for m in 0..36 {
+        let env = Environment::at(&p.pressures, m);
+        let _ = t.step(m, &env, &p);
+        assert!((0.0..=10.0).contains(&t.tally.engagement));
+        assert!((0.0..=1.0).contains(&t.tally.sickness_rate));
+        assert!((0.0..=1.0).contains(&t.friction));
+        assert!((1..=4).contains(&t.oversight_level));
+        assert!(t.tally.in_post <= t.establishment);
+        assert!(t.surplus_share.is_finite());
+    }
+}
+
+#[test]
+fn mortality_is_published_for_acute_trusts_only_and_is_mostly_not_quality() {
+    let p = small();
+    let mut id = 0;
+    let mut acute = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let mut mh = Trust::new(1, TrustType::MentalHealth, &p, 0, &mut id);
+    for m in 0..24 {
+        acute.step_mortality(m, &p);
+        mh.step_mortality(m, &p);
+    }
+    assert!(mh.mortality.ratio().is_nan());
+    let r = acute.mortality.ratio();
+    assert!((0.5..2.0).contains(&r), "{r}");
+    // Ten quality points (a large gap) move the ratio by a few per cent.
+    let base = acute.mortality_relative_risk(&p);
+    acute.quality -= 10.0;
+    let worse = acute.mortality_relative_risk(&p) / base;
+    assert!((1.01..1.1).contains(&worse), "{worse}");
+}
+
+#[test]
+fn a_good_team_leader_buffers_disruption_from_the_top() {
+    let p = small();
+    let s = &p.staff;
+    let hit = |q: f64| s.instability_weight * (1.0 - s.leader_buffer * q);
+    assert!(hit(0.9) < 0.5 * hit(0.1));
+}
+
+#[test]
+fn an_executive_who_leaves_is_covered_by_an_interim_then_replaced() {
+    let p = crate::model::params::edited(|p| {
+        p.run.staff_scale = 0.05;
+        p.board.leave_annual = 0.9;
+    });
+    let mut id = 0;
+    let mut t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    for m in 0..36 {
+        t.step_board(m, &p);
+    }
+    let routes: Vec<ExecExit> = t.events.exec_ended.iter().map(|e| e.route).collect();
+    assert!(routes.contains(&ExecExit::Left) && routes.contains(&ExecExit::InterimEnded));
+    assert!(t.executives.iter().any(|e| e.is_acting()));
+}
