@@ -34,41 +34,81 @@ pub fn headline(rows: &[SummaryRow]) -> String {
     out
 }
 
-/// A check table: target, evidence, model median and interval, pass/fail.
-/// `title` names the first column ("calibration target", "pattern").
+/// A check table: target, evidence, the range the median must fall in,
+/// model median and interval, result. `title` names the first column
+/// ("calibration target", "pattern").
 pub fn checks(rows: &[CheckRow], title: &str) -> String {
-    let mut out = format!(
-        "{:<44} {:>26} {:>9} {:>21}  {}\n",
-        title, "evidence", "model", "90 % interval", "result"
-    );
-    for r in rows {
-        let m = r.metric;
-        let interval = format!("{} to {}", m.format(r.p05), m.format(r.p95));
-        out += &format!(
-            "{:<44} {:>26} {:>9} {:>21}  {}\n",
-            m.label,
-            r.target.evidence,
-            m.format(r.median),
-            interval,
-            match (r.pass, r.target.known_gap) {
-                (true, _) => "pass",
-                (false, None) => "FAIL",
-                (false, Some(_)) => "FAIL (known gap)",
-            }
-        );
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            let m = r.metric;
+            let missing = !r.median.is_finite();
+            [
+                m.label.to_string(),
+                r.target.evidence.to_string(),
+                format!("{} to {}", m.format(r.target.lo), m.format(r.target.hi)),
+                m.format(r.median),
+                format!("{} to {}", m.format(r.p05), m.format(r.p95)),
+                match (r.pass, missing, r.target.known_gap) {
+                    (true, _, _) => "pass",
+                    (false, true, _) => "n/a (no value)",
+                    (false, false, None) => "FAIL",
+                    (false, false, Some(_)) => "FAIL (known gap)",
+                }
+                .to_string(),
+            ]
+        })
+        .collect();
+    let head = [
+        title,
+        "evidence",
+        "passes in",
+        "model",
+        "90 % interval",
+        "result",
+    ];
+    let width = |k: usize| {
+        cells
+            .iter()
+            .map(|c| c[k].chars().count())
+            .chain([head[k].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w: Vec<usize> = (0..5).map(width).collect();
+    let line = |c: [&str; 6]| {
+        format!(
+            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$}  {}\n",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3],
+            w4 = w[4]
+        )
+    };
+    let mut out = line(head);
+    for c in &cells {
+        out += &line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]);
     }
     let passed = rows.iter().filter(|r| r.pass).count();
     out += &format!(
-        "{passed} of {} met (model median inside the evidence range)\n",
+        "{passed} of {} met (model median across replications inside the \"passes in\" range)\n",
         rows.len()
     );
     let gaps: Vec<String> = rows
         .iter()
+        .filter(|r| !r.pass)
         .filter_map(|r| Some(format!("  {}: {}", r.metric.label, r.target.known_gap?)))
         .collect();
     if !gaps.is_empty() {
         out += &format!(
-            "known gaps (docs/ODD.md, \"Known gaps\"):\n{}\n",
+            "known gaps, explained in docs/ODD.md (\"Known gaps\"):\n{}\n",
             gaps.join("\n")
         );
     }

@@ -357,9 +357,23 @@ pub fn mortality_year_correlation(w: &Window) -> f64 {
     stats::mean(&rs)
 }
 
-/// Mean over years of the SD across trusts of the annual mean of `f`.
-pub fn sd_between_trusts(w: &Window, f: fn(&TrustMonth) -> f64) -> f64 {
-    let by_trust = w.trust_years(f);
+/// Per acute trust and year, the annual mean of `f` (the staff-survey
+/// evidence is for acute trusts).
+fn acute_trust_years(w: &Window, f: fn(&TrustMonth) -> f64) -> Vec<Vec<f64>> {
+    let mut acute = vec![false; w.trusts];
+    for r in w.rows {
+        acute[r.trust_id as usize] = r.trust_type == TrustType::Acute;
+    }
+    w.trust_years(f)
+        .into_iter()
+        .zip(acute)
+        .filter_map(|(t, a)| a.then_some(t))
+        .collect()
+}
+
+/// Mean over years of the SD across acute trusts of the annual mean of `f`.
+pub fn sd_between_acute_trusts(w: &Window, f: fn(&TrustMonth) -> f64) -> f64 {
+    let by_trust = acute_trust_years(w, f);
     let sds: Vec<f64> = (0..w.years())
         .map(|y| stats::sd(&by_trust.iter().map(|t| t[y]).collect::<Vec<_>>()))
         .filter(|s| s.is_finite())
@@ -367,14 +381,14 @@ pub fn sd_between_trusts(w: &Window, f: fn(&TrustMonth) -> f64) -> f64 {
     stats::mean(&sds)
 }
 
-/// Mean over years of the correlation across trusts of the annual means of
-/// `f` and `g`.
-pub fn correlation_between_trusts(
+/// Mean over years of the correlation across acute trusts of the annual
+/// means of `f` and `g`.
+pub fn correlation_between_acute_trusts(
     w: &Window,
     f: fn(&TrustMonth) -> f64,
     g: fn(&TrustMonth) -> f64,
 ) -> f64 {
-    let (a, b) = (w.trust_years(f), w.trust_years(g));
+    let (a, b) = (acute_trust_years(w, f), acute_trust_years(w, g));
     let rs: Vec<f64> = (0..w.years())
         .map(|y| {
             let x: Vec<f64> = a.iter().map(|t| t[y]).collect();

@@ -56,7 +56,7 @@ fn collect_events(out: &mut ReplicationResult, t: &mut Trust, burn_in: u32) {
         }
     }
     for e in t.events.exec_ended.drain(..) {
-        if e.end_month >= burn_in {
+        if e.end_month > burn_in {
             out.exec_spells
                 .push(exec_spell(out.replication, t.index, &e, burn_in, false));
         }
@@ -154,7 +154,7 @@ pub fn run_replication_until(
             .collect();
         market.step(month, &mut trusts, &exits, p, &mut ended);
         for e in ended.drain(..) {
-            if e.end_month >= burn_in {
+            if e.end_month > burn_in {
                 out.spells.push(spell(replication, &e, burn_in, false));
             }
         }

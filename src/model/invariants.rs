@@ -154,6 +154,26 @@ fn inside(v: f64, b: &Bound) -> bool {
     v.is_finite() && v >= b.lo && v <= b.hi
 }
 
+/// Every recorded spell lasts at least a month and is in post in a reported
+/// month (1 or later).
+fn spells_touch_the_horizon(r: &ReplicationResult, out: &mut Vec<String>) {
+    let ceo = r
+        .spells
+        .iter()
+        .map(|s| (s.trust_id, "CEO", s.start_month, s.end_month));
+    let exec = r
+        .exec_spells
+        .iter()
+        .map(|s| (s.trust_id, "executive", s.start_month, s.end_month));
+    for (trust, who, start, end) in ceo.chain(exec) {
+        if end < start.max(1) {
+            out.push(format!(
+                "trust {trust}: a {who} spell from month {start} to {end} is not in post in a reported month"
+            ));
+        }
+    }
+}
+
 /// Every invariant violated by `r` (empty when all hold), at most 20.
 pub fn check(r: &ReplicationResult) -> Vec<String> {
     let mut out = Vec::new();
@@ -181,6 +201,8 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
         }
     }
     exec_posts_follow_on(&r.exec_spells, &mut out);
+    exec_vacancies_match_spells(r, &mut out);
+    spells_touch_the_horizon(r, &mut out);
     let mut spells: BTreeMap<u32, Vec<&CeoSpell>> = BTreeMap::new();
     for s in &r.spells {
         spells.entry(s.trust_id).or_default().push(s);
@@ -232,6 +254,33 @@ pub fn check(r: &ReplicationResult) -> Vec<String> {
 
 /// Each executive post's spells follow one another without gap or overlap,
 /// and exactly one holder of each post is still in post at the end.
+/// Each trust-month's recorded executive vacancy share is the share of the
+/// trust's executive spells covering that month that are interim.
+fn exec_vacancies_match_spells(r: &ReplicationResult, out: &mut Vec<String>) {
+    let mut by_trust: BTreeMap<u32, Vec<&ExecSpell>> = BTreeMap::new();
+    for s in &r.exec_spells {
+        by_trust.entry(s.trust_id).or_default().push(s);
+    }
+    for m in &r.trust_months {
+        let Some(list) = by_trust.get(&m.trust_id) else {
+            continue;
+        };
+        let covering: Vec<&&ExecSpell> = list.iter().filter(|s| s.covers(m.month)).collect();
+        let interim = covering.iter().filter(|s| s.interim).count() as f64;
+        let share = interim / covering.len().max(1) as f64;
+        if (share - m.exec_vacancy_share).abs() > 1e-9 {
+            out.push(format!(
+                "trust {} month {}: executive vacancy share {} but {} of {} spells in post are interim",
+                m.trust_id,
+                m.month,
+                m.exec_vacancy_share,
+                interim,
+                covering.len()
+            ));
+        }
+    }
+}
+
 fn exec_posts_follow_on(spells: &[ExecSpell], out: &mut Vec<String>) {
     let mut by_post: BTreeMap<(u32, u8), Vec<&ExecSpell>> = BTreeMap::new();
     for s in spells {

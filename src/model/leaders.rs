@@ -203,6 +203,12 @@ impl Executive {
         self.acting_until.is_some()
     }
 
+    /// Whether the executive could be promoted to CEO in `month`: a
+    /// substantive member of the board appointed before this month.
+    pub fn promotable(&self, month: u32) -> bool {
+        !self.is_acting() && self.start_month < month as i32
+    }
+
     /// One month: any development effect due now makes the executive CEO-ready.
     pub fn learn(&mut self, month: u32, d: &DevelopmentParams) {
         self.tenure_months = self.tenure_months.saturating_add(1);

@@ -184,9 +184,16 @@ impl Market {
 
     /// Weights of the four sources for a post of attractiveness `a` at
     /// trust `i`, given whether any sitting CEO could be recruited away.
-    fn source_weights(&self, t: &Trust, a: f64, movers: bool, p: &Params) -> (f64, f64, f64) {
+    fn source_weights(
+        &self,
+        t: &Trust,
+        month: u32,
+        a: f64,
+        movers: bool,
+        p: &Params,
+    ) -> (f64, f64, f64) {
         let c = &p.ceo;
-        let substantive = t.executives.iter().filter(|e| !e.is_acting()).count();
+        let substantive = t.executives.iter().filter(|e| e.promotable(month)).count();
         let internal = if substantive == 0 {
             0.0
         } else {
@@ -246,7 +253,7 @@ impl Market {
         let a = trusts[i].attractiveness(month, p);
         let eligible = movable(i, month, trusts, vacancies, c);
         let (internal_w, move_w, returner_w) =
-            self.source_weights(&trusts[i], a, !eligible.is_empty(), p);
+            self.source_weights(&trusts[i], month, a, !eligible.is_empty(), p);
         let source = self.choose_source(internal_w, move_w, returner_w, p);
         let id = self.new_id();
         let age_draw: f64 = StandardNormal.sample(&mut self.rng);
@@ -329,7 +336,7 @@ impl Market {
         let t = &mut trusts[i];
         let score = |e: &Executive| e.capability + if e.ready { bonus } else { 0.0 };
         let best = (0..t.executives.len())
-            .filter(|&k| !t.executives[k].is_acting())
+            .filter(|&k| t.executives[k].promotable(month))
             .max_by(|a, b| score(&t.executives[*a]).total_cmp(&score(&t.executives[*b])))
             .unwrap_or(0);
         let e = t.executives[best].clone();

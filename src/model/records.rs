@@ -84,7 +84,8 @@ impl TrustMonth {
             ceo_id: t.ceo.id,
             ceo_tenure_months: t.ceo.tenure_months(month + 1),
             interim: t.ceo.interim,
-            exec_vacancy_share: t.tally.exec_vacancy_share,
+            // After the market: an interim covering a post vacated this month counts.
+            exec_vacancy_share: t.exec_vacancy_share(),
             mean_leader_capability: t.tally.mean_leader_capability,
             improvement_capability: t.improvement,
             development_spend_gbp: t.tally.development_spend_gbp,
@@ -149,6 +150,12 @@ impl ExecSpell {
     /// Months in post, counting both the first and the last.
     pub fn duration_months(&self) -> i32 {
         self.end_month - self.start_month + 1
+    }
+
+    /// Whether the executive is in post in reported month `month`.
+    pub fn covers(&self, month: u32) -> bool {
+        let m = month as i32;
+        self.start_month <= m && m <= self.end_month
     }
 }
 

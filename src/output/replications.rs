@@ -31,7 +31,7 @@ table! {
         REPLICATION = "replication", "", Get::U32(|v| v.replication), "Replication number (0-based).";
         SCOPE = "scope", "", Get::Enum(|v| v.scope.as_str(), &Scope::LABELS), "whole_run: every reported month; final_year: the last 12 (compared metrics only).";
         METRIC = "metric", "", Get::Str(|v| v.metric), "Metric key (README, \"Metrics\").";
-        VALUE = "value", "metric unit", Get::F64(|v| v.value), "The metric's value in this replication (shares as fractions).";
+        VALUE = "value", "metric unit", Get::F64OrNull(|v| v.value), "The metric's value in this replication (shares as fractions; null where it has none).";
     }
 }
 

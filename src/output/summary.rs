@@ -42,13 +42,13 @@ table! {
         LABEL = "label", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.label)), "What the metric measures.";
         UNIT = "unit", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.unit.label())), "Unit of the values (% means a fraction shown as a percentage: values are stored as fractions).";
         N = "n", "replications", Get::U32(|r| r.n), "Replications with a value.";
-        MEAN = "mean", "metric unit", Get::F64(|r| r.mean), "Mean across replications.";
-        SD = "sd", "metric unit", Get::F64(|r| r.sd), "Standard deviation across replications.";
-        P05 = "p05", "metric unit", Get::F64(|r| r.p05), "5th percentile across replications.";
-        P25 = "p25", "metric unit", Get::F64(|r| r.p25), "25th percentile across replications.";
-        P50 = "p50", "metric unit", Get::F64(|r| r.p50), "Median across replications.";
-        P75 = "p75", "metric unit", Get::F64(|r| r.p75), "75th percentile across replications.";
-        P95 = "p95", "metric unit", Get::F64(|r| r.p95), "95th percentile across replications.";
+        MEAN = "mean", "metric unit", Get::F64OrNull(|r| r.mean), "Mean across replications.";
+        SD = "sd", "metric unit", Get::F64OrNull(|r| r.sd), "Standard deviation across replications.";
+        P05 = "p05", "metric unit", Get::F64OrNull(|r| r.p05), "5th percentile across replications.";
+        P25 = "p25", "metric unit", Get::F64OrNull(|r| r.p25), "25th percentile across replications.";
+        P50 = "p50", "metric unit", Get::F64OrNull(|r| r.p50), "Median across replications.";
+        P75 = "p75", "metric unit", Get::F64OrNull(|r| r.p75), "75th percentile across replications.";
+        P95 = "p95", "metric unit", Get::F64OrNull(|r| r.p95), "95th percentile across replications.";
     }
 }
 
@@ -122,10 +122,8 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, OutputError> {
     let null = |col: &str, i: usize| OutputError::invalid(path, format!("null `{col}` in row {i}"));
     let mut out = Vec::with_capacity(df.height());
     for (i, (m, n)) in metric.iter().zip(n.iter()).enumerate() {
-        let mut v = [0.0; 7];
-        for (k, name) in F64_COLUMNS.iter().enumerate() {
-            v[k] = values[k][i].ok_or_else(|| null(name, i))?;
-        }
+        // A statistic with no value (no replication had one) is null.
+        let v: [f64; 7] = std::array::from_fn(|k| values[k][i].unwrap_or(f64::NAN));
         out.push(SummaryRow {
             metric: m.ok_or_else(|| null("metric", i))?.to_string(),
             n: n.ok_or_else(|| null("n", i))?,

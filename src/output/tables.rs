@@ -242,8 +242,8 @@ table! {
         FRICTION = "friction", "score (0-1)", Get::F64(|m| m.friction), "Manager-clinician friction.";
         QUALITY_INDEX = "quality_index", "index (0-100)", Get::F64(|m| m.quality_index), "Quality of care index (patient safety and clinical quality).";
         PATIENT_EXPERIENCE = "patient_experience", "score (0-10)", Get::F64(|m| m.patient_experience), "Patient experience.";
-        MORTALITY_RATIO = "mortality_ratio", "ratio (observed / expected deaths)", Get::F64OrNull(|m| m.mortality_ratio), "Published mortality ratio over the last 12 months, like SHMI (acute trusts; null for other types, for which none is published).";
-        EXPECTED_DEATHS = "expected_deaths", "deaths", Get::F64(|m| m.expected_deaths), "Deaths expected this month at the national rate for the trust's size (acute trusts; 0 otherwise).";
+        MORTALITY_RATIO = "mortality_ratio", "ratio (observed / expected deaths)", Get::F64OrNull(|m| m.mortality_ratio), "Published mortality ratio over the last 12 months, like SHMI (acute trusts; null for other types, for which none is published, and where no deaths are expected).";
+        EXPECTED_DEATHS = "expected_deaths", "deaths", Get::F64(|m| m.expected_deaths), "Deaths expected this month at the national rate for the trust's size at full scale: not scaled by run.staff_scale, so chance variation is that of the real trust (acute trusts; 0 otherwise).";
         OBSERVED_DEATHS = "observed_deaths", "deaths", Get::F64(|m| m.observed_deaths), "Deaths observed this month (acute trusts; 0 otherwise).";
         RECOMMEND_WORK = "recommend_work", unit::SHARE, Get::F64(|m| m.recommend_work), "Staff survey: share who would recommend the trust as a place to work.";
         RECOMMEND_CARE = "recommend_care", unit::SHARE, Get::F64(|m| m.recommend_care), "Staff survey: share who would be happy with the standard of care if a friend or relative needed treatment.";

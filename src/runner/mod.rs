@@ -190,17 +190,8 @@ pub fn run(
     let dir = &spec.dir;
     let meta = file_meta(p);
     // The disk is checked before anything is written (the folder included).
-    if !spec.ignore_disk
-        && let Some(free) = preflight::free_bytes(dir)
-    {
-        let needed = preflight::peak_bytes(p, batches::kept_bytes(dir));
-        if needed > free {
-            return Err(RunError::Disk {
-                needed,
-                free,
-                dir: dir.clone(),
-            });
-        }
+    if !spec.ignore_disk {
+        check_disk(p, dir)?;
     }
     let _lock = folder::Lock::acquire(&folder::lock_path(dir))?;
     let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace)?;
@@ -261,6 +252,22 @@ pub fn run(
         staff_months,
         replaced,
     })
+}
+
+/// Refuses a run whose peak disk use exceeds the free space at `dir`.
+fn check_disk(p: &Params, dir: &Path) -> Result<(), RunError> {
+    let Some(free) = preflight::free_bytes(dir) else {
+        return Ok(());
+    };
+    let needed = preflight::peak_bytes(p, batches::kept_bytes(dir));
+    if needed > free {
+        return Err(RunError::Disk {
+            needed,
+            free,
+            dir: dir.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
 /// Decides what to do with what `dir` holds: resume, start afresh (after

@@ -83,7 +83,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
                 0.29,
                 "HSJ 2022 (108 acute trusts); range is the 95 % sampling interval for 108 trusts",
             ),
-            "CEO changes concentrate in too few trusts, so too many keep one CEO for years",
+            "the baseline's calmer churn, and CEO changes that concentrate in too few trusts",
         ),
     ),
     checked(
@@ -112,7 +112,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
                 0.32,
                 "HSJ/Capsticks 2013; King's Fund / NHS Providers 2018 (median 3 years)",
             ),
-            "CEO changes concentrate in too few trusts, so too many keep one CEO for years",
+            "the baseline's calmer churn, and CEO changes that concentrate in too few trusts",
         ),
     ),
     checked(
@@ -373,8 +373,8 @@ pub(super) const EVIDENCE: &[Metric] = &[
         "recommend_work_sd_between_trusts",
         "Recommend as a place to work: SD between trusts",
         Unit::Share,
-        "Per year, the SD across trusts of the annual mean; mean over years.",
-        |w| pat::sd_between_trusts(w, |m| m.recommend_work),
+        "Per year, the SD across acute trusts of the annual mean; mean over years.",
+        |w| pat::sd_between_acute_trusts(w, |m| m.recommend_work),
         calibration(
             "about 8 percentage points",
             0.055,
@@ -386,8 +386,8 @@ pub(super) const EVIDENCE: &[Metric] = &[
         "recommend_care_sd_between_trusts",
         "Happy with the standard of care: SD between trusts",
         Unit::Share,
-        "Per year, the SD across trusts of the annual mean; mean over years.",
-        |w| pat::sd_between_trusts(w, |m| m.recommend_care),
+        "Per year, the SD across acute trusts of the annual mean; mean over years.",
+        |w| pat::sd_between_acute_trusts(w, |m| m.recommend_care),
         calibration(
             "about 9-10 percentage points",
             0.065,
@@ -399,8 +399,8 @@ pub(super) const EVIDENCE: &[Metric] = &[
         "recommend_work_care_correlation",
         "Recommend work vs care, across trusts",
         Unit::Correlation,
-        "Per year, the correlation across trusts of the two items' annual means; mean over years.",
-        |w| pat::correlation_between_trusts(w, |m| m.recommend_work, |m| m.recommend_care),
+        "Per year, the correlation across acute trusts of the two items' annual means; mean over years.",
+        |w| pat::correlation_between_acute_trusts(w, |m| m.recommend_work, |m| m.recommend_care),
         pattern(
             "0.87-0.91",
             0.78,

@@ -41,7 +41,7 @@ section! {
         /// Standard deviation of age at appointment.
         pub appointment_age_sd: f64 = 4.0, num(0.0, 20.0, unit::YEARS);
         /// Probability that a vacancy is filled without an interim (planned handover).
-        pub direct_succession_share: f64 = 0.65, num(0.0, 1.0, unit::SHARE);
+        pub direct_succession_share: f64 = 0.7, num(0.0, 1.0, unit::SHARE);
         /// Mean months an interim stays before the permanent appointment.
         pub interim_months_mean: f64 = 7.0, num(1.0, 60.0, unit::MONTHS);
         /// Extra chance of a direct handover per unit of succession pipeline strength (share of the remaining gap).

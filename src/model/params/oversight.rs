@@ -25,7 +25,7 @@ section! {
         /// Probability per quarter of moving up to the segment the trust's position calls for.
         pub escalate_probability: f64 = 0.7, num(0.0, 1.0, "probability per quarter");
         /// Probability per quarter of moving down one segment when the position allows.
-        pub deescalate_probability: f64 = 0.35, num(0.0, 1.0, "probability per quarter");
+        pub deescalate_probability: f64 = 0.3, num(0.0, 1.0, "probability per quarter");
         /// Weight of finance (surplus per cent of income over 12 months) in the concern score.
         pub finance_weight: f64 = 0.3, num(0.0, 10.0, "score points per % of income");
         /// Weight of monitored quality (indicator points from the base) in the concern score.
@@ -71,7 +71,7 @@ section! {
         /// Rating cut-off for good.
         pub good_above: f64 = 66.0, num(0.0, 100.0, QP);
         /// Rating cut-off for requires improvement (below: inadequate).
-        pub requires_improvement_above: f64 = 59.0, num(0.0, 100.0, QP);
+        pub requires_improvement_above: f64 = 59.5, num(0.0, 100.0, QP);
         /// Monthly decay of improvement capability.
         pub improvement_decay: f64 = 0.01, num(0.0, 1.0, "share per month");
         /// Improvement capability built per month per unit of leader capability.

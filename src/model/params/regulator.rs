@@ -24,15 +24,15 @@ section! {
         /// Responsive-domain points lost per unit of workload above 0.2 (access and waiting).
         pub responsive_workload_weight: f64 = 10.0, num(0.0, 200.0, QP);
         /// Domain score of "well-led" relative to the quality index.
-        pub well_led_offset: f64 = -2.5, num(-50.0, 50.0, QP);
+        pub well_led_offset: f64 = -1.8, num(-50.0, 50.0, QP);
         /// Well-led points per unit of effective CEO capability above 0.5.
-        pub well_led_ceo_weight: f64 = 8.0, num(0.0, 100.0, QP);
+        pub well_led_ceo_weight: f64 = 6.0, num(0.0, 100.0, QP);
         /// Well-led points lost per unit of the share of executive posts vacant or held by an interim.
-        pub well_led_vacancy_weight: f64 = 10.0, num(0.0, 200.0, QP);
+        pub well_led_vacancy_weight: f64 = 5.0, num(0.0, 200.0, QP);
         /// Well-led points per unit of the staff survey's "recommend as a place to work" share above 0.62.
-        pub well_led_survey_weight: f64 = 15.0, num(0.0, 200.0, QP);
+        pub well_led_survey_weight: f64 = 10.0, num(0.0, 200.0, QP);
         /// Well-led points lost per unit of friction above its reference.
-        pub well_led_friction_weight: f64 = 15.0, num(0.0, 200.0, QP);
+        pub well_led_friction_weight: f64 = 10.0, num(0.0, 200.0, QP);
         /// Standard deviation of an inspection team's judgement of a domain (inspector noise).
         pub inspector_noise_sd: f64 = 2.0, num(0.0, 50.0, QP);
         /// Longest interval before re-inspecting a trust rated outstanding.

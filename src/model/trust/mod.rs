@@ -91,8 +91,6 @@ pub struct MonthTally {
     /// Mean team-leader quality as staff feel it (capability and compassion).
     pub mean_leader_quality: f64,
     pub leader_exits: u32,
-    /// Share of executive posts held by interims (vacant).
-    pub exec_vacancy_share: f64,
     /// Expected and observed deaths this month (acute trusts; 0 otherwise).
     pub expected_deaths: f64,
     pub observed_deaths: f64,

@@ -161,7 +161,6 @@ impl Trust {
                 });
             }
         }
-        self.tally.exec_vacancy_share = self.exec_vacancy_share();
     }
 
     /// Mean months an executive post stays covered by an acting interim:
