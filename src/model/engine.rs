@@ -181,6 +181,7 @@ pub fn run_replication_until(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::records::Spell;
 
     fn tiny_raw(p: &mut crate::model::params::RawParams) {
         p.run.staff_scale = 0.01;

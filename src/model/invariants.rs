@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::TrustType;
-use super::records::{CeoSpell, ExecSpell, ReplicationResult, TrustMonth};
+use super::records::{CeoSpell, ExecSpell, ReplicationResult, Spell, TrustMonth};
 use super::trust::Trust;
 
 /// The range a quantity must stay in, read from a record and, where the

@@ -115,16 +115,27 @@ pub struct CeoSpell {
     pub interim: bool,
 }
 
-impl CeoSpell {
+/// A spell in a post, from its first to its last month in post (reported
+/// months, both included).
+pub trait Spell {
+    fn months(&self) -> (i32, i32);
+
     /// Months in post, counting both the first and the last.
-    pub fn duration_months(&self) -> i32 {
-        self.end_month - self.start_month + 1
+    fn duration_months(&self) -> i32 {
+        let (start, end) = self.months();
+        end - start + 1
     }
 
-    /// Whether the spell covers reported month `month`.
-    pub fn covers(&self, month: u32) -> bool {
-        let m = month as i32;
-        self.start_month <= m && m <= self.end_month
+    /// Whether the holder is in post in reported month `month`.
+    fn covers(&self, month: u32) -> bool {
+        let (start, end) = self.months();
+        (start..=end).contains(&(month as i32))
+    }
+}
+
+impl Spell for CeoSpell {
+    fn months(&self) -> (i32, i32) {
+        (self.start_month, self.end_month)
     }
 }
 
@@ -146,16 +157,9 @@ pub struct ExecSpell {
     pub exit_route: ExecExit,
 }
 
-impl ExecSpell {
-    /// Months in post, counting both the first and the last.
-    pub fn duration_months(&self) -> i32 {
-        self.end_month - self.start_month + 1
-    }
-
-    /// Whether the executive is in post in reported month `month`.
-    pub fn covers(&self, month: u32) -> bool {
-        let m = month as i32;
-        self.start_month <= m && m <= self.end_month
+impl Spell for ExecSpell {
+    fn months(&self) -> (i32, i32) {
+        (self.start_month, self.end_month)
     }
 }
 

@@ -11,7 +11,7 @@
 
 use polars::prelude::*;
 
-use crate::model::records::{ExecSpell, InspectionRecord};
+use crate::model::records::{ExecSpell, InspectionRecord, Spell};
 use crate::model::regulator::InspectionKind;
 use crate::model::trust::ExecExit;
 use crate::model::{
