@@ -1,6 +1,11 @@
 //! Throughput of the model: staff-agent-months per second for one baseline
 //! replication at full England scale, and for an ensemble on every core.
 //!
+//! Also the saving of branching a comparison from its shared history: the
+//! four variants of `scenarios/compare_policies_from_24.toml` (policies
+//! switched on at reported month 24), one replication each, run separately
+//! and branched from one simulation of the first 83 months.
+//!
 //! `cargo bench --bench throughput` (set `TRUSTSIM_BENCH_SCALE` to bench a
 //! smaller staff scale).
 
@@ -68,5 +73,75 @@ fn ensemble_all_cores(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, one_replication_one_core, ensemble_all_cores);
+fn comparison_variants() -> Vec<Params> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let scale = params().run.staff_scale;
+    let set = [trustsim::scenario::Setting::set(&format!(
+        "run.staff_scale={scale}"
+    ))];
+    [
+        "baseline.toml",
+        "policy_double_development_from_24.toml",
+        "policy_supportive_oversight_from_24.toml",
+        "policy_succession_planning_from_24.toml",
+    ]
+    .iter()
+    .map(|f| {
+        trustsim::scenario::load_with(&dir.join(f), &set)
+            .expect("bundled scenario")
+            .params
+    })
+    .collect()
+}
+
+fn comparison_branching(c: &mut Criterion) {
+    use trustsim::model::ReplicationState;
+    let variants = comparison_variants();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let never = || false;
+    let mut g = c.benchmark_group("comparison");
+    g.sample_size(10).measurement_time(Duration::from_secs(60));
+    g.throughput(Throughput::Elements(staff_months(&variants[0]) * 4));
+    g.bench_function("four_variants_separately_one_core", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                variants
+                    .iter()
+                    .map(|p| run_replication(p, 0))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let p0 = &variants[0];
+    let branch = p0
+        .first_difference(&variants[1])
+        .expect("the variants differ");
+    g.bench_function("four_variants_branched_one_core", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                let mut shared = ReplicationState::new(p0, 0);
+                shared.advance(p0, branch, &never);
+                variants
+                    .iter()
+                    .map(|p| {
+                        let mut s = shared.clone();
+                        s.advance(p, s.total(p), &never);
+                        s.finish(p)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    one_replication_one_core,
+    ensemble_all_cores,
+    comparison_branching
+);
 criterion_main!(benches);

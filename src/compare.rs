@@ -108,7 +108,27 @@ pub fn differing_parameters(variants: &[&Params]) -> Vec<String> {
             out.push(format!("{}: {}", info.key, values.join(" | ")));
         }
     }
+    let changes: Vec<String> = variants.iter().map(|p| timed_changes(p)).collect();
+    if changes.iter().any(|c| *c != changes[0]) {
+        out.push(format!("changes: {}", changes.join(" | ")));
+    }
     out
+}
+
+/// A scenario's timed changes in one line: `from month 24: key = value, ...;
+/// ...`, or `none`.
+pub fn timed_changes(p: &Params) -> String {
+    if p.changes().is_empty() {
+        return "none".into();
+    }
+    p.changes()
+        .iter()
+        .map(|c| {
+            let set: Vec<String> = c.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("from month {}: {}", c.month, set.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Parameters that make variants different worlds rather than different

@@ -18,6 +18,7 @@
 
 mod boxes;
 pub mod data;
+pub mod difference;
 mod fan;
 pub mod forest;
 pub mod indices;

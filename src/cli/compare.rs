@@ -183,7 +183,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         variants: names,
         scenario_hashes: variants
             .iter()
-            .map(|p| scenario::scenario_hash(p))
+            .map(scenario::scenario_hash)
             .collect(),
         replications: variants[0].run.replications,
         seed: variants[0].run.seed,
@@ -197,7 +197,14 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     print_plan(&record, &dir);
     run_variants(&variants, &dir, threads, &record.settings, &args)?;
     let rows = out::read_differences(&dir, &record.variants)?;
-    write_outputs(&dir, &rows, &record, args.flags.csv, !args.flags.no_charts)?;
+    let changes = crate::charts::difference::change_months(&variants);
+    write_outputs(
+        &dir,
+        &rows,
+        &record,
+        (args.flags.csv, !args.flags.no_charts),
+        &changes,
+    )?;
     record.complete = true;
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
     println!();
@@ -265,8 +272,9 @@ fn print_plan(record: &ComparisonManifest, dir: &Path) {
     println!();
 }
 
-/// Runs each variant (resumably) into its subfolder of `dir` and prints its
-/// account.
+/// Runs the variants (resumably) into their subfolders of `dir`, each
+/// replication's shared history once, and prints each variant's account
+/// and what sharing saved.
 fn run_variants(
     variants: &[Params],
     dir: &Path,
@@ -275,23 +283,73 @@ fn run_variants(
     args: &CompareArgs,
 ) -> Result<()> {
     let cancel = runner::Cancel::from_flag(interrupt::flag());
-    for p in variants {
-        let spec = RunSpec {
-            params: p.clone(),
-            dir: dir.join(&p.run.name),
-            threads,
+    let specs: Vec<RunSpec> = variants
+        .iter()
+        .map(|p| RunSpec {
             charts: !args.flags.no_charts,
-            check_invariants: false,
             replace: args.force,
             ignore_disk: args.force,
             settings: settings.to_vec(),
             csv: args.flags.csv,
+            ..RunSpec::new(p.clone(), dir.join(&p.run.name), threads)
+        })
+        .collect();
+    let (reports, sharing) = runner::run_branched(
+        &specs,
+        &Bar::new(args.flags.quiet, "variant-replications"),
+        &cancel,
+    )
+    .map_err(run::interrupted)?;
+    for ((p, report), spec) in variants.iter().zip(&reports).zip(&specs) {
+        let resumed = if report.resumed > 0 {
+            format!(" ({} kept from an interrupted run)", report.resumed)
+        } else {
+            String::new()
         };
-        let report = runner::run(&spec, &Bar::new(args.flags.quiet, "replications"), &cancel)
-            .map_err(run::interrupted)?;
-        println!("{}", run::account(p, &report, &spec.dir));
+        println!(
+            "{}: {} replications{resumed} x {} trusts x {} months -> {}",
+            p.run.name,
+            p.run.replications,
+            p.trusts.total(),
+            p.run.months,
+            spec.dir.display()
+        );
     }
+    let wall = reports.iter().map(|r| r.wall_seconds).fold(0.0, f64::max);
+    println!(
+        "{} variants in {wall:.1} s; {}",
+        variants.len(),
+        sharing_line(&variants[0], &sharing)
+    );
     Ok(())
+}
+
+/// What the shared history saved, in words.
+fn sharing_line(p: &Params, s: &runner::Sharing) -> String {
+    let burn_in = p.run.burn_in_months;
+    let shared = if s.branch_month >= s.total_months {
+        "the variants never differ, so each replication was simulated once".to_string()
+    } else if s.branch_month == 0 {
+        "the variants differ from the start (or use independent seeds), so nothing is shared"
+            .to_string()
+    } else if s.branch_month <= burn_in {
+        format!(
+            "the variants share their first {} simulated months (burn-in), simulated once per replication",
+            s.branch_month
+        )
+    } else {
+        format!(
+            "the variants share their history up to reported month {} ({} simulated months), simulated once per replication",
+            s.branch_month - burn_in,
+            s.branch_month
+        )
+    };
+    format!(
+        "{shared}: {} replication-months simulated instead of {} ({:.0} % less work)",
+        s.months_simulated,
+        s.months_unshared,
+        100.0 * s.saving()
+    )
 }
 
 /// Refuses a folder that holds another comparison (or a run) unless
@@ -334,8 +392,8 @@ fn write_outputs(
     dir: &Path,
     rows: &[Difference],
     record: &ComparisonManifest,
-    csv: bool,
-    charts: bool,
+    (csv, charts): (bool, bool),
+    changes: &[u32],
 ) -> Result<()> {
     let meta = FileMeta {
         scenario_hash: record.scenario_hashes.join("+"),
@@ -350,6 +408,7 @@ fn write_outputs(
     }
     if charts {
         crate::charts::forest::render_forest(rows, &dir.join("charts"), &out::provenance(record))?;
+        crate::charts::difference::render_differences(dir, &record.variants, changes.to_vec())?;
     }
     Ok(())
 }

@@ -139,6 +139,32 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
         chain.join(" <- ")
     );
     println!("# scenario hash: {}", scenario::scenario_hash(&s.params));
+    let burn_in = s.params.run.burn_in_months;
+    for c in s.params.changes() {
+        println!(
+            "# from reported month {} (simulated month {}){}:",
+            c.month,
+            burn_in + c.month - 1,
+            if c.description.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", c.description)
+            }
+        );
+        let start = burn_in + c.month - 1;
+        let was = if start == 0 {
+            s.params.describe()
+        } else {
+            s.params.at(start - 1).describe()
+        };
+        for (k, v) in &c.set {
+            let before = was
+                .iter()
+                .find(|i| i.key == *k)
+                .map_or("?", |i| i.value.as_str());
+            println!("#   {k} = {v} (was {before})");
+        }
+    }
     print!("{}", scenario::resolved_toml(&s.params));
     Ok(())
 }

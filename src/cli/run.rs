@@ -183,6 +183,15 @@ pub struct RunArgs {
     /// run even if the pre-flight estimate says the output will not fit.
     #[arg(long)]
     pub force: bool,
+    /// Also save every replication's full simulation state at the start of
+    /// this reported month, into RUN_DIR/state-month-MONTH.tsstate (the run
+    /// still goes to the end).
+    #[arg(long, value_name = "MONTH")]
+    pub save_state: Option<u32>,
+    /// Continue every replication from a state file saved by `--save-state`
+    /// (the scenario may differ only in timed changes from the saved month on).
+    #[arg(long, value_name = "FILE")]
+    pub from_state: Option<PathBuf>,
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
@@ -199,16 +208,22 @@ pub fn run(args: RunArgs) -> Result<()> {
         preflight::seconds(&p, p.run.replications, threads),
         f,
     )?;
+    let from_state = match &args.from_state {
+        Some(path) => Some(std::sync::Arc::new(crate::output::state::StateFile::open(
+            path,
+        )?)),
+        None => None,
+    };
     let spec = RunSpec {
-        params: p.clone(),
-        dir: dir.clone(),
-        threads,
         charts: !f.no_charts,
         check_invariants: args.check_invariants,
         replace: args.force,
         ignore_disk: args.force,
         settings: settings.iter().map(|s| s.shown.clone()).collect(),
         csv: f.csv,
+        save_state: args.save_state,
+        from_state,
+        ..RunSpec::new(p.clone(), dir.clone(), threads)
     };
     let cancel = runner::Cancel::from_flag(interrupt::flag());
     let report =

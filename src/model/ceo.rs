@@ -15,7 +15,7 @@ use super::params::{CeoParams, OversightParams};
 use super::{ExitRoute, Pathway, Rating};
 
 /// A chief executive, permanent or interim.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Ceo {
     /// Unique within a replication.
     pub id: u64,

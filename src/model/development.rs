@@ -5,14 +5,14 @@
 use super::params::DevelopmentParams;
 
 /// Per-trust budget and capacity carried between months.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DevelopmentLedger {
     money_gbp: [f64; 7],
     capacity: [f64; 7],
 }
 
 /// Places bought this month per intervention, and their total cost.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Purchase {
     pub places: [u32; 7],
     pub spend_gbp: f64,

@@ -121,26 +121,79 @@ pub fn run_replication_until(
     replication: u32,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Option<ReplicationResult> {
-    let (mut trusts, next_id) = build_trusts(p, replication);
-    let mut market = Market::new(
-        next_id,
-        global_stream(p.run.seed, replication, StreamName::Market),
-    );
-    let burn_in = p.run.burn_in_months;
-    let total = burn_in + p.run.months;
-    let mut out = ReplicationResult {
-        replication,
-        trust_months: Vec::with_capacity(trusts.len() * p.run.months as usize),
-        ..ReplicationResult::default()
-    };
-    let mut ended = Vec::new();
-    let staff_total: u64 = trusts.iter().map(|t| u64::from(t.establishment)).sum();
-    for month in 0..total {
-        if stop() {
-            return None;
+    let mut state = ReplicationState::new(p, replication);
+    state
+        .advance(p, state.total(p), stop)
+        .then(|| state.finish(p))
+}
+
+/// One replication in progress: everything needed to continue it (every
+/// trust with its staff, leaders, executives, CEO and random streams, the
+/// market with its stream, and the records so far). Continuing a state
+/// gives exactly the numbers the uninterrupted replication gives; it can be
+/// cloned to branch variants from a shared history, or stored and read
+/// back (`output::state`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ReplicationState {
+    /// Simulated months done: the 0-based index of the next month.
+    pub month: u32,
+    pub trusts: Vec<Trust>,
+    pub market: Market,
+    pub out: ReplicationResult,
+    staff_total: u64,
+}
+
+impl ReplicationState {
+    /// Replication `replication` with its trusts built, before month 0.
+    pub fn new(p: &Params, replication: u32) -> Self {
+        let (trusts, next_id) = build_trusts(p, replication);
+        let market = Market::new(
+            next_id,
+            global_stream(p.run.seed, replication, StreamName::Market),
+        );
+        let staff_total = trusts.iter().map(|t| u64::from(t.establishment)).sum();
+        let out = ReplicationResult {
+            replication,
+            trust_months: Vec::with_capacity(trusts.len() * p.run.months as usize),
+            ..ReplicationResult::default()
+        };
+        ReplicationState {
+            month: 0,
+            trusts,
+            market,
+            out,
+            staff_total,
         }
+    }
+
+    /// Simulated months in the whole run, burn-in included.
+    pub fn total(&self, p: &Params) -> u32 {
+        p.run.burn_in_months + p.run.months
+    }
+
+    /// Simulates months up to (not including) simulated month `end`, with
+    /// the parameters `p` gives for each month, asking `stop` before every
+    /// month; `false` if it said stop (the state is then mid-way and
+    /// consistent: it can be continued or dropped).
+    pub fn advance(&mut self, p: &Params, end: u32, stop: &(dyn Fn() -> bool + Sync)) -> bool {
+        let end = end.min(self.total(p));
+        while self.month < end {
+            if stop() {
+                return false;
+            }
+            self.step(p.at(self.month));
+            self.month += 1;
+        }
+        true
+    }
+
+    /// One simulated month with the parameters `p` in effect in it.
+    fn step(&mut self, p: &Params) {
+        let month = self.month;
+        let burn_in = p.run.burn_in_months;
         let env = Environment::at(&p.pressures, month);
-        let exits: Vec<Option<ExitRoute>> = trusts
+        let exits: Vec<Option<ExitRoute>> = self
+            .trusts
             .par_iter_mut()
             .map(|t| {
                 let exit = t.step(month, &env, p);
@@ -152,30 +205,46 @@ pub fn run_replication_until(
                 exit
             })
             .collect();
-        market.step(month, &mut trusts, &exits, p, &mut ended);
+        let mut ended = Vec::new();
+        self.market
+            .step(month, &mut self.trusts, &exits, p, &mut ended);
+        let out = &mut self.out;
         for e in ended.drain(..) {
             if e.end_month > burn_in {
-                out.spells.push(spell(replication, &e, burn_in, false));
+                out.spells.push(spell(out.replication, &e, burn_in, false));
             }
         }
-        for t in &mut trusts {
-            collect_events(&mut out, t, burn_in);
+        for t in &mut self.trusts {
+            collect_events(out, t, burn_in);
         }
         if month >= burn_in {
-            for t in &trusts {
-                out.trust_months
-                    .push(TrustMonth::of(t, replication, month - burn_in + 1, month));
+            for t in &self.trusts {
+                out.trust_months.push(TrustMonth::of(
+                    t,
+                    out.replication,
+                    month - burn_in + 1,
+                    month,
+                ));
             }
         }
     }
-    censor_all(&mut out, &trusts, burn_in, total);
-    out.staff_months = staff_total * u64::from(total);
-    debug_assert!(
-        super::invariants::check(&out).is_empty(),
-        "replication {replication}: {:?}",
-        super::invariants::check(&out)
-    );
-    Some(out)
+
+    /// The records of the finished replication (spells still running are
+    /// right-censored). Call after [`ReplicationState::advance`] reached the end.
+    pub fn finish(mut self, p: &Params) -> ReplicationResult {
+        let burn_in = p.run.burn_in_months;
+        let total = self.total(p);
+        debug_assert_eq!(self.month, total, "finish before the end of the run");
+        censor_all(&mut self.out, &self.trusts, burn_in, total);
+        self.out.staff_months = self.staff_total * u64::from(total);
+        debug_assert!(
+            super::invariants::check(&self.out).is_empty(),
+            "replication {}: {:?}",
+            self.out.replication,
+            super::invariants::check(&self.out)
+        );
+        self.out
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::params::{BoardParams, DevelopmentParams, LeaderParams};
 use super::rng::Stream;
 
 /// A place on a development intervention, effective at `effect_month`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Enrolment {
     /// Index into [`DevelopmentParams::interventions`].
     pub intervention: u8,
@@ -26,7 +26,7 @@ pub struct Enrolment {
 }
 
 /// A team leader: a clinical leader or a middle manager.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Leader {
     pub pathway: Pathway,
     pub capability: f32,
@@ -43,7 +43,7 @@ pub struct Leader {
 }
 
 /// An executive director, substantive or an interim covering a vacancy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Executive {
     pub clinical: bool,
     pub capability: f32,

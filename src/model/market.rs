@@ -45,7 +45,7 @@ pub enum Source {
 }
 
 /// The replication-wide CEO labour market.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Market {
     pub next_id: u64,
     rng: Stream,

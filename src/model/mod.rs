@@ -16,12 +16,12 @@ pub mod rng;
 pub mod staff;
 pub mod trust;
 
-pub use engine::{run_replication, run_replication_until};
+pub use engine::{ReplicationState, run_replication, run_replication_until};
 pub use params::Params;
 pub use records::{CeoSpell, ReplicationResult, TrustMonth};
 
 /// The four kinds of NHS trust.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TrustType {
     Acute,
     MentalHealth,
@@ -49,7 +49,7 @@ impl TrustType {
 }
 
 /// A leader's career pathway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pathway {
     Clinical,
     GeneralManagement,
@@ -73,7 +73,7 @@ impl Pathway {
 }
 
 /// How a CEO or interim spell ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ExitRoute {
     /// Dismissed or pushed to resign.
     Dismissed,
@@ -112,7 +112,9 @@ impl ExitRoute {
 }
 
 /// The published quality rating (ordered from best to worst).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Rating {
     Outstanding,
     Good,

@@ -14,7 +14,7 @@ use super::trust::{ExecExit, Trust};
 use super::{ExitRoute, Pathway, Rating, TrustType};
 
 /// One trust in one reported month.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrustMonth {
     pub replication: u32,
     pub trust_id: u32,
@@ -95,7 +95,7 @@ impl TrustMonth {
 }
 
 /// One CEO or interim spell that overlaps the reported horizon.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CeoSpell {
     pub replication: u32,
     pub trust_id: u32,
@@ -140,7 +140,7 @@ impl Spell for CeoSpell {
 }
 
 /// One executive director's spell in a post (substantive or interim).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExecSpell {
     pub replication: u32,
     pub trust_id: u32,
@@ -164,7 +164,7 @@ impl Spell for ExecSpell {
 }
 
 /// One published inspection.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InspectionRecord {
     pub replication: u32,
     pub trust_id: u32,
@@ -193,7 +193,7 @@ impl InspectionRecord {
 }
 
 /// Everything one replication produces.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationResult {
     pub replication: u32,
     pub trust_months: Vec<TrustMonth>,

@@ -17,7 +17,7 @@ use super::params::{OutcomeParams, OversightParams, Params, RegulatorParams};
 use super::rng::Stream;
 
 /// The five domains (key questions) the regulator rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Domain {
     Safe,
     Effective,
@@ -38,7 +38,7 @@ impl Domain {
 }
 
 /// Why an inspection took place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InspectionKind {
     /// Due on the regulator's cycle for the current rating.
     Scheduled,
@@ -148,7 +148,7 @@ pub fn rating_score(r: Rating) -> f64 {
 }
 
 /// One inspection and what it published.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Inspection {
     /// Simulated month (from the start of burn-in) of publication.
     pub month: u32,
@@ -160,7 +160,7 @@ pub struct Inspection {
 }
 
 /// What the regulators hold about one trust.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RegulatorState {
     /// Published domain ratings (from the last inspection).
     pub domains: [Rating; 5],

@@ -16,7 +16,7 @@ use super::rng::Stream;
 pub const BUCKETS: usize = 101;
 
 /// Staff slots of one trust.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StaffPool {
     /// Engagement (0-10), meaningful only where `filled`.
     pub engagement: Vec<f32>,

@@ -78,6 +78,26 @@ pub fn write(
     write_frame(&path, &mut df, meta, &REPLICATION_METRICS.field_notes())
 }
 
+fn state_file(run_dir: &Path, replication: u32) -> PathBuf {
+    batch_dir(run_dir).join(format!("rep-{replication:06}-state.bin"))
+}
+
+/// Keeps replication `r`'s saved state (encoded), before its tables, for a
+/// run that saves states.
+pub fn write_state(run_dir: &Path, r: u32, bytes: &[u8]) -> Result<(), OutputError> {
+    let d = batch_dir(run_dir);
+    std::fs::create_dir_all(&d).map_err(|cause| OutputError::CreateDir {
+        path: d.clone(),
+        cause,
+    })?;
+    super::write_atomic(&state_file(run_dir, r), bytes)
+}
+
+/// Replication `r`'s kept saved state, if there is one.
+pub fn read_state(run_dir: &Path, r: u32) -> Option<Vec<u8>> {
+    std::fs::read(state_file(run_dir, r)).ok()
+}
+
 fn read(path: &Path) -> Result<DataFrame, OutputError> {
     let f = File::open(path).map_err(|e| OutputError::read(path, e))?;
     let mut df = ParquetReader::new(f)

@@ -34,6 +34,9 @@ pub struct Manifest {
     pub settings: Vec<String>,
     /// The resolved scenario (checked again when read).
     pub scenario: Params,
+    /// The state file the run continued from (`run --from-state`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_state: Option<String>,
 }
 
 /// Writes `manifest` to `path` as pretty JSON (with a trailing newline),
@@ -70,6 +73,7 @@ mod tests {
             files: vec!["trust_months.parquet".into(), "ceo_spells.parquet".into()],
             settings: vec!["--months 120".into()],
             scenario: Params::default(),
+            from_state: None,
         };
         write_manifest(&path, &m).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

@@ -12,6 +12,7 @@ pub mod indices;
 pub mod manifest;
 pub mod parquet;
 pub mod replications;
+pub mod state;
 pub mod summary;
 pub mod tables;
 

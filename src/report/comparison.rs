@@ -85,6 +85,7 @@ pub fn render(
          year, in each outcome's own unit (pp = percentage points), with 95 % intervals.</figcaption>\n</figure>",
         inline_svg(&svg)
     );
+    over_time(&mut h, runs)?;
     for scope in [Scope::FinalYear, Scope::WholeRun] {
         difference_table(&mut h, rows, scope);
     }
@@ -103,6 +104,44 @@ pub fn render(
         env!("CARGO_PKG_VERSION")
     );
     Ok(h)
+}
+
+/// Fan charts of the paired differences month by month (figures 2 to 6).
+fn over_time(h: &mut String, runs: &[ReportRun]) -> Result<(), ChartError> {
+    let Some((reference, rest)) = runs.split_first() else {
+        return Ok(());
+    };
+    let variants: Vec<charts::RunData> = rest.iter().map(|r| r.data.clone()).collect();
+    let changes = charts::difference::change_months(
+        runs.iter()
+            .filter_map(|r| r.manifest.as_ref())
+            .map(|m| &m.scenario),
+    );
+    let _ = writeln!(h, "<h2>How the differences develop over time</h2>");
+    for (i, ind) in charts::Indicator::ALL.into_iter().enumerate() {
+        let fig = charts::difference::Differences {
+            reference: &reference.data,
+            variants: &variants,
+            changes: changes.clone(),
+            indicator: ind,
+            caption: false,
+        };
+        let svg = charts::svg_string(&fig, &charts::difference::file_stem(ind))?;
+        let _ = writeln!(
+            h,
+            "<figure>\n{}\n<figcaption><strong>Figure {}.</strong> Paired difference against {} month by month: median and \
+             the middle 50 % and 90 % of replications.{}</figcaption>\n</figure>",
+            inline_svg(&svg),
+            i + 2,
+            esc(&reference.data.label),
+            if changes.is_empty() {
+                String::new()
+            } else {
+                " The dashed line marks where a timed change starts; before it the difference is exactly zero.".into()
+            }
+        );
+    }
+    Ok(())
 }
 
 /// The paired differences of one scope, one table per variant.

@@ -194,6 +194,14 @@ pub fn clear_outputs(dir: &Path) -> Result<(), OutputError> {
         remove(&partial_path(&dir.join(f)))?;
     }
     output::batches::clear(dir)?;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("state-month-") && name.ends_with(".tsstate") {
+                remove(&e.path())?;
+            }
+        }
+    }
     let charts = dir.join("charts");
     if let Ok(entries) = std::fs::read_dir(&charts) {
         for e in entries.flatten() {

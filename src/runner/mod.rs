@@ -7,10 +7,12 @@
 //! through [`Progress`]; it never prints. `run`, `compare`, `sweep`,
 //! `sensitivity`, the benches and the examples all go through here.
 
+mod branch;
 mod cancel;
 pub mod folder;
 pub mod preflight;
 mod progress;
+pub mod state;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -18,6 +20,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub use branch::{Sharing, branch_month, run_branched};
 pub use cancel::Cancel;
 pub use folder::FolderError;
 pub use progress::{Progress, Silent};
@@ -61,6 +64,31 @@ pub struct RunSpec {
     pub settings: Vec<String>,
     /// Also write `summary.csv`.
     pub csv: bool,
+    /// Save every replication's state at the start of this reported month
+    /// (`--save-state`).
+    pub save_state: Option<u32>,
+    /// Continue every replication from this state file (`--from-state`).
+    pub from_state: Option<std::sync::Arc<crate::output::state::StateFile>>,
+}
+
+impl RunSpec {
+    /// A run of `params` into `dir` with the defaults of the command line:
+    /// charts, no CSV, no state saved or read, nothing replaced.
+    pub fn new(params: Params, dir: PathBuf, threads: usize) -> RunSpec {
+        RunSpec {
+            params,
+            dir,
+            threads,
+            charts: true,
+            check_invariants: false,
+            replace: false,
+            ignore_disk: false,
+            settings: vec![],
+            csv: false,
+            save_state: None,
+            from_state: None,
+        }
+    }
 }
 
 /// What a finished run reports back.
@@ -113,6 +141,9 @@ pub enum RunError {
     },
     #[error("cannot start the worker threads: {0}")]
     Threads(String),
+    /// A saved state that cannot be used or written.
+    #[error("{0}")]
+    State(String),
     #[error(transparent)]
     Charts(#[from] crate::charts::ChartError),
 }
@@ -185,48 +216,104 @@ pub fn run(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<RunReport, RunError> {
+    let opened = open(spec)?;
+    let p = &spec.params;
+    let total = p.run.replications;
+    progress.start(&p.run.name, u64::from(total), opened.kept.len() as u64);
+    let pending: Vec<u32> = (0..total).filter(|r| !opened.kept.contains(r)).collect();
+    let simulated = simulate_and_keep(spec, &opened.meta, &pending, progress, cancel);
+    progress.finish();
+    match simulated {
+        Ok((n, staff_months, write_seconds)) => {
+            close(spec, &opened, n, staff_months, write_seconds, progress)
+        }
+        Err(e) => Err(stopped(spec, &opened, e)),
+    }
+}
+
+/// A run folder made ready for a run: locked (for as long as this lives),
+/// earlier results resolved, the incomplete manifest written.
+pub(crate) struct Opened {
+    _lock: folder::Lock,
+    pub meta: FileMeta,
+    pub started: Instant,
+    pub replaced: Option<String>,
+    /// Replications kept from an interrupted run of the same scenario.
+    pub kept: Vec<u32>,
+}
+
+/// Checks `spec`, locks its folder and decides what it keeps.
+pub(crate) fn open(spec: &RunSpec) -> Result<Opened, RunError> {
     let started = Instant::now();
     let p = &spec.params;
     let dir = &spec.dir;
     let meta = file_meta(p);
+    if let Some(file) = &spec.from_state {
+        state::check_compatible(p, file)?;
+    }
+    if let Some(m) = spec.save_state {
+        state::check_save_month(p, m, spec.from_state.as_ref())?;
+    }
     // The disk is checked before anything is written (the folder included).
     if !spec.ignore_disk {
-        check_disk(p, dir)?;
+        let states = spec.save_state.map_or(0, |_| preflight::state_bytes(p));
+        check_disk(p, dir, states)?;
     }
-    let _lock = folder::Lock::acquire(&folder::lock_path(dir))?;
+    let lock = folder::Lock::acquire(&folder::lock_path(dir))?;
     let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace)?;
-    let total = p.run.replications;
-    let kept: Vec<u32> = (0..total)
+    let kept: Vec<u32> = (0..p.run.replications)
         .filter(|&r| batches::read_metrics(dir, r).is_some())
+        .filter(|&r| spec.save_state.is_none() || batches::read_state(dir, r).is_some())
         .collect();
     write_manifest(spec, &meta, started, vec![])?;
+    Ok(Opened {
+        _lock: lock,
+        meta,
+        started,
+        replaced,
+        kept,
+    })
+}
 
-    progress.start(&p.run.name, u64::from(total), kept.len() as u64);
-    let pending: Vec<u32> = (0..total).filter(|r| !kept.contains(r)).collect();
-    let simulated = simulate_and_keep(spec, &meta, &pending, progress, cancel);
-    progress.finish();
-    let (simulated, staff_months, mut write_seconds) = match simulated {
-        Ok(x) => x,
-        Err(e) => {
-            write_manifest(spec, &meta, started, vec![])?;
-            return Err(match e {
-                RunError::Interrupted { .. } => RunError::Interrupted {
-                    done: (0..total)
-                        .filter(|&r| batches::read_metrics(dir, r).is_some())
-                        .count() as u32,
-                    total,
-                    kept: batches::batch_dir(dir),
-                },
-                other => other,
-            });
-        }
-    };
+/// The error of a run that stopped: an interruption counts what is kept.
+pub(crate) fn stopped(spec: &RunSpec, opened: &Opened, e: RunError) -> RunError {
+    if let Err(w) = write_manifest(spec, &opened.meta, opened.started, vec![]) {
+        return w;
+    }
+    let dir = &spec.dir;
+    let total = spec.params.run.replications;
+    match e {
+        RunError::Interrupted { .. } => RunError::Interrupted {
+            done: (0..total)
+                .filter(|&r| batches::read_metrics(dir, r).is_some())
+                .count() as u32,
+            total,
+            kept: batches::batch_dir(dir),
+        },
+        other => other,
+    }
+}
 
+/// Assembles the tables, summary, state file, manifest and charts of a run
+/// whose every replication is kept.
+pub(crate) fn close(
+    spec: &RunSpec,
+    opened: &Opened,
+    simulated: u32,
+    staff_months: u64,
+    mut write_seconds: f64,
+    progress: &dyn Progress,
+) -> Result<RunReport, RunError> {
+    let (p, dir, meta) = (&spec.params, &spec.dir, &opened.meta);
     progress.phase("writing tables");
     let t = Instant::now();
-    let metrics = assemble(dir, total, &meta)?;
+    let metrics = assemble(dir, p.run.replications, meta)?;
     let rows = summarize(&metrics);
-    output::write_summary(&dir.join(output::SUMMARY_FILE), &rows, &meta)?;
+    output::write_summary(&dir.join(output::SUMMARY_FILE), &rows, meta)?;
+    let state_file = match spec.save_state {
+        Some(m) => Some(state::write_file(dir, p, m)?),
+        None => None,
+    };
     if spec.csv {
         let csv = output::summary::SUMMARY.csv(rows.iter());
         output::write_atomic(&dir.join(output::summary::SUMMARY_CSV), csv.as_bytes())?;
@@ -238,7 +325,8 @@ pub fn run(
     if spec.csv {
         files.push(output::summary::SUMMARY_CSV.into());
     }
-    write_manifest(spec, &meta, started, files)?;
+    files.extend(state_file);
+    write_manifest(spec, meta, opened.started, files)?;
     if spec.charts {
         progress.phase("drawing charts");
         crate::charts::render_run_charts(std::slice::from_ref(dir), &dir.join("charts"))?;
@@ -246,20 +334,20 @@ pub fn run(
     Ok(RunReport {
         rows,
         simulated,
-        resumed: kept.len() as u32,
-        wall_seconds: started.elapsed().as_secs_f64(),
+        resumed: opened.kept.len() as u32,
+        wall_seconds: opened.started.elapsed().as_secs_f64(),
         write_seconds,
         staff_months,
-        replaced,
+        replaced: opened.replaced.clone(),
     })
 }
 
 /// Refuses a run whose peak disk use exceeds the free space at `dir`.
-fn check_disk(p: &Params, dir: &Path) -> Result<(), RunError> {
+fn check_disk(p: &Params, dir: &Path, extra: u64) -> Result<(), RunError> {
     let Some(free) = preflight::free_bytes(dir) else {
         return Ok(());
     };
-    let needed = preflight::peak_bytes(p, batches::kept_bytes(dir));
+    let needed = preflight::peak_bytes(p, batches::kept_bytes(dir)) + extra;
     if needed > free {
         return Err(RunError::Disk {
             needed,
@@ -302,7 +390,6 @@ fn simulate_and_keep(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<(u32, u64, f64), RunError> {
-    let p = &spec.params;
     let write_seconds = Mutex::new(0.0);
     let outcome: Vec<Option<u64>> = pool(spec.threads)?.install(|| {
         pending
@@ -311,7 +398,7 @@ fn simulate_and_keep(
                 if cancel.is_cancelled() {
                     return Ok(None);
                 }
-                let Some(f) = simulate(p, r, cancel) else {
+                let Some((f, saved)) = state::simulate(spec, r, &|| cancel.is_cancelled())? else {
                     return Ok(None);
                 };
                 if spec.check_invariants {
@@ -325,6 +412,9 @@ fn simulate_and_keep(
                     }
                 }
                 let t = Instant::now();
+                if let Some(bytes) = saved {
+                    batches::write_state(&spec.dir, r, &bytes)?;
+                }
                 batches::write(&spec.dir, &f.result, &f.metrics, meta)?;
                 if let Ok(mut w) = write_seconds.lock() {
                     *w += t.elapsed().as_secs_f64();
@@ -393,6 +483,14 @@ fn write_manifest(
         files,
         settings: spec.settings.clone(),
         scenario: p.clone(),
+        from_state: spec.from_state.as_ref().map(|f| {
+            format!(
+                "{} (month {}, scenario {})",
+                f.path.display(),
+                f.header.month,
+                f.header.scenario.run.name
+            )
+        }),
     };
     output::write_manifest(&spec.dir.join(MANIFEST_FILE), &m)?;
     Ok(())

@@ -53,6 +53,22 @@ pub fn seconds(p: &Params, replications: u32, threads: usize) -> f64 {
 /// Bytes the run needs at its peak: the kept replications and the
 /// assembled tables exist side by side just before the kept ones are
 /// removed. `kept` is what an interrupted run already holds.
+/// Bytes of one replication's saved state per staff post (about 7 MB for a
+/// full-scale replication of about a million posts, measured).
+pub const STATE_BYTES_PER_POST: f64 = 7.0;
+
+/// Peak bytes of the saved states of a run of `p` (kept per replication
+/// and then copied into the state file).
+pub fn state_bytes(p: &Params) -> u64 {
+    let posts: f64 = p
+        .trusts
+        .all()
+        .iter()
+        .map(|t| f64::from(t.count) * t.staff_median_fte * p.run.staff_scale)
+        .sum();
+    (2.0 * f64::from(p.run.replications) * posts * STATE_BYTES_PER_POST) as u64
+}
+
 pub fn peak_bytes(p: &Params, kept: u64) -> u64 {
     let data = u64::from(p.run.replications)
         * u64::from(p.trusts.total())

@@ -9,6 +9,7 @@
 //! report each violation at the place its key was last set. The resolved
 //! parameters and their hash identify a run in its manifest.
 
+mod changes;
 mod error;
 mod schema;
 mod source;
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::model::Params;
-use crate::model::params::{RangeSink, RawParams};
+use crate::model::params::{RangeSink, RawParams, TimedChange};
 pub use error::{Location, Origin, ScenarioError, Violation};
 use source::SourceFile;
 
@@ -107,8 +108,14 @@ pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Scenario, Scenario
         origins.insert("run.name".into(), Origin::Named("file name".into()));
     }
 
-    let raw = deserialize(merged, &origins)?;
+    let raw = deserialize(merged.clone(), &origins)?;
     let params = checked(raw, &origins, Origin::Default)?;
+    let mut specs = Vec::new();
+    let schema_tree = schema::defaults_tree();
+    for file in &chain {
+        changes::read(file, &schema_tree, &mut specs)?;
+    }
+    let params = attach_changes(params, merged, specs, origins)?;
     chain.truncate(chain_len);
     Ok(Scenario {
         params,
@@ -121,6 +128,65 @@ pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Scenario, Scenario
 /// line"`, shown as `(command line)`).
 pub fn build(raw: RawParams, origin: &str) -> Result<Params, ScenarioError> {
     checked(raw, &BTreeMap::new(), Origin::Named(origin.to_string()))
+}
+
+/// Validates `raw` (an edited copy of `like`'s starting values, such as a
+/// sweep point) and applies `like`'s timed changes to it again.
+pub fn rebuild(like: &Params, raw: RawParams, origin: &str) -> Result<Params, ScenarioError> {
+    let base = build(raw, origin)?;
+    let mut sink = Collect {
+        origins: &BTreeMap::new(),
+        fallback: Origin::Named(origin.to_string()),
+        violations: Vec::new(),
+    };
+    like.reapply_changes(base, &mut sink)
+        .ok_or(ScenarioError::OutOfRange {
+            violations: sink.violations,
+        })
+}
+
+/// Builds the tree of each timed change (cumulatively, in month order, on
+/// top of the scenario's merged `tree`) and attaches them to `base`;
+/// every problem is reported where its key was set.
+fn attach_changes(
+    base: Params,
+    mut tree: toml::Table,
+    mut specs: Vec<changes::ChangeSpec>,
+    mut origins: BTreeMap<String, Origin>,
+) -> Result<Params, ScenarioError> {
+    if specs.is_empty() {
+        return Ok(base);
+    }
+    specs.sort_by_key(|s| s.month);
+    let mut built = Vec::new();
+    for (i, s) in specs.iter().enumerate() {
+        for (k, v) in &s.set {
+            set(&mut tree, k, v.clone());
+        }
+        for (k, at) in &s.set_at {
+            origins.insert(k.clone(), Origin::File(at.clone()));
+        }
+        origins.insert(
+            format!("changes[{i}].month"),
+            Origin::File(s.month_at.clone()),
+        );
+        let raw = deserialize(tree.clone(), &origins)?;
+        built.push(TimedChange {
+            month: s.month,
+            description: s.description.clone(),
+            set: s.set.clone(),
+            params: checked(raw, &origins, Origin::Default)?,
+        });
+    }
+    let mut sink = Collect {
+        origins: &origins,
+        fallback: Origin::Default,
+        violations: Vec::new(),
+    };
+    base.with_changes(built, &mut sink)
+        .ok_or(ScenarioError::OutOfRange {
+            violations: sink.violations,
+        })
 }
 
 /// The one place a [`Params`] is made: every violation is attributed to the
@@ -141,15 +207,16 @@ fn checked(
     })
 }
 
-/// The full parameter set as pretty TOML (every key, defaults included).
-pub fn resolved_toml(params: &RawParams) -> String {
+/// The full parameter set as pretty TOML (every key, defaults included,
+/// then the timed changes).
+pub fn resolved_toml(params: &Params) -> String {
     // Params holds only strings, numbers, booleans, tables and arrays, all of
     // which TOML can represent; the fallback is never expected to be used.
     toml::to_string_pretty(params).unwrap_or_else(|e| format!("# cannot serialize: {e}\n"))
 }
 
 /// Lowercase hex SHA-256 of [`resolved_toml`].
-pub fn scenario_hash(params: &RawParams) -> String {
+pub fn scenario_hash(params: &Params) -> String {
     let digest = Sha256::digest(resolved_toml(params).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -12,8 +12,27 @@ use toml_edit::{Item, TableLike, Value};
 use super::error::{Location, ScenarioError};
 use super::source::SourceFile;
 
-/// The one top-level key that is not a parameter.
+/// The top-level key that names the file a scenario extends.
 pub(crate) const EXTENDS: &str = "extends";
+/// The top-level array of timed changes (read by `changes.rs`).
+pub(crate) const CHANGES: &str = "changes";
+
+/// `value` as a `toml::Value` of the type of `schema` (the default at
+/// `key`), or the error naming `key` at `at`.
+pub(crate) fn convert(
+    file: &SourceFile,
+    value: &Value,
+    schema: &toml::Value,
+    key: &str,
+    at: &Location,
+) -> Result<toml::Value, ScenarioError> {
+    let mut unused = BTreeMap::new();
+    Layer {
+        file,
+        set_at: &mut unused,
+    }
+    .convert(value, schema, key, at)
+}
 
 /// Layers `file` onto `merged` (which starts as the defaults tree, so it is
 /// also the schema), recording in `set_at` where each leaf key was set.
@@ -50,8 +69,8 @@ impl Layer<'_> {
                 Some(_) => self.file.loc(span),
                 None => parent_at.clone(),
             };
-            if prefix.is_empty() && name == EXTENDS {
-                continue; // type-checked and followed by the chain loader
+            if prefix.is_empty() && (name == EXTENDS || name == CHANGES) {
+                continue; // read by the chain loader and by `changes.rs`
             }
             if !target.contains_key(name) {
                 return Err(unknown(target, prefix, name, item, at));
@@ -189,7 +208,7 @@ fn describe_value(v: &Value) -> String {
 }
 
 /// The error for a key the schema table `target` does not have.
-fn unknown(
+pub(crate) fn unknown(
     target: &toml::Table,
     prefix: &str,
     name: &str,
@@ -198,7 +217,7 @@ fn unknown(
 ) -> ScenarioError {
     let mut siblings: Vec<&str> = target.keys().map(String::as_str).collect();
     if prefix.is_empty() {
-        siblings.insert(0, EXTENDS);
+        siblings.splice(0..0, [EXTENDS, CHANGES]);
     }
     let hint = if let Some(best) = closest(name, &siblings) {
         format!("did you mean `{}`?", join(prefix, best))

@@ -144,7 +144,7 @@ fn unknown_table() {
     );
     check_err(
         "\n[zzz]\nx = 1\n",
-        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, staff, survey, trusts, workforce",
+        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, changes, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, staff, survey, trusts, workforce",
     );
 }
 
@@ -344,7 +344,81 @@ fn resolved_toml_round_trips_and_hash_is_stable() {
     assert_eq!(h, scenario_hash(&back));
     let mut q = p.to_raw();
     q.run.seed += 1;
-    assert_ne!(h, scenario_hash(&q));
+    assert_ne!(h, scenario_hash(&build(q, "test").unwrap()));
+}
+
+const CHANGE: &str = "[run]\nmonths = 60\nburn_in_months = 12\n\n[[changes]]\nmonth = 24\ndescription = \"double\"\nset = { \"development.budget_share_of_paybill\" = 0.0004, staff = { leave_base_monthly = 0.02 } }\n\n[[changes]]\nmonth = 36\nset = { \"oversight.punitiveness\" = 1 }\n";
+
+#[test]
+fn timed_changes_take_effect_from_their_reported_month_and_accumulate() {
+    let p = ok(&[("a.toml", CHANGE)]).params;
+    assert_eq!(p.changes().len(), 2);
+    // Reported month 24 is simulated month 12 + 24 - 1 = 35.
+    let budget = |m: u32| p.at(m).development.budget_share_of_paybill;
+    assert_eq!(budget(34), 0.0002);
+    assert_eq!(budget(35), 0.0004);
+    assert_eq!(p.at(35).staff.leave_base_monthly, 0.02);
+    assert_eq!(p.at(46).oversight.punitiveness, 0.7);
+    // The second change keeps the first's values and adds its own (as a float).
+    assert_eq!(p.at(47).oversight.punitiveness, 1.0);
+    assert_eq!(p.at(47).development.budget_share_of_paybill, 0.0004);
+    assert_eq!(p.first_difference(&Params::default()), Some(0));
+    // The resolved TOML reads back to the same scenario and hash, and so
+    // does the manifest's JSON.
+    let text = resolved_toml(&p);
+    assert!(text.contains("[[changes]]"), "{text}");
+    let back = ok(&[("a.toml", &text)]).params;
+    assert_eq!(back, p);
+    assert_eq!(scenario_hash(&back), scenario_hash(&p));
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(serde_json::from_str::<Params>(&json).unwrap(), p);
+    // A scenario that extends it adds its own changes to the parent's.
+    let child =
+        "extends = \"a.toml\"\n[[changes]]\nmonth = 48\nset = { \"staff.peer_weight\" = 0.1 }\n";
+    let c = ok(&[("b.toml", child), ("a.toml", CHANGE)]).params;
+    assert_eq!(c.changes().len(), 3);
+    assert_eq!(c.first_difference(&p), Some(12 + 48 - 1));
+}
+
+#[test]
+fn timed_change_mistakes_name_the_file_line_key_and_what_is_allowed() {
+    let head = "[run]\nmonths = 60\n[[changes]]\n";
+    let e = |body: &str| err(&[("a.toml", &format!("{head}{body}"))]);
+    assert_eq!(
+        e("month = 24\nset = { \"development.budget_share_of_paybil\" = 1 }\n"),
+        "a.toml:5:9: unknown key `set.development.budget_share_of_paybil`; did you mean `development.budget_share_of_paybill`?"
+    );
+    assert_eq!(
+        e("month = 61\nset = { \"staff.peer_weight\" = 0.1 }\n"),
+        "a.toml:4:1: changes[0].month = 61 is out of range; allowed: a reported month from 1 to run.months (60)"
+    );
+    assert_eq!(
+        e("month = 2\nset = { \"run.seed\" = 5 }\n"),
+        "a.toml:5:9: run.seed = 5 from month 2 is out of range; allowed: no change during the run (run control is fixed for the whole run)"
+    );
+    assert_eq!(
+        e("month = 2\nset = { \"trusts.acute.count\" = 5 }\n"),
+        "a.toml:5:9: trusts.acute.count = 5 from month 2 is out of range; allowed: no change during the run (trust counts and sizes are fixed when the trusts are built)"
+    );
+    assert!(
+        e("month = 2\nset = { \"workforce.initial_vacancy_rate\" = 0.2 }\n")
+            .contains("read only when the trusts are built")
+    );
+    assert_eq!(
+        e("month = 2\nset = { \"staff.peer_weight\" = 5 }\n"),
+        "a.toml:5:9: staff.peer_weight = 5 is out of range; allowed: a number from 0 to 1\na.toml:5:9: staff.peer_weight = 5 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1"
+    );
+    assert_eq!(
+        e("month = 2\nset = { \"staff.peer_weight\" = \"high\" }\n"),
+        "a.toml:5:9: wrong type for `staff.peer_weight`: expected a number, found a string (\"high\")"
+    );
+    assert!(e("month = 2\nset = {}\n").contains("a table of at least one parameter"));
+    assert!(e("set = { \"staff.peer_weight\" = 0.1 }\n").contains("changes[0].month"));
+    assert_eq!(
+        e("mnth = 2\n"),
+        "a.toml:4:1: unknown key `changes[0].mnth`; did you mean `changes[0].month`?"
+    );
+    assert!(err(&[("a.toml", "changes = 3\n")]).contains("an array of tables `[[changes]]`"));
 }
 
 /// Comparison, sweep and sensitivity files live beside the scenarios but are
@@ -373,10 +447,13 @@ fn bundled_scenarios_load() {
         names,
         [
             "baseline",
+            "double_development_from_24",
             "policy_double_development",
             "policy_succession_planning",
             "policy_supportive_oversight",
-            "quick"
+            "quick",
+            "succession_planning_from_24",
+            "supportive_oversight_from_24",
         ]
     );
 

@@ -400,7 +400,7 @@ impl Sweep {
                 path: shown.clone(),
                 message: format!("design point {i}: {message}"),
             })?;
-            scenario::build(p, &format!("{shown}: design point {i}"))?;
+            scenario::rebuild(&self.base, p, &format!("{shown}: design point {i}"))?;
         }
         Ok(())
     }
@@ -445,7 +445,7 @@ impl Sweep {
     /// loaded, so this fails only if the sweep was built by hand).
     pub fn point_params(&self, i: usize) -> Result<Params, String> {
         let raw = self.point_raw(i)?;
-        scenario::build(raw, &format!("design point {i}")).map_err(|e| e.to_string())
+        scenario::rebuild(&self.base, raw, &format!("design point {i}")).map_err(|e| e.to_string())
     }
 
     /// A hash of everything that determines the results: the base scenario,

@@ -12,6 +12,7 @@
 //! default's source or assumption is in `docs/ODD.md` under the same key.
 
 mod ceo;
+mod changes;
 mod development;
 mod finance;
 mod friction;
@@ -31,6 +32,7 @@ use std::ops::Deref;
 use serde::{Deserialize, Serialize};
 
 pub use ceo::CeoParams;
+pub use changes::{TimedChange, fixed_at_start};
 pub use development::{DevelopmentParams, Intervention, InterventionKind};
 pub use finance::FinanceParams;
 pub use friction::FrictionParams;
@@ -207,11 +209,15 @@ impl RawParams {
 }
 
 /// A parameter tree that passed [`RawParams::check`]: the only kind the
-/// model runs. Read it like a [`RawParams`] (it derefs to one); change it by
-/// editing [`Params::to_raw`] and validating again.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Params(RawParams);
+/// model runs. Read it like a [`RawParams`] (it derefs to the values in
+/// effect from the start); [`Params::at`] gives the values of a month when
+/// the scenario has timed changes. Change it by editing [`Params::to_raw`]
+/// and validating again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    raw: RawParams,
+    changes: Vec<TimedChange>,
+}
 
 impl Params {
     /// Checks `raw`; every problem goes to `sink` and `None` is returned if
@@ -220,40 +226,125 @@ impl Params {
     pub fn validate(raw: RawParams, sink: &mut dyn RangeSink) -> Option<Params> {
         let mut any = Count { sink, n: 0 };
         raw.check(&mut any);
-        (any.n == 0).then_some(Params(raw))
+        (any.n == 0).then_some(Params {
+            raw,
+            changes: vec![],
+        })
     }
 
-    /// A copy of the tree to edit (then validate again).
+    /// A copy of the tree in effect from the start, to edit (then validate
+    /// again and re-apply the changes with [`Params::reapply_changes`]).
     pub fn to_raw(&self) -> RawParams {
-        self.0.clone()
+        self.raw.clone()
+    }
+
+    /// `base` with this scenario's timed changes applied on top of it again
+    /// (for a sweep point or an edited scenario); problems go to `sink`.
+    /// `base` is already checked, and so is every tree made here.
+    #[allow(clippy::disallowed_methods)]
+    pub fn reapply_changes(&self, base: Params, sink: &mut dyn RangeSink) -> Option<Params> {
+        let mut changes = Vec::new();
+        let mut tree = base.to_raw();
+        for c in &self.changes {
+            tree = match tree.with_settings(&c.set) {
+                Ok(t) => t,
+                Err(e) => {
+                    sink.violation(&format!("changes (month {})", c.month), e, "a parameter");
+                    return None;
+                }
+            };
+            changes.push(TimedChange {
+                params: Params::validate(tree.clone(), sink)?,
+                ..c.clone()
+            });
+        }
+        base.with_changes(changes, sink)
     }
 }
 
 impl Default for Params {
     /// The calibrated England baseline (valid by construction; a test checks).
     fn default() -> Self {
-        Params(RawParams::default())
+        Params {
+            raw: RawParams::default(),
+            changes: vec![],
+        }
     }
 }
 
 impl Deref for Params {
     type Target = RawParams;
     fn deref(&self) -> &RawParams {
-        &self.0
+        &self.raw
+    }
+}
+
+/// The stored form of a timed change.
+#[derive(Serialize, Deserialize)]
+struct StoredChange {
+    month: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    set: toml::Table,
+}
+
+impl Serialize for Params {
+    /// The tree in effect from the start, then (if any) a `changes` array
+    /// of `{ month, description, set = { "dotted.key" = value } }`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.changes.is_empty() {
+            return self.raw.serialize(s);
+        }
+        let mut tree = match toml::Value::try_from(&self.raw) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => return Err(serde::ser::Error::custom("unrepresentable parameters")),
+        };
+        let stored: Vec<StoredChange> = self
+            .changes
+            .iter()
+            .map(|c| StoredChange {
+                month: c.month,
+                description: c.description.clone(),
+                set: c.set.iter().cloned().collect(),
+            })
+            .collect();
+        let changes = toml::Value::try_from(stored).map_err(serde::ser::Error::custom)?;
+        tree.insert("changes".into(), changes);
+        tree.serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Params {
     /// A stored parameter tree (a manifest's) is checked again on reading.
+    #[allow(clippy::disallowed_methods)]
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = RawParams::deserialize(d)?;
+        use serde::de::Error;
+        let mut tree = toml::Table::deserialize(d)?;
+        let stored: Vec<StoredChange> = match tree.remove("changes") {
+            Some(v) => v.try_into().map_err(D::Error::custom)?,
+            None => vec![],
+        };
+        let raw: RawParams = toml::Value::Table(tree)
+            .try_into()
+            .map_err(D::Error::custom)?;
         let mut problems = Vec::new();
-        raw.check(&mut problems);
-        if problems.is_empty() {
-            Ok(Params(raw))
-        } else {
-            Err(serde::de::Error::custom(problems.join("; ")))
-        }
+        let base = Params::validate(raw, &mut problems);
+        let changed = base.and_then(|base| {
+            let template = Params {
+                raw: base.raw.clone(),
+                changes: stored
+                    .into_iter()
+                    .map(|c| TimedChange {
+                        month: c.month,
+                        description: c.description,
+                        set: c.set.into_iter().collect(),
+                        params: Params::default(),
+                    })
+                    .collect(),
+            };
+            template.reapply_changes(base, &mut problems)
+        });
+        changed.ok_or_else(|| D::Error::custom(problems.join("; ")))
     }
 }
 

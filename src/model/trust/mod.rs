@@ -29,7 +29,7 @@ pub use init::{draw_capability, draw_establishment};
 pub use people::geometric_months;
 
 /// A team: a contiguous run of staff posts and its leader.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Team {
     pub start: u32,
     pub end: u32,
@@ -39,7 +39,7 @@ pub struct Team {
 }
 
 /// The random streams one trust draws from, one per process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TrustStreams {
     pub staff: Stream,
     pub recruitment: Stream,
@@ -78,7 +78,7 @@ impl TrustStreams {
 }
 
 /// What happened in a trust this month, for reporting.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MonthTally {
     pub engagement: f64,
     pub sickness_rate: f64,
@@ -97,7 +97,7 @@ pub struct MonthTally {
 }
 
 /// An executive's spell that ended this month, before it becomes a record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EndedExec {
     pub post: u8,
     pub holder: Executive,
@@ -107,7 +107,7 @@ pub struct EndedExec {
 }
 
 /// How an executive's spell ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ExecExit {
     /// Left the trust.
     Left,
@@ -127,14 +127,14 @@ impl ExecExit {
 }
 
 /// Events of a month that the engine turns into records.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrustEvents {
     pub inspections: Vec<Inspection>,
     pub exec_ended: Vec<EndedExec>,
 }
 
 /// Persistent traits of a trust drawn once.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Traits {
     /// Persistent cost efficiency (share of income).
     pub efficiency: f64,
@@ -149,7 +149,7 @@ pub struct Traits {
 }
 
 /// The published mortality ratio's 12-month window.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MortalityWindow {
     observed: [f64; 12],
     expected: [f64; 12],
@@ -170,7 +170,7 @@ impl MortalityWindow {
 }
 
 /// One NHS trust.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Trust {
     pub index: u32,
     pub kind: TrustType,

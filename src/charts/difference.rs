@@ -1,0 +1,304 @@
+//! Fan charts of a paired difference over time: for each variant of a
+//! comparison, the national value of an indicator minus the reference's in
+//! the same replication (common random numbers), month by month, with the
+//! median and the 50 % and 90 % bands across replications. Variants that
+//! share the reference's history until a timed change are exactly zero up
+//! to it; the chart marks the months where changes start.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::data::{FanPoint, Indicator, NationalMonth, RunData, fan};
+use super::style::{self, Drawn, FrameText, LegendItem, Swatch};
+use super::{ChartError, Figure};
+
+/// The chart's file name without extension.
+pub fn file_stem(ind: Indicator) -> String {
+    format!("difference_{}", ind.key())
+}
+
+/// `variant`'s national values minus `reference`'s, replication by
+/// replication (only replications and months both have).
+pub fn paired(reference: &RunData, variant: &RunData) -> Vec<NationalMonth> {
+    let pos = |r: &RunData, rep: u32| r.replications.iter().position(|&x| x == rep);
+    let reps: Vec<(usize, usize)> = variant
+        .replications
+        .iter()
+        .filter_map(|&rep| Some((pos(reference, rep)?, pos(variant, rep)?)))
+        .collect();
+    variant
+        .national
+        .iter()
+        .filter_map(|vm| {
+            let rm = reference.national.iter().find(|m| m.month == vm.month)?;
+            let values = reps
+                .iter()
+                .filter_map(|&(a, b)| {
+                    let (x, y) = (rm.values.get(a)?, vm.values.get(b)?);
+                    Some(std::array::from_fn(|i| y[i] - x[i]))
+                })
+                .collect();
+            Some(NationalMonth {
+                month: vm.month,
+                values,
+            })
+        })
+        .collect()
+}
+
+/// The difference charts of one comparison.
+pub struct Differences<'a> {
+    pub reference: &'a RunData,
+    pub variants: &'a [RunData],
+    /// Reported months in which a timed change starts (marked).
+    pub changes: Vec<u32>,
+    pub indicator: Indicator,
+    pub caption: bool,
+}
+
+impl Differences<'_> {
+    fn text(&self) -> FrameText {
+        let ind = self.indicator;
+        let mut legend: Vec<LegendItem> = self
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                LegendItem::new(v.label.clone(), style::scenario_colour(i + 1), Swatch::Line)
+            })
+            .collect();
+        legend.push(LegendItem::new(
+            "Middle 50 % of replications",
+            style::MUTED,
+            Swatch::Band(0.5),
+        ));
+        legend.push(LegendItem::new(
+            "90 % of replications",
+            style::MUTED,
+            Swatch::Band(0.16),
+        ));
+        let starts: Vec<String> = self.changes.iter().map(|m| m.to_string()).collect();
+        let mut caption = vec![format!(
+            "Each replication's national figure in the variant minus the same replication of {} \
+             (common random numbers). Line: median across replications; bands: the middle 50 % \
+             and 90 % of replications (chance variation for one set of assumptions). National \
+             figure: {}.",
+            self.reference.label,
+            ind.method()
+        )];
+        if !starts.is_empty() {
+            caption.push(format!(
+                "Dashed line: a timed change starts (reported month {}); before it the variants \
+                 share the reference's history, so the difference is exactly zero.",
+                starts.join(", ")
+            ));
+        }
+        let mut runs = vec![self.reference.clone()];
+        runs.extend(self.variants.iter().cloned());
+        caption.push(super::provenance(&runs));
+        if !self.caption {
+            caption.clear();
+        }
+        FrameText {
+            title: format!(
+                "{}: change against {}",
+                short_title(ind),
+                self.reference.label
+            ),
+            legend,
+            notes: vec![],
+            caption,
+        }
+    }
+
+    fn plot<DB: DrawingBackend>(&self, plot: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let ind = self.indicator;
+        let fans: Vec<Vec<FanPoint>> = self
+            .variants
+            .iter()
+            .map(|v| fan(&paired(self.reference, v), ind))
+            .collect();
+        let points = || fans.iter().flatten();
+        if points().next().is_none() {
+            return style::empty_note(plot, "No paired months to draw");
+        }
+        let last = points().map(|p| p.month).max().unwrap_or(12);
+        let x_max = (f64::from(last) / 12.0).ceil().max(1.0);
+        let lo = points().map(|p| p.q[0]).fold(0.0, f64::min);
+        let hi = points().map(|p| p.q[4]).fold(0.0, f64::max);
+        let (y0, y1) = style::padded(lo, hi, ind.min_span() / 10.0);
+        let mut chart = ChartBuilder::on(plot)
+            .margin_top(20)
+            .x_label_area_size(130)
+            .y_label_area_size(200)
+            .build_cartesian_2d(0.0..x_max, y0..y1)?;
+        let (xd, yd) = (
+            style::decimals(0.0, x_max, x_max as usize + 1),
+            style::decimals(y0, y1, 7),
+        );
+        style::mesh(&mut chart)
+            .disable_x_mesh()
+            .x_labels(x_max as usize + 1)
+            .y_labels(7)
+            .x_label_formatter(&|v| style::tick(*v, xd, false))
+            .y_label_formatter(&|v| style::tick(*v, yd, false))
+            .x_desc("Years since the start of the reported period")
+            .y_desc(axis(ind))
+            .draw()?;
+        let zero = ShapeStyle::from(&style::REFERENCE).stroke_width(3);
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (x_max, 0.0)],
+            zero,
+        )))?;
+        for &m in &self.changes {
+            let x = f64::from(m - 1) / 12.0;
+            chart.draw_series(DashedLineSeries::new(vec![(x, y0), (x, y1)], 14, 10, zero))?;
+        }
+        let x = |p: &FanPoint| f64::from(p.month) / 12.0;
+        for (i, f) in fans.iter().enumerate() {
+            let c = style::scenario_colour(i + 1);
+            for (lo, hi, alpha) in [(0, 4, 0.16), (1, 3, 0.34)] {
+                let band: Vec<(f64, f64)> = f
+                    .iter()
+                    .map(|p| (x(p), p.q[hi]))
+                    .chain(f.iter().rev().map(|p| (x(p), p.q[lo])))
+                    .collect();
+                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(alpha).filled())))?;
+            }
+            chart.draw_series(LineSeries::new(
+                f.iter().map(|p| (x(p), p.q[2])),
+                c.stroke_width(6),
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+/// The y-axis label of a difference, with its unit.
+fn axis(ind: Indicator) -> &'static str {
+    match ind {
+        Indicator::Engagement => "Difference in engagement (points)",
+        Indicator::LeaverRate => "Difference in leaving (pp a year)",
+        Indicator::Sickness => "Difference in sickness (pp)",
+        Indicator::Quality => "Difference in quality (index points)",
+        Indicator::Surplus => "Difference in surplus (pp of income)",
+    }
+}
+
+/// The indicator's name without "in England, month by month".
+fn short_title(ind: Indicator) -> &'static str {
+    match ind {
+        Indicator::Engagement => "Staff engagement",
+        Indicator::LeaverRate => "Staff leaving rate",
+        Indicator::Sickness => "Sickness absence",
+        Indicator::Quality => "Quality of care index",
+        Indicator::Surplus => "Trust finances",
+    }
+}
+
+impl Figure for Differences<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        style::figure(root, &self.text(), |plot| self.plot(plot))
+    }
+}
+
+/// The reported months in which any of the scenarios' timed changes start.
+pub fn change_months<'a>(
+    scenarios: impl IntoIterator<Item = &'a crate::model::Params>,
+) -> Vec<u32> {
+    let mut m: Vec<u32> = scenarios
+        .into_iter()
+        .flat_map(|p| p.changes().iter().map(|c| c.month))
+        .collect();
+    m.sort_unstable();
+    m.dedup();
+    m
+}
+
+/// Loads the variants' run folders under a comparison folder `dir` (the
+/// first being the reference) and draws one difference chart per indicator
+/// into `dir/charts`; returns the files written.
+pub fn render_differences(
+    dir: &Path,
+    variants: &[String],
+    changes: Vec<u32>,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let runs = super::data::load_runs(&variants.iter().map(|v| dir.join(v)).collect::<Vec<_>>())?;
+    let Some((reference, rest)) = runs.split_first() else {
+        return Err(ChartError::NoRuns);
+    };
+    let mut files = Vec::new();
+    for ind in Indicator::ALL {
+        let fig = Differences {
+            reference,
+            variants: rest,
+            changes: changes.clone(),
+            indicator: ind,
+            caption: true,
+        };
+        files.extend(super::save(&fig, &dir.join("charts"), &file_stem(ind))?);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(label: &str, values: &[[f64; 2]]) -> RunData {
+        RunData {
+            dir: PathBuf::from(label),
+            label: label.into(),
+            meta: crate::output::FileMeta {
+                scenario_hash: "abc".into(),
+                seed: 7,
+                version: "0.1.0".into(),
+                scenario_name: label.into(),
+            },
+            replications: vec![0, 1],
+            months: values.len() as u32,
+            national: values
+                .iter()
+                .enumerate()
+                .map(|(m, v)| NationalMonth {
+                    month: m as u32 + 1,
+                    values: vec![[v[0]; 5], [v[1]; 5]],
+                })
+                .collect(),
+            trusts: vec![],
+            tenure: vec![],
+            final_window_months: 12,
+            ceo_window_months: 36,
+        }
+    }
+
+    #[test]
+    fn differences_pair_replications_and_are_zero_before_a_change() {
+        let a = run("base", &[[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]);
+        let b = run("policy", &[[1.0, 2.0], [1.5, 2.25], [2.0, 3.0]]);
+        let d = paired(&a, &b);
+        assert_eq!(d.len(), 3);
+        assert_eq!(d[0].values, vec![[0.0; 5], [0.0; 5]]);
+        assert_eq!(d[1].values, vec![[0.5; 5], [0.25; 5]]);
+        let svg = super::super::svg_string(
+            &Differences {
+                reference: &a,
+                variants: std::slice::from_ref(&b),
+                changes: vec![2],
+                indicator: Indicator::Engagement,
+                caption: true,
+            },
+            "test",
+        )
+        .unwrap();
+        assert!(svg.contains("change against base") && svg.contains("reported month 2"));
+    }
+}

@@ -1,0 +1,181 @@
+//! Running the variants of a comparison from a shared history. Variants
+//! that use common random numbers and have the same parameters up to some
+//! month (a policy switched on in month 24) simulate the same numbers up to
+//! that month, so each replication's history is simulated once and every
+//! variant continues from a copy of it. The files are byte-identical to
+//! running each variant on its own; only the work differs: for four
+//! variants of 60 + 120 months branching at the end of burn-in, the
+//! 60-month prefix is simulated once instead of four times (a quarter less
+//! work in all).
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::{Cancel, Opened, Progress, RunError, RunReport, RunSpec, close, open, pool, stopped};
+use crate::metrics::evaluate_replication;
+use crate::model::ReplicationState;
+use crate::output::batches;
+
+/// How much work the shared history saved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sharing {
+    /// The first simulated month (0-based, burn-in included) in which some
+    /// variant's parameters differ from the first variant's: months before
+    /// it are simulated once per replication.
+    pub branch_month: u32,
+    /// Simulated months per replication, burn-in included.
+    pub total_months: u32,
+    /// Replication-months (one replication's trusts for one month)
+    /// simulated by this command.
+    pub months_simulated: u64,
+    /// Replication-months that running each variant on its own would have
+    /// simulated for the same work.
+    pub months_unshared: u64,
+}
+
+impl Sharing {
+    /// The share of the unshared work that was not needed.
+    pub fn saving(&self) -> f64 {
+        if self.months_unshared == 0 {
+            0.0
+        } else {
+            1.0 - self.months_simulated as f64 / self.months_unshared as f64
+        }
+    }
+}
+
+/// The month from which the variants' parameters first differ (the total
+/// if they never do).
+pub fn branch_month(specs: &[RunSpec]) -> u32 {
+    let p0 = &specs[0].params;
+    let total = p0.run.burn_in_months + p0.run.months;
+    specs[1..]
+        .iter()
+        .map(|s| p0.first_difference(&s.params).unwrap_or(total))
+        .min()
+        .unwrap_or(total)
+}
+
+/// Runs every variant of `specs` (same replication count; threads from the
+/// first) into its folder, simulating each replication's shared history
+/// once. Resumes per variant and replication like [`super::run`].
+pub fn run_branched(
+    specs: &[RunSpec],
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<(Vec<RunReport>, Sharing), RunError> {
+    let branch = branch_month(specs);
+    let p0 = &specs[0].params;
+    let total_months = p0.run.burn_in_months + p0.run.months;
+    let opened: Vec<Opened> = specs.iter().map(open).collect::<Result<_, _>>()?;
+    let reps = p0.run.replications;
+    let needs: Vec<(u32, Vec<usize>)> = (0..reps)
+        .map(|r| {
+            let ks = (0..specs.len())
+                .filter(|&k| !opened[k].kept.contains(&r))
+                .collect();
+            (r, ks)
+        })
+        .filter(|(_, ks): &(u32, Vec<usize>)| !ks.is_empty())
+        .collect();
+    let kept: usize = opened.iter().map(|o| o.kept.len()).sum();
+    let units = specs.len() as u64 * u64::from(reps);
+    progress.start("variants", units, kept as u64);
+    let outcome = pool(specs[0].threads)?.install(|| {
+        needs
+            .par_iter()
+            .map(|(r, ks)| branch_one(specs, &opened, *r, branch, ks, progress, cancel))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    progress.finish();
+    let done = match outcome {
+        Ok(d) if d.iter().all(Option::is_some) => d.into_iter().flatten().collect::<Vec<_>>(),
+        other => {
+            let e = other.err().unwrap_or(RunError::Interrupted {
+                done: 0,
+                total: 0,
+                kept: Default::default(),
+            });
+            let mut errors = specs
+                .iter()
+                .zip(&opened)
+                .map(|(s, o)| stopped(s, o, clone_kind(&e)));
+            return Err(errors.next().unwrap_or(e));
+        }
+    };
+    let mut reports = Vec::new();
+    for (k, (spec, o)) in specs.iter().zip(&opened).enumerate() {
+        let mine = done.iter().flat_map(|d| d.iter().filter(|w| w.0 == k));
+        let (n, staff, secs) = mine.fold((0, 0, 0.0), |a, w| (a.0 + 1, a.1 + w.1, a.2 + w.2));
+        reports.push(close(spec, o, n, staff, secs, progress)?);
+    }
+    let pairs: u64 = needs.iter().map(|(_, ks)| ks.len() as u64).sum();
+    let sharing = Sharing {
+        branch_month: branch,
+        total_months,
+        months_simulated: needs
+            .iter()
+            .map(|(_, ks)| u64::from(branch) + ks.len() as u64 * u64::from(total_months - branch))
+            .sum(),
+        months_unshared: pairs * u64::from(total_months),
+    };
+    Ok((reports, sharing))
+}
+
+/// A copy of an interruption (other errors are reported once, by the first
+/// variant).
+fn clone_kind(e: &RunError) -> RunError {
+    match e {
+        RunError::Interrupted { .. } => RunError::Interrupted {
+            done: 0,
+            total: 0,
+            kept: Default::default(),
+        },
+        other => RunError::State(other.to_string()),
+    }
+}
+
+/// (variant, staff-agent-months, seconds writing) of one replication's
+/// variants.
+type Work = Vec<(usize, u64, f64)>;
+
+/// Simulates replication `r`'s shared history once and continues each
+/// variant in `ks` from a copy of it; `None` if cancelled.
+fn branch_one(
+    specs: &[RunSpec],
+    opened: &[Opened],
+    r: u32,
+    branch: u32,
+    ks: &[usize],
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<Option<Work>, RunError> {
+    let stop = || cancel.is_cancelled();
+    let p0 = &specs[0].params;
+    let mut shared = ReplicationState::new(p0, r);
+    if !shared.advance(p0, branch, &stop) {
+        return Ok(None);
+    }
+    let mut work = Vec::new();
+    for &k in ks {
+        let p = &specs[k].params;
+        // Nothing shared: each variant builds its own trusts (its seed and
+        // starting values may differ).
+        let mut s = if branch == 0 {
+            ReplicationState::new(p, r)
+        } else {
+            shared.clone()
+        };
+        if !s.advance(p, s.total(p), &stop) {
+            return Ok(None);
+        }
+        let result = s.finish(p);
+        let metrics = evaluate_replication(&result, p);
+        let t = Instant::now();
+        batches::write(&specs[k].dir, &result, &metrics, &opened[k].meta)?;
+        work.push((k, result.staff_months, t.elapsed().as_secs_f64()));
+        progress.advance(1);
+    }
+    Ok(Some(work))
+}
