@@ -194,7 +194,8 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "manifest.json",
             "replications.parquet",
             "summary.parquet",
-            "trust_months.parquet"
+            "trust_months.parquet",
+            "trusts.parquet"
         ]
     );
     let manifest: serde_json::Value =

@@ -86,6 +86,10 @@ enum Command {
         /// Folder for the charts (default: RUN_DIR/charts for one run).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Draw the trust view of the trust with this code (see
+        /// trusts.parquet) into RUN_DIR/charts/trust-CODE/ instead.
+        #[arg(long, value_name = "CODE")]
+        trust: Option<String>,
     },
     /// Write a self-contained HTML report of one or more runs, or of a
     /// comparison folder written by `trustsim compare`.
@@ -110,7 +114,16 @@ pub fn main() -> Result<()> {
         Command::Params(a) => params::params(a),
         Command::Columns(a) => columns::columns(a),
         Command::Validate { run_dir } => validate(&run_dir),
-        Command::Plot { run_dirs, out } => plot::plot(&run_dirs, out),
+        Command::Plot {
+            run_dirs,
+            out,
+            trust: None,
+        } => plot::plot(&run_dirs, out),
+        Command::Plot {
+            run_dirs,
+            out,
+            trust: Some(code),
+        } => plot::plot_trust(&run_dirs, &code, out),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge { dir } => sweep::merge(&dir),
         Command::Slurm(a) => slurm::slurm(a),
@@ -139,8 +152,29 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
         chain.join(" <- ")
     );
     println!("# scenario hash: {}", scenario::scenario_hash(&s.params));
+    if let Some(note) = register_note(&s.params.trusts) {
+        println!("# {note}");
+    }
     print!("{}", scenario::resolved_toml(&s.params));
     Ok(())
+}
+
+/// What a trust register sets, for `check` and `params` (`None` without one).
+pub fn register_note(t: &crate::model::params::TrustTypes) -> Option<String> {
+    if t.rows.is_empty() {
+        return None;
+    }
+    let by_type: Vec<String> = crate::model::TrustType::LABELS
+        .iter()
+        .zip(t.all())
+        .map(|(name, tp)| format!("{} {name}", tp.count))
+        .collect();
+    Some(format!(
+        "trust register {}: {} trusts ({}); it sets trusts.*.count, overriding any count set in the files",
+        t.register,
+        t.rows.len(),
+        by_type.join(", ")
+    ))
 }
 
 /// The manifest of a finished run folder, or an error that says what the

@@ -24,6 +24,26 @@ pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Draws the trust view of trust `code` of one run.
+pub fn plot_trust(runs: &[PathBuf], code: &str, out: Option<PathBuf>) -> Result<()> {
+    let [run] = runs else {
+        anyhow::bail!(
+            "--trust draws one run at a time; {} run folders given",
+            runs.len()
+        );
+    };
+    super::finished_run(run)?;
+    let files = crate::charts::trust::render_trust_charts(run, code, out.as_deref())?;
+    let folder = files.first().and_then(|f| f.parent()).unwrap_or(run);
+    println!(
+        "trust {code}: {} charts ({} files, PNG and SVG) -> {}",
+        files.len() / 2,
+        files.len(),
+        folder.display()
+    );
+    Ok(())
+}
+
 /// Writes the one-file HTML report of one or more runs, or of a
 /// comparison folder.
 pub fn report(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {

@@ -10,6 +10,7 @@
 //! parameters and their hash identify a run in its manifest.
 
 mod error;
+pub mod register;
 mod schema;
 mod source;
 #[cfg(test)]
@@ -107,7 +108,8 @@ pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Scenario, Scenario
         origins.insert("run.name".into(), Origin::Named("file name".into()));
     }
 
-    let raw = deserialize(merged, &origins)?;
+    let mut raw = deserialize(merged, &origins)?;
+    register::attach(&mut raw, &mut origins)?;
     let params = checked(raw, &origins, Origin::Default)?;
     chain.truncate(chain_len);
     Ok(Scenario {
