@@ -544,6 +544,7 @@ mod tests {
             EXEC_SPELLS.file,
             INSPECTIONS.file,
             TRUST_MONTHS.file,
+            super::super::tables::TRUSTS.file,
         ];
         expected.sort();
         assert_eq!(entries, expected);

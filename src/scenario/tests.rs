@@ -376,7 +376,8 @@ fn bundled_scenarios_load() {
             "policy_double_development",
             "policy_succession_planning",
             "policy_supportive_oversight",
-            "quick"
+            "quick",
+            "register_example"
         ]
     );
 
