@@ -197,7 +197,8 @@ fn no_charts_skips_the_charts_folder() {
             "manifest.json",
             "replications.parquet",
             "summary.parquet",
-            "trust_months.parquet"
+            "trust_months.parquet",
+            "trusts.parquet"
         ]
     );
 }

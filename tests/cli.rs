@@ -63,6 +63,9 @@ fn succeeds_printing(args: &[&str], needles: &[&str]) {
 fn every_bundled_scenario_checks_and_prints_its_resolved_values() {
     for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let study = ["[compare]", "[sweep]", "[sensitivity]"]
             .iter()
@@ -194,7 +197,8 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "manifest.json",
             "replications.parquet",
             "summary.parquet",
-            "trust_months.parquet"
+            "trust_months.parquet",
+            "trusts.parquet"
         ]
     );
     let manifest: serde_json::Value =

@@ -72,7 +72,8 @@ fn run(file: &str, out: &Path, extra: &[&str]) -> String {
     ok(&args)
 }
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
+    "trusts.parquet",
     "trust_months.parquet",
     "ceo_spells.parquet",
     "exec_spells.parquet",

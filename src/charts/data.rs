@@ -288,7 +288,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ChartError> {
 
 /// Calls `f` on each row group of the parquet file at `path`, reading only
 /// `columns`.
-fn read_chunks<T>(
+pub(crate) fn read_chunks<T>(
     path: &Path,
     columns: &[&str],
     mut f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
@@ -327,7 +327,7 @@ fn no_nulls<T>(v: Option<T>, name: &str, path: &Path) -> Result<T, ChartError> {
 /// Reads a typed column as a vector, failing on nulls and wrong types.
 macro_rules! typed_column {
     ($fn:ident, $ty:ty, $method:ident) => {
-        fn $fn(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<$ty>, ChartError> {
+        pub(crate) fn $fn(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<$ty>, ChartError> {
             let c = column(df, name, path)?.$method().map_err(|e| {
                 ChartError::invalid(path, format!("column `{name}` has the wrong type: {e}"))
             })?;
@@ -351,7 +351,7 @@ fn f64s_or_nan(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<f64>, Char
 }
 
 /// A label column (an enum, or plain text): (code per row, distinct values).
-fn categories(
+pub(crate) fn categories(
     df: &DataFrame,
     name: &str,
     path: &Path,
@@ -379,7 +379,8 @@ fn categories(
     Ok((codes, dict))
 }
 
-const SPELL_COLUMNS: &[&str] = &[cs::START_MONTH, cs::END_MONTH, cs::CENSORED, cs::INTERIM];
+pub(crate) const SPELL_COLUMNS: &[&str] =
+    &[cs::START_MONTH, cs::END_MONTH, cs::CENSORED, cs::INTERIM];
 
 /// Permanent CEO spells observed exactly as the tenure metrics observe them
 /// ([`tenure_observation`] over the whole reported horizon).

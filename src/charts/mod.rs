@@ -25,6 +25,7 @@ pub mod indices;
 mod scatter;
 pub mod style;
 mod tenure;
+pub mod trust;
 
 use std::path::{Path, PathBuf};
 
@@ -72,6 +73,13 @@ pub enum ChartError {
     /// No run folder was given.
     #[error("no run folder given")]
     NoRuns,
+    /// `--trust CODE` names no trust of the run.
+    #[error("no trust with code `{code}` in {}; its trusts include {known}", run.display())]
+    UnknownTrust {
+        code: String,
+        run: PathBuf,
+        known: String,
+    },
 }
 
 impl ChartError {

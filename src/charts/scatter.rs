@@ -74,6 +74,18 @@ pub fn draw<DB: DrawingBackend>(plot: &DrawingArea<DB, Shift>, runs: &[RunData])
 where
     DB::ErrorType: 'static,
 {
+    draw_highlighting(plot, runs, None)
+}
+
+/// As [`draw`], with trust `highlight`'s points (one per replication) ringed.
+pub fn draw_highlighting<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    runs: &[RunData],
+    highlight: Option<u32>,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
     let all = || runs.iter().flat_map(|r| &r.trusts);
     if all().next().is_none() {
         return style::empty_note(plot, "No trusts to draw");
@@ -92,7 +104,38 @@ where
     let several = runs.len() > 1;
     for (i, (panel, run)) in panels.iter().zip(runs).enumerate() {
         draw_panel(panel, run, i, several, x, y)?;
+        if let Some(id) = highlight {
+            ring(panel, run, id, x, y)?;
+        }
     }
+    Ok(())
+}
+
+/// Rings around trust `id`'s points, drawn over a panel laid out as
+/// [`draw_panel`] lays it out.
+fn ring<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    run: &RunData,
+    id: u32,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let mut chart = ChartBuilder::on(panel)
+        .margin_top(20)
+        .margin_right(40)
+        .x_label_area_size(130)
+        .y_label_area_size(200)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let points = run
+        .trusts
+        .iter()
+        .filter(|t| t.trust_id == id && t.engagement.is_finite() && t.mortality.is_finite());
+    chart.draw_series(
+        points.map(|t| Circle::new((t.engagement, t.mortality), 24, style::INK.stroke_width(5))),
+    )?;
     Ok(())
 }
 

@@ -181,10 +181,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         trustsim_version: env!("CARGO_PKG_VERSION").into(),
         name: label,
         variants: names,
-        scenario_hashes: variants
-            .iter()
-            .map(scenario::scenario_hash)
-            .collect(),
+        scenario_hashes: variants.iter().map(scenario::scenario_hash).collect(),
         replications: variants[0].run.replications,
         seed: variants[0].run.seed,
         common_random_numbers: !args.independent_seeds,

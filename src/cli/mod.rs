@@ -86,6 +86,10 @@ enum Command {
         /// Folder for the charts (default: RUN_DIR/charts for one run).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Draw the trust view of the trust with this code (see
+        /// trusts.parquet) into RUN_DIR/charts/trust-CODE/ instead.
+        #[arg(long, value_name = "CODE")]
+        trust: Option<String>,
     },
     /// Write a self-contained HTML report of one or more runs, or of a
     /// comparison folder written by `trustsim compare`.
@@ -93,9 +97,14 @@ enum Command {
         /// Run folders written by `trustsim run`, or one comparison folder.
         #[arg(required = true)]
         run_dirs: Vec<PathBuf>,
-        /// Report file (default: DIR/report.html for one folder).
+        /// Report file (default: DIR/report.html for one folder, or
+        /// DIR/report-CODE.html with --trust).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// End the report of one run with the trust view of the trust with
+        /// this code (see trusts.parquet).
+        #[arg(long, value_name = "CODE")]
+        trust: Option<String>,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions { shell: clap_complete::Shell },
@@ -110,13 +119,26 @@ pub fn main() -> Result<()> {
         Command::Params(a) => params::params(a),
         Command::Columns(a) => columns::columns(a),
         Command::Validate { run_dir } => validate(&run_dir),
-        Command::Plot { run_dirs, out } => plot::plot(&run_dirs, out),
+        Command::Plot {
+            run_dirs,
+            out,
+            trust: None,
+        } => plot::plot(&run_dirs, out),
+        Command::Plot {
+            run_dirs,
+            out,
+            trust: Some(code),
+        } => plot::plot_trust(&run_dirs, &code, out),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge { dir } => sweep::merge(&dir),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Compare(a) => compare::compare(a),
-        Command::Report { run_dirs, out } => plot::report(&run_dirs, out),
+        Command::Report {
+            run_dirs,
+            out,
+            trust,
+        } => plot::report(&run_dirs, out, trust.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -139,8 +161,19 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
         chain.join(" <- ")
     );
     println!("# scenario hash: {}", scenario::scenario_hash(&s.params));
-    let burn_in = s.params.run.burn_in_months;
-    for c in s.params.changes() {
+    if let Some(note) = register_note(&s.params.trusts) {
+        println!("# {note}");
+    }
+    print_changes(&s.params);
+    print!("{}", scenario::resolved_toml(&s.params));
+    Ok(())
+}
+
+/// The timed changes of a scenario as comment lines: each change's month
+/// and every key it sets with its value before and after.
+fn print_changes(p: &crate::model::Params) {
+    let burn_in = p.run.burn_in_months;
+    for c in p.changes() {
         println!(
             "# from reported month {} (simulated month {}){}:",
             c.month,
@@ -153,9 +186,9 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
         );
         let start = burn_in + c.month - 1;
         let was = if start == 0 {
-            s.params.describe()
+            p.describe()
         } else {
-            s.params.at(start - 1).describe()
+            p.at(start - 1).describe()
         };
         for (k, v) in &c.set {
             let before = was
@@ -165,8 +198,24 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
             println!("#   {k} = {v} (was {before})");
         }
     }
-    print!("{}", scenario::resolved_toml(&s.params));
-    Ok(())
+}
+
+/// What a trust register sets, for `check` and `params` (`None` without one).
+pub fn register_note(t: &crate::model::params::TrustTypes) -> Option<String> {
+    if t.rows.is_empty() {
+        return None;
+    }
+    let by_type: Vec<String> = crate::model::TrustType::LABELS
+        .iter()
+        .zip(t.all())
+        .map(|(name, tp)| format!("{} {name}", tp.count))
+        .collect();
+    Some(format!(
+        "trust register {}: {} trusts ({}); it sets trusts.*.count, overriding any count set in the files",
+        t.register,
+        t.rows.len(),
+        by_type.join(", ")
+    ))
 }
 
 /// The manifest of a finished run folder, or an error that says what the

@@ -37,6 +37,11 @@ pub fn params(args: ParamsArgs) -> Result<()> {
             .unwrap_or_default();
         bail!("no parameter key starts with `{prefix}`{close}");
     }
+    if let Some(note) = super::register_note(&raw.trusts)
+        && "trusts".starts_with(prefix.split('.').next().unwrap_or(""))
+    {
+        println!("# {note}");
+    }
     print!("{}", render(&shown));
     Ok(())
 }

@@ -24,14 +24,47 @@ pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Draws the trust view of trust `code` of one run.
+pub fn plot_trust(runs: &[PathBuf], code: &str, out: Option<PathBuf>) -> Result<()> {
+    let [run] = runs else {
+        anyhow::bail!(
+            "--trust draws one run at a time; {} run folders given",
+            runs.len()
+        );
+    };
+    super::finished_run(run)?;
+    let files = crate::charts::trust::render_trust_charts(run, code, out.as_deref())?;
+    let folder = files.first().and_then(|f| f.parent()).unwrap_or(run);
+    println!(
+        "trust {code}: {} charts ({} files, PNG and SVG) -> {}",
+        files.len() / 2,
+        files.len(),
+        folder.display()
+    );
+    Ok(())
+}
+
 /// Writes the one-file HTML report of one or more runs, or of a
 /// comparison folder.
-pub fn report(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
+pub fn report(runs: &[PathBuf], out: Option<PathBuf>, trust: Option<&str>) -> Result<()> {
+    if trust.is_some() && runs.len() != 1 {
+        anyhow::bail!(
+            "--trust reports one run at a time; {} folders given",
+            runs.len()
+        );
+    }
     if let [one] = runs
         && one
             .join(crate::output::comparison::COMPARISON_MANIFEST)
             .exists()
     {
+        if trust.is_some() {
+            anyhow::bail!(
+                "{} is a comparison folder; --trust draws a trust of one run, such as {}",
+                one.display(),
+                one.join("<variant>").display()
+            );
+        }
         let out = out.unwrap_or_else(|| one.join("report.html"));
         crate::report::write_comparison_report(one, &out)?;
         println!("report -> {}", out.display());
@@ -40,15 +73,22 @@ pub fn report(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     for r in runs {
         super::finished_run(r)?;
     }
-    let out = out.unwrap_or_else(|| match runs {
-        [one] => one.join("report.html"),
+    let out = out.unwrap_or_else(|| match (runs, trust) {
+        ([one], Some(code)) => one.join(format!(
+            "report-{}.html",
+            crate::charts::trust::trust_dir(Path::new(""), code)
+                .display()
+                .to_string()
+                .trim_start_matches("trust-")
+        )),
+        ([one], None) => one.join("report.html"),
         _ => Path::new("output").join(format!("report-{}.html", joined(runs))),
     });
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
     }
-    crate::report::write_report(runs, &out)?;
+    crate::report::write_report(runs, &out, trust)?;
     println!("report -> {}", out.display());
     Ok(())
 }

@@ -9,7 +9,9 @@ use super::environment::Environment;
 use super::leaders::Executive;
 use super::market::{EndedSpell, Market};
 use super::params::Params;
-use super::records::{CeoSpell, ExecSpell, InspectionRecord, ReplicationResult, TrustMonth};
+use super::records::{
+    CeoSpell, ExecSpell, InspectionRecord, ReplicationResult, TrustMonth, TrustRecord,
+};
 use super::rng::{StreamName, global_stream};
 use super::trust::{EndedExec, ExecExit, Trust};
 use super::{ExitRoute, TrustType};
@@ -90,10 +92,25 @@ fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], burn_in: u32, total
         .sort_by_key(|s| (s.trust_id, s.post, s.start_month));
 }
 
-/// Builds the trusts of replication `replication`.
+/// Builds the trusts of replication `replication`: the register's rows in
+/// order if there is one, else `trusts.*.count` of each type in turn.
 pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
     let mut next_id = 0;
     let mut trusts = Vec::new();
+    for (idx, row) in p.trusts.rows.iter().enumerate() {
+        let (kind, fte) = (row.kind, row.establishment);
+        trusts.push(Trust::sized(
+            idx as u32,
+            kind,
+            fte,
+            p,
+            replication,
+            &mut next_id,
+        ));
+    }
+    if !trusts.is_empty() {
+        return (trusts, next_id);
+    }
     for (k, tp) in p.trusts.all().iter().enumerate() {
         for _ in 0..tp.count {
             let idx = trusts.len() as u32;
@@ -154,6 +171,7 @@ impl ReplicationState {
         let staff_total = trusts.iter().map(|t| u64::from(t.establishment)).sum();
         let out = ReplicationResult {
             replication,
+            trusts: TrustRecord::all(&trusts, &p.trusts.rows, replication),
             trust_months: Vec::with_capacity(trusts.len() * p.run.months as usize),
             ..ReplicationResult::default()
         };
@@ -216,6 +234,12 @@ impl ReplicationState {
         }
         for t in &mut self.trusts {
             collect_events(out, t, burn_in);
+        }
+        // A register's starting values describe the first reported month.
+        if month == burn_in {
+            for (t, row) in self.trusts.iter_mut().zip(&p.trusts.rows) {
+                t.apply_start(row, month, p);
+            }
         }
         if month >= burn_in {
             for t in &self.trusts {
@@ -307,6 +331,90 @@ mod tests {
                 assert_eq!(in_post[0].interim, m.interim);
             }
         }
+    }
+
+    fn blank_row(i: usize, kind: TrustType) -> crate::model::params::TrustRow {
+        crate::model::params::TrustRow {
+            code: format!("R{i}"),
+            name: format!("Trust {i}"),
+            kind,
+            region: "London".into(),
+            icb: None,
+            establishment: None,
+            engagement: None,
+            vacancy_rate: None,
+            sickness_rate: None,
+            rating: None,
+            ceo_tenure_months: None,
+            ceo_interim: None,
+            surplus_share: None,
+        }
+    }
+
+    #[test]
+    fn a_register_without_values_draws_exactly_what_the_counts_draw() {
+        let p = tiny();
+        let kinds = [
+            [TrustType::Acute; 6].as_slice(),
+            &[TrustType::MentalHealth; 2],
+        ]
+        .concat()
+        .into_iter()
+        .chain([TrustType::Community, TrustType::Ambulance]);
+        let rows: Vec<_> = kinds.enumerate().map(|(i, k)| blank_row(i, k)).collect();
+        let q = crate::model::params::edited(|q| {
+            tiny_raw(q);
+            q.trusts.register = "register.csv".into();
+            q.trusts.rows = rows;
+        });
+        let text = |r: &ReplicationResult| {
+            format!(
+                "{:?}",
+                (&r.trust_months, &r.spells, &r.exec_spells, &r.inspections)
+            )
+        };
+        let (a, b) = (run_replication(&p, 1), run_replication(&q, 1));
+        assert_eq!(text(&a), text(&b));
+        assert_eq!(a.trusts[0].code, "T001");
+        assert_eq!(a.trusts[7].name, "Mental health trust 2");
+        assert_eq!(a.trusts[7].region, None);
+        assert_eq!(b.trusts[7].code, "R7");
+        assert_eq!(b.trusts[7].region.as_deref(), Some("London"));
+    }
+
+    #[test]
+    fn register_starting_values_are_the_state_of_the_first_reported_month() {
+        let mut row = blank_row(0, TrustType::Acute);
+        row.establishment = Some(5_000.0);
+        row.engagement = Some(6.2);
+        row.vacancy_rate = Some(0.15);
+        row.sickness_rate = Some(0.06);
+        row.rating = Some(crate::model::Rating::Inadequate);
+        row.ceo_tenure_months = Some(40);
+        row.ceo_interim = Some(true);
+        row.surplus_share = Some(-0.03);
+        let rows = vec![row, blank_row(1, TrustType::Ambulance)];
+        let p = crate::model::params::edited(|q| {
+            tiny_raw(q);
+            q.trusts.register = "register.csv".into();
+            q.trusts.acute.count = 1;
+            q.trusts.mental_health.count = 0;
+            q.trusts.community.count = 0;
+            q.trusts.ambulance.count = 1;
+            q.trusts.rows = rows;
+        });
+        let r = run_replication(&p, 0);
+        let m = &r.trust_months[0];
+        assert_eq!((m.trust_id, m.month), (0, 1));
+        assert_eq!(m.establishment, 50);
+        assert!((m.engagement - 6.2).abs() < 0.05, "{}", m.engagement);
+        assert!((m.vacancy_rate - 0.15).abs() <= 0.5 / 50.0 + 1e-9);
+        assert!((m.sickness_rate - 0.06).abs() <= 1.0 / 40.0);
+        assert_eq!(m.rating, crate::model::Rating::Inadequate);
+        assert_eq!((m.ceo_tenure_months, m.interim), (40, true));
+        assert_eq!(m.surplus_share, -0.03);
+        let s = r.spells.iter().find(|s| s.trust_id == 0 && s.covers(1));
+        assert_eq!(s.map(|s| (s.start_month, s.interim)), Some((-38, true)));
     }
 
     #[test]

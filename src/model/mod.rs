@@ -18,10 +18,11 @@ pub mod trust;
 
 pub use engine::{ReplicationState, run_replication, run_replication_until};
 pub use params::Params;
-pub use records::{CeoSpell, ReplicationResult, TrustMonth};
+pub use records::{CeoSpell, ReplicationResult, TrustMonth, TrustRecord};
 
 /// The four kinds of NHS trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TrustType {
     Acute,
     MentalHealth,
@@ -38,6 +39,15 @@ impl TrustType {
     ];
     /// Labels in [`TrustType::ALL`] order.
     pub const LABELS: [&'static str; 4] = ["acute", "mental_health", "community", "ambulance"];
+    /// The type as a name starts with it, e.g. `Mental health`.
+    pub fn title(self) -> &'static str {
+        match self {
+            TrustType::Acute => "Acute",
+            TrustType::MentalHealth => "Mental health",
+            TrustType::Community => "Community",
+            TrustType::Ambulance => "Ambulance",
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             TrustType::Acute => "acute",
@@ -115,6 +125,7 @@ impl ExitRoute {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
+#[serde(rename_all = "snake_case")]
 pub enum Rating {
     Outstanding,
     Good,

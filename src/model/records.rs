@@ -9,6 +9,7 @@
 //! `start_month..=end_month`, so a CEO whose spell starts at month 25 is the
 //! one recorded in `trust_months` for month 25.
 
+use super::params::TrustRow;
 use super::regulator::{Inspection, InspectionKind};
 use super::trust::{ExecExit, Trust};
 use super::{ExitRoute, Pathway, Rating, TrustType};
@@ -192,10 +193,63 @@ impl InspectionRecord {
     }
 }
 
+/// One trust of a replication: who it is (from the trust register, or
+/// generated for drawn trusts) and its size.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrustRecord {
+    pub replication: u32,
+    pub trust_id: u32,
+    /// Register code, or `T001`, `T002`, ... (trust_id + 1) for drawn trusts.
+    pub code: String,
+    /// Register name, or e.g. `Acute trust 3` (numbered within its type).
+    pub name: String,
+    pub trust_type: TrustType,
+    /// Region and integrated care board (register trusts; none for drawn ones).
+    pub region: Option<String>,
+    pub icb: Option<String>,
+    pub establishment: u32,
+    pub from_register: bool,
+}
+
+impl TrustRecord {
+    /// The records of a replication's trusts, built at month 0.
+    pub fn all(trusts: &[Trust], rows: &[TrustRow], replication: u32) -> Vec<TrustRecord> {
+        let mut seen = [0u32; 4];
+        trusts
+            .iter()
+            .map(|t| {
+                seen[t.kind as usize] += 1;
+                let row = rows.get(t.index as usize);
+                TrustRecord {
+                    replication,
+                    trust_id: t.index,
+                    code: row.map_or_else(|| synthetic_code(t.index), |r| r.code.clone()),
+                    name: row.map_or_else(
+                        || format!("{} trust {}", t.kind.title(), seen[t.kind as usize]),
+                        |r| r.name.clone(),
+                    ),
+                    trust_type: t.kind,
+                    region: row.map(|r| r.region.clone()),
+                    icb: row.and_then(|r| r.icb.clone()),
+                    establishment: t.establishment,
+                    from_register: row.is_some(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The code of drawn trust `trust_id` (0-based): `T001` for the first.
+pub fn synthetic_code(trust_id: u32) -> String {
+    format!("T{:03}", trust_id + 1)
+}
+
 /// Everything one replication produces.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationResult {
     pub replication: u32,
+    /// One record per trust.
+    pub trusts: Vec<TrustRecord>,
     pub trust_months: Vec<TrustMonth>,
     pub spells: Vec<CeoSpell>,
     pub exec_spells: Vec<ExecSpell>,

@@ -408,8 +408,20 @@ mod tests {
             overall: Rating::RequiresImprovement,
             previous: Rating::Good,
         }];
+        let trusts = vec![crate::model::TrustRecord {
+            replication: r,
+            trust_id: 0,
+            code: "RX1".into(),
+            name: "Ash, Vale NHS Trust".into(),
+            trust_type: TrustType::Acute,
+            region: Some("London".into()),
+            icb: None,
+            establishment: 40,
+            from_register: true,
+        }];
         ReplicationResult {
             replication: r,
+            trusts,
             trust_months,
             spells,
             exec_spells,
@@ -422,7 +434,7 @@ mod tests {
         let mut w = ResultWriter::create(dir, &meta()).unwrap();
         w.write(&[&rep(0), &rep(1)]).unwrap();
         w.write(&[&rep(2)]).unwrap();
-        assert_eq!(w.rows_written(), [18, 6, 3, 3]);
+        assert_eq!(w.rows_written(), [18, 6, 3, 3, 3]);
         w.finish().unwrap();
     }
 
@@ -532,6 +544,7 @@ mod tests {
             EXEC_SPELLS.file,
             INSPECTIONS.file,
             TRUST_MONTHS.file,
+            super::super::tables::TRUSTS.file,
         ];
         expected.sort();
         assert_eq!(entries, expected);

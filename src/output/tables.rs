@@ -11,7 +11,7 @@
 
 use polars::prelude::*;
 
-use crate::model::records::{ExecSpell, InspectionRecord, Spell};
+use crate::model::records::{ExecSpell, InspectionRecord, Spell, TrustRecord};
 use crate::model::regulator::InspectionKind;
 use crate::model::trust::ExecExit;
 use crate::model::{
@@ -30,6 +30,8 @@ pub enum Get<R: 'static> {
     Bool(fn(&R) -> bool),
     /// Free text.
     Str(for<'a> fn(&'a R) -> &'a str),
+    /// Free text that may be absent: null in the file, empty in CSV.
+    OptStr(for<'a> fn(&'a R) -> Option<&'a str>),
     /// One of a fixed list of labels, stored dictionary-encoded with the
     /// labels in their natural order (a polars Enum).
     Enum(fn(&R) -> &'static str, &'static [&'static str]),
@@ -59,6 +61,7 @@ impl<R> Get<R> {
             }
             Get::Bool(f) => f(r).to_string(),
             Get::Str(f) => quote(f(r)),
+            Get::OptStr(f) => f(r).map(quote).unwrap_or_default(),
             Get::Enum(f, _) => quote(f(r)),
         }
     }
@@ -73,6 +76,7 @@ impl<R> Get<R> {
             Get::F64OrNull(_) => "float64 (null where none)".into(),
             Get::Bool(_) => "bool".into(),
             Get::Str(_) => "string".into(),
+            Get::OptStr(_) => "string (null where none)".into(),
             Get::Enum(_, labels) => format!("enum ({})", labels.join(" < ")),
         }
     }
@@ -176,6 +180,7 @@ fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsRes
         ),
         Get::Bool(f) => Column::new(name, rows.map(f).collect::<Vec<bool>>()),
         Get::Str(f) => Column::new(name, rows.map(*f).collect::<Vec<&str>>()),
+        Get::OptStr(f) => Column::new(name, rows.map(*f).collect::<Vec<Option<&str>>>()),
         Get::Enum(f, labels) => {
             let dtype = enum_dtype(labels)?;
             Column::new(name, rows.map(f).collect::<Vec<&str>>()).cast(&dtype)?
@@ -226,11 +231,27 @@ pub mod unit {
 }
 
 table! {
+    /// One row per trust and replication: the trust's code, name, type, region and integrated care board (from the trust register, or generated for drawn trusts) and its size; join on (replication, trust_id).
+    pub static TRUSTS: Table<TrustRecord> = "trusts.parquet";
+    pub mod tr {
+        REPLICATION = "replication", unit::NONE, Get::U32(|t| t.replication), "Replication number (0-based).";
+        TRUST_ID = "trust_id", unit::NONE, Get::U32(|t| t.trust_id), "Trust number within the replication (the register's row order with a register; the same trust in every replication).";
+        TRUST_CODE = "trust_code", unit::NONE, Get::Str(|t| &t.code), "Organisation code from the trust register; T001, T002, ... (trust_id + 1) for drawn trusts.";
+        TRUST_NAME = "trust_name", unit::NONE, Get::Str(|t| &t.name), "Name from the trust register; for drawn trusts the type and a number within it, e.g. Acute trust 3.";
+        TRUST_TYPE = "trust_type", unit::NONE, Get::Enum(|t| t.trust_type.as_str(), &TrustType::LABELS), "Type of trust.";
+        REGION = "region", unit::NONE, Get::OptStr(|t| t.region.as_deref()), "NHS England region from the trust register (null for drawn trusts).";
+        ICB = "icb", unit::NONE, Get::OptStr(|t| t.icb.as_deref()), "Integrated care board from the trust register (null where none is given and for drawn trusts).";
+        ESTABLISHMENT = "establishment", unit::FTE, Get::U32(|t| t.establishment), "Funded posts (after run.staff_scale; drawn per replication unless the register gives it).";
+        FROM_REGISTER = "from_register", unit::NONE, Get::Bool(|t| t.from_register), "Whether the trust is a row of the trust register.";
+    }
+}
+
+table! {
     /// One row per trust and reported month.
     pub static TRUST_MONTHS: Table<TrustMonth> = "trust_months.parquet";
     pub mod tm {
         REPLICATION = "replication", unit::NONE, Get::U32(|m| m.replication), "Replication number (0-based).";
-        TRUST_ID = "trust_id", unit::NONE, Get::U32(|m| m.trust_id), "Trust number within the replication (0-based; acute first, then mental health, community, ambulance).";
+        TRUST_ID = "trust_id", unit::NONE, Get::U32(|m| m.trust_id), "Trust number within the replication (0-based; acute first, then mental health, community, ambulance; the register's row order with a register). Code, name and region: trusts.parquet.";
         TRUST_TYPE = "trust_type", unit::NONE, Get::Enum(|m| m.trust_type.as_str(), &TrustType::LABELS), "Type of trust.";
         MONTH = "month", unit::MONTH, Get::U32(|m| m.month), "Reported month, 1 to run.months.";
         ESTABLISHMENT = "establishment", unit::FTE, Get::U32(|m| m.establishment), "Funded posts.";
@@ -368,6 +389,10 @@ pub static RESULT_TABLES: &[&dyn ResultTable] = &[
     &FromResults {
         table: &INSPECTIONS,
         rows: |r| &r.inspections,
+    },
+    &FromResults {
+        table: &TRUSTS,
+        rows: |r| &r.trusts,
     },
 ];
 

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 mod comparison;
 mod html;
+mod trust;
 
 pub use comparison::write_comparison_report;
 pub use html::esc;
@@ -29,8 +30,9 @@ pub struct ReportRun {
     pub manifest: Option<Manifest>,
 }
 
-/// Writes the report of `runs` to `out` (atomically).
-pub fn write_report(runs: &[PathBuf], out: &Path) -> Result<(), ChartError> {
+/// Writes the report of `runs` to `out` (atomically); with `trust`, the
+/// report of one run ends with that trust's view.
+pub fn write_report(runs: &[PathBuf], out: &Path, trust: Option<&str>) -> Result<(), ChartError> {
     let data = charts::load_runs(runs)?;
     let mut report = Vec::with_capacity(data.len());
     for d in data {
@@ -48,7 +50,14 @@ pub fn write_report(runs: &[PathBuf], out: &Path) -> Result<(), ChartError> {
             manifest,
         });
     }
-    let html = render(&report, &today())?;
+    let mut html = render(&report, &today())?;
+    if let (Some(code), [one]) = (trust, runs) {
+        let mut section = String::new();
+        trust::trust_section(&mut section, one, code, CHARTS.len() + 1)?;
+        // Before the footer, so the provenance stays last.
+        let at = html.find("<footer>").unwrap_or(html.len());
+        html.insert_str(at, &section);
+    }
     output::write_atomic(out, html.as_bytes())?;
     Ok(())
 }

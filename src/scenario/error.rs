@@ -117,9 +117,40 @@ pub enum ScenarioError {
     /// A `--set` argument that is not `KEY=VALUE`.
     #[error("{text}: expected KEY=VALUE, e.g. `--set staff.leave_base_monthly=0.008`")]
     BadSetting { text: String },
+    /// The trust register named by `trusts.register` could not be read.
+    #[error(
+        "{} cannot read the trust register {path} named by trusts.register: {reason}",
+        origin_prefix(origin)
+    )]
+    ReadRegister {
+        origin: Origin,
+        path: String,
+        reason: String,
+    },
+    /// A bad header or cell of the trust register.
+    #[error("{file}:{line}: {}{message}", column.as_ref().map(|c| format!("column `{c}`: ")).unwrap_or_default())]
+    Register {
+        file: String,
+        line: u64,
+        column: Option<String>,
+        message: String,
+    },
+    /// A trust register without a header or without rows.
+    #[error(
+        "trust register {file} is empty; it needs a header line with the columns {columns} and one row per trust"
+    )]
+    EmptyRegister { file: String, columns: String },
     /// The merged parameters did not deserialize for a reason not caught above.
     #[error("invalid parameters: {message}")]
     Invalid { message: String },
+}
+
+/// Where a key was set, as the start of a message (nothing for a default).
+fn origin_prefix(origin: &Origin) -> String {
+    match origin {
+        Origin::Default => String::new(),
+        o => o.to_string(),
+    }
 }
 
 fn join_lines(violations: &[Violation]) -> String {

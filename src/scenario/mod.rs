@@ -11,6 +11,7 @@
 
 mod changes;
 mod error;
+pub mod register;
 mod schema;
 mod source;
 #[cfg(test)]
@@ -108,14 +109,24 @@ pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Scenario, Scenario
         origins.insert("run.name".into(), Origin::Named("file name".into()));
     }
 
-    let raw = deserialize(merged.clone(), &origins)?;
+    let mut raw = deserialize(merged, &origins)?;
+    register::attach(&mut raw, &mut origins)?;
+    // Timed changes apply on top of the starting values, register included.
+    let base_tree = match toml::Value::try_from(&raw) {
+        Ok(toml::Value::Table(t)) => t,
+        Ok(_) | Err(_) => {
+            return Err(ScenarioError::Invalid {
+                message: "the parameters cannot be represented as TOML".into(),
+            });
+        }
+    };
     let params = checked(raw, &origins, Origin::Default)?;
     let mut specs = Vec::new();
     let schema_tree = schema::defaults_tree();
     for file in &chain {
         changes::read(file, &schema_tree, &mut specs)?;
     }
-    let params = attach_changes(params, merged, specs, origins)?;
+    let params = attach_changes(params, base_tree, specs, origins)?;
     chain.truncate(chain_len);
     Ok(Scenario {
         params,

@@ -452,6 +452,7 @@ fn bundled_scenarios_load() {
             "policy_succession_planning",
             "policy_supportive_oversight",
             "quick",
+            "register_example",
             "succession_planning_from_24",
             "supportive_oversight_from_24",
         ]

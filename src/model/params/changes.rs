@@ -50,6 +50,8 @@ pub fn fixed_at_start(key: &str) -> Option<&'static str> {
         Some("run control is fixed for the whole run")
     } else if key.starts_with("trusts.") && SIZES.iter().any(|s| key.ends_with(&format!(".{s}"))) {
         Some("trust counts and sizes are fixed when the trusts are built")
+    } else if key == "trusts.register" {
+        Some("the trusts are built from the register at the start")
     } else if key == "board.executives" || key == "staff.team_size" {
         Some("the number of posts is fixed when the trusts are built")
     } else if INIT_ONLY.contains(&key) {

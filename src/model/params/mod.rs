@@ -20,6 +20,7 @@ mod leaders;
 mod mortality;
 mod oversight;
 mod pressures;
+pub mod register;
 mod regulator;
 mod run;
 pub mod schema;
@@ -31,6 +32,8 @@ use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::TrustType;
+
 pub use ceo::CeoParams;
 pub use changes::{TimedChange, fixed_at_start};
 pub use development::{DevelopmentParams, Intervention, InterventionKind};
@@ -40,6 +43,7 @@ pub use leaders::{BoardParams, LeaderParams};
 pub use mortality::MortalityParams;
 pub use oversight::{OutcomeParams, OversightParams};
 pub use pressures::{Pressure, Pressures};
+pub use register::TrustRow;
 pub use regulator::RegulatorParams;
 pub use run::RunParams;
 use schema::{Checker, Section, nested, section};
@@ -127,6 +131,7 @@ impl RawParams {
             self.trusts.total() > 0,
             "at least one trust across trusts.*.count".into(),
         );
+        self.cross_check_register(sink);
         let s = &self.staff;
         rule(
             sink,
@@ -143,6 +148,43 @@ impl RawParams {
         );
         self.cross_check_regulation(sink);
         self.cross_check_development(sink);
+    }
+
+    /// A register's rows are in range, its codes unique, and the counts are
+    /// the register's (the scenario loader sets them from it).
+    fn cross_check_register(&self, sink: &mut dyn RangeSink) {
+        let t = &self.trusts;
+        if t.register.is_empty() != t.rows.is_empty() {
+            sink.violation(
+                "trusts.register",
+                format!("{:?} with {} rows", t.register, t.rows.len()),
+                "a register file read by the scenario loader (rows only with a register)",
+            );
+        }
+        if t.rows.is_empty() {
+            return;
+        }
+        for (i, r) in t.rows.iter().enumerate() {
+            for (col, value, allowed) in r.problems() {
+                sink.violation(&format!("trusts.rows[{i}].{col}"), value, &allowed);
+            }
+            if t.rows[..i].iter().any(|o| o.code == r.code) {
+                sink.violation(
+                    &format!("trusts.rows[{i}].code"),
+                    format!("{:?}", r.code),
+                    "a code not used by an earlier row",
+                );
+            }
+        }
+        let n = register::counts(&t.rows);
+        for ((name, tp), n) in TrustType::LABELS.iter().zip(t.all()).zip(n) {
+            rule(
+                sink,
+                (f64::from(tp.count), format!("trusts.{name}.count")),
+                tp.count == n,
+                format!("{n}, the number of {name} trusts in the register"),
+            );
+        }
     }
 
     /// Cross-field rules of oversight, the regulator and the rating cut-offs.

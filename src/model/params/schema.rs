@@ -265,13 +265,16 @@ leaf_param!(Vec<[f64; 2]>, |x| Value::Schedule(x));
 
 /// Declares a parameter section: the struct, its `Default` and its
 /// [`Section`] walk. Each field reads
-/// `/// description` then `pub name: type = default, rule;`.
+/// `/// description` then `pub name: type = default, rule;`, optionally with
+/// `#[serde(...)]` attributes between the two (for data that is not a
+/// parameter, such as the trust register's rows).
 macro_rules! section {
     (
         $(#[doc = $sdoc:literal])*
         pub struct $name:ident {
             $(
                 $(#[doc = $doc:literal])+
+                $(#[serde($($serde:tt)*)])*
                 pub $field:ident : $ty:ty = $default:expr, $rule:expr;
             )*
         }
@@ -282,6 +285,7 @@ macro_rules! section {
         pub struct $name {
             $(
                 $(#[doc = $doc])+
+                $(#[serde($($serde)*)])*
                 pub $field: $ty,
             )*
         }

@@ -1,6 +1,7 @@
 //! `[trusts.*]`: how many trusts of each type, their size and character.
 
-use super::schema::{int, nested, num, section, unit};
+use super::register::TrustRow;
+use super::schema::{Param, Rule, Visitor, int, nested, num, section, text, unit};
 use crate::model::TrustType;
 
 section! {
@@ -88,7 +89,18 @@ section! {
         pub community: TrustTypeParams = community(), nested();
         /// Ambulance trusts.
         pub ambulance: TrustTypeParams = ambulance(), nested();
+        /// CSV trust register, one row per trust (path relative to the scenario file that sets it; empty: no register). With a register the trusts are its rows and trusts.*.count is set from it.
+        pub register: String = String::new(), text(|_| true, "the path of a CSV file, or empty");
+        /// The register's rows, read from `register` by the scenario loader.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub rows: Vec<TrustRow> = Vec::new(), nested();
     }
+}
+
+/// The rows are data, not parameters: listings show `trusts.register` and
+/// the counts it sets, and the rows are checked by [`TrustRow::problems`].
+impl Param for Vec<TrustRow> {
+    fn visit_param(&self, _: &mut dyn Visitor, _: &str, _: &Rule, _: &str) {}
 }
 
 impl TrustTypes {

@@ -119,9 +119,26 @@ impl Trust {
         replication: u32,
         next_ceo_id: &mut u64,
     ) -> Trust {
+        Trust::sized(index, kind, None, p, replication, next_ceo_id)
+    }
+
+    /// Builds trust `index` of type `kind`, with `fte` funded posts at full
+    /// scale if given (the size is drawn all the same, so that the stream's
+    /// later draws do not shift).
+    pub fn sized(
+        index: u32,
+        kind: TrustType,
+        fte: Option<f64>,
+        p: &Params,
+        replication: u32,
+        next_ceo_id: &mut u64,
+    ) -> Trust {
         let tp = p.trusts.of(kind);
         let mut rng = stream(p.run.seed, replication, StreamName::Init, u64::from(index));
-        let n = draw_establishment(tp, p.run.staff_scale, p.staff.team_size, &mut rng);
+        let drawn = draw_establishment(tp, p.run.staff_scale, p.staff.team_size, &mut rng);
+        let n = fte.map_or(drawn, |f| {
+            ((f * p.run.staff_scale).round() as u32).max(p.staff.team_size)
+        });
         let staff = StaffPool::new(
             n as usize,
             tp.clinician_share,

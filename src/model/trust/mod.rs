@@ -13,6 +13,7 @@ mod care;
 mod init;
 mod oversight;
 mod people;
+mod start;
 #[cfg(test)]
 mod tests;
 

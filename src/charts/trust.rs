@@ -1,0 +1,348 @@
+//! The trust view for board papers: one trust's trajectories (its own fan
+//! across replications against the distribution over its peers, the other
+//! trusts of its type), its CEO tenure against the national survival curve,
+//! and its place in the engagement-mortality scatter. Drawn from the run
+//! folder alone, with the shared frame, palette and captions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use polars::prelude::BooleanChunked;
+
+use super::data::{
+    self, Indicator, NationalMonth, RunData, categories, f64s, read_chunks, tenure_observations,
+    u32s,
+};
+use super::style::{self, Drawn, FrameText};
+use super::{ChartError, Figure, fan, save, scatter, tenure};
+use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, TRUSTS, cs, tm, tr};
+
+/// One trust of a run: its id, code, name and type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrustId {
+    pub trust_id: u32,
+    pub code: String,
+    pub name: String,
+    pub trust_type: String,
+}
+
+/// Everything the trust view draws.
+#[derive(Debug, Clone)]
+pub struct TrustView {
+    pub trust: TrustId,
+    /// The run, for the national tenure curve and the scatter.
+    pub run: RunData,
+    /// The trust's own values per replication (as a run's national series).
+    pub own: RunData,
+    /// Its peers' trust-level values, one entry per peer and replication.
+    pub peers: RunData,
+}
+
+/// The trusts of a run folder: from `trusts.parquet`, or (older runs) the
+/// generated codes of the trust-month table.
+pub fn trusts_of(dir: &Path, run: &RunData) -> Result<Vec<TrustId>, ChartError> {
+    let path = dir.join(TRUSTS.file);
+    let mut out: Vec<TrustId> = Vec::new();
+    if !path.exists() {
+        let first = run.replications.first().copied().unwrap_or(0);
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        for t in run.trusts.iter().filter(|t| t.replication == first) {
+            let n = seen.entry(t.trust_type.clone()).or_insert(0);
+            *n += 1;
+            out.push(TrustId {
+                trust_id: t.trust_id,
+                code: crate::model::records::synthetic_code(t.trust_id),
+                name: format!("{} trust {n}", super::pretty(&t.trust_type)),
+                trust_type: t.trust_type.clone(),
+            });
+        }
+        return Ok(out);
+    }
+    let cols = [tr::TRUST_ID, tr::TRUST_CODE, tr::TRUST_NAME, tr::TRUST_TYPE];
+    read_chunks(&path, &cols, |df| {
+        let id = u32s(df, tr::TRUST_ID, &path)?;
+        let (code, codes) = categories(df, tr::TRUST_CODE, &path)?;
+        let (name, names) = categories(df, tr::TRUST_NAME, &path)?;
+        let (kind, kinds) = categories(df, tr::TRUST_TYPE, &path)?;
+        for i in 0..id.len() {
+            if out.iter().all(|t| t.trust_id != id[i]) {
+                out.push(TrustId {
+                    trust_id: id[i],
+                    code: codes[code[i] as usize].clone(),
+                    name: names[name[i] as usize].clone(),
+                    trust_type: kinds[kind[i] as usize].clone(),
+                });
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The trust with code `code` (any case), or an error listing some codes.
+pub fn find(trusts: &[TrustId], code: &str, dir: &Path) -> Result<TrustId, ChartError> {
+    if let Some(t) = trusts.iter().find(|t| t.code.eq_ignore_ascii_case(code)) {
+        return Ok(t.clone());
+    }
+    let some: Vec<&str> = trusts.iter().take(8).map(|t| t.code.as_str()).collect();
+    Err(ChartError::UnknownTrust {
+        code: code.to_string(),
+        run: dir.to_path_buf(),
+        known: format!(
+            "{}{}",
+            some.join(", "),
+            if trusts.len() > some.len() {
+                format!(
+                    " and {} more (see trusts.parquet)",
+                    trusts.len() - some.len()
+                )
+            } else {
+                String::new()
+            }
+        ),
+    })
+}
+
+/// The indicators of one trust-month row, scaled as the national fans are.
+fn values(e: f64, leave: f64, sick: f64, q: f64, surplus: f64) -> [f64; 5] {
+    [e, 100.0 * 12.0 * leave, 100.0 * sick, q, 100.0 * surplus]
+}
+
+const TM_COLUMNS: &[&str] = &[
+    tm::TRUST_ID,
+    tm::TRUST_TYPE,
+    tm::MONTH,
+    tm::ENGAGEMENT,
+    tm::LEAVER_RATE,
+    tm::SICKNESS_RATE,
+    tm::QUALITY_INDEX,
+    tm::SURPLUS_SHARE,
+];
+
+/// Per month, the trust's values and its peers' values.
+type Series = BTreeMap<u32, Vec<[f64; 5]>>;
+
+fn series(dir: &Path, trust: &TrustId) -> Result<(Series, Series), ChartError> {
+    let path = dir.join(TRUST_MONTHS.file);
+    let (mut own, mut peers) = (Series::new(), Series::new());
+    read_chunks(&path, TM_COLUMNS, |df| {
+        let id = u32s(df, tm::TRUST_ID, &path)?;
+        let (kind, kinds) = categories(df, tm::TRUST_TYPE, &path)?;
+        let month = u32s(df, tm::MONTH, &path)?;
+        let col = |c| f64s(df, c, &path);
+        let (e, l, s) = (
+            col(tm::ENGAGEMENT)?,
+            col(tm::LEAVER_RATE)?,
+            col(tm::SICKNESS_RATE)?,
+        );
+        let (q, x) = (col(tm::QUALITY_INDEX)?, col(tm::SURPLUS_SHARE)?);
+        for i in 0..id.len() {
+            let v = values(e[i], l[i], s[i], q[i], x[i]);
+            if id[i] == trust.trust_id {
+                own.entry(month[i]).or_default().push(v);
+            } else if kinds[kind[i] as usize] == trust.trust_type {
+                peers.entry(month[i]).or_default().push(v);
+            }
+        }
+        Ok(())
+    })?;
+    Ok((own, peers))
+}
+
+fn as_run(base: &RunData, label: String, s: Series) -> RunData {
+    let n = s.values().map(Vec::len).max().unwrap_or(0);
+    RunData {
+        label,
+        replications: (0..n as u32).collect(),
+        national: s
+            .into_iter()
+            .map(|(month, values)| NationalMonth { month, values })
+            .collect(),
+        trusts: Vec::new(),
+        tenure: Vec::new(),
+        ..base.clone()
+    }
+}
+
+/// Loads the trust view of trust `code` in the run folder `dir`.
+pub fn load(dir: &Path, code: &str) -> Result<TrustView, ChartError> {
+    let run = data::load_run(dir)?;
+    let trust = find(&trusts_of(dir, &run)?, code, dir)?;
+    let (own, peers) = series(dir, &trust)?;
+    let mut own = as_run(&run, format!("{} {}", trust.code, trust.name), own);
+    own.replications = run.replications.clone();
+    let peers = as_run(
+        &run,
+        format!(
+            "Other {} trusts",
+            super::pretty(&trust.trust_type).to_lowercase()
+        ),
+        peers,
+    );
+    let sp = dir.join(CEO_SPELLS.file);
+    let mut cols = vec![cs::TRUST_ID];
+    cols.extend_from_slice(data::SPELL_COLUMNS);
+    read_chunks(&sp, &cols, |df| {
+        let ids = u32s(df, cs::TRUST_ID, &sp)?;
+        let mask: BooleanChunked = ids.iter().map(|&i| i == trust.trust_id).collect();
+        let mine = df
+            .filter(&mask)
+            .map_err(|e| ChartError::read(&sp, e.to_string()))?;
+        own.tenure
+            .extend(tenure_observations(&mine, &sp, run.months)?);
+        Ok(())
+    })?;
+    Ok(TrustView {
+        trust,
+        run,
+        own,
+        peers,
+    })
+}
+
+/// One chart of the trust view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustChart {
+    Fan(Indicator),
+    Tenure,
+    Scatter,
+}
+
+/// Every chart of the trust view, in report order.
+pub const TRUST_CHARTS: [TrustChart; 7] = [
+    TrustChart::Fan(Indicator::Engagement),
+    TrustChart::Fan(Indicator::LeaverRate),
+    TrustChart::Fan(Indicator::Sickness),
+    TrustChart::Fan(Indicator::Quality),
+    TrustChart::Fan(Indicator::Surplus),
+    TrustChart::Tenure,
+    TrustChart::Scatter,
+];
+
+impl TrustChart {
+    pub fn file_stem(self) -> String {
+        match self {
+            TrustChart::Fan(i) => format!("trust_{}", i.key()),
+            TrustChart::Tenure => "trust_ceo_tenure".into(),
+            TrustChart::Scatter => "trust_engagement_vs_mortality".into(),
+        }
+    }
+}
+
+/// A trust chart of a loaded view, with or without its caption.
+pub struct TrustFigure<'a> {
+    pub chart: TrustChart,
+    pub view: &'a TrustView,
+    pub caption: bool,
+}
+
+impl TrustFigure<'_> {
+    /// Title, legend, notes and caption.
+    pub fn describe(&self) -> FrameText {
+        let v = self.view;
+        let who = format!("{} {}", v.trust.code, v.trust.name);
+        let peers = v.peers.label.to_lowercase();
+        let mut text = match self.chart {
+            TrustChart::Fan(i) => {
+                let mut t = fan::describe(&[v.own.clone(), v.peers.clone()], i);
+                t.title = format!("{who}: {}", i.axis());
+                t.caption[0] = format!(
+                    "Coloured line and bands: {who}, median and the middle 50 % and 90 % of \
+                     replications. Second colour: {peers}, median and the middle 50 % and 90 % \
+                     of their trust-level values over trusts and replications. {}",
+                    "Percentages are of staff (sickness, leaving a year) or of income (surplus)."
+                );
+                t
+            }
+            TrustChart::Tenure => {
+                let mut t = tenure::describe(&[v.run.clone(), v.own.clone()]);
+                t.title = format!("{who}: how long its chief executives stay");
+                t
+            }
+            TrustChart::Scatter => {
+                let mut t = scatter::describe(std::slice::from_ref(&v.run));
+                t.title = format!("{who} among all trusts: engagement and mortality");
+                t.caption[0] += &format!(" Ringed: {who}, one point per replication.");
+                if v.trust.trust_type != "acute" {
+                    t.notes.push(format!(
+                        "Note: no mortality ratio is published for {} trusts, so {} has no point",
+                        super::pretty(&v.trust.trust_type).to_lowercase(),
+                        v.trust.code
+                    ));
+                }
+                t
+            }
+        };
+        for item in &mut text.legend {
+            item.label = item.label.replace(" of replications", "");
+        }
+        if let Some(last) = text.caption.last_mut() {
+            *last = super::provenance(std::slice::from_ref(&v.run));
+        }
+        if !self.caption {
+            text.caption.clear();
+        }
+        text
+    }
+}
+
+impl Figure for TrustFigure<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let v = self.view;
+        let text = self.describe();
+        style::figure(root, &text, |plot| match self.chart {
+            TrustChart::Fan(i) => fan::draw(plot, &[v.own.clone(), v.peers.clone()], i),
+            TrustChart::Tenure => tenure::draw(plot, &[v.run.clone(), v.own.clone()]),
+            TrustChart::Scatter => scatter::draw_highlighting(
+                plot,
+                std::slice::from_ref(&v.run),
+                Some(v.trust.trust_id),
+            ),
+        })
+    }
+}
+
+/// The folder of trust `code`'s charts in a run's chart folder.
+pub fn trust_dir(charts: &Path, code: &str) -> PathBuf {
+    let safe: String = code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    charts.join(format!("trust-{safe}"))
+}
+
+/// Draws the trust view of trust `code` of the run in `dir` as PNG and SVG
+/// into `out` (default: `dir/charts/trust-CODE`); returns the files written.
+pub fn render_trust_charts(
+    dir: &Path,
+    code: &str,
+    out: Option<&Path>,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let view = load(dir, code)?;
+    let out_dir = out.map_or_else(
+        || trust_dir(&dir.join("charts"), &view.trust.code),
+        Path::to_path_buf,
+    );
+    let out_dir = out_dir.as_path();
+    let mut files = Vec::new();
+    for chart in TRUST_CHARTS {
+        let figure = TrustFigure {
+            chart,
+            view: &view,
+            caption: true,
+        };
+        files.extend(save(&figure, out_dir, &chart.file_stem())?);
+    }
+    Ok(files)
+}
