@@ -204,6 +204,25 @@ fn a_state_is_refused_by_a_scenario_with_another_history_and_a_broken_file_is_na
         cut.to_str().unwrap(),
     ]);
     assert!(e.contains("cut.tsstate") && e.contains("truncated"), "{e}");
+    // A state saved by another build is refused (the model's internal state
+    // may differ between builds).
+    let mut other = bytes.clone();
+    let key = b"\"build\":\"";
+    let at = other.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+    other[at] = if other[at] == b'z' { b'y' } else { b'z' };
+    let moved = tmp.path().join("other-build.tsstate");
+    std::fs::write(&moved, &other).unwrap();
+    let e = err(&[
+        "run",
+        &file,
+        "--quiet",
+        "--yes",
+        "--out",
+        o,
+        "--from-state",
+        moved.to_str().unwrap(),
+    ]);
+    assert!(e.contains("save it again with this build"), "{e}");
     let junk = tmp.path().join("junk.tsstate");
     std::fs::write(&junk, b"not a state").unwrap();
     let e = err(&[

@@ -46,6 +46,9 @@ pub struct Frame {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StateHeader {
     pub trustsim_version: String,
+    /// The commit trustsim was built from (the model state's layout and
+    /// meaning may change between commits).
+    pub build: String,
     /// The state is at the start of this reported month (1 = just after
     /// burn-in): months before it have been simulated.
     pub month: u32,
@@ -74,7 +77,13 @@ fn decode(bytes: &[u8], path: &Path) -> Result<ReplicationState, OutputError> {
         reason,
     };
     let raw = zstd::decode_all(bytes).map_err(|e| invalid(format!("cannot decompress: {e}")))?;
-    postcard::from_bytes(&raw).map_err(|e| invalid(format!("cannot decode the model state: {e}")))
+    match postcard::take_from_bytes(&raw) {
+        Ok((state, [])) => Ok(state),
+        Ok(_) => Err(invalid(
+            "the model state has bytes left over (written by another build)".into(),
+        )),
+        Err(e) => Err(invalid(format!("cannot decode the model state: {e}"))),
+    }
 }
 
 fn sha(bytes: &[u8]) -> String {
@@ -109,6 +118,7 @@ pub fn write_state_file(
         .collect();
     let header = StateHeader {
         trustsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        build: env!("TRUSTSIM_COMMIT").to_string(),
         month,
         scenario: scenario.clone(),
         scenario_hash: crate::scenario::scenario_hash(scenario),

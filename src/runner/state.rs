@@ -27,6 +27,13 @@ pub fn check_compatible(p: &Params, file: &StateFile) -> Result<(), RunError> {
     let saved = &file.header.scenario;
     let at = start_of(saved, file.header.month);
     let bad = |why: String| RunError::State(format!("{}: {why}", file.path.display()));
+    let build = env!("TRUSTSIM_COMMIT");
+    if file.header.build != build {
+        return Err(bad(format!(
+            "it was saved by trustsim {} (commit {}) and this is commit {build}; a state holds the model's internal state, which may differ between builds, so save it again with this build",
+            file.header.trustsim_version, file.header.build
+        )));
+    }
     if saved.run.burn_in_months != p.run.burn_in_months || saved.run.months != p.run.months {
         return Err(bad(format!(
             "it was saved by a run of {} + {} months; this run has {} + {} (burn-in + months), which must match",
