@@ -298,3 +298,72 @@ fn compare_branches_from_the_shared_history_exactly_as_separate_runs_would() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("How the differences develop over time"));
 }
+
+#[test]
+fn an_interrupted_branched_comparison_counts_every_variant_and_resumes() {
+    let tmp = TempDir::new().unwrap();
+    let slow = |name: &str, change: &str| {
+        let path = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "extends = \"{}\"\n[run]\nname = \"{name}\"\nstaff_scale = 1.0\nmonths = 1200\nreplications = 4\n{change}",
+                quick()
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let a = slow("a", "");
+    let b = slow(
+        "b",
+        "[[changes]]\nmonth = 24\nset = { \"staff.leave_base_monthly\" = 0.02 }\n",
+    );
+    let dir = tmp.path().join("cmp");
+    let args = [
+        "compare",
+        a.as_str(),
+        b.as_str(),
+        "--quiet",
+        "--yes",
+        "--no-charts",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let child = Command::new(bin())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let kept = |v: &str| {
+        std::fs::read_dir(dir.join(v).join(".batches"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .ends_with("-metrics.parquet")
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let start = std::time::Instant::now();
+    while kept("a") + kept("b") == 0 && start.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    // The count covers both variants and names the comparison folder.
+    assert!(stderr.contains("of 8 replications"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("kept in {}", dir.display())),
+        "{stderr}"
+    );
+    let out = ok(&args);
+    assert!(out.contains("a: 4 replications"), "{out}");
+    assert!(dir.join("b/trust_months.parquet").exists());
+}

@@ -173,8 +173,21 @@ impl StateFile {
         let header_bytes = bytes
             .get(start..start + len)
             .ok_or_else(|| invalid("the file is truncated (header)"))?;
-        let header: StateHeader = serde_json::from_slice(header_bytes)
-            .map_err(|e| invalid(&format!("unreadable header: {e}")))?;
+        let header: StateHeader = serde_json::from_slice(header_bytes).map_err(|e| {
+            let build = serde_json::from_slice::<serde_json::Value>(header_bytes)
+                .ok()
+                .and_then(|v| v.get("build")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| "unknown".into());
+            let ours = env!("TRUSTSIM_COMMIT");
+            if build == ours {
+                invalid(&format!("unreadable header: {e}"))
+            } else {
+                invalid(&format!(
+                    "it was saved by another build of trustsim (commit {build}; this is {ours}) whose scenario this build cannot read ({}); save the state again with this build",
+                    e.to_string().lines().next().unwrap_or_default()
+                ))
+            }
+        })?;
         let body = bytes[start + len..].to_vec();
         let size: u64 = header.frames.iter().map(|f| f.length).sum();
         if size != body.len() as u64 {

@@ -97,11 +97,12 @@ pub fn run_branched(
                 total: 0,
                 kept: Default::default(),
             });
-            let mut errors = specs
+            let errors: Vec<RunError> = specs
                 .iter()
                 .zip(&opened)
-                .map(|(s, o)| stopped(s, o, clone_kind(&e)));
-            return Err(errors.next().unwrap_or(e));
+                .map(|(s, o)| stopped(s, o, clone_kind(&e)))
+                .collect();
+            return Err(combined(errors, specs).unwrap_or(e));
         }
     };
     let mut reports = Vec::new();
@@ -121,6 +122,29 @@ pub fn run_branched(
         months_unshared: pairs * u64::from(total_months),
     };
     Ok((reports, sharing))
+}
+
+/// One error for all variants: an interruption counts the replications
+/// kept across every variant (in the comparison folder); any other error
+/// is the first variant's.
+fn combined(errors: Vec<RunError>, specs: &[RunSpec]) -> Option<RunError> {
+    let (mut done, mut total) = (0, 0);
+    for e in &errors {
+        match e {
+            RunError::Interrupted {
+                done: d, total: t, ..
+            } => {
+                done += d;
+                total += t;
+            }
+            _ => return errors.into_iter().next(),
+        }
+    }
+    let kept = specs[0]
+        .dir
+        .parent()
+        .map_or_else(|| specs[0].dir.clone(), std::path::Path::to_path_buf);
+    Some(RunError::Interrupted { done, total, kept })
 }
 
 /// A copy of an interruption (other errors are reported once, by the first
