@@ -162,14 +162,7 @@ impl Differences<'_> {
         let x = |p: &FanPoint| f64::from(p.month) / 12.0;
         for (i, f) in fans.iter().enumerate() {
             let c = style::scenario_colour(i + 1);
-            for (lo, hi, alpha) in [(0, 4, 0.16), (1, 3, 0.34)] {
-                let band: Vec<(f64, f64)> = f
-                    .iter()
-                    .map(|p| (x(p), p.q[hi]))
-                    .chain(f.iter().rev().map(|p| (x(p), p.q[lo])))
-                    .collect();
-                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(alpha).filled())))?;
-            }
+            super::fan::draw_bands(&mut chart, f, c, (0.16, 0.34))?;
             chart.draw_series(LineSeries::new(
                 f.iter().map(|p| (x(p), p.q[2])),
                 c.stroke_width(6),

@@ -127,14 +127,7 @@ where
         } else {
             (OUTER, INNER)
         };
-        for (lo, hi, alpha) in [(0, 4, outer), (1, 3, inner)] {
-            let band: Vec<(f64, f64)> = f
-                .iter()
-                .map(|p| (x(p), p.q[hi]))
-                .chain(f.iter().rev().map(|p| (x(p), p.q[lo])))
-                .collect();
-            chart.draw_series(std::iter::once(Polygon::new(band, c.mix(alpha).filled())))?;
-        }
+        draw_bands(&mut chart, f, c, (outer, inner))?;
     }
     for (i, f) in fans.iter().enumerate() {
         let c = style::scenario_colour(i);
@@ -149,6 +142,29 @@ where
                 c.stroke_width(6),
             ))?;
         }
+    }
+    Ok(())
+}
+
+/// Draws the 90 % and 50 % bands of the fan `f` (x in years) in colour `c`
+/// with opacities `(outer, inner)`.
+pub(super) fn draw_bands<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, style::Coord>,
+    f: &[FanPoint],
+    c: RGBColor,
+    (outer, inner): (f64, f64),
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let x = |p: &FanPoint| f64::from(p.month) / 12.0;
+    for (lo, hi, alpha) in [(0, 4, outer), (1, 3, inner)] {
+        let band: Vec<(f64, f64)> = f
+            .iter()
+            .map(|p| (x(p), p.q[hi]))
+            .chain(f.iter().rev().map(|p| (x(p), p.q[lo])))
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(band, c.mix(alpha).filled())))?;
     }
     Ok(())
 }
