@@ -17,6 +17,7 @@
 //! Charts depend only on the parquet files: no timestamps, no system fonts.
 
 mod boxes;
+pub mod calibration;
 pub mod data;
 pub mod difference;
 mod fan;

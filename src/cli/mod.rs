@@ -1,6 +1,7 @@
 //! The command-line interface: argument parsing, progress, printed tables
 //! and the wiring of scenario -> runner -> output. Only this layer prints.
 
+mod calibrate;
 mod columns;
 mod compare;
 pub mod interrupt;
@@ -69,6 +70,11 @@ enum Command {
     /// Morris screening or Sobol indices of chosen outputs (runs as a
     /// resumable, shardable sweep, then analyses).
     Sensitivity(sweep::SweepArgs),
+    /// History matching of a calibration file's uncertain parameters
+    /// against its targets, in waves of runs (each a resumable, shardable
+    /// sweep) screened by Gaussian-process emulators; writes the plausible
+    /// parameter sets for `--parameter-sets`.
+    Calibrate(sweep::SweepArgs),
     /// Write a SLURM job-array script for a sweep (one task per shard) and a
     /// merge job that runs when every task succeeded.
     Slurm(slurm::SlurmArgs),
@@ -133,6 +139,7 @@ pub fn main() -> Result<()> {
         Command::Merge { dir } => sweep::merge(&dir),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Compare(a) => compare::compare(a),
         Command::Report {
             run_dirs,

@@ -42,6 +42,8 @@ pub enum Design {
     Saltelli,
     /// Morris trajectories (built by `trustsim sensitivity`).
     Morris,
+    /// Points of a history-matching wave (built by `trustsim calibrate`).
+    Calibration,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,7 +102,7 @@ pub struct Sweep {
 }
 
 /// Line and column (1-based) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
@@ -216,11 +218,14 @@ fn read_raw(path: &Path) -> Result<RawSweep, SweepError> {
         }
     })?;
     let raw = raw.sweep;
-    if matches!(raw.design, Design::Saltelli | Design::Morris) {
+    if matches!(
+        raw.design,
+        Design::Saltelli | Design::Morris | Design::Calibration
+    ) {
         return Err(SweepError::Invalid {
             path: shown,
             message: format!(
-                "sweep.design: {:?} designs belong to sensitivity files; allowed here: grid, lhs, sobol",
+                "sweep.design: {:?} designs belong to sensitivity or calibration files; allowed here: grid, lhs, sobol",
                 raw.design
             )
             .to_lowercase(),
@@ -303,7 +308,7 @@ fn design_points(raw: &RawSweep, parameters: &[Varied]) -> Result<Vec<Vec<f64>>,
                 .map(|v| v.values.clone())
                 .collect::<Vec<_>>(),
         )),
-        Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris => {
+        Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris | Design::Calibration => {
             let n = raw.points.filter(|n| *n >= 1).ok_or_else(|| {
                 "sweep.points: a Latin hypercube or Sobol design needs `points = N` (at least 1)"
                     .to_string()

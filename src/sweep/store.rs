@@ -350,16 +350,25 @@ fn read_part(
 /// Mean over replications of `metric` at each of the first `units` design
 /// points, read from their parts.
 pub fn point_means(dir: &Path, units: usize, metric: &str) -> Result<Vec<f64>, StoreError> {
+    Ok(point_values(dir, units, metric)?
+        .iter()
+        .map(|v| crate::stats::mean(v))
+        .collect())
+}
+
+/// Every replication's value of `metric` at each of the first `units`
+/// design points, read from their parts (NaN where it had none).
+pub fn point_values(dir: &Path, units: usize, metric: &str) -> Result<Vec<Vec<f64>>, StoreError> {
     (0..units)
         .map(|u| {
             let (path, df) = read_part(dir, u, Some(metric))?;
-            let v: Vec<f64> = df
+            Ok(df
                 .column(metric)
                 .and_then(|c| c.f64().cloned())
                 .map_err(|e| OutputError::parquet_read(&path, e))?
-                .into_no_null_iter()
-                .collect();
-            Ok(crate::stats::mean(&v))
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect())
         })
         .collect()
 }

@@ -1,0 +1,269 @@
+//! The waves of a calibration, in order: each wave's design comes from the
+//! runs of the waves before it (deterministically, so a rerun, or another
+//! shard, computes the same design), runs as a sweep in its own folder
+//! (`wave-N/`, resumable and shardable), and is read back to fit the next
+//! emulators. The caller runs the sweeps.
+
+use std::path::{Path, PathBuf};
+
+use super::history::{self, HistoryError, Proposal, WaveFit, WaveRuns};
+use super::plan::Plan;
+use super::store::wave_dir;
+use crate::design::latin_hypercube;
+use crate::sweep::store::{self, StoreError};
+use crate::sweep::{Design, Sweep, SweepError};
+
+/// Why a calibration cannot go on.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Run(String),
+}
+
+/// One wave: where its points came from and how many there were.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WaveRecord {
+    pub wave: usize,
+    pub dir: PathBuf,
+    pub points: usize,
+    /// Share of the prior box not yet ruled out when the wave's points were
+    /// chosen (1 for the first wave).
+    pub space_before: f64,
+    /// Candidates screened by the emulators, and non-implausible ones found.
+    pub screened: usize,
+    pub found: usize,
+}
+
+/// A calibration whose every wave has run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub waves: Vec<WaveRecord>,
+    pub runs: Vec<WaveRuns>,
+    pub fits: Vec<WaveFit>,
+    /// `implausibility[w][p][t]`: simulated implausibility of target `t` at
+    /// point `p` of wave `w` (from its replications, no emulator).
+    pub implausibility: Vec<Vec<Vec<f64>>>,
+    /// Points of the last wave that are non-implausible by simulation: the
+    /// plausible parameter sets, as values of the parameters.
+    pub sets: Vec<Vec<f64>>,
+    /// Their indices among the last wave's points.
+    pub set_points: Vec<usize>,
+    /// Share of the prior box non-implausible under every wave's emulators.
+    pub space_after: f64,
+    /// Why fewer waves than planned ran, if they did.
+    pub stopped_early: Option<String>,
+}
+
+/// Where a calibration has got to.
+#[derive(Debug)]
+pub enum Progress {
+    /// Wave `wave` is not finished (a shard ran its share, or it was
+    /// interrupted).
+    Incomplete {
+        wave: usize,
+    },
+    Done(Box<Outcome>),
+}
+
+/// Runs a wave's sweep in a folder; `Ok(true)` when every unit is done.
+pub type RunWave<'a> = dyn FnMut(usize, &Sweep, &Path) -> Result<bool, CalibrateError> + 'a;
+
+/// The sweep of one wave over `unit` points.
+fn wave_sweep(plan: &Plan, w: usize, unit: &[Vec<f64>]) -> Result<Sweep, CalibrateError> {
+    Ok(Sweep::from_unit_points(
+        format!("{}-wave-{w}", plan.name),
+        &plan.file,
+        plan.base.clone(),
+        Design::Calibration,
+        plan.replications,
+        plan.parameters.clone(),
+        unit,
+    )?)
+}
+
+/// Reads the targets' values at every point of a finished wave.
+pub fn read_wave(plan: &Plan, dir: &Path, sweep: &Sweep) -> Result<WaveRuns, CalibrateError> {
+    let outputs = plan
+        .targets
+        .iter()
+        .map(|t| store::point_values(dir, sweep.units(), &t.key))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(WaveRuns {
+        unit: sweep.unit_points(),
+        outputs,
+    })
+}
+
+/// The seed of the candidate screening before wave `w`.
+fn proposal_seed(plan: &Plan, w: usize) -> u64 {
+    plan.seed
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        .wrapping_add(w as u64)
+}
+
+/// Runs (or resumes) every wave of `plan` in `dir`.
+pub fn calibrate(
+    plan: &Plan,
+    dir: &Path,
+    run_wave: &mut RunWave,
+) -> Result<Progress, CalibrateError> {
+    let k = plan.parameters.len();
+    let mut waves = Vec::new();
+    let mut runs: Vec<WaveRuns> = Vec::new();
+    let mut fits: Vec<WaveFit> = Vec::new();
+    let mut stopped_early = None;
+    for w in 1..=plan.waves {
+        let proposal = if w == 1 {
+            let unit = latin_hypercube(plan.points, k, plan.seed);
+            Proposal {
+                unit,
+                nroy_fraction: 1.0,
+                screened: 0,
+                found: 0,
+            }
+        } else {
+            let seed = proposal_seed(plan, w);
+            match history::propose(
+                &fits,
+                &plan.targets,
+                k,
+                plan.points,
+                plan.candidates,
+                plan.cutoff,
+                seed,
+            ) {
+                Ok(p) => p,
+                Err(e @ HistoryError::NothingPlausible { .. }) => {
+                    stopped_early = Some(format!("stopped before wave {w}: {e}"));
+                    break;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let sweep = wave_sweep(plan, w, &proposal.unit)?;
+        let wdir = wave_dir(dir, w);
+        if !run_wave(w, &sweep, &wdir)? {
+            return Ok(Progress::Incomplete { wave: w });
+        }
+        runs.push(read_wave(plan, &wdir, &sweep)?);
+        fits.push(fit_next(plan, &runs, &fits)?);
+        waves.push(WaveRecord {
+            wave: w,
+            dir: wdir,
+            points: sweep.units(),
+            space_before: proposal.nroy_fraction,
+            screened: proposal.screened,
+            found: proposal.found,
+        });
+    }
+    Ok(Progress::Done(Box::new(finish(
+        plan,
+        waves,
+        runs,
+        fits,
+        stopped_early,
+    ))))
+}
+
+/// The emulators of the newest wave: fitted to every point run so far that
+/// the earlier waves' emulators did not rule out (all the newest wave's
+/// points were chosen that way; earlier waves' points outside the remaining
+/// space would only blur the emulators where it matters).
+fn fit_next(plan: &Plan, runs: &[WaveRuns], fits: &[WaveFit]) -> Result<WaveFit, CalibrateError> {
+    let kept: Vec<WaveRuns> = runs
+        .iter()
+        .map(|r| {
+            let keep: Vec<usize> = (0..r.unit.len())
+                .filter(|&p| history::plausible(fits, &plan.targets, &r.unit[p], plan.cutoff))
+                .collect();
+            WaveRuns {
+                unit: keep.iter().map(|&p| r.unit[p].clone()).collect(),
+                outputs: r
+                    .outputs
+                    .iter()
+                    .map(|o| keep.iter().map(|&p| o[p].clone()).collect())
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut refs: Vec<&WaveRuns> = kept.iter().filter(|r| !r.unit.is_empty()).collect();
+    let total: usize = refs.iter().map(|r| r.unit.len()).sum();
+    let newest = runs.last().expect("fit_next follows a wave");
+    if total < plan.parameters.len() + 3 {
+        refs = vec![newest];
+    }
+    Ok(history::fit_wave(&refs, &plan.targets)?)
+}
+
+/// The plausible parameter sets and the space left, once the waves are run.
+fn finish(
+    plan: &Plan,
+    waves: Vec<WaveRecord>,
+    runs: Vec<WaveRuns>,
+    fits: Vec<WaveFit>,
+    stopped_early: Option<String>,
+) -> Outcome {
+    let implausibility: Vec<Vec<Vec<f64>>> = runs
+        .iter()
+        .zip(&fits)
+        .map(|(r, f)| {
+            (0..r.unit.len())
+                .map(|p| {
+                    history::simulated_implausibilities(r, p, &plan.targets, &f.stochastic_var)
+                })
+                .collect()
+        })
+        .collect();
+    let last = implausibility.last().cloned().unwrap_or_default();
+    let set_points: Vec<usize> = last
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.iter().all(|v| *v <= plan.cutoff))
+        .map(|(p, _)| p)
+        .collect();
+    let sets = match runs.last() {
+        Some(r) => set_points
+            .iter()
+            .map(|&p| scale(plan, &r.unit[p]))
+            .collect(),
+        None => Vec::new(),
+    };
+    let space_after = history::propose(
+        &fits,
+        &plan.targets,
+        plan.parameters.len(),
+        1,
+        plan.candidates,
+        plan.cutoff,
+        proposal_seed(plan, plan.waves + 1),
+    )
+    .map_or(0.0, |p| p.nroy_fraction);
+    Outcome {
+        waves,
+        runs,
+        fits,
+        implausibility,
+        sets,
+        set_points,
+        space_after,
+        stopped_early,
+    }
+}
+
+/// A unit-cube point as parameter values (integers rounded).
+pub fn scale(plan: &Plan, unit: &[f64]) -> Vec<f64> {
+    plan.parameters
+        .iter()
+        .zip(unit)
+        .map(|(v, u)| {
+            let x = v.min + (v.max - v.min) * u;
+            if v.integer { x.round() } else { x }
+        })
+        .collect()
+}

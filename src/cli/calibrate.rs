@@ -1,0 +1,211 @@
+//! `trustsim calibrate`: history matching of a calibration file's
+//! parameters against its targets. Each wave runs as a sweep in
+//! `OUT/waves/wave-N/` (resumable; with `--shard` a process runs its share
+//! of the current wave and stops); once the last wave is done, the results
+//! are written to `OUT/`: `runs.parquet`, `parameter_sets.parquet`,
+//! `calibration.json` and the charts.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use super::interrupt;
+use super::sweep::{SweepArgs, run_sweep};
+use crate::calibrate::plan::{self, Plan};
+use crate::calibrate::run::{self, CalibrateError, Outcome, Progress};
+use crate::calibrate::store;
+use crate::charts::calibration as charts;
+use crate::runner::{self, Cancel, Silent, folder, preflight};
+use crate::sweep::Shard;
+use crate::sweep::store as sweep_store;
+
+pub fn calibrate(args: SweepArgs) -> Result<()> {
+    let plan = plan::load(&args.file)?;
+    let shard = args.shard()?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&plan.name));
+    let threads = preflight::threads(args.threads).map_err(anyhow::Error::msg)?;
+    let _lock = if shard == Shard::ALL {
+        std::fs::create_dir_all(&dir)?;
+        Some(folder::Lock::acquire(&dir.join(".lock"))?)
+    } else {
+        None
+    };
+    confirm(&plan, &dir, threads, &args)?;
+    let started = Instant::now();
+    let mut wave_args = args.clone();
+    wave_args.yes = true;
+    // A wave's failure (an interruption above all) is kept whole, so that
+    // it reaches main with its exit code.
+    let mut failure: Option<anyhow::Error> = None;
+    let mut run_wave = |w: usize, sweep: &crate::sweep::Sweep, wdir: &Path| {
+        println!(
+            "wave {w} of at most {}: {} points",
+            plan.waves,
+            sweep.units()
+        );
+        let mut a = wave_args.clone();
+        a.out = Some(wdir.to_path_buf());
+        // A shard runs its share of one wave and stops: the next wave's
+        // design needs every shard's runs.
+        let done_before = sweep_store::read_record(wdir)
+            .is_ok_and(|r| sweep_store::done_units(wdir).len() == r.units);
+        match run_sweep(sweep, &a) {
+            Ok((_, record)) => Ok((shard == Shard::ALL || done_before)
+                && sweep_store::done_units(wdir).len() == record.units),
+            Err(e) => {
+                let message = e.to_string();
+                failure = Some(e);
+                Err(CalibrateError::Run(message))
+            }
+        }
+    };
+    let progress = run::calibrate(&plan, &dir, &mut run_wave);
+    let outcome = match progress {
+        Ok(Progress::Done(outcome)) => outcome,
+        Ok(Progress::Incomplete { wave }) => {
+            println!(
+                "wave {wave}: this shard's share is done; once every shard has run, run the shards again for the next wave, or `trustsim calibrate {}` without --shard to run the rest here",
+                args.file.display()
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(failure.take().unwrap_or_else(|| e.into())),
+    };
+    if shard != Shard::ALL {
+        println!(
+            "every wave is done; run `trustsim calibrate {}` without --shard to write the results",
+            args.file.display()
+        );
+        return Ok(());
+    }
+    write(&plan, &dir, &outcome)?;
+    report(&plan, &dir, &outcome, started.elapsed().as_secs_f64());
+    if outcome.sets.is_empty() {
+        bail!(
+            "no parameter set is plausible: no run of the last wave met every target within the cut-off {}; see {}",
+            plan.cutoff,
+            dir.join(store::SUMMARY_FILE).display()
+        );
+    }
+    Ok(())
+}
+
+/// Pre-flight: times one replication of the base scenario and estimates the
+/// waves still to run; asks before a long calibration starts.
+fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<()> {
+    let done = (1..=plan.waves)
+        .take_while(|&w| {
+            let wdir = store::wave_dir(dir, w);
+            sweep_store::read_record(&wdir)
+                .is_ok_and(|r| sweep_store::done_units(&wdir).len() == r.units)
+        })
+        .count();
+    let todo = plan.waves - done;
+    if todo == 0 {
+        return Ok(());
+    }
+    let cancel = Cancel::from_flag(interrupt::flag());
+    let pool = runner::pool(threads)?;
+    let t = Instant::now();
+    if pool
+        .install(|| runner::run_metrics(&plan.base, 0..1, &cancel, &Silent))
+        .is_none()
+    {
+        return Err(interrupt::Interrupted("nothing was run".into()).into());
+    }
+    let per_run = t.elapsed().as_secs_f64();
+    let runs = todo * plan.points * plan.replications as usize;
+    // Emulator fitting and screening: about a second per thousand candidates
+    // and wave, measured on the bundled calibration.
+    let overhead = todo as f64 * (2.0 + plan.candidates as f64 / 1000.0);
+    let seconds = per_run * runs as f64 / threads as f64 + overhead;
+    println!(
+        "{}: {} parameters, {} targets; {todo} of {} waves to run ({done} done) x {} points x {} replications = {runs} runs; estimated {} on {threads} threads (one replication took {:.1} s) -> {}",
+        plan.name,
+        plan.parameters.len(),
+        plan.targets.len(),
+        plan.waves,
+        plan.points,
+        plan.replications,
+        preflight::human_seconds(seconds),
+        per_run,
+        dir.display()
+    );
+    let flags = super::run::RunFlags {
+        yes: args.yes,
+        ask_over: args.ask_over,
+        ..super::run::RunFlags::none()
+    };
+    super::run::confirm_duration(&format!("calibration {}", plan.name), seconds, &flags)
+}
+
+/// Writes the results and the charts.
+fn write(plan: &Plan, dir: &Path, outcome: &Outcome) -> Result<Vec<PathBuf>> {
+    let summary = store::summary(plan, outcome);
+    let mut files = vec![
+        store::write_runs(dir, plan, outcome)?,
+        store::write_sets(dir, plan, &outcome.sets)?,
+        store::write_summary(dir, &summary)?,
+    ];
+    files.extend(charts::render(
+        &dir.join("charts"),
+        plan,
+        outcome,
+        &summary,
+    )?);
+    Ok(files)
+}
+
+/// Prints what the calibration found.
+fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
+    println!();
+    println!(
+        "{:<6} {:>7} {:>12} {:>12}",
+        "wave", "points", "plausible", "space left"
+    );
+    for (w, rec) in outcome.waves.iter().enumerate() {
+        let plausible = outcome.implausibility[w]
+            .iter()
+            .filter(|i| i.iter().all(|v| *v <= plan.cutoff))
+            .count();
+        println!(
+            "{:<6} {:>7} {:>12} {:>11.1}%",
+            rec.wave,
+            rec.points,
+            plausible,
+            100.0 * rec.space_before
+        );
+    }
+    println!(
+        "after the last wave: {:.2} % of the prior space is not ruled out",
+        100.0 * outcome.space_after
+    );
+    if let Some(why) = &outcome.stopped_early {
+        println!("{why}");
+    }
+    println!();
+    println!(
+        "{:<44} {:>12} {:>12} {:>12} {:>12}",
+        "parameter", "prior min", "prior max", "sets min", "sets max"
+    );
+    for (k, v) in plan.parameters.iter().enumerate() {
+        let vals: Vec<f64> = outcome.sets.iter().map(|s| s[k]).collect();
+        let lo = vals.iter().copied().fold(f64::NAN, f64::min);
+        let hi = vals.iter().copied().fold(f64::NAN, f64::max);
+        println!(
+            "{:<44} {:>12.5} {:>12.5} {:>12.5} {:>12.5}",
+            v.key, v.min, v.max, lo, hi
+        );
+    }
+    println!();
+    println!(
+        "{} plausible parameter sets -> {} ({})",
+        outcome.sets.len(),
+        dir.join(store::SETS_FILE).display(),
+        preflight::human_seconds(seconds)
+    );
+}

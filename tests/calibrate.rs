@@ -1,0 +1,246 @@
+//! `trustsim calibrate` end to end at reduced scale: it recovers parameter
+//! values from targets the model itself produced at those values, gives the
+//! same parameter sets on a rerun, with another thread count and in shards,
+//! and refuses bad calibration files with a message naming the key.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use polars::prelude::*;
+use tempfile::TempDir;
+use trustsim::metrics::evaluate_replication;
+use trustsim::model::run_replication;
+use trustsim::scenario;
+
+/// The known parameter values, and the prior ranges searched.
+const LEAVE: (f64, f64, f64) = (0.0072, 0.004, 0.011);
+const SICKNESS: (f64, f64, f64) = (0.021, 0.012, 0.030);
+/// A parameter the two targets barely depend on.
+const INERT: (f64, f64) = (2.0, 8.0);
+
+fn trustsim(args: &[&str]) -> (bool, String, String) {
+    let o = cargo_bin_cmd!("trustsim").args(args).output().unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A small, short version of the quick scenario.
+fn base(dir: &Path) -> PathBuf {
+    let quick = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/quick.toml");
+    let path = dir.join("base.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "extends = {:?}\n[run]\nname = \"tiny\"\nmonths = 36\nburn_in_months = 12\n",
+            quick.display().to_string()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Mean of two targets over 8 replications at the known values (other
+/// seeds than the calibration's runs use).
+fn synthetic_targets(base: &Path) -> (f64, f64) {
+    let mut p = scenario::load(base).unwrap().params.to_raw();
+    p.staff.leave_base_monthly = LEAVE.0;
+    p.staff.sickness_onset_base = SICKNESS.0;
+    p.run.seed = 987_654;
+    let p = scenario::rebuild(&scenario::load(base).unwrap().params, p, "truth").unwrap();
+    let (mut leave, mut sick) = (0.0, 0.0);
+    for r in 0..8 {
+        let m = evaluate_replication(&run_replication(&p, r), &p);
+        leave += m.whole_run.get("leaver_rate_annual") / 8.0;
+        sick += m.whole_run.get("sickness_rate") / 8.0;
+    }
+    (leave, sick)
+}
+
+fn calibration_file(dir: &Path) -> PathBuf {
+    let b = base(dir);
+    let (leave, sick) = synthetic_targets(&b);
+    let path = dir.join("cal.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[calibration]\nname = \"known\"\nbase = \"base.toml\"\nreplications = 3\nwaves = 3\npoints = 20\ncandidates = 5000\n\
+             [calibration.parameters]\n\
+             \"staff.leave_base_monthly\" = {{ min = {}, max = {} }}\n\
+             \"staff.sickness_onset_base\" = {{ min = {}, max = {} }}\n\
+             \"ceo.returner_extra_age\" = {{ min = {}, max = {} }}\n\
+             [calibration.targets]\n\
+             leaver_rate_annual = {{ value = {leave}, sd = {} }}\n\
+             sickness_rate = {{ value = {sick}, sd = {} }}\n",
+            LEAVE.1,
+            LEAVE.2,
+            SICKNESS.1,
+            SICKNESS.2,
+            INERT.0,
+            INERT.1,
+            0.03 * leave,
+            0.03 * sick,
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn calibrate(file: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "calibrate",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--yes",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let (ok, stdout, stderr) = trustsim(&args);
+    assert!(ok, "{stdout}\n{stderr}");
+    stdout
+}
+
+/// Each parameter's (min, max) over the parameter sets.
+fn set_ranges(out: &Path) -> Vec<(String, f64, f64)> {
+    let file = std::fs::File::open(out.join("parameter_sets.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    assert_eq!(df.get_column_names()[0].as_str(), "set");
+    df.columns()[1..]
+        .iter()
+        .map(|c| {
+            let v = c.f64().unwrap();
+            (c.name().to_string(), v.min().unwrap(), v.max().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_calibration_recovers_the_values_that_produced_its_targets() {
+    let dir = TempDir::new().unwrap();
+    let file = calibration_file(dir.path());
+    let out = dir.path().join("out");
+    let printed = calibrate(&file, &out, &[]);
+    assert!(printed.contains("plausible parameter sets"), "{printed}");
+    let ranges = set_ranges(&out);
+    let get = |k: &str| ranges.iter().find(|r| r.0 == k).unwrap().clone();
+    for (key, (truth, lo, hi)) in [
+        ("staff.leave_base_monthly", LEAVE),
+        ("staff.sickness_onset_base", SICKNESS),
+    ] {
+        let (_, min, max) = get(key);
+        assert!(
+            min <= truth && truth <= max,
+            "{key}: truth {truth} outside the plausible sets' range {min}..{max}"
+        );
+        assert!(
+            max - min < 0.6 * (hi - lo),
+            "{key}: the evidence should narrow it: {min}..{max} of {lo}..{hi}"
+        );
+        assert!(min >= lo && max <= hi);
+    }
+    let (_, min, max) = get("ceo.returner_extra_age");
+    assert!(
+        max - min > 0.5 * (INERT.1 - INERT.0),
+        "an inert parameter stays wide: {min}..{max}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("calibration.json")).unwrap())
+            .unwrap();
+    let left = summary["space_after"].as_f64().unwrap();
+    assert!(left > 0.0 && left < 0.3, "space left {left}");
+    for chart in ["implausibility_by_wave", "space_left", "targets_by_wave"] {
+        assert!(out.join("charts").join(format!("{chart}.png")).exists());
+    }
+    let runs = ParquetReader::new(std::fs::File::open(out.join("runs.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(runs.height(), 3 * 20 * 3, "every run of every wave");
+    for c in [
+        "wave",
+        "point",
+        "replication",
+        "implausibility",
+        "plausible",
+    ] {
+        assert!(runs.column(c).is_ok(), "runs.parquet lacks {c}");
+    }
+}
+
+#[test]
+fn a_calibration_gives_the_same_sets_on_a_rerun_with_other_threads_and_in_shards() {
+    let dir = TempDir::new().unwrap();
+    let file = calibration_file(dir.path());
+    let sets = |out: &Path| std::fs::read(out.join("parameter_sets.parquet")).unwrap();
+    let first = dir.path().join("first");
+    calibrate(&file, &first, &["--threads", "2"]);
+    // Rerun into the same folder: nothing is run again.
+    let again = calibrate(&file, &first, &[]);
+    assert!(again.contains("all 20 units already done"), "{again}");
+    assert_eq!(sets(&first), sets(&first));
+    let single = dir.path().join("single");
+    calibrate(&file, &single, &["--threads", "1"]);
+    assert_eq!(sets(&first), sets(&single), "thread count changed the sets");
+    // Two shards, one wave per round, then the results.
+    let sharded = dir.path().join("sharded");
+    for _wave in 0..3 {
+        for shard in ["0/2", "1/2"] {
+            let printed = calibrate(&file, &sharded, &["--shard", shard, "--threads", "1"]);
+            assert!(!printed.contains("plausible parameter sets"), "{printed}");
+        }
+    }
+    calibrate(&file, &sharded, &[]);
+    assert_eq!(sets(&first), sets(&sharded), "sharding changed the sets");
+}
+
+#[test]
+fn bad_calibration_files_are_refused_with_the_key() {
+    let dir = TempDir::new().unwrap();
+    base(dir.path());
+    let cases: &[(&str, &str)] = &[
+        ("", "missing field `calibration`"),
+        (
+            "[calibration]\nbase = \"base.toml\"\n[calibration.parameters]\n\"staff.leave_base_montly\" = { min = 0.0, max = 0.01 }\n[calibration.targets]\nsickness_rate = {}\n",
+            "did you mean `staff.leave_base_monthly`",
+        ),
+        (
+            "[calibration]\nbase = \"base.toml\"\n[calibration.parameters]\n\"staff.leave_base_monthly\" = { min = 0.0, max = 0.01 }\n[calibration.targets]\nsickness_rat = {}\n",
+            "did you mean `sickness_rate`",
+        ),
+        (
+            "[calibration]\nbase = \"base.toml\"\nreplications = 1\n[calibration.parameters]\n\"staff.leave_base_monthly\" = { min = 0.0, max = 0.01 }\n[calibration.targets]\nsickness_rate = {}\n",
+            "calibration.replications",
+        ),
+        (
+            "[calibration]\nbase = \"base.toml\"\n[calibration.parameters]\n\"staff.leave_base_monthly\" = { min = 0.01, max = 0.0 }\n[calibration.targets]\nsickness_rate = {}\n",
+            "min must be below max",
+        ),
+        (
+            "[calibration]\nbase = \"base.toml\"\n[calibration.parameters]\n\"staff.leave_base_monthly\" = { min = 0.0, max = 0.01 }\n[calibration.targets]\nquality_index = {}\n",
+            "has no evidence in the registry",
+        ),
+        (
+            "[calibration]\nbase = \"base.toml\"\n[calibration.parameters]\n\"staff.leave_base_monthly\" = { min = 0.0, max = 0.01 }\n[calibration.targets]\nquality_index = { value = 60.0 }\n",
+            "needs its observation `sd`",
+        ),
+        (
+            "[calibration]\nbase = \"nowhere.toml\"\n[calibration.parameters]\n\"staff.leave_base_monthly\" = { min = 0.0, max = 0.01 }\n[calibration.targets]\nsickness_rate = {}\n",
+            "nowhere.toml",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("bad-{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let (ok, _, stderr) = trustsim(&["calibrate", path.to_str().unwrap(), "--yes"]);
+        assert!(!ok, "case {i} was accepted");
+        assert!(
+            stderr.contains(expected) && stderr.contains(&format!("bad-{i}.toml")),
+            "case {i}: expected {expected:?} and the file name in:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let (ok, _, stderr) = trustsim(&["calibrate", "no-such-file.toml"]);
+    assert!(!ok && stderr.contains("file not found"), "{stderr}");
+}
