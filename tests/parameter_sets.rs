@@ -498,3 +498,61 @@ fn a_sweep_runs_each_point_in_every_world_and_refuses_a_swept_key() {
         "{script}"
     );
 }
+
+#[test]
+fn a_branched_comparison_with_sets_gives_each_variant_its_separate_run() {
+    let dir = TempDir::new().unwrap();
+    let (tiny, _) = scenarios(dir.path());
+    let policy = dir.path().join("from12.toml");
+    std::fs::write(
+        &policy,
+        "extends = \"tiny.toml\"\n[run]\nname = \"from12\"\n[[changes]]\nmonth = 12\nset = { \"oversight.punitiveness\" = 0.2 }\n",
+    )
+    .unwrap();
+    let file = leaving_sets(dir.path());
+    let out = dir.path().join("cmp");
+    let o = trustsim(&[
+        os("compare"),
+        tiny.as_os_str(),
+        policy.as_os_str(),
+        os("--replications"),
+        os("4"),
+        os("--quiet"),
+        os("--no-charts"),
+        os("--parameter-sets"),
+        file.as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("share their history up to reported month 11"),
+        "{}",
+        stdout(&o)
+    );
+    // The variant continued from each world's shared history is byte for
+    // byte its own run with the same sets.
+    let alone = dir.path().join("alone");
+    let o = run(
+        &policy,
+        &alone,
+        &[
+            os("--replications"),
+            os("4"),
+            os("--parameter-sets"),
+            file.as_os_str(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "trust_months.parquet",
+        "replications.parquet",
+        "summary.parquet",
+    ] {
+        assert_eq!(
+            std::fs::read(alone.join(f)).unwrap(),
+            std::fs::read(out.join("from12").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
