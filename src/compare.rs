@@ -3,6 +3,14 @@
 //! variants differs only through the policy; the difference is computed per
 //! replication and summarised with a t interval. The compared outcomes are
 //! the registry's metrics marked `compare`.
+//!
+//! With plausible parameter sets (`--parameter-sets`), replication `r` of
+//! every variant uses set `r mod M` and the same streams, so each
+//! replication is one world (a set and a draw of chance) and its paired
+//! difference is "same world, same chance, different policy". Each
+//! difference then also carries its spread across worlds ([`Worlds`]): the
+//! 2.5th to 97.5th percentile of the paired differences, the mean paired
+//! difference within each set, and in how many sets the policy did better.
 
 use crate::metrics::{self, Metric, Scope, Values};
 use crate::model::Params;
@@ -33,6 +41,30 @@ pub struct Difference {
     /// Standard deviation of the reference's values across replications
     /// (to express a difference in standard deviations).
     pub baseline_sd: f64,
+    /// The spread across plausible worlds, with parameter sets.
+    pub worlds: Option<Worlds>,
+}
+
+/// A paired difference across plausible worlds: each replication is one
+/// world (a parameter set and a draw of chance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worlds {
+    /// 2.5th percentile of the paired differences across replications.
+    pub low: f64,
+    /// 97.5th percentile of the paired differences across replications.
+    pub high: f64,
+    /// The mean paired difference over the replications of each set, by
+    /// set number (the sets the replications used: `0..M`).
+    pub set_means: Vec<f64>,
+    /// Sets whose mean paired difference is an improvement.
+    pub sets_better: u32,
+}
+
+impl Worlds {
+    /// Number of sets the replications used (M).
+    pub fn sets(&self) -> u32 {
+        self.set_means.len() as u32
+    }
 }
 
 impl Difference {
@@ -56,6 +88,17 @@ impl Difference {
 /// `variants[k] = (name, values per replication)`; replication `r` of each
 /// variant is paired with replication `r` of the first.
 pub fn paired_differences(variants: &[(String, Vec<Values>)], scope: Scope) -> Vec<Difference> {
+    paired_differences_in_worlds(variants, None, scope)
+}
+
+/// As [`paired_differences`], with the parameter set of each replication
+/// (`sets[r]`, the same in every variant) if the variants ran with
+/// parameter sets: each difference then carries its [`Worlds`].
+pub fn paired_differences_in_worlds(
+    variants: &[(String, Vec<Values>)],
+    sets: Option<&[u32]>,
+    scope: Scope,
+) -> Vec<Difference> {
     let Some((base_name, base)) = variants.first() else {
         return vec![];
     };
@@ -85,10 +128,35 @@ pub fn paired_differences(variants: &[(String, Vec<Values>)], scope: Scope) -> V
                     f64::NAN
                 },
                 baseline_sd: stats::sd(&a),
+                worlds: sets.map(|s| worlds(outcome, &d, s)),
             });
         }
     }
     out
+}
+
+/// The spread of the paired differences `d` (replication `r` in set
+/// `sets[r]`) across worlds.
+fn worlds(outcome: &Metric, d: &[f64], sets: &[u32]) -> Worlds {
+    let v = stats::sorted(d);
+    let m = d.len().min(sets.len());
+    let count = sets[..m].iter().max().map_or(0, |s| *s as usize + 1);
+    let set_means: Vec<f64> = (0..count)
+        .map(|s| {
+            let mine: Vec<f64> = (0..m)
+                .filter(|&r| sets[r] as usize == s)
+                .map(|r| d[r])
+                .filter(|x| x.is_finite())
+                .collect();
+            stats::mean(&mine)
+        })
+        .collect();
+    Worlds {
+        low: stats::quantile(&v, 0.025),
+        high: stats::quantile(&v, 0.975),
+        sets_better: set_means.iter().filter(|x| outcome.improves(**x)).count() as u32,
+        set_means,
+    }
 }
 
 /// Parameters whose values differ between variants, as
@@ -173,6 +241,11 @@ pub fn plain_words(rows: &[Difference], variant: &str, scope: Scope) -> Vec<Stri
             d.n
         ));
     }
+    for d in &mine {
+        if let Some(line) = worlds_line(d) {
+            out.push(line);
+        }
+    }
     let unclear: Vec<String> = mine
         .iter()
         .filter(|d| !d.clear())
@@ -184,16 +257,46 @@ pub fn plain_words(rows: &[Difference], variant: &str, scope: Scope) -> Vec<Stri
             unclear.join(", ")
         ));
     }
+    let sets = first.worlds.as_ref().map_or(String::new(), |w| {
+        format!(
+            ", {} plausible parameter sets (cycled), so chance and parameter uncertainty together",
+            w.sets()
+        )
+    });
     out.insert(
         0,
         format!(
-            "Compared with {} over the {} ({} paired replications, common random numbers):",
+            "Compared with {} over the {} ({} paired replications, common random numbers{sets}):",
             first.baseline,
             scope.label(),
             first.n
         ),
     );
     out
+}
+
+/// The board-paper sentence of a difference across plausible worlds: "In N
+/// of M plausible worlds VARIANT lowered OUTCOME", worded by the direction
+/// that is better, with the spread across worlds and the probability of
+/// doing better; `None` without parameter sets.
+pub fn worlds_line(d: &Difference) -> Option<String> {
+    let w = d.worlds.as_ref()?;
+    let u = d.outcome.unit;
+    let verb = match d.outcome.better {
+        crate::metrics::Better::Lower => "lowered",
+        _ => "raised",
+    };
+    Some(format!(
+        "In {} of {} plausible worlds {} {verb} {} (mean paired difference {}, 95 % of worlds {} to {}; probability of doing better {:.0} %)",
+        w.sets_better,
+        w.sets(),
+        d.variant,
+        lower_first(d.outcome.label),
+        u.format_difference(d.mean_difference),
+        u.format_difference(w.low),
+        u.format_difference(w.high),
+        100.0 * d.share_better
+    ))
 }
 
 fn lower_first(s: &str) -> String {
@@ -268,6 +371,53 @@ mod tests {
             words.last().unwrap().contains("no clear difference"),
             "{words:?}"
         );
+    }
+
+    #[test]
+    fn worlds_summarise_each_set_and_count_the_sets_that_improve() {
+        // Sets 0 and 1 alternate; the variant lowers leaving in set 0
+        // (-0.02, -0.04) and raises it in set 1 (+0.01, +0.03).
+        let leaving = |v: &[f64]| -> Vec<Values> {
+            v.iter()
+                .map(|x| {
+                    let mut v = Values::default();
+                    for m in outcomes() {
+                        v.insert(m.key, 0.0);
+                    }
+                    v.insert("leaver_rate_annual", *x);
+                    v
+                })
+                .collect()
+        };
+        let base = leaving(&[0.10, 0.10, 0.10, 0.10]);
+        let var = leaving(&[0.08, 0.11, 0.06, 0.13]);
+        let sets = [0, 1, 0, 1];
+        let d = paired_differences_in_worlds(
+            &[("a".into(), base), ("b".into(), var)],
+            Some(&sets),
+            Scope::FinalYear,
+        );
+        let l = d
+            .iter()
+            .find(|d| d.outcome.key == "leaver_rate_annual")
+            .unwrap();
+        let w = l.worlds.as_ref().unwrap();
+        assert_eq!(w.sets(), 2);
+        assert!((w.set_means[0] + 0.03).abs() < 1e-12 && (w.set_means[1] - 0.02).abs() < 1e-12);
+        assert_eq!(w.sets_better, 1);
+        assert!(w.low < -0.035 && w.high > 0.025, "{w:?}");
+        assert_eq!(l.share_better, 0.5);
+        let line = worlds_line(l).unwrap();
+        assert!(
+            line.starts_with("In 1 of 2 plausible worlds b lowered"),
+            "{line}"
+        );
+        let words = plain_words(&d, "b", Scope::FinalYear);
+        assert!(
+            words[0].contains("2 plausible parameter sets (cycled)"),
+            "{words:?}"
+        );
+        assert!(paired_differences(&[("a".into(), leaving(&[0.1]))], Scope::WholeRun).is_empty());
     }
 
     #[test]

@@ -744,6 +744,7 @@ mod tests {
             seed: 1,
             version: "0".into(),
             scenario_name: "quick".into(),
+            parameter_sets: None,
         };
         let run = |dir: &str| RunData {
             dir: PathBuf::from(dir),

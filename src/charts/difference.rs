@@ -56,10 +56,36 @@ pub struct Differences<'a> {
     pub changes: Vec<u32>,
     pub indicator: Indicator,
     pub caption: bool,
+    /// With parameter sets: the board-paper sentences of this indicator's
+    /// outcome ("in N of M plausible worlds ..."), added to the caption.
+    pub worlds: Vec<String>,
+}
+
+/// The compared outcome (metric key) an indicator's difference chart shows.
+pub fn outcome_key(ind: Indicator) -> &'static str {
+    match ind {
+        Indicator::Engagement => "engagement_mean",
+        Indicator::LeaverRate => "leaver_rate_annual",
+        Indicator::Sickness => "sickness_rate",
+        Indicator::Quality => "quality_index",
+        Indicator::Surplus => "surplus_share",
+    }
+}
+
+/// The board-paper sentences of `ind`'s outcome over the final year, one
+/// per variant, from paired differences with parameter sets (none without).
+pub fn worlds_lines(rows: &[crate::compare::Difference], ind: Indicator) -> Vec<String> {
+    rows.iter()
+        .filter(|d| d.scope == crate::metrics::Scope::FinalYear)
+        .filter(|d| d.outcome.key == outcome_key(ind))
+        .filter_map(crate::compare::worlds_line)
+        .map(|l| format!("Final year. {l}."))
+        .collect()
 }
 
 impl Differences<'_> {
-    fn text(&self) -> FrameText {
+    /// Title, legend and caption.
+    pub fn text(&self) -> FrameText {
         let ind = self.indicator;
         let mut legend: Vec<LegendItem> = self
             .variants
@@ -80,14 +106,26 @@ impl Differences<'_> {
             Swatch::Band(0.16),
         ));
         let starts: Vec<String> = self.changes.iter().map(|m| m.to_string()).collect();
-        let mut caption = vec![format!(
-            "Each replication's national figure in the variant minus the same replication of {} \
-             (common random numbers). Line: median across replications; bands: the middle 50 % \
-             and 90 % of replications (chance variation for one set of assumptions). National \
-             figure: {}.",
-            self.reference.label,
-            ind.method()
-        )];
+        let sets = super::parameter_sets(std::slice::from_ref(self.reference));
+        let mut caption = vec![match sets {
+            None => format!(
+                "Each replication's national figure in the variant minus the same replication of {} \
+                 (common random numbers). Line: median across replications; bands: the middle 50 % \
+                 and 90 % of replications (chance variation for one set of assumptions). National \
+                 figure: {}.",
+                self.reference.label,
+                ind.method()
+            ),
+            Some(_) => format!(
+                "Each replication's national figure in the variant minus the same replication of {} \
+                 (common random numbers, the same parameter set). Line: median across replications; \
+                 the middle 50 % and 90 % of replications ({}; replication i uses set i mod M). \
+                 National figure: {}.",
+                self.reference.label,
+                super::bands_show(sets),
+                ind.method()
+            ),
+        }];
         if !starts.is_empty() {
             caption.push(format!(
                 "Dashed line: a timed change starts (reported month {}); before it the variants \
@@ -95,6 +133,7 @@ impl Differences<'_> {
                 starts.join(", ")
             ));
         }
+        caption.extend(self.worlds.iter().cloned());
         let mut runs = vec![self.reference.clone()];
         runs.extend(self.variants.iter().cloned());
         caption.push(super::provenance(&runs));
@@ -223,6 +262,7 @@ pub fn render_differences(
     dir: &Path,
     variants: &[String],
     changes: Vec<u32>,
+    rows: &[crate::compare::Difference],
 ) -> Result<Vec<PathBuf>, ChartError> {
     let runs = super::data::load_runs(&variants.iter().map(|v| dir.join(v)).collect::<Vec<_>>())?;
     let Some((reference, rest)) = runs.split_first() else {
@@ -236,6 +276,7 @@ pub fn render_differences(
             changes: changes.clone(),
             indicator: ind,
             caption: true,
+            worlds: worlds_lines(rows, ind),
         };
         files.extend(super::save(&fig, &dir.join("charts"), &file_stem(ind))?);
     }
@@ -255,6 +296,7 @@ mod tests {
                 seed: 7,
                 version: "0.1.0".into(),
                 scenario_name: label.into(),
+                parameter_sets: None,
             },
             replications: vec![0, 1],
             months: values.len() as u32,
@@ -288,6 +330,7 @@ mod tests {
                 changes: vec![2],
                 indicator: Indicator::Engagement,
                 caption: true,
+                worlds: vec![],
             },
             "test",
         )

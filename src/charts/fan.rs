@@ -64,13 +64,21 @@ pub fn describe(runs: &[RunData], ind: Indicator) -> FrameText {
         caption: vec![
             format!(
                 "{} National figure: {}.",
-                if bands {
-                    "Line: median across replications. Bands: the middle 50 % and 90 % of \
+                match (bands, super::parameter_sets(runs)) {
+                    (true, None) =>
+                        "Line: median across replications. Bands: the middle 50 % and 90 % of \
                      replications, showing the model's chance variation for one set of \
                      assumptions (not uncertainty in the assumptions)."
-                } else {
-                    "Line: the national figure of the one replication run; one replication \
+                            .to_string(),
+                    (true, sets) => format!(
+                        "Line: median across replications. Bands: the middle 50 % and 90 % of \
+                         replications ({}; replication i uses set i mod M).",
+                        super::bands_show(sets)
+                    ),
+                    (false, _) =>
+                        "Line: the national figure of the one replication run; one replication \
                      cannot show the model's chance variation."
+                            .to_string(),
                 },
                 ind.method()
             ),

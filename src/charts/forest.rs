@@ -2,7 +2,10 @@
 //! with each variant's paired difference from the reference variant in the
 //! final year and its 95 % interval, in the outcome's own unit (percentage
 //! points for rates and shares), so that no outcome is inflated by being
-//! expressed relative to a small reference value.
+//! expressed relative to a small reference value. With parameter sets, each
+//! row also shows, as a thin line, the 95 % of plausible worlds (2.5th to
+//! 97.5th percentile of the paired differences): chance and parameter
+//! uncertainty together.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +27,13 @@ pub fn drawn(d: &Difference) -> (f64, f64, f64) {
     (k * d.mean_difference, k * d.ci_low, k * d.ci_high)
 }
 
+/// The 95 % of plausible worlds of a difference as drawn (display units),
+/// with parameter sets.
+pub fn drawn_worlds(d: &Difference) -> Option<(f64, f64)> {
+    let k = d.outcome.unit.display_scale();
+    d.worlds.as_ref().map(|w| (k * w.low, k * w.high))
+}
+
 fn describe(rows: &[Difference], provenance: &str) -> FrameText {
     let variants = variants(rows);
     let reference = rows.first().map_or(String::new(), |d| d.baseline.clone());
@@ -36,17 +46,35 @@ fn describe(rows: &[Difference], provenance: &str) -> FrameText {
         legend: variants
             .iter()
             .enumerate()
-            .map(|(i, v)| LegendItem::new(v.clone(), style::scenario_colour(i + 1), Swatch::Marker(Marker::Circle)))
+            .map(|(i, v)| {
+                LegendItem::new(
+                    v.clone(),
+                    style::scenario_colour(i + 1),
+                    Swatch::Marker(Marker::Circle),
+                )
+            })
             .collect(),
         notes,
-        caption: vec![
-            "Each panel: mean paired difference from the reference over replications in the final year (point) and its \
+        caption: {
+            let mut c = vec![match rows.iter().find_map(|d| d.worlds.as_ref()) {
+                None => "Each panel: mean paired difference from the reference over replications in the final year (point) and its \
              95 % confidence interval (line, t), in the outcome's own unit (pp = percentage points); the axis of each \
              panel is centred on no difference. Arrows mark the better direction. Every variant uses the same random \
              streams (common random numbers)."
-                .into(),
-            provenance.to_string(),
-        ],
+                    .to_string(),
+                Some(w) => format!(
+                    "Each panel: mean paired difference from the reference over replications in the final year (point), its \
+                     95 % confidence interval (thick line, t) and the 95 % of plausible worlds (thin line: 2.5th to 97.5th \
+                     percentile of the paired differences; chance and parameter uncertainty, {} plausible parameter sets, \
+                     cycled), in the outcome's own unit (pp = percentage points); the axis of each panel is centred on no \
+                     difference. Arrows mark the better direction. Replication i of every variant uses parameter set i mod M \
+                     and the same random streams.",
+                    w.sets()
+                ),
+            }];
+            c.push(provenance.to_string());
+            c
+        },
     }
 }
 
@@ -119,7 +147,8 @@ where
         .iter()
         .flat_map(|d| {
             let (e, l, h) = drawn(d);
-            [e, l, h]
+            let (wl, wh) = drawn_worlds(d).unwrap_or((e, e));
+            [e, l, h, wl, wh]
         })
         .filter(|x| x.is_finite())
         .fold(0.0_f64, |a, x| a.max(x.abs()));
@@ -151,6 +180,15 @@ where
         let y = k - 1.0 - vi as f64;
         for dd in mine.iter().filter(|dd| &dd.variant == v) {
             let (e, l, h) = drawn(dd);
+            if let Some((wl, wh)) = drawn_worlds(dd)
+                && wl.is_finite()
+                && wh.is_finite()
+            {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(wl, y), (wh, y)],
+                    colour.stroke_width(2),
+                )))?;
+            }
             if l.is_finite() && h.is_finite() {
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(l, y), (h, y)],

@@ -213,6 +213,25 @@ fn missing_notes(runs: &[RunData], lacks: impl Fn(&RunData) -> bool, what: &str)
         .collect()
 }
 
+/// The plausible parameter sets the runs used (`--parameter-sets`), if
+/// any run used some: the largest count.
+pub fn parameter_sets(runs: &[RunData]) -> Option<u32> {
+    runs.iter().filter_map(|r| r.meta.parameter_sets).max()
+}
+
+/// What bands across replications show: the model's chance variation for
+/// one set of assumptions, or, with parameter sets, chance and parameter
+/// uncertainty together.
+pub fn bands_show(sets: Option<u32>) -> String {
+    match sets {
+        Some(m) => format!(
+            "bands: chance and parameter uncertainty, {m} plausible parameter set{} (cycled)",
+            if m == 1 { "" } else { "s" }
+        ),
+        None => "the model's chance variation for one set of assumptions (not uncertainty in the assumptions)".into(),
+    }
+}
+
 /// The caption line naming what was run: scenario, replications and seed.
 pub fn provenance(runs: &[RunData]) -> String {
     let one = |r: &RunData| {
@@ -403,6 +422,7 @@ mod tests {
                 seed: 7,
                 version: "0.1.0".into(),
                 scenario_name: label.into(),
+                parameter_sets: None,
             },
             replications: (0..reps).collect(),
             months: 24,
@@ -470,6 +490,40 @@ mod tests {
         assert!(!text.notes.is_empty());
         let text = Chart::Fan(Indicator::Engagement).describe(&[run(3, "a")]);
         assert!(text.notes.is_empty(), "{:?}", text.notes);
+    }
+
+    #[test]
+    fn with_parameter_sets_the_bands_say_they_mix_chance_and_parameter_uncertainty() {
+        let plain = Chart::Fan(Indicator::Engagement).describe(&[run(3, "a")]);
+        assert!(plain.caption[0].contains("chance variation for one set of assumptions"));
+        let mut r = run(3, "a");
+        r.meta.parameter_sets = Some(3);
+        let text = Chart::Fan(Indicator::Engagement).describe(&[r.clone()]);
+        assert!(
+            text.caption[0].contains(
+                "bands: chance and parameter uncertainty, 3 plausible parameter sets (cycled)"
+            ),
+            "{:?}",
+            text.caption
+        );
+        let fig = difference::Differences {
+            reference: &r,
+            variants: std::slice::from_ref(&r),
+            changes: vec![],
+            indicator: Indicator::LeaverRate,
+            caption: true,
+            worlds: vec!["Final year. In 2 of 3 plausible worlds b lowered leaving.".into()],
+        };
+        let caption = fig.text().caption.join(" ");
+        assert!(
+            caption.contains("chance and parameter uncertainty, 3 plausible"),
+            "{caption}"
+        );
+        assert!(
+            caption.contains("In 2 of 3 plausible worlds b lowered leaving"),
+            "{caption}"
+        );
+        assert!(svg_string(&fig, "t").unwrap().starts_with("<svg"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::compare::{self, Difference};
 use crate::metrics::Scope;
 use crate::model::Params;
 use crate::output::comparison::{self as out, ComparisonManifest};
+use crate::output::parameter_sets::ParameterSetsFile;
 use crate::output::{self, FileMeta};
 use crate::runner::{self, RunSpec, folder, preflight};
 use crate::scenario::{self, Setting};
@@ -156,6 +157,11 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     let refs: Vec<&Params> = variants.iter().collect();
     let differences = compare::differing_parameters(&refs);
     check_structure(&differences, args.allow_structural)?;
+    let sets_file = args.flags.sets_file(variants[0].run.replications)?;
+    let sets = match &sets_file {
+        Some(file) => Some(variant_sets(&variants, file)?),
+        None => None,
+    };
     let names: Vec<String> = variants.iter().map(|p| p.run.name.clone()).collect();
     let label = section
         .and_then(|s| s.name)
@@ -181,18 +187,36 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         trustsim_version: env!("CARGO_PKG_VERSION").into(),
         name: label,
         variants: names,
-        scenario_hashes: variants.iter().map(scenario::scenario_hash).collect(),
+        scenario_hashes: variants
+            .iter()
+            .map(|p| {
+                runner::sets::run_hash(
+                    &scenario::scenario_hash(p),
+                    sets_file.as_ref().map(|f| &f.sets),
+                )
+            })
+            .collect(),
         replications: variants[0].run.replications,
         seed: variants[0].run.seed,
         common_random_numbers: !args.independent_seeds,
         differences,
         settings: shared.iter().map(|s| s.shown.clone()).collect(),
         complete: false,
+        parameter_sets: sets_file
+            .as_ref()
+            .map(|f| f.record(variants[0].run.replications)),
     };
     prepare_folder(&dir, &record, args.force)?;
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
     print_plan(&record, &dir);
-    run_variants(&variants, &dir, threads, &record.settings, &args)?;
+    run_variants(
+        &variants,
+        sets.as_deref(),
+        &dir,
+        threads,
+        &record.settings,
+        &args,
+    )?;
     let rows = out::read_differences(&dir, &record.variants)?;
     let changes = crate::charts::difference::change_months(&variants);
     write_outputs(
@@ -206,6 +230,10 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
     println!();
     print!("{}", table::comparison(&rows));
+    if record.parameter_sets.is_some() {
+        println!();
+        print!("{}", table::set_means(&rows, Scope::FinalYear));
+    }
     for v in &record.variants[1..] {
         println!();
         for line in compare::plain_words(&rows, v, Scope::FinalYear) {
@@ -213,6 +241,29 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Every variant with every parameter set applied; refuses sets that give
+/// a parameter the variants differ in (the set would overwrite the policy).
+fn variant_sets(
+    variants: &[Params],
+    file: &std::sync::Arc<ParameterSetsFile>,
+) -> Result<Vec<std::sync::Arc<runner::AppliedSets>>> {
+    let refs: Vec<&Params> = variants.iter().collect();
+    let conflicts = runner::sets::conflicts(&file.sets, &refs);
+    if !conflicts.is_empty() {
+        bail!(
+            "parameter sets {}: the variants differ in {}, which the sets also give; a set would overwrite the policy being compared, so leave {} out of the parameter sets",
+            file.path.display(),
+            conflicts
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if conflicts.len() == 1 { "it" } else { "them" }
+        );
+    }
+    variants.iter().map(|p| run::apply_sets(p, file)).collect()
 }
 
 /// Refuses variants that differ in structure (listed among the parameter
@@ -259,6 +310,12 @@ fn print_plan(record: &ComparisonManifest, dir: &Path) {
         },
         dir.display()
     );
+    if let Some(s) = &record.parameter_sets {
+        println!(
+            "replication i of every variant uses parameter set i mod {} and the same random streams: same world, same chance, different policy",
+            s.sets
+        );
+    }
     println!("parameters that differ between the variants:");
     if record.differences.is_empty() {
         println!("  none (the variants differ only in name)");
@@ -274,6 +331,7 @@ fn print_plan(record: &ComparisonManifest, dir: &Path) {
 /// and what sharing saved.
 fn run_variants(
     variants: &[Params],
+    sets: Option<&[std::sync::Arc<runner::AppliedSets>]>,
     dir: &Path,
     threads: usize,
     settings: &[String],
@@ -282,7 +340,9 @@ fn run_variants(
     let cancel = runner::Cancel::from_flag(interrupt::flag());
     let specs: Vec<RunSpec> = variants
         .iter()
-        .map(|p| RunSpec {
+        .enumerate()
+        .map(|(k, p)| RunSpec {
+            sets: sets.map(|s| s[k].clone()),
             charts: !args.flags.no_charts,
             replace: args.force,
             ignore_disk: args.force,
@@ -397,6 +457,7 @@ fn write_outputs(
         seed: record.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: record.name.clone(),
+        parameter_sets: record.parameter_sets.as_ref().map(|s| s.used),
     };
     out::write_comparison(&dir.join(out::COMPARISON_FILE), rows, &meta)?;
     if csv {
@@ -405,7 +466,12 @@ fn write_outputs(
     }
     if charts {
         crate::charts::forest::render_forest(rows, &dir.join("charts"), &out::provenance(record))?;
-        crate::charts::difference::render_differences(dir, &record.variants, changes.to_vec())?;
+        crate::charts::difference::render_differences(
+            dir,
+            &record.variants,
+            changes.to_vec(),
+            rows,
+        )?;
     }
     Ok(())
 }

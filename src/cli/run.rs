@@ -9,8 +9,11 @@ use anyhow::{Result, bail};
 
 use super::{interrupt, table};
 
+use std::sync::Arc;
+
 use crate::model::Params;
-use crate::runner::{self, Progress, RunReport, RunSpec, preflight};
+use crate::output::parameter_sets::ParameterSetsFile;
+use crate::runner::{self, AppliedSets, Progress, RunReport, RunSpec, preflight};
 use crate::scenario::{self, Setting};
 
 /// Command-line flags shared by the commands that run scenarios.
@@ -29,6 +32,13 @@ pub struct RunFlags {
     /// the manifest (repeatable): `--set staff.leave_base_monthly=0.008`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Plausible parameter sets (parquet: a `set` column and one column per
+    /// dotted parameter key, as `trustsim calibrate` writes them).
+    /// Replication i uses set i mod M (cycled) on top of the scenario's
+    /// values and keeps its random streams, so summaries and charts show
+    /// chance and parameter uncertainty together.
+    #[arg(long, value_name = "FILE")]
+    pub parameter_sets: Option<PathBuf>,
     /// Worker threads (default: every core; at most the cores available).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -61,6 +71,7 @@ impl RunFlags {
             seed: None,
             months: None,
             set: vec![],
+            parameter_sets: None,
             threads: None,
             out: None,
             quiet: false,
@@ -90,6 +101,42 @@ impl RunFlags {
     pub fn threads(&self) -> Result<usize> {
         preflight::threads(self.threads).map_err(anyhow::Error::msg)
     }
+
+    /// The parameter-sets file given with `--parameter-sets`, read and
+    /// checked (see [`open_sets`]).
+    pub fn sets_file(&self, replications: u32) -> Result<Option<Arc<ParameterSetsFile>>> {
+        self.parameter_sets
+            .as_deref()
+            .map(|path| open_sets(path, replications))
+            .transpose()
+    }
+}
+
+/// Reads and checks the parameter sets at `path` for a run of
+/// `replications`, saying how they will be used: cycled, and with a
+/// warning if there are fewer replications than sets.
+pub fn open_sets(path: &Path, replications: u32) -> Result<Arc<ParameterSetsFile>> {
+    let file = ParameterSetsFile::open(path)?;
+    let m = file.sets.len();
+    println!(
+        "parameter sets: {m} plausible sets of {} parameters from {}; replication i uses set i mod {m} (cycled)",
+        file.sets.keys.len(),
+        path.display()
+    );
+    if (replications as usize) < m {
+        eprintln!(
+            "warning: {replications} replications use only the first {replications} of the {m} parameter sets in {}; run at least {m} replications to use them all",
+            path.display()
+        );
+    }
+    Ok(Arc::new(file))
+}
+
+/// `p` with every set of `file` applied, each checked like the scenario.
+pub fn apply_sets(p: &Params, file: &Arc<ParameterSetsFile>) -> Result<Arc<AppliedSets>> {
+    Ok(Arc::new(
+        AppliedSets::new(p, file).map_err(anyhow::Error::msg)?,
+    ))
 }
 
 /// The progress bar on standard error (nothing when quiet or not a terminal).
@@ -208,6 +255,10 @@ pub fn run(args: RunArgs) -> Result<()> {
         preflight::seconds(&p, p.run.replications, threads),
         f,
     )?;
+    let sets = match f.sets_file(p.run.replications)? {
+        Some(file) => Some(apply_sets(&p, &file)?),
+        None => None,
+    };
     let from_state = match &args.from_state {
         Some(path) => Some(std::sync::Arc::new(crate::output::state::StateFile::open(
             path,
@@ -223,6 +274,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         csv: f.csv,
         save_state: args.save_state,
         from_state,
+        sets,
         ..RunSpec::new(p.clone(), dir.clone(), threads)
     };
     let cancel = runner::Cancel::from_flag(interrupt::flag());

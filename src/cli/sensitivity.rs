@@ -18,6 +18,11 @@ use crate::sensitivity::{self, MorrisIndex, SobolIndex};
 use crate::sweep::store;
 
 pub fn sensitivity(args: SweepArgs) -> Result<()> {
+    if args.parameter_sets.is_some() {
+        anyhow::bail!(
+            "--parameter-sets is for run, compare and sweep; a sensitivity analysis varies the parameters itself"
+        );
+    }
     let plan = study::load(&args.file)?;
     let (dir, record) = run_sweep(&plan.sweep, &args)?;
     let done = store::done_units(&dir).len();
@@ -51,6 +56,7 @@ pub fn sensitivity(args: SweepArgs) -> Result<()> {
         seed: record.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: record.name.clone(),
+        parameter_sets: None,
     };
     write_indices(&dir.join(INDICES_FILE), &rows, &meta)?;
     println!();

@@ -42,6 +42,11 @@ pub struct SlurmArgs {
     /// trustsim binary the jobs run (default: this executable).
     #[arg(long)]
     pub trustsim: Option<PathBuf>,
+    /// Plausible parameter sets, passed on to every array task's `trustsim
+    /// sweep` (replication i of every design point uses set i mod M); must
+    /// be on a file system the compute nodes share.
+    #[arg(long, value_name = "FILE")]
+    pub parameter_sets: Option<PathBuf>,
 }
 
 /// The job array's shape and the resources of each task, as the scripts
@@ -176,6 +181,7 @@ struct Plan {
     file: PathBuf,
     out: PathBuf,
     scripts: PathBuf,
+    parameter_sets: Option<PathBuf>,
 }
 
 impl Plan {
@@ -201,8 +207,10 @@ impl Plan {
             file: absolute(&args.file)?,
             out,
             scripts,
+            parameter_sets: args.parameter_sets.as_deref().map(absolute).transpose()?,
         };
-        for p in [&plan.trustsim, &plan.file, &plan.out, &plan.scripts] {
+        let paths = [&plan.trustsim, &plan.file, &plan.out, &plan.scripts];
+        for p in paths.into_iter().chain(plan.parameter_sets.as_ref()) {
             if p.to_string_lossy().contains(['\n', '\r']) {
                 bail!(
                     "{:?}: a path in a job script cannot contain a line break",
@@ -271,11 +279,14 @@ impl Plan {
             quote_path(&self.script(RUN_SCRIPT)),
         ));
         s.push_str(&format!(
-            "exec {} sweep {} --shard \"${{SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --out {} --quiet\n",
+            "exec {} sweep {} --shard \"${{SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --out {}{} --quiet\n",
             quote_path(&self.trustsim),
             quote_path(&self.file),
             self.job.cpus_per_task,
             quote_path(&self.out),
+            self.parameter_sets
+                .as_ref()
+                .map_or(String::new(), |p| format!(" --parameter-sets {}", quote_path(p))),
         ));
         s
     }
@@ -399,7 +410,7 @@ fn write_script(path: &Path, text: &str) -> Result<()> {
 
 /// Writes the job-array and merge scripts.
 pub fn slurm(args: SlurmArgs) -> Result<()> {
-    let sweep = Sweep::load(&args.file)?;
+    let sweep = super::sweep::with_sets(Sweep::load(&args.file)?, args.parameter_sets.as_deref())?;
     args.job.check()?;
     let plan = Plan::new(&args, &sweep)?;
     // Write sweep.json now: it refuses a folder holding another sweep before

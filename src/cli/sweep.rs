@@ -30,6 +30,11 @@ pub struct SweepArgs {
     /// Output folder (default: output/<name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Plausible parameter sets (parquet, as `trustsim calibrate` writes
+    /// them; `sweep` only): replication i of every design point uses set i
+    /// mod M (cycled). The sets may not give a parameter the sweep varies.
+    #[arg(long, value_name = "FILE")]
+    pub parameter_sets: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -53,8 +58,20 @@ impl SweepArgs {
 }
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
-    run_sweep(&Sweep::load(&args.file)?, &args)?;
+    let sweep = with_sets(Sweep::load(&args.file)?, args.parameter_sets.as_deref())?;
+    run_sweep(&sweep, &args)?;
     Ok(())
+}
+
+/// `sweep` with the parameter sets at `path`, if given.
+pub fn with_sets(sweep: Sweep, path: Option<&Path>) -> Result<Sweep> {
+    Ok(match path {
+        Some(path) => {
+            let file = super::run::open_sets(path, sweep.replications)?;
+            sweep.with_parameter_sets(file)?
+        }
+        None => sweep,
+    })
 }
 
 /// Runs the units of `sweep` that `args` ask for (all, or one shard's) into
@@ -150,10 +167,13 @@ impl Units<'_> {
                     return Ok(());
                 }
                 let p = self.sweep.point_params(unit).map_err(anyhow::Error::msg)?;
+                let worlds = self.sweep.point_worlds(unit).map_err(anyhow::Error::msg)?;
                 // A unit's replications run one after another on this worker;
                 // units run side by side.
                 let reps = 0..self.sweep.replications;
-                let Some(metrics) = runner::run_metrics_serial(&p, reps, &self.cancel, bar) else {
+                let Some(metrics) =
+                    runner::run_metrics_serial(&p, &worlds, reps, &self.cancel, bar)
+                else {
                     return Ok(());
                 };
                 store::write_part(self.dir, record, unit, &metrics)?;

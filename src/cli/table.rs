@@ -132,7 +132,9 @@ pub fn all_checks(rows: &[SummaryRow]) -> String {
 }
 
 /// Paired differences against the first variant, one block per variant and
-/// scope; variant names in full.
+/// scope; variant names in full. With parameter sets, each row also shows
+/// the 95 % of plausible worlds (2.5th to 97.5th percentile of the paired
+/// differences) and the probability that the variant is better.
 pub fn comparison(rows: &[Difference]) -> String {
     let mut out = String::new();
     let mut last: Option<(&str, &str)> = None;
@@ -144,12 +146,19 @@ pub fn comparison(rows: &[Difference]) -> String {
         .max(10);
     for d in rows {
         let key = (d.variant.as_str(), d.scope.as_str());
+        let worlds = d.worlds.as_ref();
         if last != Some(key) {
             if last.is_some() {
                 out.push('\n');
             }
+            let sets = worlds.map_or(String::new(), |w| {
+                format!(
+                    ", {} plausible parameter sets (cycled): chance and parameter uncertainty",
+                    w.sets()
+                )
+            });
             out += &format!(
-                "{} vs {} ({}, {} paired replications)\n{:<34} {:>width$} {:>width$} {:>32} {:>9}\n",
+                "{} vs {} ({}, {} paired replications{sets})\n{:<34} {:>width$} {:>width$} {:>32}",
                 d.variant,
                 d.baseline,
                 d.scope.label(),
@@ -158,8 +167,12 @@ pub fn comparison(rows: &[Difference]) -> String {
                 d.baseline,
                 d.variant,
                 "difference [95 % CI]",
-                "better in"
             );
+            if worlds.is_some() {
+                out += &format!(" {:>26} {:>9}\n", "95 % of worlds", "P(better)");
+            } else {
+                out += &format!(" {:>9}\n", "better in");
+            }
             last = Some(key);
         }
         let u = d.outcome.unit;
@@ -170,12 +183,59 @@ pub fn comparison(rows: &[Difference]) -> String {
             u.format_difference(d.ci_high)
         );
         out += &format!(
-            "{:<34} {:>width$} {:>width$} {:>32} {:>8.0} %\n",
+            "{:<34} {:>width$} {:>width$} {:>32}",
             d.outcome.label,
             u.format(d.baseline_mean),
             u.format(d.variant_mean),
             diff,
-            100.0 * d.share_better
+        );
+        match worlds {
+            Some(w) => {
+                let spread = format!(
+                    "{} to {}",
+                    u.format_difference(w.low),
+                    u.format_difference(w.high)
+                );
+                out += &format!(" {spread:>26} {:>7.0} %\n", 100.0 * d.share_better);
+            }
+            None => out += &format!(" {:>8.0} %\n", 100.0 * d.share_better),
+        }
+    }
+    out
+}
+
+/// With parameter sets: for each variant and outcome of `scope`, the mean
+/// paired difference within each set and in how many sets the variant did
+/// better.
+pub fn set_means(rows: &[Difference], scope: crate::metrics::Scope) -> String {
+    let mut out = String::new();
+    let mut last: Option<&str> = None;
+    for d in rows.iter().filter(|d| d.scope == scope) {
+        let Some(w) = &d.worlds else { continue };
+        if last != Some(d.variant.as_str()) {
+            if last.is_some() {
+                out.push('\n');
+            }
+            out += &format!(
+                "{} vs {}, {}: mean paired difference by parameter set (set 0, 1, ...)\n",
+                d.variant,
+                d.baseline,
+                scope.label()
+            );
+            last = Some(&d.variant);
+        }
+        let u = d.outcome.unit;
+        let means: Vec<String> = w
+            .set_means
+            .iter()
+            .map(|m| u.format_difference(*m))
+            .collect();
+        out += &format!(
+            "{:<34} better in {} of {} sets: {}\n",
+            d.outcome.label,
+            w.sets_better,
+            w.sets(),
+            means.join(" ")
         );
     }
     out

@@ -299,6 +299,9 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationMetrics {
     pub replication: u32,
+    /// The plausible parameter set the replication used (`--parameter-sets`),
+    /// if any.
+    pub parameter_set: Option<u32>,
     pub whole_run: Values,
     pub final_year: Values,
 }
@@ -317,6 +320,7 @@ impl ReplicationMetrics {
 pub fn evaluate_replication(r: &ReplicationResult, p: &Params) -> ReplicationMetrics {
     ReplicationMetrics {
         replication: r.replication,
+        parameter_set: None,
         whole_run: evaluate(r, p),
         final_year: evaluate_window(&Window::horizon(r).final_year()),
     }

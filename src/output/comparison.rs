@@ -1,5 +1,6 @@
 //! `comparison.parquet`: one row per variant x outcome x scope with the
-//! paired difference against the first variant and its 95 % interval.
+//! paired difference against the first variant and its 95 % interval; with
+//! parameter sets, also its spread across plausible worlds (null without).
 
 use std::path::Path;
 
@@ -35,6 +36,10 @@ pub struct ComparisonManifest {
     /// Command-line settings applied to every variant.
     pub settings: Vec<String>,
     pub complete: bool,
+    /// The plausible parameter sets every variant used (`--parameter-sets`):
+    /// replication `i` of every variant used set `i mod M`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_sets: Option<super::parameter_sets::SetsRecord>,
 }
 
 /// Writes `comparison.json` atomically.
@@ -43,12 +48,16 @@ pub fn write_comparison_manifest(path: &Path, m: &ComparisonManifest) -> Result<
 }
 
 /// Paired differences of every variant against the first, for both scopes,
-/// from each variant's `replications.parquet` in `dir/<variant>/`.
+/// from each variant's `replications.parquet` in `dir/<variant>/`. If the
+/// variants ran with parameter sets, each difference carries its spread
+/// across worlds; every variant's replication must then have used the same
+/// set as the reference's.
 pub fn read_differences(dir: &Path, names: &[String]) -> Result<Vec<Difference>, OutputError> {
     let per_variant: Vec<Vec<ReplicationMetrics>> = names
         .iter()
         .map(|n| super::replications::read(&dir.join(n).join(super::REPLICATIONS_FILE)))
         .collect::<Result<_, _>>()?;
+    let sets = worlds_of(dir, names, &per_variant)?;
     let mut rows = Vec::new();
     for scope in [Scope::FinalYear, Scope::WholeRun] {
         let values: Vec<(String, Vec<Values>)> = names
@@ -61,15 +70,51 @@ pub fn read_differences(dir: &Path, names: &[String]) -> Result<Vec<Difference>,
                 )
             })
             .collect();
-        rows.extend(crate::compare::paired_differences(&values, scope));
+        rows.extend(crate::compare::paired_differences_in_worlds(
+            &values,
+            sets.as_deref(),
+            scope,
+        ));
     }
     Ok(rows)
+}
+
+/// The parameter set of each of the reference's replications, if it ran
+/// with sets; an error if another variant's replication used another set.
+fn worlds_of(
+    dir: &Path,
+    names: &[String],
+    per_variant: &[Vec<ReplicationMetrics>],
+) -> Result<Option<Vec<u32>>, OutputError> {
+    let Some(reference) = per_variant.first() else {
+        return Ok(None);
+    };
+    for (name, reps) in names.iter().zip(per_variant).skip(1) {
+        for (a, b) in reference.iter().zip(reps) {
+            if a.parameter_set != b.parameter_set {
+                let shown = |s: Option<u32>| s.map_or("none".to_string(), |s| s.to_string());
+                return Err(OutputError::invalid(
+                    &dir.join(name).join(super::REPLICATIONS_FILE),
+                    format!(
+                        "replication {} used parameter set {} and the reference's used {}; the variants of a comparison use the same set in each replication",
+                        b.replication,
+                        shown(b.parameter_set),
+                        shown(a.parameter_set)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(reference
+        .iter()
+        .map(|m| m.parameter_set)
+        .collect::<Option<Vec<u32>>>())
 }
 
 /// The provenance line of a comparison's charts and report.
 pub fn provenance(record: &ComparisonManifest) -> String {
     format!(
-        "Variants: {}; {} replications each, {}; trustsim {}",
+        "Variants: {}; {} replications each, {}{}; trustsim {}",
         record.variants.join(", "),
         record.replications,
         if record.common_random_numbers {
@@ -77,6 +122,13 @@ pub fn provenance(record: &ComparisonManifest) -> String {
         } else {
             "independent seeds".into()
         },
+        record
+            .parameter_sets
+            .as_ref()
+            .map_or(String::new(), |s| format!(
+                "; {} plausible parameter sets (cycled) from {}",
+                s.used, s.path
+            )),
         record.trustsim_version
     )
 }
@@ -103,8 +155,13 @@ table! {
         MEAN_DIFFERENCE = "mean_difference", "outcome unit", Get::F64(|d| d.mean_difference), "Mean paired difference, variant minus reference.";
         CI_LOW = "ci_low", "outcome unit", Get::F64(|d| d.ci_low), "Lower end of the 95 % t interval of the mean difference.";
         CI_HIGH = "ci_high", "outcome unit", Get::F64(|d| d.ci_high), "Upper end of the 95 % t interval of the mean difference.";
-        SHARE_BETTER = "share_better", "fraction (0-1)", Get::F64(|d| d.share_better), "Share of replications in which the variant did better.";
+        SHARE_BETTER = "share_better", "fraction (0-1)", Get::F64(|d| d.share_better), "Share of replications in which the variant did better (with parameter sets: the probability that the variant is better, over plausible worlds).";
         BASELINE_SD = "baseline_sd", "outcome unit", Get::F64(|d| d.baseline_sd), "SD of the reference across replications (a difference divided by it is in SD units).";
+        PARAMETER_SETS = "parameter_sets", "sets", Get::U32OrNull(|d| d.worlds.as_ref().map(|w| w.sets())), "Plausible parameter sets the replications used (M; replication i used set i mod M); null without parameter sets.";
+        WORLD_LOW = "world_low", "outcome unit", Get::F64OrNull(|d| d.worlds.as_ref().map_or(f64::NAN, |w| w.low)), "2.5th percentile of the paired differences across replications, each one plausible world (a parameter set and a draw of chance); null without parameter sets.";
+        WORLD_HIGH = "world_high", "outcome unit", Get::F64OrNull(|d| d.worlds.as_ref().map_or(f64::NAN, |w| w.high)), "97.5th percentile of the paired differences across replications (plausible worlds); null without parameter sets.";
+        SETS_BETTER = "sets_better", "sets", Get::U32OrNull(|d| d.worlds.as_ref().map(|w| w.sets_better)), "Parameter sets whose mean paired difference is an improvement (\"in N of M plausible worlds\"); null without parameter sets.";
+        SET_MEANS = "set_means", "outcome unit", Get::F64ListOrNull(|d| d.worlds.as_ref().map(|w| w.set_means.as_slice())), "Mean paired difference over the replications of each parameter set, by set number; null without parameter sets.";
     }
 }
 

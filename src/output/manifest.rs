@@ -34,6 +34,10 @@ pub struct Manifest {
     pub settings: Vec<String>,
     /// The resolved scenario (checked again when read).
     pub scenario: Params,
+    /// The plausible parameter sets the run used (`--parameter-sets`), if
+    /// any: replication `i` used set `i mod M` (cycled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_sets: Option<super::parameter_sets::SetsRecord>,
     /// The state file the run continued from (`run --from-state`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_state: Option<String>,
@@ -73,6 +77,7 @@ mod tests {
             files: vec!["trust_months.parquet".into(), "ceo_spells.parquet".into()],
             settings: vec!["--months 120".into()],
             scenario: Params::default(),
+            parameter_sets: None,
             from_state: None,
         };
         write_manifest(&path, &m).unwrap();

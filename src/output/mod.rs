@@ -10,6 +10,7 @@ pub mod dictionary;
 pub mod error;
 pub mod indices;
 pub mod manifest;
+pub mod parameter_sets;
 pub mod parquet;
 pub mod replications;
 pub mod state;

@@ -27,6 +27,8 @@ pub const KEY_SCENARIO_HASH: &str = "trustsim.scenario_hash";
 pub const KEY_SEED: &str = "trustsim.seed";
 pub const KEY_VERSION: &str = "trustsim.version";
 pub const KEY_SCENARIO: &str = "trustsim.scenario";
+/// The number of plausible parameter sets a run used (absent without).
+pub const KEY_PARAMETER_SETS: &str = "trustsim.parameter_sets";
 /// Field metadata keys (in the arrow schema) of every column.
 pub const KEY_UNIT: &str = "trustsim.unit";
 pub const KEY_DESCRIPTION: &str = "trustsim.description";
@@ -38,17 +40,24 @@ pub struct FileMeta {
     pub seed: u64,
     pub version: String,
     pub scenario_name: String,
+    /// Plausible parameter sets the run used (`--parameter-sets`), if any;
+    /// replication `i` used set `i mod M`.
+    pub parameter_sets: Option<u32>,
 }
 
 impl FileMeta {
     /// The key-value pairs written into the parquet footer.
     pub fn key_values(&self) -> Vec<(String, String)> {
-        vec![
+        let mut kv = vec![
             (KEY_SCENARIO_HASH.to_string(), self.scenario_hash.clone()),
             (KEY_SEED.to_string(), self.seed.to_string()),
             (KEY_VERSION.to_string(), self.version.clone()),
             (KEY_SCENARIO.to_string(), self.scenario_name.clone()),
-        ]
+        ];
+        if let Some(m) = self.parameter_sets {
+            kv.push((KEY_PARAMETER_SETS.to_string(), m.to_string()));
+        }
+        kv
     }
 
     /// Rebuilds the metadata from footer key-value pairs; `path` is only used
@@ -58,12 +67,14 @@ impl FileMeta {
         kv: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
     ) -> Result<FileMeta, OutputError> {
         let (mut hash, mut seed, mut version, mut name) = (None, None, None, None);
+        let mut sets = None;
         for (k, v) in kv {
             let slot = match k {
                 KEY_SCENARIO_HASH => &mut hash,
                 KEY_SEED => &mut seed,
                 KEY_VERSION => &mut version,
                 KEY_SCENARIO => &mut name,
+                KEY_PARAMETER_SETS => &mut sets,
                 _ => continue,
             };
             *slot = Some(v.unwrap_or_default().to_string());
@@ -83,6 +94,7 @@ impl FileMeta {
             seed,
             version: need(version, KEY_VERSION)?,
             scenario_name: need(name, KEY_SCENARIO)?,
+            parameter_sets: sets.and_then(|s| s.parse().ok()),
         })
     }
 }
@@ -306,6 +318,7 @@ mod tests {
             seed: 12345678901234,
             version: "0.1.0".into(),
             scenario_name: "baseline".into(),
+            parameter_sets: None,
         }
     }
 

@@ -19,6 +19,7 @@ pub const REPLICATIONS_FILE: &str = "replications.parquet";
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricValue {
     pub replication: u32,
+    pub parameter_set: Option<u32>,
     pub scope: Scope,
     pub metric: &'static str,
     pub value: f64,
@@ -29,6 +30,7 @@ table! {
     pub static REPLICATION_METRICS: Table<MetricValue> = "replications.parquet";
     pub mod col {
         REPLICATION = "replication", "", Get::U32(|v| v.replication), "Replication number (0-based).";
+        PARAMETER_SET = "parameter_set", "", Get::U32OrNull(|v| v.parameter_set), "The plausible parameter set the replication used (`--parameter-sets`: replication i uses set i mod M); null without parameter sets.";
         SCOPE = "scope", "", Get::Enum(|v| v.scope.as_str(), &Scope::LABELS), "whole_run: every reported month; final_year: the last 12 (compared metrics only).";
         METRIC = "metric", "", Get::Str(|v| v.metric), "Metric key (README, \"Metrics\").";
         VALUE = "value", "metric unit", Get::F64OrNull(|v| v.value), "The metric's value in this replication (shares as fractions; null where it has none).";
@@ -44,6 +46,7 @@ pub fn rows(metrics: &[&ReplicationMetrics]) -> Vec<MetricValue> {
             for (key, value) in m.scope(scope).iter_in_registry_order() {
                 out.push(MetricValue {
                     replication: m.replication,
+                    parameter_set: m.parameter_set,
                     scope,
                     metric: key,
                     value,
@@ -75,6 +78,11 @@ pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Vec<ReplicationMetrics>
         .column(col::VALUE)
         .and_then(|c| c.f64().cloned())
         .map_err(bad)?;
+    // Files written before the column existed have no parameter sets.
+    let set = match df.column(col::PARAMETER_SET) {
+        Ok(c) => Some(c.u32().cloned().map_err(bad)?),
+        Err(_) => None,
+    };
     let mut out: Vec<ReplicationMetrics> = Vec::new();
     for i in 0..df.height() {
         let (Some(r), Some(s), Some(k)) = (rep.get(i), scope.get(i), key.get(i)) else {
@@ -84,6 +92,7 @@ pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Vec<ReplicationMetrics>
         if out.last().is_none_or(|l| l.replication != r) {
             out.push(ReplicationMetrics {
                 replication: r,
+                parameter_set: set.as_ref().and_then(|s| s.get(i)),
                 whole_run: Values::default(),
                 final_year: Values::default(),
             });

@@ -166,6 +166,7 @@ mod tests {
             seed: 7,
             version: "0.1.0".into(),
             scenario_name: "s".into(),
+            parameter_sets: None,
         }
     }
 

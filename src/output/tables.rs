@@ -21,6 +21,8 @@ use crate::model::{
 /// How a column's value is read from a record of type `R`.
 pub enum Get<R: 'static> {
     U32(fn(&R) -> u32),
+    /// An integer that may be absent: null in the file, empty in CSV.
+    U32OrNull(fn(&R) -> Option<u32>),
     I32(fn(&R) -> i32),
     U64(fn(&R) -> u64),
     F64(fn(&R) -> f64),
@@ -35,6 +37,9 @@ pub enum Get<R: 'static> {
     /// One of a fixed list of labels, stored dictionary-encoded with the
     /// labels in their natural order (a polars Enum).
     Enum(fn(&R) -> &'static str, &'static [&'static str]),
+    /// A list of floats that may be absent: a list column in the file
+    /// (null where none), values separated by `;` in CSV.
+    F64ListOrNull(for<'a> fn(&'a R) -> Option<&'a [f64]>),
 }
 
 impl<R> Get<R> {
@@ -49,6 +54,7 @@ impl<R> Get<R> {
         };
         match self {
             Get::U32(f) => f(r).to_string(),
+            Get::U32OrNull(f) => f(r).map(|v| v.to_string()).unwrap_or_default(),
             Get::I32(f) => f(r).to_string(),
             Get::U64(f) => f(r).to_string(),
             Get::F64(f) | Get::F64OrNull(f) => {
@@ -63,6 +69,20 @@ impl<R> Get<R> {
             Get::Str(f) => quote(f(r)),
             Get::OptStr(f) => f(r).map(quote).unwrap_or_default(),
             Get::Enum(f, _) => quote(f(r)),
+            Get::F64ListOrNull(f) => f(r)
+                .map(|v| {
+                    v.iter()
+                        .map(|x| {
+                            if x.is_finite() {
+                                x.to_string()
+                            } else {
+                                String::new()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(";")
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -70,6 +90,7 @@ impl<R> Get<R> {
     pub fn type_name(&self) -> String {
         match self {
             Get::U32(_) => "uint32".into(),
+            Get::U32OrNull(_) => "uint32 (null where none)".into(),
             Get::I32(_) => "int32".into(),
             Get::U64(_) => "uint64".into(),
             Get::F64(_) => "float64".into(),
@@ -78,6 +99,7 @@ impl<R> Get<R> {
             Get::Str(_) => "string".into(),
             Get::OptStr(_) => "string (null where none)".into(),
             Get::Enum(_, labels) => format!("enum ({})", labels.join(" < ")),
+            Get::F64ListOrNull(_) => "list of float64 (null where none)".into(),
         }
     }
 }
@@ -170,6 +192,7 @@ fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsRes
     let name: PlSmallStr = c.name.into();
     Ok(match &c.get {
         Get::U32(f) => Column::new(name, rows.map(f).collect::<Vec<u32>>()),
+        Get::U32OrNull(f) => Column::new(name, rows.map(f).collect::<Vec<Option<u32>>>()),
         Get::I32(f) => Column::new(name, rows.map(f).collect::<Vec<i32>>()),
         Get::U64(f) => Column::new(name, rows.map(f).collect::<Vec<u64>>()),
         Get::F64(f) => Column::new(name, rows.map(f).collect::<Vec<f64>>()),
@@ -184,6 +207,12 @@ fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsRes
         Get::Enum(f, labels) => {
             let dtype = enum_dtype(labels)?;
             Column::new(name, rows.map(f).collect::<Vec<&str>>()).cast(&dtype)?
+        }
+        Get::F64ListOrNull(f) => {
+            let lists: Vec<Option<Series>> = rows
+                .map(|r| f(r).map(|v| Series::new(PlSmallStr::EMPTY, v)))
+                .collect();
+            Column::new(name, lists).cast(&DataType::List(Box::new(DataType::Float64)))?
         }
     })
 }

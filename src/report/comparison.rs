@@ -48,8 +48,7 @@ pub fn render(
     let _ = writeln!(
         h,
         "<p class=\"lead\">{} policy variants of simulated NHS trusts in England against the reference <strong>{}</strong>, \
-         {} replications each. {} Differences are paired replication by replication; intervals are 95 % t intervals of \
-         the mean paired difference and show the model's chance variation for one set of assumptions.</p>",
+         {} replications each. {} Differences are paired replication by replication; {}</p>",
         record.variants.len() - 1,
         esc(&record.variants[0]),
         record.replications,
@@ -57,6 +56,20 @@ pub fn render(
             "Every variant uses the same random streams (common random numbers), so a difference comes from the policy alone."
         } else {
             "Each variant has its own seed (independent streams), so differences include chance."
+        },
+        match &record.parameter_sets {
+            None => "intervals are 95 % t intervals of the mean paired difference and show the model's chance variation \
+                     for one set of assumptions."
+                .to_string(),
+            Some(s) => format!(
+                "replication i of every variant uses plausible parameter set i mod {} (of {} sets from <code>{}</code>, \
+                 cycled) and the same random streams, so each replication is one plausible world: same world, same chance, \
+                 different policy. Intervals are 95 % t intervals of the mean paired difference; the 95 % of worlds \
+                 (2.5th to 97.5th percentile of the paired differences) shows chance and parameter uncertainty together.",
+                s.sets,
+                s.used,
+                esc(&s.path)
+            ),
         }
     );
     let _ = writeln!(h, "<h2>What differs between the variants</h2>\n<ul>");
@@ -82,10 +95,17 @@ pub fn render(
     let _ = writeln!(
         h,
         "<figure id=\"forest\">\n{}\n<figcaption><strong>Figure 1.</strong> How each policy changes outcomes in the final \
-         year, in each outcome's own unit (pp = percentage points), with 95 % intervals.</figcaption>\n</figure>",
-        inline_svg(&svg)
+         year, in each outcome's own unit (pp = percentage points), with 95 % intervals.{}</figcaption>\n</figure>",
+        inline_svg(&svg),
+        record
+            .parameter_sets
+            .as_ref()
+            .map_or(String::new(), |s| format!(
+                " Thin lines: the 95 % of plausible worlds ({}).",
+                esc(charts::bands_show(Some(s.used)).trim_start_matches("bands: "))
+            ))
     );
-    over_time(&mut h, runs)?;
+    over_time(&mut h, runs, rows)?;
     for scope in [Scope::FinalYear, Scope::WholeRun] {
         difference_table(&mut h, rows, scope);
     }
@@ -107,7 +127,7 @@ pub fn render(
 }
 
 /// Fan charts of the paired differences month by month (figures 2 to 6).
-fn over_time(h: &mut String, runs: &[ReportRun]) -> Result<(), ChartError> {
+fn over_time(h: &mut String, runs: &[ReportRun], rows: &[Difference]) -> Result<(), ChartError> {
     let Some((reference, rest)) = runs.split_first() else {
         return Ok(());
     };
@@ -125,20 +145,30 @@ fn over_time(h: &mut String, runs: &[ReportRun]) -> Result<(), ChartError> {
             changes: changes.clone(),
             indicator: ind,
             caption: false,
+            worlds: vec![],
         };
+        let worlds = charts::difference::worlds_lines(rows, ind);
         let svg = charts::svg_string(&fig, &charts::difference::file_stem(ind))?;
         let _ = writeln!(
             h,
             "<figure>\n{}\n<figcaption><strong>Figure {}.</strong> Paired difference against {} month by month: median and \
-             the middle 50 % and 90 % of replications.{}</figcaption>\n</figure>",
+             the middle 50 % and 90 % of replications{}.{}{}</figcaption>\n</figure>",
             inline_svg(&svg),
             i + 2,
             esc(&reference.data.label),
+            match charts::parameter_sets(std::slice::from_ref(&reference.data)) {
+                None => String::new(),
+                sets => format!(" ({})", esc(&charts::bands_show(sets))),
+            },
             if changes.is_empty() {
                 String::new()
             } else {
                 " The dashed line marks where a timed change starts; before it the difference is exactly zero.".into()
-            }
+            },
+            worlds
+                .iter()
+                .map(|w| format!(" {}", esc(w)))
+                .collect::<String>()
         );
     }
     Ok(())
@@ -159,10 +189,15 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
             .filter(|d| d.scope == scope && d.variant == v)
             .collect();
         let Some(first) = mine.first() else { continue };
+        let worlds_head = if first.worlds.is_some() {
+            "<th class=\"num\">95 % of worlds</th><th class=\"num\">Better in sets</th>"
+        } else {
+            ""
+        };
         let _ = writeln!(
             h,
             "<h3>{} vs {} ({} paired replications)</h3>\n<table>\n<thead><tr><th>Outcome</th><th class=\"num\">{}</th>\
-             <th class=\"num\">{}</th><th class=\"num\">Difference (95 % interval)</th><th class=\"num\">Better in</th></tr></thead>\n<tbody>",
+             <th class=\"num\">{}</th><th class=\"num\">Difference (95 % interval)</th>{worlds_head}<th class=\"num\">Better in</th></tr></thead>\n<tbody>",
             esc(v),
             esc(&first.baseline),
             first.n,
@@ -178,10 +213,19 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
             } else {
                 " worse"
             };
+            let worlds = d.worlds.as_ref().map_or(String::new(), |w| {
+                format!(
+                    "<td class=\"num\">{} to {}</td><td class=\"num\">{} of {}</td>",
+                    esc(&u.format_difference(w.low)),
+                    esc(&u.format_difference(w.high)),
+                    w.sets_better,
+                    w.sets()
+                )
+            });
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num{class}\">{} ({} to {})</td>\
-                 <td class=\"num\">{:.0} %</td></tr>",
+                 {worlds}<td class=\"num\">{:.0} %</td></tr>",
                 esc(d.outcome.label),
                 esc(&u.format(d.baseline_mean)),
                 esc(&u.format(d.variant_mean)),

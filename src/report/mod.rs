@@ -76,12 +76,20 @@ pub fn render(runs: &[ReportRun], date: &str) -> Result<String, ChartError> {
     let mut h = String::new();
     let title = format!("trustsim report: {}", names.join(" vs "));
     h.push_str(&html::head(&title));
+    let intervals = match charts::parameter_sets(&data) {
+        None => "intervals show the model's chance variation for one set of assumptions, not \
+                 uncertainty in the assumptions themselves"
+            .to_string(),
+        sets => format!(
+            "intervals show {} (replication i uses set i mod M)",
+            charts::bands_show(sets).trim_start_matches("bands: ")
+        ),
+    };
     let _ = writeln!(
         h,
         "<p class=\"lead\">Simulated NHS trusts in England: leadership turnover, staff \
          engagement and outcomes. Figures are medians across replications with 90 % \
-         intervals (5th to 95th percentile); intervals show the model's chance variation \
-         for one set of assumptions, not uncertainty in the assumptions themselves.</p>"
+         intervals (5th to 95th percentile); {intervals}.</p>"
     );
     settings(&mut h, runs);
     headline(&mut h, runs);

@@ -27,12 +27,19 @@ pub fn trust_section(
         "<h2 id=\"trust-{}\">Trust view: {} {}</h2>\n<p>A {} trust of the simulated England. Its own lines and \
          bands are this trust across the {} replications; the comparison is the other trusts of its type \
          (trust-level values over trusts and replications), the national CEO tenure curve and all trusts in the \
-         scatter. The bands show the model's chance variation for one set of assumptions.</p>",
+         scatter. The bands show {}.</p>",
         esc(&t.code),
         esc(&t.code),
         esc(&t.name),
         esc(&crate::charts::pretty(&t.trust_type).to_lowercase()),
-        view.run.replications.len()
+        view.run.replications.len(),
+        match view.run.meta.parameter_sets {
+            None => "the model's chance variation for one set of assumptions".to_string(),
+            sets => format!(
+                "{} (replication i uses set i mod M)",
+                crate::charts::bands_show(sets).trim_start_matches("bands: ")
+            ),
+        }
     );
     let svgs: Vec<(String, String, String)> = TRUST_CHARTS
         .par_iter()

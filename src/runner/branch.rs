@@ -46,13 +46,20 @@ impl Sharing {
 }
 
 /// The month from which the variants' parameters first differ (the total
-/// if they never do).
+/// if they never do). With parameter sets, replication `r` of every
+/// variant uses the same set, so the history is shared up to the first
+/// month in which the variants differ in any set.
 pub fn branch_month(specs: &[RunSpec]) -> u32 {
     let p0 = &specs[0].params;
     let total = p0.run.burn_in_months + p0.run.months;
-    specs[1..]
-        .iter()
-        .map(|s| p0.first_difference(&s.params).unwrap_or(total))
+    let worlds = specs[0].sets.as_ref().map_or(1, |s| s.len() as u32);
+    (0..worlds)
+        .flat_map(|w| {
+            let p0 = specs[0].params_for(w);
+            specs[1..]
+                .iter()
+                .map(move |s| p0.first_difference(s.params_for(w)).unwrap_or(total))
+        })
         .min()
         .unwrap_or(total)
 }
@@ -176,14 +183,14 @@ fn branch_one(
     cancel: &Cancel,
 ) -> Result<Option<Work>, RunError> {
     let stop = || cancel.is_cancelled();
-    let p0 = &specs[0].params;
+    let p0 = specs[0].params_for(r);
     let mut shared = ReplicationState::new(p0, r);
     if !shared.advance(p0, branch, &stop) {
         return Ok(None);
     }
     let mut work = Vec::new();
     for &k in ks {
-        let p = &specs[k].params;
+        let p = specs[k].params_for(r);
         // Nothing shared: each variant builds its own trusts (its seed and
         // starting values may differ).
         let mut s = if branch == 0 {
@@ -195,7 +202,8 @@ fn branch_one(
             return Ok(None);
         }
         let result = s.finish(p);
-        let metrics = evaluate_replication(&result, p);
+        let mut metrics = evaluate_replication(&result, p);
+        metrics.parameter_set = specs[k].set_of(r);
         let t = Instant::now();
         batches::write(&specs[k].dir, &result, &metrics, &opened[k].meta)?;
         work.push((k, result.staff_months, t.elapsed().as_secs_f64()));

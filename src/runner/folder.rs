@@ -168,7 +168,7 @@ pub fn inspect(dir: &Path, hash: &str) -> Holds {
 
 fn describe(m: &Manifest) -> String {
     format!(
-        "{} run of scenario `{}` ({} replications, seed {}, scenario hash {})",
+        "{} run of scenario `{}` ({} replications, seed {}, scenario hash {}, {})",
         if m.complete {
             "a finished"
         } else {
@@ -177,7 +177,11 @@ fn describe(m: &Manifest) -> String {
         m.scenario_name,
         m.replications,
         m.seed,
-        &m.scenario_hash[..m.scenario_hash.len().min(12)]
+        &m.scenario_hash[..m.scenario_hash.len().min(12)],
+        match &m.parameter_sets {
+            Some(s) => format!("parameter sets {} ({} sets)", s.path, s.sets),
+            None => "no parameter sets".into(),
+        }
     )
 }
 

@@ -12,6 +12,7 @@ mod cancel;
 pub mod folder;
 pub mod preflight;
 mod progress;
+pub mod sets;
 pub mod state;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub use branch::{Sharing, branch_month, run_branched};
 pub use cancel::Cancel;
 pub use folder::FolderError;
 pub use progress::{Progress, Silent};
+pub use sets::AppliedSets;
 
 use crate::metrics::{METRICS, ReplicationMetrics, evaluate_replication};
 use crate::model::{Params, ReplicationResult, run_replication_until};
@@ -69,6 +71,9 @@ pub struct RunSpec {
     pub save_state: Option<u32>,
     /// Continue every replication from this state file (`--from-state`).
     pub from_state: Option<std::sync::Arc<crate::output::state::StateFile>>,
+    /// Plausible parameter sets (`--parameter-sets`): replication `r` runs
+    /// with set `r mod M` applied to `params`.
+    pub sets: Option<std::sync::Arc<AppliedSets>>,
 }
 
 impl RunSpec {
@@ -87,7 +92,33 @@ impl RunSpec {
             csv: false,
             save_state: None,
             from_state: None,
+            sets: None,
         }
+    }
+
+    /// The parameters replication `r` runs with: its parameter set's, or
+    /// the scenario's.
+    pub fn params_for(&self, r: u32) -> &Params {
+        match &self.sets {
+            Some(s) => s.params(r),
+            None => &self.params,
+        }
+    }
+
+    /// The parameter set replication `r` uses, if the run has sets.
+    pub fn set_of(&self, r: u32) -> Option<u32> {
+        self.sets.as_ref().map(|s| s.set_of(r))
+    }
+
+    /// The provenance stamped into every file of this run: the scenario's,
+    /// with the parameter sets in its hash and their number.
+    pub fn file_meta(&self) -> FileMeta {
+        let mut meta = file_meta(&self.params);
+        if let Some(s) = &self.sets {
+            meta.scenario_hash = sets::run_hash(&meta.scenario_hash, Some(&s.file.sets));
+            meta.parameter_sets = Some(s.len().min(self.params.run.replications as usize) as u32);
+        }
+        meta
     }
 }
 
@@ -146,6 +177,9 @@ pub enum RunError {
     State(String),
     #[error(transparent)]
     Charts(#[from] crate::charts::ChartError),
+    /// Parameter sets that cannot be used with this run.
+    #[error("{0}")]
+    ParameterSets(String),
 }
 
 /// The provenance stamped into every file of a run of `p`.
@@ -155,6 +189,7 @@ pub fn file_meta(p: &Params) -> FileMeta {
         seed: p.run.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: p.run.name.clone(),
+        parameter_sets: None,
     }
 }
 
@@ -171,6 +206,18 @@ pub fn simulate(p: &Params, r: u32, cancel: &Cancel) -> Option<Finished> {
     let result = run_replication_until(p, r, &|| cancel.is_cancelled())?;
     let metrics = evaluate_replication(&result, p);
     Some(Finished { result, metrics })
+}
+
+/// The parameters of replication `r` of a scenario `p` that runs with the
+/// parameter sets `worlds` (none: `p` itself; replication `r` uses set `r
+/// mod M`), and the set it uses.
+pub fn world<'a>(p: &'a Params, worlds: &'a [Params], r: u32) -> (&'a Params, Option<u32>) {
+    if worlds.is_empty() {
+        (p, None)
+    } else {
+        let s = r % worlds.len() as u32;
+        (&worlds[s as usize], Some(s))
+    }
 }
 
 /// Runs replications `reps` on the current rayon pool and keeps only their
@@ -195,15 +242,20 @@ pub fn run_metrics(
 }
 
 /// As [`run_metrics`], one replication after another on the calling
-/// thread (for callers that already run several parameter sets in parallel).
+/// thread (for callers that already run several design points in
+/// parallel); with parameter sets `worlds` (see [`world`]), replication `r`
+/// uses set `r mod M`.
 pub fn run_metrics_serial(
     p: &Params,
+    worlds: &[Params],
     reps: std::ops::Range<u32>,
     cancel: &Cancel,
     progress: &dyn Progress,
 ) -> Option<Vec<ReplicationMetrics>> {
     reps.map(|r| {
-        let f = simulate(p, r, cancel)?;
+        let (p, set) = world(p, worlds, r);
+        let mut f = simulate(p, r, cancel)?;
+        f.metrics.parameter_set = set;
         progress.advance(1);
         Some(f.metrics)
     })
@@ -247,7 +299,12 @@ pub(crate) fn open(spec: &RunSpec) -> Result<Opened, RunError> {
     let started = Instant::now();
     let p = &spec.params;
     let dir = &spec.dir;
-    let meta = file_meta(p);
+    let meta = spec.file_meta();
+    if spec.sets.is_some() && (spec.from_state.is_some() || spec.save_state.is_some()) {
+        return Err(RunError::ParameterSets(
+            "--parameter-sets cannot be combined with --save-state or --from-state (a state holds one parameter set's history)".into(),
+        ));
+    }
     if let Some(file) = &spec.from_state {
         state::check_compatible(p, file)?;
     }
@@ -483,6 +540,10 @@ fn write_manifest(
         files,
         settings: spec.settings.clone(),
         scenario: p.clone(),
+        parameter_sets: spec
+            .sets
+            .as_ref()
+            .map(|s| s.file.record(p.run.replications)),
         from_state: spec.from_state.as_ref().map(|f| {
             format!(
                 "{} (month {}, scenario {})",

@@ -97,7 +97,7 @@ pub fn simulate(
     r: u32,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Option<Simulated>, RunError> {
-    let p = &spec.params;
+    let p = spec.params_for(r);
     let mut s = match &spec.from_state {
         Some(file) => file.state(r)?,
         None => ReplicationState::new(p, r),
@@ -114,7 +114,8 @@ pub fn simulate(
         return Ok(None);
     }
     let result = s.finish(p);
-    let metrics = evaluate_replication(&result, p);
+    let mut metrics = evaluate_replication(&result, p);
+    metrics.parameter_set = spec.set_of(r);
     Ok(Some((Finished { result, metrics }, saved)))
 }
 

@@ -11,6 +11,7 @@ pub mod store;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::design;
 use crate::model::Params;
 use crate::model::params::RawParams;
+use crate::output::parameter_sets::ParameterSetsFile;
 use crate::scenario;
 
 /// Why a sweep file cannot be used.
@@ -99,6 +101,9 @@ pub struct Sweep {
     pub parameters: Vec<Varied>,
     /// Parameter values of every design point, in unit order.
     pub points: Vec<Vec<f64>>,
+    /// Plausible parameter sets (`--parameter-sets`): replication `i` of
+    /// every design point uses set `i mod M`.
+    pub parameter_sets: Option<Arc<ParameterSetsFile>>,
 }
 
 /// Line and column (1-based) of a byte offset.
@@ -350,6 +355,7 @@ impl Sweep {
             replications,
             parameters,
             points,
+            parameter_sets: None,
         };
         sweep.check_points()?;
         Ok(sweep)
@@ -391,6 +397,7 @@ impl Sweep {
             replications,
             parameters,
             points,
+            parameter_sets: None,
         };
         sweep.check_points()?;
         Ok(sweep)
@@ -408,6 +415,57 @@ impl Sweep {
             scenario::rebuild(&self.base, p, &format!("{shown}: design point {i}"))?;
         }
         Ok(())
+    }
+
+    /// This sweep with plausible parameter sets: replication `i` of every
+    /// design point uses set `i mod M`. Refuses sets that give a parameter
+    /// the sweep varies (a set would overwrite the design) and any design
+    /// point and set whose values the scenario's checks refuse.
+    pub fn with_parameter_sets(
+        mut self,
+        file: Arc<ParameterSetsFile>,
+    ) -> Result<Sweep, SweepError> {
+        let shown = file.path.display().to_string();
+        let swept: Vec<&str> = file
+            .sets
+            .keys
+            .iter()
+            .filter(|k| self.parameters.iter().any(|v| &v.key == *k))
+            .map(String::as_str)
+            .collect();
+        if !swept.is_empty() {
+            return Err(SweepError::Invalid {
+                path: shown,
+                message: format!(
+                    "the sweep varies {}, which the parameter sets also give; a set would overwrite the design, so leave {} out of the parameter sets or out of the sweep",
+                    swept
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if swept.len() == 1 { "it" } else { "them" }
+                ),
+            });
+        }
+        self.parameter_sets = Some(file);
+        for i in 0..self.points.len() {
+            self.point_worlds(i)
+                .map_err(|message| SweepError::Invalid {
+                    path: shown.clone(),
+                    message: format!("design point {i}: {message}"),
+                })?;
+        }
+        Ok(self)
+    }
+
+    /// The parameters of design point `i` with each parameter set applied,
+    /// in set order (empty without parameter sets).
+    pub fn point_worlds(&self, i: usize) -> Result<Vec<Params>, String> {
+        let Some(file) = &self.parameter_sets else {
+            return Ok(vec![]);
+        };
+        let p = self.point_params(i)?;
+        crate::runner::sets::apply_all(&p, &file.sets, &file.path.display().to_string())
     }
 
     /// The design points mapped back onto the unit cube.
@@ -454,7 +512,7 @@ impl Sweep {
     }
 
     /// A hash of everything that determines the results: the base scenario,
-    /// the design points and the replications.
+    /// the design points, the replications and the parameter sets.
     pub fn hash(&self) -> String {
         let mut h = Sha256::new();
         h.update(scenario::resolved_toml(&self.base).as_bytes());
@@ -466,6 +524,10 @@ impl Sweep {
             for x in p {
                 h.update(x.to_le_bytes());
             }
+        }
+        if let Some(f) = &self.parameter_sets {
+            h.update(b"parameter sets ");
+            h.update(f.sets.content_hash().as_bytes());
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }

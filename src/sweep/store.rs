@@ -69,6 +69,10 @@ pub struct SweepRecord {
     pub parameters: Vec<String>,
     pub points: Vec<Vec<f64>>,
     pub metrics: Vec<String>,
+    /// The plausible parameter sets of the sweep (replication `i` of every
+    /// point uses set `i mod M`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_sets: Option<crate::output::parameter_sets::SetsRecord>,
 }
 
 pub const SWEEP_FILE: &str = "sweep.json";
@@ -85,12 +89,13 @@ fn ledger_dir(dir: &Path) -> PathBuf {
     dir.join("ledger")
 }
 
-fn meta(sweep_name: &str, hash: &str, seed: u64) -> FileMeta {
+fn meta(record: &SweepRecord) -> FileMeta {
     FileMeta {
-        scenario_hash: hash.to_string(),
-        seed,
+        scenario_hash: record.hash.clone(),
+        seed: record.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_name: sweep_name.to_string(),
+        scenario_name: record.name.clone(),
+        parameter_sets: record.parameter_sets.as_ref().map(|s| s.used),
     }
 }
 
@@ -111,6 +116,10 @@ pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
             .collect(),
         points: sweep.points.clone(),
         metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
+        parameter_sets: sweep
+            .parameter_sets
+            .as_ref()
+            .map(|f| f.record(sweep.replications)),
     };
     let path = dir.join(SWEEP_FILE);
     if path.exists() {
@@ -278,6 +287,15 @@ pub fn part_frame(
             metrics.iter().map(|m| m.replication).collect::<Vec<u32>>(),
         ),
     ];
+    if record.parameter_sets.is_some() {
+        cols.push(Column::new(
+            "parameter_set".into(),
+            metrics
+                .iter()
+                .map(|m| m.parameter_set)
+                .collect::<Vec<Option<u32>>>(),
+        ));
+    }
     for (k, key) in record.parameters.iter().enumerate() {
         cols.push(Column::new(
             column_name(key).into(),
@@ -302,12 +320,7 @@ fn write(path: &Path, df: &mut DataFrame, record: &SweepRecord) -> Result<(), Ou
         .iter()
         .map(|(c, k)| (c.as_str(), "", k.as_str()))
         .collect();
-    write_frame(
-        path,
-        df,
-        &meta(&record.name, &record.hash, record.seed),
-        &described,
-    )
+    write_frame(path, df, &meta(record), &described)
 }
 
 /// Writes the part of `unit` atomically.

@@ -1,0 +1,445 @@
+//! `parameter_sets.parquet`: plausible parameter sets, one row per set, for
+//! `run`, `compare` and `sweep --parameter-sets FILE` (replication `i` uses
+//! set `i mod M`). The format is fixed: a column `set` (UInt32, 0-based and
+//! consecutive), then one Float64 column per parameter, named by its dotted
+//! scenario key (`oversight.punitiveness`); integer parameters are rounded
+//! when a set is applied. File-level metadata may carry any other keys,
+//! which are ignored.
+//!
+//! [`read`] refuses a file that is missing, not parquet, has no `set` column
+//! or no parameter column, names an unknown or non-numeric key, holds a null
+//! or NaN, or has no rows, with a message that names the file and what is
+//! wrong. [`write`] writes one atomically. Whether a set's values are
+//! allowed by the scenario's checks is decided where the sets are applied
+//! (`runner::sets`).
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::atomic::write_atomic;
+use super::error::OutputError;
+
+/// Conventional file name of the parameter sets.
+pub const PARAMETER_SETS_FILE: &str = "parameter_sets.parquet";
+/// The column that numbers the sets.
+pub const SET_COLUMN: &str = "set";
+
+/// Plausible parameter sets: `values[s][k]` is parameter `keys[k]` in set `s`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterSets {
+    /// Dotted scenario keys, in column order.
+    pub keys: Vec<String>,
+    /// One row per set, in set order, one value per key.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl ParameterSets {
+    /// Number of sets (M).
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The set replication `r` uses: `r mod M` (cycled).
+    pub fn set_of(&self, replication: u32) -> u32 {
+        replication % (self.len().max(1) as u32)
+    }
+
+    /// Lowercase hex SHA-256 of the keys and values (not of the file's
+    /// bytes, so metadata does not change it): the sets' part of a run's
+    /// identity.
+    pub fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for k in &self.keys {
+            h.update(k.as_bytes());
+            h.update([0]);
+        }
+        for row in &self.values {
+            for x in row {
+                h.update(x.to_le_bytes());
+            }
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// A parameter-sets file as a run uses it: where it was read from, the
+/// SHA-256 of its bytes, and its sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterSetsFile {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub sets: ParameterSets,
+}
+
+impl ParameterSetsFile {
+    /// Reads and checks the file at `path` (see [`read`]).
+    pub fn open(path: &Path) -> Result<ParameterSetsFile, ParameterSetsError> {
+        let bytes = read_bytes(path)?;
+        let sets = parse(path, bytes.clone())?;
+        Ok(ParameterSetsFile {
+            path: path.to_path_buf(),
+            sha256: hex(&Sha256::digest(&bytes)),
+            sets,
+        })
+    }
+
+    /// What a manifest records of the file for a run of `replications`.
+    pub fn record(&self, replications: u32) -> SetsRecord {
+        let m = self.sets.len() as u32;
+        SetsRecord {
+            path: self.path.display().to_string(),
+            sha256: self.sha256.clone(),
+            sets: m,
+            used: m.min(replications),
+            keys: self.sets.keys.clone(),
+            assignment: format!("cycled: replication i uses set i mod {m}"),
+        }
+    }
+}
+
+/// The parameter sets a run used, as its manifest (and a comparison's or a
+/// sweep's record) states them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetsRecord {
+    /// The file, as given on the command line.
+    pub path: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Sets in the file (M).
+    pub sets: u32,
+    /// Sets the run used: M, or the replication count if that is smaller.
+    pub used: u32,
+    /// The parameters the sets give, as dotted keys.
+    pub keys: Vec<String>,
+    /// How replications are assigned to sets.
+    pub assignment: String,
+}
+
+/// Why a parameter-sets file cannot be used; the message names the file.
+#[derive(Debug, thiserror::Error)]
+#[error("parameter sets {}: {reason}", path.display())]
+pub struct ParameterSetsError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+fn bad(path: &Path, reason: impl Into<String>) -> ParameterSetsError {
+    ParameterSetsError {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ParameterSetsError> {
+    std::fs::read(path).map_err(|e| {
+        bad(
+            path,
+            match e.kind() {
+                std::io::ErrorKind::NotFound => "file not found".to_string(),
+                _ => format!("cannot read it: {e}"),
+            },
+        )
+    })
+}
+
+/// Reads and checks the parameter sets at `path`.
+pub fn read(path: &Path) -> Result<ParameterSets, ParameterSetsError> {
+    parse(path, read_bytes(path)?)
+}
+
+/// The sets in `bytes` (the file at `path`), checked.
+fn parse(path: &Path, bytes: Vec<u8>) -> Result<ParameterSets, ParameterSetsError> {
+    let df = ParquetReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(|e| bad(path, format!("not a readable parquet file ({e})")))?;
+    let set = df.column(SET_COLUMN).map_err(|_| {
+        bad(
+            path,
+            format!(
+                "no `{SET_COLUMN}` column; the file has `{SET_COLUMN}` (UInt32, 0-based) and one Float64 column per parameter, named by its dotted key"
+            ),
+        )
+    })?;
+    if !set.dtype().is_integer() {
+        return Err(bad(
+            path,
+            format!(
+                "column `{SET_COLUMN}` is {}; allowed: UInt32 set numbers",
+                set.dtype()
+            ),
+        ));
+    }
+    let set = set
+        .cast(&DataType::Int64)
+        .map_err(|e| bad(path, format!("column `{SET_COLUMN}`: {e}")))?;
+    let set = set
+        .i64()
+        .map_err(|e| bad(path, format!("column `{SET_COLUMN}`: {e}")))?;
+    let keys: Vec<String> = df
+        .get_column_names()
+        .into_iter()
+        .filter(|n| n.as_str() != SET_COLUMN)
+        .map(|n| n.to_string())
+        .collect();
+    if keys.is_empty() {
+        return Err(bad(
+            path,
+            "no parameter columns; add one Float64 column per parameter, named by its dotted key (e.g. `oversight.punitiveness`)",
+        ));
+    }
+    let known = crate::sweep::parameter_keys();
+    for k in &keys {
+        crate::sweep::numeric_key(&known, k).map_err(|m| bad(path, format!("column {m}")))?;
+        if k.starts_with("run.") {
+            return Err(bad(
+                path,
+                format!(
+                    "column `{k}`: run control is the same for every set; allowed: model parameters (see `trustsim params`)"
+                ),
+            ));
+        }
+    }
+    if df.height() == 0 {
+        return Err(bad(path, "no rows: it holds no parameter set"));
+    }
+    for (i, s) in set.iter().enumerate() {
+        match s {
+            Some(s) if s == i as i64 => {}
+            Some(s) => {
+                return Err(bad(
+                    path,
+                    format!("row {i} has set {s}; sets are numbered 0, 1, 2, ... in row order"),
+                ));
+            }
+            None => return Err(bad(path, format!("row {i}: `{SET_COLUMN}` is null"))),
+        }
+    }
+    let mut columns = Vec::with_capacity(keys.len());
+    for k in &keys {
+        let c = df
+            .column(k)
+            .map_err(|e| bad(path, format!("column `{k}`: {e}")))?;
+        if !c.dtype().is_primitive_numeric() {
+            return Err(bad(
+                path,
+                format!("column `{k}` is {}; allowed: Float64", c.dtype()),
+            ));
+        }
+        let c = c
+            .cast(&DataType::Float64)
+            .map_err(|e| bad(path, format!("column `{k}`: {e}")))?;
+        let c = c
+            .f64()
+            .map_err(|e| bad(path, format!("column `{k}`: {e}")))?
+            .clone();
+        columns.push(c);
+    }
+    let mut values = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut row = Vec::with_capacity(keys.len());
+        for (k, c) in keys.iter().zip(&columns) {
+            match c.get(i) {
+                Some(v) if v.is_finite() => row.push(v),
+                Some(v) => {
+                    return Err(bad(
+                        path,
+                        format!("set {i}: `{k}` is {v}; allowed: a finite number"),
+                    ));
+                }
+                None => {
+                    return Err(bad(
+                        path,
+                        format!("set {i}: `{k}` is null; every set gives every parameter"),
+                    ));
+                }
+            }
+        }
+        values.push(row);
+    }
+    Ok(ParameterSets { keys, values })
+}
+
+/// Writes `sets` to `path` atomically in the format [`read`] takes, with
+/// `meta` as file-level key-value metadata (e.g. how a calibration made the
+/// sets). Refuses sets whose rows do not each give every key.
+pub fn write(
+    path: &Path,
+    sets: &ParameterSets,
+    meta: &[(String, String)],
+) -> Result<(), OutputError> {
+    if let Some((i, row)) = sets
+        .values
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != sets.keys.len())
+    {
+        return Err(OutputError::invalid(
+            path,
+            format!(
+                "set {i} has {} values for {} keys",
+                row.len(),
+                sets.keys.len()
+            ),
+        ));
+    }
+    let n = sets.len();
+    let mut cols = vec![Column::new(
+        SET_COLUMN.into(),
+        (0..n as u32).collect::<Vec<u32>>(),
+    )];
+    for (k, key) in sets.keys.iter().enumerate() {
+        cols.push(Column::new(
+            key.as_str().into(),
+            sets.values.iter().map(|r| r[k]).collect::<Vec<f64>>(),
+        ));
+    }
+    let mut df = DataFrame::new(n, cols).map_err(|e| OutputError::parquet_write(path, e))?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(meta.to_vec())))
+        .set_parallel(false)
+        .finish(&mut df)
+        .map_err(|e| OutputError::parquet_write(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tempfile::TempDir;
+
+    fn sets() -> ParameterSets {
+        ParameterSets {
+            keys: vec![
+                "oversight.punitiveness".into(),
+                "leaders.prepared_share".into(),
+            ],
+            values: vec![vec![0.2, 0.3], vec![0.9, 0.5], vec![0.5, 0.4]],
+        }
+    }
+
+    /// The message of reading a file written from `df` (relative to `dir`).
+    fn err_of(df: &mut DataFrame) -> String {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("p.parquet");
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes).finish(df).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        read(&path)
+            .unwrap_err()
+            .to_string()
+            .replace(&dir.path().display().to_string(), "D")
+    }
+
+    #[test]
+    fn written_sets_read_back_with_their_metadata_ignored() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join(PARAMETER_SETS_FILE);
+        let meta = vec![("calibration.wave".to_string(), "3".to_string())];
+        write(&path, &sets(), &meta).unwrap();
+        assert_eq!(read(&path).unwrap(), sets());
+        let f = ParameterSetsFile::open(&path).unwrap();
+        assert_eq!(f.sha256.len(), 64);
+        assert_eq!(f.sets.set_of(4), 1);
+        let r = f.record(2);
+        assert_eq!((r.sets, r.used), (3, 2));
+        assert!(r.assignment.contains("i mod 3"), "{}", r.assignment);
+        assert!(!dir.path().join(".parameter_sets.parquet.partial").exists());
+        assert_ne!(sets().content_hash(), {
+            let mut s = sets();
+            s.values[2][1] = 0.41;
+            s.content_hash()
+        });
+    }
+
+    #[test]
+    fn bad_files_name_the_file_and_the_problem() {
+        let col = |name: &str, v: Vec<f64>| Column::new(name.into(), v);
+        let set = |n: u32| Column::new(SET_COLUMN.into(), (0..n).collect::<Vec<u32>>());
+        let cases: Vec<(DataFrame, &str)> = vec![
+            (
+                DataFrame::new(1, vec![col("oversight.punitiveness", vec![0.2])]).unwrap(),
+                "no `set` column",
+            ),
+            (
+                DataFrame::new(1, vec![set(1)]).unwrap(),
+                "no parameter columns",
+            ),
+            (
+                DataFrame::new(1, vec![set(1), col("oversight.punitivenes", vec![0.2])]).unwrap(),
+                "column unknown parameter `oversight.punitivenes`; did you mean `oversight.punitiveness`?",
+            ),
+            (
+                DataFrame::new(1, vec![set(1), col("run.seed", vec![2.0])]).unwrap(),
+                "column `run.seed`: run control is the same for every set",
+            ),
+            (
+                DataFrame::new(0, vec![set(0), col("oversight.punitiveness", vec![])]).unwrap(),
+                "no rows",
+            ),
+            (
+                DataFrame::new(
+                    2,
+                    vec![set(2), col("oversight.punitiveness", vec![0.2, f64::NAN])],
+                )
+                .unwrap(),
+                "set 1: `oversight.punitiveness` is NaN; allowed: a finite number",
+            ),
+            (
+                DataFrame::new(
+                    2,
+                    vec![
+                        set(2),
+                        Column::new("oversight.punitiveness".into(), vec![Some(0.2), None]),
+                    ],
+                )
+                .unwrap(),
+                "set 1: `oversight.punitiveness` is null",
+            ),
+            (
+                DataFrame::new(
+                    2,
+                    vec![
+                        Column::new(SET_COLUMN.into(), vec![0u32, 2]),
+                        col("oversight.punitiveness", vec![0.2, 0.3]),
+                    ],
+                )
+                .unwrap(),
+                "row 1 has set 2",
+            ),
+        ];
+        for (mut df, expected) in cases {
+            let e = err_of(&mut df);
+            assert!(e.starts_with("parameter sets D/p.parquet: "), "{e}");
+            assert!(e.contains(expected), "{e}\nexpected: {expected}");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_and_one_that_is_not_parquet_are_named() {
+        let dir = TempDir::new().unwrap();
+        let missing = dir.path().join("none.parquet");
+        let e = read(&missing).unwrap_err().to_string();
+        assert!(e.contains("none.parquet: file not found"), "{e}");
+        let text = dir.path().join("sets.parquet");
+        std::fs::write(&text, "set,oversight.punitiveness\n0,0.2\n").unwrap();
+        let e = read(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("sets.parquet: not a readable parquet file"),
+            "{e}"
+        );
+    }
+}
