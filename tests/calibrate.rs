@@ -244,3 +244,126 @@ fn bad_calibration_files_are_refused_with_the_key() {
     let (ok, _, stderr) = trustsim(&["calibrate", "no-such-file.toml"]);
     assert!(!ok && stderr.contains("file not found"), "{stderr}");
 }
+
+/// A stand-in for `sbatch` that runs a script at once (an array script once
+/// per task, with its `SLURM_ARRAY_TASK_ID`) and prints a job id.
+fn fake_sbatch(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let path = bin.join("sbatch");
+    std::fs::write(
+        &path,
+        r#"#!/usr/bin/env bash
+set -euo pipefail
+script="${@: -1}"
+array=$(grep -m1 '^#SBATCH --array=' "$script" | sed 's/.*=//; s/%.*//' || true)
+if [ -n "$array" ]; then
+  last=${array#*-}
+  for i in $(seq 0 "$last"); do
+    SLURM_ARRAY_TASK_ID=$i SLURM_CPUS_PER_TASK=1 bash "$script" >> "$FAKE_SLURM_LOG" 2>&1
+  done
+else
+  SLURM_CPUS_PER_TASK=1 bash "$script" >> "$FAKE_SLURM_LOG" 2>&1
+fi
+echo "$RANDOM"
+"#,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn a_slurm_chain_runs_one_array_per_wave_and_gives_the_same_sets() {
+    let dir = TempDir::new().unwrap();
+    let file = calibration_file(dir.path());
+    let direct = dir.path().join("direct");
+    calibrate(&file, &direct, &[]);
+    let out = dir.path().join("on the cluster");
+    let (ok, stdout, stderr) = trustsim(&[
+        "slurm",
+        file.to_str().unwrap(),
+        "--shards",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("one array of 3 tasks"), "{stdout}");
+    let scripts = out.join("slurm");
+    let run = std::fs::read_to_string(scripts.join("run-shards.sbatch")).unwrap();
+    assert!(
+        run.contains(" calibrate ") && run.contains("--yes"),
+        "{run}"
+    );
+    let next = std::fs::read_to_string(scripts.join("next.sbatch")).unwrap();
+    assert!(next.contains("--status"), "{next}");
+    let (ok, status, _) = trustsim(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--status",
+    ]);
+    assert!(
+        ok && status.trim() == "wave 1: 0 of 20 units done",
+        "{status}"
+    );
+    let log = dir.path().join("slurm.log");
+    let bin = fake_sbatch(dir.path());
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let o = std::process::Command::new("bash")
+        .arg(scripts.join("submit.sh"))
+        .env("PATH", path)
+        .env("FAKE_SLURM_LOG", &log)
+        .output()
+        .unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        o.status.success(),
+        "{}\n{}\n{logged}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for wave in 1..=3 {
+        assert!(logged.contains(&format!("wave {wave}: 0 of 20 units done")) || wave == 1);
+    }
+    assert!(logged.contains("plausible parameter sets"), "{logged}");
+    let sets = |o: &Path| std::fs::read(o.join("parameter_sets.parquet")).unwrap();
+    assert_eq!(
+        sets(&direct),
+        sets(&out),
+        "the cluster run changed the sets"
+    );
+}
+
+/// The bundled parameter sets are the output of the bundled calibration
+/// file as it stands: same plan (hash), same parameters, values inside the
+/// priors. (Rerunning it, 14 minutes at full scale, reproduces the file byte
+/// for byte; docs/ODD.md gives the command.)
+#[test]
+fn the_bundled_parameter_sets_belong_to_the_bundled_calibration() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let plan = trustsim::calibrate::plan::load(&root.join("calibration_leadership.toml")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("calibration/calibration.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        summary["hash"].as_str().unwrap(),
+        plan.hash(),
+        "the calibration file or the baseline changed since the bundled sets were made: rerun `trustsim calibrate scenarios/calibration_leadership.toml` and copy parameter_sets.parquet and calibration.json into scenarios/calibration/"
+    );
+    let sets =
+        trustsim::output::parameter_sets::read(&root.join("calibration/parameter_sets.parquet"))
+            .unwrap();
+    assert_eq!(sets.keys, plan.keys());
+    assert_eq!(sets.len() as u64, summary["sets"].as_u64().unwrap());
+    assert!(sets.len() >= 30, "{} sets", sets.len());
+    for row in &sets.values {
+        for (x, v) in row.iter().zip(&plan.parameters) {
+            assert!(*x >= v.min && *x <= v.max, "{} = {x}", v.key);
+        }
+    }
+}

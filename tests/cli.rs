@@ -67,7 +67,7 @@ fn every_bundled_scenario_checks_and_prints_its_resolved_values() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let study = ["[compare]", "[sweep]", "[sensitivity]"]
+        let study = ["[compare]", "[sweep]", "[sensitivity]", "[calibration]"]
             .iter()
             .any(|h| text.lines().any(|l| l.trim() == *h));
         if path.extension().is_some_and(|e| e == "toml") && !study {

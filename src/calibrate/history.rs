@@ -214,23 +214,45 @@ pub struct Proposal {
     pub found: usize,
 }
 
+/// How a wave's points are picked from the non-implausible candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// A space-filling subset (greedy maximin): reaches the edges of the
+    /// space, where the next emulators most need runs.
+    Maximin,
+    /// A uniform random subset of the space-filling candidates: a uniform
+    /// sample of the space left (the prior restricted to it), as the last
+    /// wave needs, whose plausible points become the parameter sets.
+    Uniform,
+}
+
+/// What [`propose`] is asked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Request {
+    /// Parameters (dimensions of the unit cube).
+    pub dims: usize,
+    /// Points wanted.
+    pub n: usize,
+    /// Latin-hypercube candidates screened.
+    pub candidates: usize,
+    pub cutoff: f64,
+    pub seed: u64,
+    pub pick: Pick,
+}
+
 /// Chooses up to `n` points of the space not yet ruled out by `fits`:
 /// screens `candidates` Latin-hypercube points with the emulators, searches
-/// around the survivors when they are fewer than `4 n`, and picks a
-/// space-filling subset (greedy maximin).
+/// around the survivors when they are fewer than `4 n`, and picks `n` of
+/// them as `pick` says.
 pub fn propose(
     fits: &[WaveFit],
     targets: &[TargetSpec],
-    dims: usize,
-    n: usize,
-    candidates: usize,
-    cutoff: f64,
-    seed: u64,
+    r: &Request,
 ) -> Result<Proposal, HistoryError> {
-    let cand = latin_hypercube(candidates, dims, seed);
+    let cand = latin_hypercube(r.candidates, r.dims, r.seed);
     let keep: Vec<bool> = cand
         .par_iter()
-        .map(|x| plausible(fits, targets, x, cutoff))
+        .map(|x| plausible(fits, targets, x, r.cutoff))
         .collect();
     let mut found: Vec<Vec<f64>> = cand
         .iter()
@@ -238,32 +260,55 @@ pub fn propose(
         .filter(|(_, k)| **k)
         .map(|(x, _)| x.clone())
         .collect();
-    let nroy_fraction = found.len() as f64 / candidates.max(1) as f64;
+    let screened_found = found.len();
+    let nroy_fraction = screened_found as f64 / r.candidates.max(1) as f64;
     if found.is_empty() {
         let (best, t) = cand
             .par_iter()
             .map(|x| max_implausibility(fits, targets, x))
             .reduce(|| (f64::INFINITY, 0), |a, b| if b.0 < a.0 { b } else { a });
         return Err(HistoryError::NothingPlausible {
-            screened: candidates,
-            cutoff,
+            screened: r.candidates,
+            cutoff: r.cutoff,
             best,
             target: targets.get(t).map_or(String::new(), |t| t.key.clone()),
         });
     }
-    let mut rng = from_u64(seed ^ 0x5eed_0f_5ea7c4);
+    let mut rng = from_u64(r.seed ^ 0x5eed_0f5e_a7c4);
     let mut round = 0;
-    while found.len() < 4 * n && round < 30 {
-        found.extend(search_around(fits, targets, &found, cutoff, &mut rng));
+    while found.len() < 4 * r.n && round < 30 {
+        found.extend(search_around(fits, targets, &found, r.cutoff, &mut rng));
         round += 1;
     }
-    let unit = maximin(&found, n);
+    let unit = match r.pick {
+        Pick::Maximin => maximin(&found, r.n),
+        // The screened candidates are a uniform sample of the space left;
+        // the points found around them are not, so they fill in only when
+        // the screened ones are too few.
+        Pick::Uniform if screened_found >= r.n => uniform(&found[..screened_found], r.n, &mut rng),
+        Pick::Uniform => uniform(&found, r.n, &mut rng),
+    };
     Ok(Proposal {
         unit,
         nroy_fraction,
-        screened: candidates,
+        screened: r.candidates,
         found: found.len(),
     })
+}
+
+/// `n` of `points` chosen uniformly at random (all of them if there are no
+/// more), in their original order.
+fn uniform(points: &[Vec<f64>], n: usize, rng: &mut crate::model::rng::Stream) -> Vec<Vec<f64>> {
+    use rand::RngExt;
+    let mut idx: Vec<usize> = (0..points.len()).collect();
+    let n = n.min(points.len());
+    for i in 0..n {
+        let j = rng.random_range(i..idx.len());
+        idx.swap(i, j);
+    }
+    let mut chosen = idx[..n].to_vec();
+    chosen.sort_unstable();
+    chosen.into_iter().map(|i| points[i].clone()).collect()
 }
 
 /// Non-implausible points found by perturbing each of `found` with normal
@@ -380,7 +425,20 @@ mod tests {
             all.push(toy(&unit, 3, 10 + wave));
             let refs: Vec<&WaveRuns> = all.iter().collect();
             fits.push(fit_wave(&refs, &targets).unwrap());
-            let p = propose(&fits, &targets, 2, 20, 4000, 3.0, 7 + wave).unwrap();
+            let pick = if wave == 2 {
+                Pick::Uniform
+            } else {
+                Pick::Maximin
+            };
+            let request = Request {
+                dims: 2,
+                n: 20,
+                candidates: 4000,
+                cutoff: 3.0,
+                seed: 7 + wave,
+                pick,
+            };
+            let p = propose(&fits, &targets, &request).unwrap();
             fractions.push(p.nroy_fraction);
             unit = p.unit;
         }
@@ -403,7 +461,15 @@ mod tests {
         let targets = vec![target("a", 5.0, 0.01), target("b", 0.5, 1.0)];
         let runs = toy(&latin_hypercube(15, 2, 1), 3, 2);
         let fits = vec![fit_wave(&[&runs], &targets).unwrap()];
-        match propose(&fits, &targets, 2, 10, 500, 3.0, 1) {
+        let request = Request {
+            dims: 2,
+            n: 10,
+            candidates: 500,
+            cutoff: 3.0,
+            seed: 1,
+            pick: Pick::Maximin,
+        };
+        match propose(&fits, &targets, &request) {
             Err(HistoryError::NothingPlausible { target, best, .. }) => {
                 assert_eq!(target, "a");
                 assert!(best > 3.0);

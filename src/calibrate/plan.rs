@@ -179,7 +179,7 @@ fn settings(r: &RawCalibration) -> Result<(u32, usize, usize, usize, f64), Strin
     }
     let k = r.parameters.len();
     let points = r.points.unwrap_or(10 * k.max(1));
-    if points < 4 || points > MAX_POINTS || points <= k + 1 {
+    if !(4..=MAX_POINTS).contains(&points) || points <= k + 1 {
         return Err(format!(
             "calibration.points: from {} to {MAX_POINTS} design points per wave (more than the parameters plus one; got {points})",
             (k + 2).max(4)
@@ -260,7 +260,7 @@ fn targets(raw: &BTreeMap<String, RawTarget>) -> Result<Vec<TargetSpec>, String>
             }
         };
         let discrepancy_sd = t.discrepancy_sd.unwrap_or(0.0);
-        if !value.is_finite() || !(sd.is_finite() && sd > 0.0) {
+        if !(value.is_finite() && sd.is_finite() && sd > 0.0) {
             return Err(format!(
                 "calibration.targets.{key}: value must be a number and sd above 0 (got {value} and {sd})"
             ));

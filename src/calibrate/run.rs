@@ -30,7 +30,11 @@ pub enum CalibrateError {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WaveRecord {
     pub wave: usize,
+    /// The wave's sweep folder.
+    #[serde(skip)]
     pub dir: PathBuf,
+    /// The same, relative to the calibration folder.
+    pub folder: String,
     pub points: usize,
     /// Share of the prior box not yet ruled out when the wave's points were
     /// chosen (1 for the first wave).
@@ -58,6 +62,11 @@ pub struct Outcome {
     pub space_after: f64,
     /// Why fewer waves than planned ran, if they did.
     pub stopped_early: Option<String>,
+    /// The base scenario's own values of the parameters, and their largest
+    /// implausibility under every wave's emulators (`None` when a value lies
+    /// outside its prior range).
+    pub base_values: Vec<f64>,
+    pub base_implausibility: Option<f64>,
 }
 
 /// Where a calibration has got to.
@@ -128,16 +137,21 @@ pub fn calibrate(
                 found: 0,
             }
         } else {
-            let seed = proposal_seed(plan, w);
-            match history::propose(
-                &fits,
-                &plan.targets,
-                k,
-                plan.points,
-                plan.candidates,
-                plan.cutoff,
-                seed,
-            ) {
+            // Earlier waves fill the space for the emulators; the last is a
+            // uniform sample of it, whose plausible points are the sets.
+            let request = history::Request {
+                dims: k,
+                n: plan.points,
+                candidates: plan.candidates,
+                cutoff: plan.cutoff,
+                seed: proposal_seed(plan, w),
+                pick: if w == plan.waves {
+                    history::Pick::Uniform
+                } else {
+                    history::Pick::Maximin
+                },
+            };
+            match history::propose(&fits, &plan.targets, &request) {
                 Ok(p) => p,
                 Err(e @ HistoryError::NothingPlausible { .. }) => {
                     stopped_early = Some(format!("stopped before wave {w}: {e}"));
@@ -155,6 +169,7 @@ pub fn calibrate(
         fits.push(fit_next(plan, &runs, &fits)?);
         waves.push(WaveRecord {
             wave: w,
+            folder: format!("waves/wave-{w}"),
             dir: wdir,
             points: sweep.units(),
             space_before: proposal.nroy_fraction,
@@ -234,16 +249,32 @@ fn finish(
             .collect(),
         None => Vec::new(),
     };
-    let space_after = history::propose(
-        &fits,
-        &plan.targets,
-        plan.parameters.len(),
-        1,
-        plan.candidates,
-        plan.cutoff,
-        proposal_seed(plan, plan.waves + 1),
-    )
-    .map_or(0.0, |p| p.nroy_fraction);
+    let request = history::Request {
+        dims: plan.parameters.len(),
+        n: 1,
+        candidates: plan.candidates,
+        cutoff: plan.cutoff,
+        seed: proposal_seed(plan, plan.waves + 1),
+        pick: history::Pick::Uniform,
+    };
+    let space_after =
+        history::propose(&fits, &plan.targets, &request).map_or(0.0, |p| p.nroy_fraction);
+    let raw = plan.base.to_raw();
+    let base_values: Vec<f64> = plan
+        .parameters
+        .iter()
+        .map(|v| crate::sweep::value_of(&raw, &v.key).unwrap_or(f64::NAN))
+        .collect();
+    let base_unit: Vec<f64> = plan
+        .parameters
+        .iter()
+        .zip(&base_values)
+        .map(|(v, x)| (x - v.min) / (v.max - v.min))
+        .collect();
+    let base_implausibility = base_unit
+        .iter()
+        .all(|u| (0.0..=1.0).contains(u))
+        .then(|| history::max_implausibility(&fits, &plan.targets, &base_unit).0);
     Outcome {
         waves,
         runs,
@@ -253,6 +284,8 @@ fn finish(
         set_points,
         space_after,
         stopped_early,
+        base_values,
+        base_implausibility,
     }
 }
 

@@ -18,12 +18,13 @@ use serde::Serialize;
 
 use super::plan::{Plan, TargetSpec};
 use super::run::{Outcome, WaveRecord};
+use crate::output::parameter_sets::{self, ParameterSets};
 use crate::output::{FileMeta, OutputError, write_atomic, write_frame};
 use crate::stats;
 use crate::sweep::store::{self, StoreError};
 
 pub const RUNS_FILE: &str = "runs.parquet";
-pub const SETS_FILE: &str = "parameter_sets.parquet";
+pub const SETS_FILE: &str = parameter_sets::PARAMETER_SETS_FILE;
 pub const SUMMARY_FILE: &str = "calibration.json";
 
 /// The folder of wave `w` (1-based) of the calibration in `dir`.
@@ -37,6 +38,7 @@ fn meta(plan: &Plan) -> FileMeta {
         seed: plan.base.run.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: plan.name.clone(),
+        parameter_sets: None,
     }
 }
 
@@ -100,22 +102,14 @@ pub fn write_runs(dir: &Path, plan: &Plan, outcome: &Outcome) -> Result<PathBuf,
     Ok(out)
 }
 
-/// Writes `parameter_sets.parquet`: `set`, then a column per parameter.
+/// Writes `parameter_sets.parquet` (the format `--parameter-sets` reads).
 pub fn write_sets(dir: &Path, plan: &Plan, sets: &[Vec<f64>]) -> Result<PathBuf, OutputError> {
     let path = dir.join(SETS_FILE);
-    let mut cols = vec![Column::new(
-        "set".into(),
-        (0..sets.len() as u32).collect::<Vec<u32>>(),
-    )];
-    for (k, key) in plan.keys().iter().enumerate() {
-        cols.push(Column::new(
-            key.as_str().into(),
-            sets.iter().map(|s| s[k]).collect::<Vec<f64>>(),
-        ));
-    }
-    let mut df =
-        DataFrame::new(sets.len(), cols).map_err(|e| OutputError::parquet_write(&path, e))?;
-    write_frame(&path, &mut df, &meta(plan), &[])?;
+    let sets = ParameterSets {
+        keys: plan.keys(),
+        values: sets.to_vec(),
+    };
+    parameter_sets::write(&path, &sets, &meta(plan).key_values())?;
     Ok(path)
 }
 
@@ -178,6 +172,8 @@ pub struct WaveSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParameterSummary {
     pub key: String,
+    /// The base scenario's value.
+    pub base: f64,
     pub prior_min: f64,
     pub prior_max: f64,
     pub sets_min: f64,
@@ -200,6 +196,9 @@ pub struct Summary {
     pub space_after: f64,
     pub sets: usize,
     pub stopped_early: Option<String>,
+    /// Largest implausibility of the base scenario's own values under every
+    /// wave's emulators (null when one lies outside its prior range).
+    pub base_implausibility: Option<f64>,
 }
 
 /// The summary of a finished calibration.
@@ -269,6 +268,7 @@ pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
             let vals: Vec<f64> = outcome.sets.iter().map(|s| s[k]).collect();
             ParameterSummary {
                 key: v.key.clone(),
+                base: outcome.base_values.get(k).copied().unwrap_or(f64::NAN),
                 prior_min: v.min,
                 prior_max: v.max,
                 sets_min: vals.iter().copied().fold(f64::NAN, f64::min),
@@ -289,6 +289,7 @@ pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
         space_after: outcome.space_after,
         sets: outcome.sets.len(),
         stopped_early: outcome.stopped_early.clone(),
+        base_implausibility: outcome.base_implausibility,
     }
 }
 

@@ -110,7 +110,13 @@ where
         let shown: Vec<_> = outcomes()
             .filter(|o| owned.iter().any(|d| d.outcome.key == o.key))
             .collect();
-        let panels = plot.split_evenly((shown.len(), 1));
+        // Every panel gets the same plotting height; the last also holds the
+        // axis labels below it.
+        let n = shown.len() as i32;
+        let h = plot.dim_in_pixel().1 as i32;
+        let each = ((h - AXIS_HEIGHT) / n).max(1);
+        let breaks: Vec<i32> = (1..n).map(|i| i * each).collect();
+        let panels = plot.split_by_breakpoints(Vec::<i32>::new(), breaks);
         for (i, (panel, o)) in panels.iter().zip(&shown).enumerate() {
             let mine: Vec<&Difference> = owned.iter().filter(|d| d.outcome.key == o.key).collect();
             draw_panel(panel, o, &mine, &variants, i + 1 == shown.len())?;
@@ -118,6 +124,9 @@ where
         Ok(())
     })
 }
+
+/// Height of the value axis under the last panel, in pixels.
+const AXIS_HEIGHT: i32 = 60;
 
 /// The label of an outcome's panel: its name, the better direction as an
 /// arrow and the unit of its differences.
@@ -156,7 +165,7 @@ where
     let label = panel_label(o);
     let k = variants.len().max(1) as f64;
     let mut chart = ChartBuilder::on(panel)
-        .x_label_area_size(if last { 60 } else { 0 })
+        .x_label_area_size(if last { AXIS_HEIGHT as u32 } else { 0 })
         .y_label_area_size(900)
         .margin_right(40)
         .build_cartesian_2d(-reach..reach, -0.6..(k - 0.4))?;

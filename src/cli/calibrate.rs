@@ -20,13 +20,34 @@ use crate::runner::{self, Cancel, Silent, folder, preflight};
 use crate::sweep::Shard;
 use crate::sweep::store as sweep_store;
 
-pub fn calibrate(args: SweepArgs) -> Result<()> {
+/// Command-line options of `calibrate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub sweep: SweepArgs,
+    /// Print where the calibration stands and run nothing: `done` when every
+    /// wave is, otherwise `wave N: D of U units done` (for job scripts).
+    #[arg(long)]
+    pub status: bool,
+}
+
+pub fn calibrate(args: CalibrateArgs) -> Result<()> {
+    let status = args.status;
+    let args = args.sweep;
     let plan = plan::load(&args.file)?;
+    if args.parameter_sets.is_some() {
+        bail!(
+            "--parameter-sets: a calibration searches the parameters itself; give the sets to run, compare or sweep"
+        );
+    }
     let shard = args.shard()?;
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&plan.name));
+    if status {
+        return print_status(&plan, &dir);
+    }
     let threads = preflight::threads(args.threads).map_err(anyhow::Error::msg)?;
     let _lock = if shard == Shard::ALL {
         std::fs::create_dir_all(&dir)?;
@@ -94,6 +115,27 @@ pub fn calibrate(args: SweepArgs) -> Result<()> {
     Ok(())
 }
 
+/// Prints `done`, or the first wave not finished and how far it has got;
+/// runs nothing and writes nothing.
+fn print_status(plan: &Plan, dir: &Path) -> Result<()> {
+    let mut pending = (0, 0);
+    let mut probe = |_: usize, sweep: &crate::sweep::Sweep, wdir: &Path| {
+        let done = match sweep_store::read_record(wdir) {
+            Ok(r) if r.hash == sweep.hash() => sweep_store::done_units(wdir).len(),
+            _ => 0,
+        };
+        pending = (done, sweep.units());
+        Ok(done == sweep.units())
+    };
+    match run::calibrate(plan, dir, &mut probe)? {
+        Progress::Done(_) => println!("done"),
+        Progress::Incomplete { wave } => {
+            println!("wave {wave}: {} of {} units done", pending.0, pending.1)
+        }
+    }
+    Ok(())
+}
+
 /// Pre-flight: times one replication of the base scenario and estimates the
 /// waves still to run; asks before a long calibration starts.
 fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<()> {
@@ -108,23 +150,26 @@ fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<
     if todo == 0 {
         return Ok(());
     }
+    // One replication per thread, side by side: replications running
+    // together are slower than one alone (they share the memory bandwidth),
+    // and the waves run them together.
     let cancel = Cancel::from_flag(interrupt::flag());
     let pool = runner::pool(threads)?;
     let t = Instant::now();
     if pool
-        .install(|| runner::run_metrics(&plan.base, 0..1, &cancel, &Silent))
+        .install(|| runner::run_metrics(&plan.base, 0..threads as u32, &cancel, &Silent))
         .is_none()
     {
         return Err(interrupt::Interrupted("nothing was run".into()).into());
     }
     let per_run = t.elapsed().as_secs_f64();
     let runs = todo * plan.points * plan.replications as usize;
-    // Emulator fitting and screening: about a second per thousand candidates
-    // and wave, measured on the bundled calibration.
-    let overhead = todo as f64 * (2.0 + plan.candidates as f64 / 1000.0);
+    // Emulator fitting and screening: about 2 s a wave for 20,000
+    // candidates, measured on the bundled calibration (release build).
+    let overhead = todo as f64 * (1.0 + plan.candidates as f64 / 20_000.0);
     let seconds = per_run * runs as f64 / threads as f64 + overhead;
     println!(
-        "{}: {} parameters, {} targets; {todo} of {} waves to run ({done} done) x {} points x {} replications = {runs} runs; estimated {} on {threads} threads (one replication took {:.1} s) -> {}",
+        "{}: {} parameters, {} targets; {todo} of {} waves to run ({done} done) x {} points x {} replications = {runs} runs; estimated {} on {threads} threads ({threads} replications side by side took {:.1} s) -> {}",
         plan.name,
         plan.parameters.len(),
         plan.targets.len(),
@@ -187,18 +232,34 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
     if let Some(why) = &outcome.stopped_early {
         println!("{why}");
     }
+    match outcome.base_implausibility {
+        Some(i) => println!(
+            "the base scenario's own values: largest implausibility {i:.2} under the emulators ({})",
+            if i <= plan.cutoff {
+                "not ruled out"
+            } else {
+                "ruled out"
+            }
+        ),
+        None => println!("the base scenario's own values lie outside the prior ranges"),
+    }
     println!();
     println!(
-        "{:<44} {:>12} {:>12} {:>12} {:>12}",
-        "parameter", "prior min", "prior max", "sets min", "sets max"
+        "{:<36} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "parameter", "base", "prior min", "prior max", "sets min", "sets max"
     );
     for (k, v) in plan.parameters.iter().enumerate() {
         let vals: Vec<f64> = outcome.sets.iter().map(|s| s[k]).collect();
         let lo = vals.iter().copied().fold(f64::NAN, f64::min);
         let hi = vals.iter().copied().fold(f64::NAN, f64::max);
         println!(
-            "{:<44} {:>12.5} {:>12.5} {:>12.5} {:>12.5}",
-            v.key, v.min, v.max, lo, hi
+            "{:<36} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            v.key,
+            short(outcome.base_values.get(k).copied().unwrap_or(f64::NAN)),
+            short(v.min),
+            short(v.max),
+            short(lo),
+            short(hi)
         );
     }
     println!();
@@ -208,4 +269,17 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
         dir.join(store::SETS_FILE).display(),
         preflight::human_seconds(seconds)
     );
+}
+
+/// A parameter value in at most 10 characters, with 4 significant digits.
+fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    let digits = if v == 0.0 {
+        0
+    } else {
+        (3 - v.abs().log10().floor() as i32).max(0) as usize
+    };
+    format!("{v:.digits$}")
 }

@@ -74,9 +74,10 @@ enum Command {
     /// against its targets, in waves of runs (each a resumable, shardable
     /// sweep) screened by Gaussian-process emulators; writes the plausible
     /// parameter sets for `--parameter-sets`.
-    Calibrate(sweep::SweepArgs),
+    Calibrate(calibrate::CalibrateArgs),
     /// Write a SLURM job-array script for a sweep (one task per shard) and a
-    /// merge job that runs when every task succeeded.
+    /// merge job that runs when every task succeeded; for a calibration, one
+    /// array per wave, chained until the results are written.
     Slurm(slurm::SlurmArgs),
     /// Combine a sweep's parts into sweep.parquet; lists what is missing.
     Merge {

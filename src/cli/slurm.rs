@@ -11,6 +11,12 @@
 //! - `merge.sbatch`: `trustsim merge OUT`;
 //! - `submit.sh`: submits both, the merge with `--dependency=afterok`.
 //!
+//! For a calibration file, the array runs `trustsim calibrate FILE --shard
+//! I/N` (one wave's share) and `merge.sbatch` is replaced by `next.sbatch`,
+//! which asks `trustsim calibrate FILE --status` where the calibration
+//! stands: it submits the next wave (`submit.sh` again) or, once every wave
+//! is done, writes the results.
+//!
 //! Every path in the scripts is absolute and quoted, so they can be submitted
 //! from any folder.
 
@@ -28,7 +34,8 @@ const DEFAULT_MAX_ARRAY_SIZE: usize = 1001;
 /// Options of `trustsim slurm`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SlurmArgs {
-    /// Sweep file (TOML with a [sweep] table).
+    /// Sweep file (TOML with a [sweep] table), or calibration file (a
+    /// [calibration] table: one array per wave).
     pub file: PathBuf,
     #[command(flatten)]
     pub job: JobOptions,
@@ -102,6 +109,8 @@ impl JobOptions {
 const RUN_SCRIPT: &str = "run-shards.sbatch";
 /// File name of the merge job's script.
 const MERGE_SCRIPT: &str = "merge.sbatch";
+/// File name of the job that follows each wave of a calibration.
+const NEXT_SCRIPT: &str = "next.sbatch";
 /// File name of the script that submits both jobs.
 const SUBMIT_SCRIPT: &str = "submit.sh";
 
@@ -173,8 +182,20 @@ fn check_partition(p: &str) -> Result<()> {
     Ok(())
 }
 
+/// What the job array runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A sweep: the array runs its units, then a merge job.
+    Sweep,
+    /// A calibration: the array runs one wave's units, then a job that
+    /// submits the next wave (array and itself again) or, after the last,
+    /// writes the results.
+    Calibration,
+}
+
 /// Everything the scripts need, resolved and checked.
 struct Plan {
+    kind: Kind,
     name: String,
     job: JobOptions,
     trustsim: PathBuf,
@@ -187,7 +208,7 @@ struct Plan {
 impl Plan {
     /// The plan for `sweep` with the options `args`: every path absolute,
     /// none with a line break.
-    fn new(args: &SlurmArgs, sweep: &Sweep) -> Result<Plan> {
+    fn new(args: &SlurmArgs, kind: Kind, name: &str) -> Result<Plan> {
         let trustsim = match &args.trustsim {
             Some(p) => absolute(p)?,
             None => std::env::current_exe()
@@ -197,11 +218,12 @@ impl Plan {
             &args
                 .out
                 .clone()
-                .unwrap_or_else(|| Path::new("output").join(&sweep.name)),
+                .unwrap_or_else(|| Path::new("output").join(name)),
         )?;
         let scripts = absolute(&args.script_dir.clone().unwrap_or_else(|| out.join("slurm")))?;
         let plan = Plan {
-            name: sweep.name.clone(),
+            kind,
+            name: name.to_string(),
             job: args.job.clone(),
             trustsim,
             file: absolute(&args.file)?,
@@ -268,8 +290,12 @@ impl Plan {
             "#SBATCH --output={}\n",
             sbatch_path(&self.logs(), "shard-%a.out")
         ));
+        let what = match self.kind {
+            Kind::Sweep => "sweep",
+            Kind::Calibration => "calibration (one wave per array)",
+        };
         s.push_str(&format!(
-            "#\n# Written by `trustsim slurm`: sweep {:?}, {n} shards. Array task I runs the\n\
+            "#\n# Written by `trustsim slurm`: {what} {:?}, {n} shards. Array task I runs the\n\
              # design points whose index is I modulo {n}; points already done are skipped,\n\
              # so a failed or cancelled task is simply resubmitted, e.g.\n\
              #   sbatch --array=3,5 {}\n\
@@ -278,8 +304,12 @@ impl Plan {
             self.name,
             quote_path(&self.script(RUN_SCRIPT)),
         ));
+        let (command, yes) = match self.kind {
+            Kind::Sweep => ("sweep", ""),
+            Kind::Calibration => ("calibrate", " --yes"),
+        };
         s.push_str(&format!(
-            "exec {} sweep {} --shard \"${{SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --out {}{} --quiet\n",
+            "exec {} {command} {} --shard \"${{SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --out {}{}{yes} --quiet\n",
             quote_path(&self.trustsim),
             quote_path(&self.file),
             self.job.cpus_per_task,
@@ -318,9 +348,62 @@ impl Plan {
         s
     }
 
+    /// The job after a calibration wave's array: submits the next wave, or
+    /// writes the results once every wave is done.
+    fn next(&self) -> String {
+        let mut s = String::from("#!/usr/bin/env bash\n");
+        s.push_str(&format!(
+            "#SBATCH --job-name={}-next\n",
+            job_name(&self.name)
+        ));
+        s.push_str("#SBATCH --ntasks=1\n");
+        s.push_str(&format!(
+            "#SBATCH --cpus-per-task={}\n",
+            self.job.cpus_per_task
+        ));
+        self.common_directives(&mut s);
+        s.push_str(&format!(
+            "#SBATCH --output={}\n",
+            sbatch_path(&self.logs(), "next-%j.out")
+        ));
+        let calibrate = format!(
+            "{} calibrate {} --out {}",
+            quote_path(&self.trustsim),
+            quote_path(&self.file),
+            quote_path(&self.out)
+        );
+        s.push_str(&format!(
+            "#\n# Written by `trustsim slurm`: runs once every array task of a wave of\n\
+             # calibration {:?} succeeded. If a wave is still to run, it submits that\n\
+             # wave's array and itself again ({}); once every wave is done it writes\n\
+             # the results into {} (running nothing).\n\
+             set -euo pipefail\n\
+             state=$({calibrate} --status)\n\
+             echo \"$state\"\n\
+             case \"$state\" in\n\
+             \x20 done) exec {calibrate} --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --yes --quiet ;;\n\
+             \x20 *) exec bash {} ;;\n\
+             esac\n",
+            self.name,
+            quote_path(&self.script(SUBMIT_SCRIPT)),
+            self.out.display(),
+            self.job.cpus_per_task,
+            quote_path(&self.script(SUBMIT_SCRIPT)),
+        ));
+        s
+    }
+
+    /// The script that follows the array: merge (sweep) or next (calibration).
+    fn after_script(&self) -> &'static str {
+        match self.kind {
+            Kind::Sweep => MERGE_SCRIPT,
+            Kind::Calibration => NEXT_SCRIPT,
+        }
+    }
+
     fn submit(&self) -> String {
         let run = quote_path(&self.script(RUN_SCRIPT));
-        let merge = quote_path(&self.script(MERGE_SCRIPT));
+        let merge = quote_path(&self.script(self.after_script()));
         format!(
             "#!/usr/bin/env bash\n\
              # Written by `trustsim slurm`: submits the job array of sweep {:?} ({} shards)\n\
@@ -331,10 +414,14 @@ impl Plan {
              mid=$(sbatch --parsable --dependency=afterok:$jid {merge})\n\
              mid=${{mid%%;*}}\n\
              echo \"shards: job $jid (array {})\"\n\
-             echo \"merge: job $mid (after every shard succeeded)\"\n",
+             echo \"{}: job $mid (after every shard succeeded)\"\n",
             self.name,
             self.job.shards,
             self.array(),
+            match self.kind {
+                Kind::Sweep => "merge",
+                Kind::Calibration => "next wave or results",
+            },
         )
     }
 
@@ -344,7 +431,10 @@ impl Plan {
         std::fs::create_dir_all(&logs)
             .with_context(|| format!("cannot create {}", logs.display()))?;
         write_script(&self.script(RUN_SCRIPT), &self.run_shards())?;
-        write_script(&self.script(MERGE_SCRIPT), &self.merge())?;
+        match self.kind {
+            Kind::Sweep => write_script(&self.script(MERGE_SCRIPT), &self.merge())?,
+            Kind::Calibration => write_script(&self.script(NEXT_SCRIPT), &self.next())?,
+        }
         write_script(&self.script(SUBMIT_SCRIPT), &self.submit())
     }
 
@@ -384,7 +474,7 @@ impl Plan {
     fn print_submission(&self) {
         let (run, merge, submit) = (
             self.script(RUN_SCRIPT),
-            self.script(MERGE_SCRIPT),
+            self.script(self.after_script()),
             self.script(SUBMIT_SCRIPT),
         );
         println!("wrote {}", run.display());
@@ -410,15 +500,51 @@ fn write_script(path: &Path, text: &str) -> Result<()> {
 
 /// Writes the job-array and merge scripts.
 pub fn slurm(args: SlurmArgs) -> Result<()> {
+    if is_calibration(&args.file) {
+        return slurm_calibration(args);
+    }
     let sweep = super::sweep::with_sets(Sweep::load(&args.file)?, args.parameter_sets.as_deref())?;
     args.job.check()?;
-    let plan = Plan::new(&args, &sweep)?;
+    let plan = Plan::new(&args, Kind::Sweep, &sweep.name)?;
     // Write sweep.json now: it refuses a folder holding another sweep before
     // anything is submitted, and the array tasks find it instead of racing to
     // create it.
     store::prepare(&plan.out, &sweep)?;
     plan.write()?;
     plan.print_summary(&sweep);
+    plan.print_submission();
+    Ok(())
+}
+
+/// Whether `file` is a calibration file (a `[calibration]` table); any other
+/// file is read, and its errors reported, as a sweep.
+fn is_calibration(file: &Path) -> bool {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("calibration"))
+}
+
+/// The scripts of a calibration: one job array per wave, each followed by
+/// the job that submits the next wave or writes the results.
+fn slurm_calibration(args: SlurmArgs) -> Result<()> {
+    let cal = crate::calibrate::plan::load(&args.file)?;
+    if args.parameter_sets.is_some() {
+        bail!("--parameter-sets: a calibration searches the parameters itself");
+    }
+    args.job.check()?;
+    let plan = Plan::new(&args, Kind::Calibration, &cal.name)?;
+    plan.write()?;
+    let per = cal.points.div_ceil(plan.job.shards);
+    println!(
+        "{}: up to {} waves of {} points x {} replications; each wave is one array of {} tasks (up to {per} points = {} runs each), then a job that submits the next wave or writes the results",
+        cal.name,
+        cal.waves,
+        cal.points,
+        cal.replications,
+        plan.job.shards,
+        per * cal.replications as usize,
+    );
     plan.print_submission();
     Ok(())
 }

@@ -140,20 +140,24 @@ impl Units<'_> {
         super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)
     }
 
-    /// Seconds for `units` units: one replication of unit `first` is timed
-    /// (Ctrl-C stops it too).
+    /// Seconds for `units` units: one replication of unit `first` per
+    /// thread is timed, side by side as the units run (replications running
+    /// together share the memory bandwidth and are slower than one alone;
+    /// Ctrl-C stops them too).
     fn estimate(&self, first: usize, units: usize) -> Result<f64> {
         let p = self.sweep.point_params(first).map_err(anyhow::Error::msg)?;
+        let side_by_side = self.threads.min(units.max(1)) as u32;
         let t = Instant::now();
         if self
             .pool
-            .install(|| runner::run_metrics(&p, 0..1, &self.cancel, &Silent))
+            .install(|| runner::run_metrics(&p, 0..side_by_side, &self.cancel, &Silent))
             .is_none()
         {
             return Err(interrupt::Interrupted("nothing was run".into()).into());
         }
-        let per_run = t.elapsed().as_secs_f64();
-        Ok(per_run * (units * self.sweep.replications as usize) as f64 / self.threads as f64)
+        // Units run side by side, each one's replications in turn.
+        let rounds = units.div_ceil(side_by_side as usize) * self.sweep.replications as usize;
+        Ok(t.elapsed().as_secs_f64() * rounds as f64)
     }
 
     /// Runs the units of `todo` side by side (a unit's replications one

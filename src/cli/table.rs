@@ -207,6 +207,9 @@ pub fn comparison(rows: &[Difference]) -> String {
 /// With parameter sets: for each variant and outcome of `scope`, the mean
 /// paired difference within each set and in how many sets the variant did
 /// better.
+/// Most per-set means printed one by one.
+const MAX_SET_MEANS: usize = 12;
+
 pub fn set_means(rows: &[Difference], scope: crate::metrics::Scope) -> String {
     let mut out = String::new();
     let mut last: Option<&str> = None;
@@ -217,7 +220,7 @@ pub fn set_means(rows: &[Difference], scope: crate::metrics::Scope) -> String {
                 out.push('\n');
             }
             out += &format!(
-                "{} vs {}, {}: mean paired difference by parameter set (set 0, 1, ...)\n",
+                "{} vs {}, {}: mean paired difference by parameter set (in set order; with more than 12 sets, their range and median)\n",
                 d.variant,
                 d.baseline,
                 scope.label()
@@ -225,17 +228,28 @@ pub fn set_means(rows: &[Difference], scope: crate::metrics::Scope) -> String {
             last = Some(&d.variant);
         }
         let u = d.outcome.unit;
-        let means: Vec<String> = w
-            .set_means
-            .iter()
-            .map(|m| u.format_difference(*m))
-            .collect();
+        // Every set's mean while they fit on a line; beyond that, their
+        // range and median (comparison.parquet keeps them all).
+        let shown = if w.set_means.len() <= MAX_SET_MEANS {
+            w.set_means
+                .iter()
+                .map(|m| u.format_difference(*m))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            let sorted = crate::stats::sorted(&w.set_means);
+            format!(
+                "from {} to {}, median {}",
+                u.format_difference(sorted[0]),
+                u.format_difference(sorted[sorted.len() - 1]),
+                u.format_difference(crate::stats::quantile(&sorted, 0.5))
+            )
+        };
         out += &format!(
-            "{:<34} better in {} of {} sets: {}\n",
+            "{:<34} better in {} of {} sets: {shown}\n",
             d.outcome.label,
             w.sets_better,
             w.sets(),
-            means.join(" ")
         );
     }
     out

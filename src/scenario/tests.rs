@@ -425,7 +425,7 @@ fn timed_change_mistakes_name_the_file_line_key_and_what_is_allowed() {
 /// not scenarios themselves.
 fn is_study(path: &Path) -> bool {
     let text = std::fs::read_to_string(path).unwrap();
-    ["[compare]", "[sweep]", "[sensitivity]"]
+    ["[compare]", "[sweep]", "[sensitivity]", "[calibration]"]
         .iter()
         .any(|h| text.lines().any(|l| l.trim() == *h))
 }

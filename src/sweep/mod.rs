@@ -166,6 +166,20 @@ pub fn numeric_key(keys: &BTreeMap<String, bool>, key: &str) -> Result<bool, Str
     })
 }
 
+/// The value of the numeric parameter `key` in `p`.
+pub fn value_of(p: &RawParams, key: &str) -> Option<f64> {
+    let tree = toml::Value::try_from(p).ok()?;
+    let mut cur = &tree;
+    for part in key.split('.') {
+        cur = cur.get(part)?;
+    }
+    match cur {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
 /// `p` with the parameter `key` set to `value` (rounded for integers).
 pub fn with_value(p: &RawParams, key: &str, value: f64) -> Result<RawParams, String> {
     let mut tree = toml::Value::try_from(p).map_err(|e| e.to_string())?;
