@@ -367,3 +367,53 @@ fn the_bundled_parameter_sets_belong_to_the_bundled_calibration() {
         }
     }
 }
+
+#[test]
+fn ctrl_c_during_a_calibration_keeps_finished_runs_and_a_rerun_gives_the_same_sets() {
+    let dir = TempDir::new().unwrap();
+    let file = calibration_file(dir.path());
+    let whole = dir.path().join("whole");
+    calibrate(&file, &whole, &[]);
+    let out = dir.path().join("interrupted");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_trustsim"))
+        .args([
+            "calibrate",
+            file.to_str().unwrap(),
+            "--quiet",
+            "--yes",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the first wave has a finished point.
+    let parts = out.join("waves/wave-1/data");
+    let start = std::time::Instant::now();
+    while std::fs::read_dir(&parts).map_or(0, |d| d.count()) == 0
+        && start.elapsed() < std::time::Duration::from_secs(120)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    if !o.status.success() {
+        assert_eq!(o.status.code(), Some(130), "{stderr}");
+        assert!(
+            stderr.contains("run the same command again to resume"),
+            "{stderr}"
+        );
+        assert!(!out.join("parameter_sets.parquet").exists());
+    }
+    calibrate(&file, &out, &[]);
+    assert_eq!(
+        std::fs::read(whole.join("parameter_sets.parquet")).unwrap(),
+        std::fs::read(out.join("parameter_sets.parquet")).unwrap(),
+        "an interrupted and resumed calibration changed the sets"
+    );
+}
