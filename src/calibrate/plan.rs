@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::metrics::{METRICS, Metric, metric};
 use crate::model::Params;
 use crate::scenario;
-use crate::sweep::{Varied, numeric_key, parameter_keys};
+use crate::sweep::{Varied, ranged};
 
 /// Why a calibration file cannot be used (the message names the file and key).
 #[derive(Debug, thiserror::Error)]
@@ -203,28 +203,7 @@ fn settings(r: &RawCalibration) -> Result<(u32, usize, usize, usize, f64), Strin
 /// The uncertain parameters (at least one): numeric keys, each with a prior
 /// range of `min` below `max`.
 fn varied(ranges: &BTreeMap<String, RawRange>) -> Result<Vec<Varied>, String> {
-    let keys = parameter_keys();
-    let mut parameters = Vec::new();
-    for (key, range) in ranges {
-        let integer =
-            numeric_key(&keys, key).map_err(|m| format!("calibration.parameters: {m}"))?;
-        if !(range.min.is_finite() && range.max.is_finite() && range.min < range.max) {
-            return Err(format!(
-                "calibration.parameters.\"{key}\": min must be below max (got {} and {})",
-                range.min, range.max
-            ));
-        }
-        parameters.push(Varied {
-            key: key.clone(),
-            min: range.min,
-            max: range.max,
-            values: vec![],
-            integer,
-        });
-    }
-    if parameters.is_empty() {
-        return Err("calibration.parameters: name at least one parameter with { min, max }".into());
-    }
+    let parameters = ranged("calibration", ranges.iter().map(|(k, r)| (k, r.min, r.max)))?;
     if parameters.len() > 12 {
         return Err(format!(
             "calibration.parameters: at most 12 parameters (got {}); screen them first with `trustsim sensitivity`",

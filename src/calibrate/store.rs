@@ -54,14 +54,8 @@ fn point_max(outcome: &Outcome, w: usize) -> Vec<f64> {
 pub fn write_runs(dir: &Path, plan: &Plan, outcome: &Outcome) -> Result<PathBuf, StoreError> {
     let mut all: Option<DataFrame> = None;
     for (w, record) in outcome.waves.iter().enumerate() {
-        let (path, _) = store::merge(&record.dir)?;
-        let file = std::fs::File::open(&path).map_err(|e| StoreError::Read {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        let mut df = ParquetReader::new(file)
-            .finish()
-            .map_err(|e| OutputError::parquet_read(&path, e))?;
+        let (_, mut df) = store::merged(&record.dir)?;
+        let path = record.dir.clone();
         let imp = point_max(outcome, w);
         let points: Vec<u32> = df
             .column("point")
@@ -77,14 +71,7 @@ pub fn write_runs(dir: &Path, plan: &Plan, outcome: &Outcome) -> Result<PathBuf,
             .and_then(|d| d.with_column(Column::new("implausibility".into(), row_imp)))
             .and_then(|d| d.with_column(Column::new("plausible".into(), plausible)))
             .map_err(|e| OutputError::parquet_read(&path, e))?;
-        all = Some(match all {
-            None => df,
-            Some(mut acc) => {
-                acc.vstack_mut(&df)
-                    .map_err(|e| OutputError::parquet_read(&path, e))?;
-                acc
-            }
-        });
+        all = Some(store::stack(all, &df, &path)?);
     }
     let out = dir.join(RUNS_FILE);
     let mut df = all.unwrap_or_default();

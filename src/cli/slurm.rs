@@ -275,21 +275,32 @@ impl Plan {
         }
     }
 
-    fn run_shards(&self) -> String {
-        let n = self.job.shards;
+    /// The shebang and `#SBATCH` lines of a job: its name (the sweep's, with
+    /// `suffix`), the array if any, one task of `cpus` CPUs, the shared
+    /// directives and the log file `log` in the logs folder.
+    fn header(&self, suffix: &str, array: bool, cpus: usize, log: &str) -> String {
         let mut s = String::from("#!/usr/bin/env bash\n");
-        s.push_str(&format!("#SBATCH --job-name={}\n", job_name(&self.name)));
-        s.push_str(&format!("#SBATCH --array={}\n", self.array()));
-        s.push_str("#SBATCH --ntasks=1\n");
         s.push_str(&format!(
-            "#SBATCH --cpus-per-task={}\n",
-            self.job.cpus_per_task
+            "#SBATCH --job-name={}{suffix}\n",
+            job_name(&self.name)
+        ));
+        if array {
+            s.push_str(&format!("#SBATCH --array={}\n", self.array()));
+        }
+        s.push_str(&format!(
+            "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task={cpus}\n"
         ));
         self.common_directives(&mut s);
         s.push_str(&format!(
             "#SBATCH --output={}\n",
-            sbatch_path(&self.logs(), "shard-%a.out")
+            sbatch_path(&self.logs(), log)
         ));
+        s
+    }
+
+    fn run_shards(&self) -> String {
+        let n = self.job.shards;
+        let mut s = self.header("", true, self.job.cpus_per_task, "shard-%a.out");
         let what = match self.kind {
             Kind::Sweep => "sweep",
             Kind::Calibration => "calibration (one wave per array)",
@@ -322,17 +333,7 @@ impl Plan {
     }
 
     fn merge(&self) -> String {
-        let mut s = String::from("#!/usr/bin/env bash\n");
-        s.push_str(&format!(
-            "#SBATCH --job-name={}-merge\n",
-            job_name(&self.name)
-        ));
-        s.push_str("#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n");
-        self.common_directives(&mut s);
-        s.push_str(&format!(
-            "#SBATCH --output={}\n",
-            sbatch_path(&self.logs(), "merge-%j.out")
-        ));
+        let mut s = self.header("-merge", false, 1, "merge-%j.out");
         s.push_str(&format!(
             "#\n# Written by `trustsim slurm`: combines the parts of sweep {:?} into\n\
              # {}. If parts are missing it fails and lists the shards to rerun.\n\
@@ -351,21 +352,7 @@ impl Plan {
     /// The job after a calibration wave's array: submits the next wave, or
     /// writes the results once every wave is done.
     fn next(&self) -> String {
-        let mut s = String::from("#!/usr/bin/env bash\n");
-        s.push_str(&format!(
-            "#SBATCH --job-name={}-next\n",
-            job_name(&self.name)
-        ));
-        s.push_str("#SBATCH --ntasks=1\n");
-        s.push_str(&format!(
-            "#SBATCH --cpus-per-task={}\n",
-            self.job.cpus_per_task
-        ));
-        self.common_directives(&mut s);
-        s.push_str(&format!(
-            "#SBATCH --output={}\n",
-            sbatch_path(&self.logs(), "next-%j.out")
-        ));
+        let mut s = self.header("-next", false, self.job.cpus_per_task, "next-%j.out");
         let calibrate = format!(
             "{} calibrate {} --out {}",
             quote_path(&self.trustsim),

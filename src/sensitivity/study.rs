@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::metrics::{METRICS, metric};
 use crate::scenario;
-use crate::sweep::{Design, Sweep, Varied, numeric_key, parameter_keys};
+use crate::sweep::{Design, Sweep, Varied, ranged};
 
 /// Why a sensitivity file cannot be used (the message names the file and key).
 #[derive(Debug, thiserror::Error)]
@@ -102,29 +102,7 @@ pub fn load(path: &Path) -> Result<Study, StudyError> {
 /// The varied parameters (at least one): numeric keys, each with a range of
 /// `min` below `max`.
 fn varied(ranges: &BTreeMap<String, RawRange>) -> Result<Vec<Varied>, String> {
-    let keys = parameter_keys();
-    let mut parameters = Vec::new();
-    for (key, range) in ranges {
-        let integer =
-            numeric_key(&keys, key).map_err(|m| format!("sensitivity.parameters: {m}"))?;
-        if !(range.min.is_finite() && range.max.is_finite() && range.min < range.max) {
-            return Err(format!(
-                "sensitivity.parameters.\"{key}\": min must be below max (got {} and {})",
-                range.min, range.max
-            ));
-        }
-        parameters.push(Varied {
-            key: key.clone(),
-            min: range.min,
-            max: range.max,
-            values: vec![],
-            integer,
-        });
-    }
-    if parameters.is_empty() {
-        return Err("sensitivity.parameters: name at least one parameter".into());
-    }
-    Ok(parameters)
+    ranged("sensitivity", ranges.iter().map(|(k, r)| (k, r.min, r.max)))
 }
 
 /// Checks that the outputs name at least one metric, and only metrics.

@@ -166,6 +166,38 @@ pub fn numeric_key(keys: &BTreeMap<String, bool>, key: &str) -> Result<bool, Str
     })
 }
 
+/// The parameters of a `[SECTION.parameters]` table of `(key, min, max)`
+/// ranges (at least one): numeric keys, each with `min` below `max`; a
+/// message naming `section` if not.
+pub fn ranged<'a>(
+    section: &str,
+    ranges: impl IntoIterator<Item = (&'a String, f64, f64)>,
+) -> Result<Vec<Varied>, String> {
+    let keys = parameter_keys();
+    let mut parameters = Vec::new();
+    for (key, min, max) in ranges {
+        let integer = numeric_key(&keys, key).map_err(|m| format!("{section}.parameters: {m}"))?;
+        if !(min.is_finite() && max.is_finite() && min < max) {
+            return Err(format!(
+                "{section}.parameters.\"{key}\": min must be below max (got {min} and {max})"
+            ));
+        }
+        parameters.push(Varied {
+            key: key.clone(),
+            min,
+            max,
+            values: vec![],
+            integer,
+        });
+    }
+    if parameters.is_empty() {
+        return Err(format!(
+            "{section}.parameters: name at least one parameter with {{ min, max }}"
+        ));
+    }
+    Ok(parameters)
+}
+
 /// The value of the numeric parameter `key` in `p`.
 pub fn value_of(p: &RawParams, key: &str) -> Option<f64> {
     let tree = toml::Value::try_from(p).ok()?;

@@ -405,8 +405,9 @@ pub fn ranges(v: &[usize]) -> String {
     out.join(",")
 }
 
-/// Combines every part, in point order, into `sweep.parquet`.
-pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
+/// Every part, in point order, as one frame, with the folder's record; the
+/// missing units (and the shards to rerun) if any are not done.
+pub fn merged(dir: &Path) -> Result<(SweepRecord, DataFrame), StoreError> {
     let record = read_record(dir)?;
     let done = done_units(dir);
     let missing: Vec<usize> = (0..record.units).filter(|u| !done.contains(u)).collect();
@@ -431,18 +432,30 @@ pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
     let mut all: Option<DataFrame> = None;
     for u in 0..record.units {
         let (path, df) = read_part(dir, u, None)?;
-        all = Some(match all {
-            None => df,
-            Some(mut acc) => {
-                acc.vstack_mut(&df)
-                    .map_err(|e| OutputError::parquet_read(&path, e))?;
-                acc
-            }
-        });
+        all = Some(stack(all, &df, &path)?);
     }
-    let out = dir.join(MERGED_FILE);
     let mut df = all.unwrap_or_default();
     df.rechunk_mut();
+    Ok((record, df))
+}
+
+/// `df` appended below `acc` (or `df` alone); `path` names the file `df`
+/// came from in an error.
+pub fn stack(acc: Option<DataFrame>, df: &DataFrame, path: &Path) -> Result<DataFrame, StoreError> {
+    Ok(match acc {
+        None => df.clone(),
+        Some(mut acc) => {
+            acc.vstack_mut(df)
+                .map_err(|e| OutputError::parquet_read(path, e))?;
+            acc
+        }
+    })
+}
+
+/// Combines every part, in point order, into `sweep.parquet`.
+pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
+    let (record, mut df) = merged(dir)?;
+    let out = dir.join(MERGED_FILE);
     let rows = df.height();
     write(&out, &mut df, &record)?;
     Ok((out, rows))
