@@ -1,6 +1,9 @@
 //! Records the commit trustsim is built from, for `--version` and the
 //! manifest. Outside a git checkout the commit is `unknown`.
 
+// Cargo reads this program's standard output; a closed pipe is not a concern here.
+#![allow(clippy::disallowed_macros)]
+
 use std::process::Command;
 
 fn main() {

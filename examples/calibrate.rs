@@ -4,6 +4,9 @@
 //! Usage: `cargo run --release --example calibrate -- [staff_scale]
 //! [replications] [KEY=VALUE ...]` (settings as `trustsim run --set` takes them).
 
+// An example prints its results; a closed pipe is not a concern here.
+#![allow(clippy::disallowed_macros)]
+
 use std::path::Path;
 
 use trustsim::metrics::METRICS;

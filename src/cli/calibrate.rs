@@ -63,7 +63,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     // it reaches main with its exit code.
     let mut failure: Option<anyhow::Error> = None;
     let mut run_wave = |w: usize, sweep: &crate::sweep::Sweep, wdir: &Path| {
-        println!(
+        outln!(
             "wave {w} of at most {}: {} points",
             plan.waves,
             sweep.units()
@@ -88,7 +88,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     let outcome = match progress {
         Ok(Progress::Done(outcome)) => outcome,
         Ok(Progress::Incomplete { wave }) => {
-            println!(
+            outln!(
                 "wave {wave}: this shard's share is done; once every shard has run, run the shards again for the next wave, or `trustsim calibrate {}` without --shard to run the rest here",
                 args.file.display()
             );
@@ -97,7 +97,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         Err(e) => return Err(failure.take().unwrap_or_else(|| e.into())),
     };
     if shard != Shard::ALL {
-        println!(
+        outln!(
             "every wave is done; run `trustsim calibrate {}` without --shard to write the results",
             args.file.display()
         );
@@ -128,9 +128,9 @@ fn print_status(plan: &Plan, dir: &Path) -> Result<()> {
         Ok(done == sweep.units())
     };
     match run::calibrate(plan, dir, &mut probe)? {
-        Progress::Done(_) => println!("done"),
+        Progress::Done(_) => outln!("done"),
         Progress::Incomplete { wave } => {
-            println!("wave {wave}: {} of {} units done", pending.0, pending.1)
+            outln!("wave {wave}: {} of {} units done", pending.0, pending.1)
         }
     }
     Ok(())
@@ -168,7 +168,7 @@ fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<
     // candidates, measured on the bundled calibration (release build).
     let overhead = todo as f64 * (1.0 + plan.candidates as f64 / 20_000.0);
     let seconds = per_run * runs as f64 / threads as f64 + overhead;
-    println!(
+    outln!(
         "{}: {} parameters, {} targets; {todo} of {} waves to run ({done} done) x {} points x {} replications = {runs} runs; estimated {} on {threads} threads ({threads} replications side by side took {:.1} s) -> {}",
         plan.name,
         plan.parameters.len(),
@@ -207,8 +207,8 @@ fn write(plan: &Plan, dir: &Path, outcome: &Outcome) -> Result<Vec<PathBuf>> {
 
 /// Prints what the calibration found.
 fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<6} {:>7} {:>12} {:>12}",
         "wave", "points", "plausible", "space left"
     );
@@ -217,7 +217,7 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
             .iter()
             .filter(|i| i.iter().all(|v| *v <= plan.cutoff))
             .count();
-        println!(
+        outln!(
             "{:<6} {:>7} {:>12} {:>11.1}%",
             rec.wave,
             rec.points,
@@ -225,15 +225,15 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
             100.0 * rec.space_before
         );
     }
-    println!(
+    outln!(
         "after the last wave: {:.2} % of the prior space is not ruled out",
         100.0 * outcome.space_after
     );
     if let Some(why) = &outcome.stopped_early {
-        println!("{why}");
+        outln!("{why}");
     }
     match outcome.base_implausibility {
-        Some(i) => println!(
+        Some(i) => outln!(
             "the base scenario's own values: largest implausibility {i:.2} under the emulators ({})",
             if i <= plan.cutoff {
                 "not ruled out"
@@ -241,10 +241,10 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
                 "ruled out"
             }
         ),
-        None => println!("the base scenario's own values lie outside the prior ranges"),
+        None => outln!("the base scenario's own values lie outside the prior ranges"),
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<36} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "parameter", "base", "prior min", "prior max", "sets min", "sets max"
     );
@@ -252,7 +252,7 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
         let vals: Vec<f64> = outcome.sets.iter().map(|s| s[k]).collect();
         let lo = vals.iter().copied().fold(f64::NAN, f64::min);
         let hi = vals.iter().copied().fold(f64::NAN, f64::max);
-        println!(
+        outln!(
             "{:<36} {:>10} {:>10} {:>10} {:>10} {:>10}",
             v.key,
             short(outcome.base_values.get(k).copied().unwrap_or(f64::NAN)),
@@ -262,8 +262,8 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
             short(hi)
         );
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{} plausible parameter sets -> {} ({})",
         outcome.sets.len(),
         dir.join(store::SETS_FILE).display(),

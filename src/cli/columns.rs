@@ -26,23 +26,23 @@ pub fn columns(args: ColumnsArgs) -> Result<()> {
         }
     }
     if args.markdown {
-        print!("{}", markdown(&tables));
+        out!("{}", markdown(&tables));
         return Ok(());
     }
     for (file, description, cols) in &tables {
-        println!("{file}: {}", description.trim());
+        outln!("{file}: {}", description.trim());
         for c in cols {
             let unit = if c.unit.is_empty() {
                 String::new()
             } else {
                 format!(", {}", c.unit)
             };
-            println!(
+            outln!(
                 "  {} ({}{unit})\n      {}",
                 c.name, c.type_name, c.description
             );
         }
-        println!();
+        outln!();
     }
     Ok(())
 }

@@ -228,16 +228,16 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     )?;
     record.complete = true;
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
-    println!();
-    print!("{}", table::comparison(&rows));
+    outln!();
+    out!("{}", table::comparison(&rows));
     if record.parameter_sets.is_some() {
-        println!();
-        print!("{}", table::set_means(&rows, Scope::FinalYear));
+        outln!();
+        out!("{}", table::set_means(&rows, Scope::FinalYear));
     }
     for v in &record.variants[1..] {
-        println!();
+        outln!();
         for line in compare::plain_words(&rows, v, Scope::FinalYear) {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(())
@@ -298,7 +298,7 @@ fn default_name(names: &[String]) -> String {
 /// Prints what is about to run: the variants, how they are seeded, and the
 /// parameters that differ between them.
 fn print_plan(record: &ComparisonManifest, dir: &Path) {
-    println!(
+    outln!(
         "{}: {} variants x {} replications, {} -> {}",
         record.name,
         record.variants.len(),
@@ -311,19 +311,19 @@ fn print_plan(record: &ComparisonManifest, dir: &Path) {
         dir.display()
     );
     if let Some(s) = &record.parameter_sets {
-        println!(
+        outln!(
             "replication i of every variant uses parameter set i mod {} and the same random streams: same world, same chance, different policy",
             s.sets
         );
     }
-    println!("parameters that differ between the variants:");
+    outln!("parameters that differ between the variants:");
     if record.differences.is_empty() {
-        println!("  none (the variants differ only in name)");
+        outln!("  none (the variants differ only in name)");
     }
     for d in &record.differences {
-        println!("  {d}");
+        outln!("  {d}");
     }
-    println!();
+    outln!();
 }
 
 /// Runs the variants (resumably) into their subfolders of `dir`, each
@@ -363,7 +363,7 @@ fn run_variants(
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "{}: {} replications{resumed} x {} trusts x {} months -> {}",
             p.run.name,
             p.run.replications,
@@ -373,7 +373,7 @@ fn run_variants(
         );
     }
     let wall = reports.iter().map(|r| r.wall_seconds).fold(0.0, f64::max);
-    println!(
+    outln!(
         "{} variants in {wall:.1} s; {}",
         variants.len(),
         sharing_line(&variants[0], &sharing)

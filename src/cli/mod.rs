@@ -1,6 +1,9 @@
 //! The command-line interface: argument parsing, progress, printed tables
 //! and the wiring of scenario -> runner -> output. Only this layer prints.
 
+#[macro_use]
+pub mod out;
+
 mod calibrate;
 mod columns;
 mod compare;
@@ -148,12 +151,9 @@ pub fn main() -> Result<()> {
             trust,
         } => plot::report(&run_dirs, out, trust.as_deref()),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "trustsim",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "trustsim", &mut script);
+            out::write_out_bytes(&script);
             Ok(())
         }
     }
@@ -163,17 +163,17 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
     let settings: Vec<scenario::Setting> = set.iter().map(|s| scenario::Setting::set(s)).collect();
     let s = scenario::load_with(file, &settings)?;
     let chain: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
-    println!(
+    outln!(
         "# {} is valid (extends chain: {})",
         file.display(),
         chain.join(" <- ")
     );
-    println!("# scenario hash: {}", scenario::scenario_hash(&s.params));
+    outln!("# scenario hash: {}", scenario::scenario_hash(&s.params));
     if let Some(note) = register_note(&s.params.trusts) {
-        println!("# {note}");
+        outln!("# {note}");
     }
     print_changes(&s.params);
-    print!("{}", scenario::resolved_toml(&s.params));
+    out!("{}", scenario::resolved_toml(&s.params));
     Ok(())
 }
 
@@ -182,7 +182,7 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
 fn print_changes(p: &crate::model::Params) {
     let burn_in = p.run.burn_in_months;
     for c in p.changes() {
-        println!(
+        outln!(
             "# from reported month {} (simulated month {}){}:",
             c.month,
             burn_in + c.month - 1,
@@ -203,7 +203,7 @@ fn print_changes(p: &crate::model::Params) {
                 .iter()
                 .find(|i| i.key == *k)
                 .map_or("?", |i| i.value.as_str());
-            println!("#   {k} = {v} (was {before})");
+            outln!("#   {k} = {v} (was {before})");
         }
     }
 }
@@ -273,14 +273,14 @@ pub fn finished_run(dir: &Path) -> Result<Manifest> {
 fn validate(dir: &Path) -> Result<()> {
     let m = finished_run(dir)?;
     let rows = output::read_summary(&dir.join(output::SUMMARY_FILE))?;
-    println!(
+    outln!(
         "{}: {} replications, seed {}, scenario hash {}",
         m.scenario_name,
         m.replications,
         m.seed,
         &m.scenario_hash[..m.scenario_hash.len().min(12)]
     );
-    println!();
-    print!("{}", table::all_checks(&rows));
+    outln!();
+    out!("{}", table::all_checks(&rows));
     Ok(())
 }

@@ -40,9 +40,9 @@ pub fn params(args: ParamsArgs) -> Result<()> {
     if let Some(note) = super::register_note(&raw.trusts)
         && "trusts".starts_with(prefix.split('.').next().unwrap_or(""))
     {
-        println!("# {note}");
+        outln!("# {note}");
     }
-    print!("{}", render(&shown));
+    out!("{}", render(&shown));
     Ok(())
 }
 

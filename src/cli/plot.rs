@@ -15,7 +15,7 @@ pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
         _ => Path::new("output").join(format!("plot-{}", joined(runs))),
     });
     let files = crate::charts::render_run_charts(runs, &out)?;
-    println!(
+    outln!(
         "{} charts ({} files, PNG and SVG) -> {}",
         files.len() / 2,
         files.len(),
@@ -35,7 +35,7 @@ pub fn plot_trust(runs: &[PathBuf], code: &str, out: Option<PathBuf>) -> Result<
     super::finished_run(run)?;
     let files = crate::charts::trust::render_trust_charts(run, code, out.as_deref())?;
     let folder = files.first().and_then(|f| f.parent()).unwrap_or(run);
-    println!(
+    outln!(
         "trust {code}: {} charts ({} files, PNG and SVG) -> {}",
         files.len() / 2,
         files.len(),
@@ -67,7 +67,7 @@ pub fn report(runs: &[PathBuf], out: Option<PathBuf>, trust: Option<&str>) -> Re
         }
         let out = out.unwrap_or_else(|| one.join("report.html"));
         crate::report::write_comparison_report(one, &out)?;
-        println!("report -> {}", out.display());
+        outln!("report -> {}", out.display());
         return Ok(());
     }
     for r in runs {
@@ -89,7 +89,7 @@ pub fn report(runs: &[PathBuf], out: Option<PathBuf>, trust: Option<&str>) -> Re
             .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
     }
     crate::report::write_report(runs, &out, trust)?;
-    println!("report -> {}", out.display());
+    outln!("report -> {}", out.display());
     Ok(())
 }
 

@@ -118,13 +118,13 @@ impl RunFlags {
 pub fn open_sets(path: &Path, replications: u32) -> Result<Arc<ParameterSetsFile>> {
     let file = ParameterSetsFile::open(path)?;
     let m = file.sets.len();
-    println!(
+    outln!(
         "parameter sets: {m} plausible sets of {} parameters from {}; replication i uses set i mod {m} (cycled)",
         file.sets.keys.len(),
         path.display()
     );
     if (replications as usize) < m {
-        eprintln!(
+        errln!(
             "warning: {replications} replications use only the first {replications} of the {m} parameter sets in {}; run at least {m} replications to use them all",
             path.display()
         );
@@ -192,7 +192,7 @@ pub fn confirm_duration(what: &str, seconds: f64, flags: &RunFlags) -> Result<()
     }
     let estimate = preflight::human_seconds(seconds);
     if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        eprint!("{what} is estimated to take about {estimate}; continue? [y/N] ");
+        eout!("{what} is estimated to take about {estimate}; continue? [y/N] ");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
@@ -281,13 +281,13 @@ pub fn run(args: RunArgs) -> Result<()> {
     let report =
         runner::run(&spec, &Bar::new(f.quiet, "replications"), &cancel).map_err(interrupted)?;
     if let Some(what) = &report.replaced {
-        println!("replaced in {}: {what}", dir.display());
+        outln!("replaced in {}: {what}", dir.display());
     }
-    println!("{}", account(&p, &report, &dir));
-    println!();
-    print!("{}", table::headline(&report.rows));
-    println!();
-    print!("{}", table::all_checks(&report.rows));
+    outln!("{}", account(&p, &report, &dir));
+    outln!();
+    out!("{}", table::headline(&report.rows));
+    outln!();
+    out!("{}", table::all_checks(&report.rows));
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub fn sensitivity(args: SweepArgs) -> Result<()> {
     let (dir, record) = run_sweep(&plan.sweep, &args)?;
     let done = store::done_units(&dir).len();
     if done < record.units {
-        println!(
+        outln!(
             "{done} of {} units done: rerun without --shard (or after every shard) to compute the indices",
             record.units
         );
@@ -59,8 +59,8 @@ pub fn sensitivity(args: SweepArgs) -> Result<()> {
         parameter_sets: None,
     };
     write_indices(&dir.join(INDICES_FILE), &rows, &meta)?;
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<28} {:<42} {:<12} estimate [95 % CI]",
         "output", "parameter", "index"
     );
@@ -70,12 +70,12 @@ pub fn sensitivity(args: SweepArgs) -> Result<()> {
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "{:<28} {:<42} {:<12} {:.4}{ci}",
             r.output, r.parameter, r.index, r.estimate
         );
     }
-    println!("-> {}", dir.join(INDICES_FILE).display());
+    outln!("-> {}", dir.join(INDICES_FILE).display());
     Ok(())
 }
 

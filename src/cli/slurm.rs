@@ -432,7 +432,7 @@ impl Plan {
         let units = sweep.units();
         let per = units.div_ceil(shards);
         let runs = per * sweep.replications as usize;
-        println!(
+        outln!(
             "{}: {units} units x {} replications in {shards} array tasks (up to {per} units = {runs} runs each, {cpus} CPU{} and {} per task{}{})",
             sweep.name,
             sweep.replications,
@@ -444,13 +444,13 @@ impl Plan {
                 .map_or(String::new(), |m| format!(", at most {m} at once")),
         );
         if shards > units {
-            eprintln!(
+            errln!(
                 "note: {shards} shards for {units} units: nothing to do for array task(s) {}",
                 store::ranges(&(units..shards).collect::<Vec<_>>())
             );
         }
         if shards > DEFAULT_MAX_ARRAY_SIZE - 1 {
-            eprintln!(
+            errln!(
                 "note: array indices up to {} exceed SLURM's default MaxArraySize ({DEFAULT_MAX_ARRAY_SIZE}); check `scontrol show config | grep MaxArraySize`",
                 shards - 1
             );
@@ -464,17 +464,17 @@ impl Plan {
             self.script(self.after_script()),
             self.script(SUBMIT_SCRIPT),
         );
-        println!("wrote {}", run.display());
-        println!("      {}", merge.display());
-        println!("      {}", submit.display());
-        println!("logs: {}", self.logs().display());
-        println!("submit with:");
-        println!("  jid=$(sbatch --parsable {})", quote_path(&run));
-        println!(
+        outln!("wrote {}", run.display());
+        outln!("      {}", merge.display());
+        outln!("      {}", submit.display());
+        outln!("logs: {}", self.logs().display());
+        outln!("submit with:");
+        outln!("  jid=$(sbatch --parsable {})", quote_path(&run));
+        outln!(
             "  sbatch --dependency=afterok:${{jid%%;*}} {}",
             quote_path(&merge)
         );
-        println!("or: {}", quote_path(&submit));
+        outln!("or: {}", quote_path(&submit));
     }
 }
 
@@ -523,7 +523,7 @@ fn slurm_calibration(args: SlurmArgs) -> Result<()> {
     let plan = Plan::new(&args, Kind::Calibration, &cal.name)?;
     plan.write()?;
     let per = cal.points.div_ceil(plan.job.shards);
-    println!(
+    outln!(
         "{}: up to {} waves of {} points x {} replications; each wave is one array of {} tasks (up to {per} points = {} runs each), then a job that submits the next wave or writes the results",
         cal.name,
         cal.waves,

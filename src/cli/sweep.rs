@@ -120,7 +120,7 @@ impl Units<'_> {
         };
         let (sweep, threads) = (self.sweep, self.threads);
         let seconds = self.estimate(first, todo.len())?;
-        println!(
+        outln!(
             "{}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {threads} threads and {} of disk -> {}",
             self.label,
             todo.len(),
@@ -220,7 +220,7 @@ fn run_units(
     let record = store::prepare(dir, sweep)?;
     let todo = units.pending();
     if todo.is_empty() {
-        println!(
+        outln!(
             "{}: all {} units already done in {}",
             units.label,
             units.mine.len(),
@@ -245,7 +245,7 @@ fn run_units(
         ))
         .into());
     }
-    println!(
+    outln!(
         "{}: finished; {now} of {} units done in {}",
         units.label,
         sweep.units(),
@@ -262,6 +262,6 @@ fn part_bytes(sweep: &Sweep) -> f64 {
 
 pub fn merge(dir: &Path) -> Result<()> {
     let (path, rows) = store::merge(dir)?;
-    println!("merged {rows} rows into {}", path.display());
+    outln!("merged {rows} rows into {}", path.display());
     Ok(())
 }
