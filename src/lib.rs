@@ -12,6 +12,7 @@ pub mod charts;
 pub mod cli;
 pub mod compare;
 pub mod design;
+pub mod files;
 pub mod metrics;
 pub mod model;
 pub mod output;

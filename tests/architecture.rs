@@ -54,7 +54,7 @@ fn the_model_and_the_pure_layers_do_no_io() {
             "model",
             "metrics",
             "stats.rs",
-            "compare.rs",
+            "compare/mod.rs",
             "design.rs",
             "calibrate/history.rs",
             "calibrate/emulator.rs",

@@ -66,11 +66,8 @@ fn ctrl_c_during_a_run_keeps_finished_batches_and_rerunning_resumes() {
     // Interrupt once a first replication is kept.
     let kept_one = |out: &Path| {
         std::fs::read_dir(out.join(".batches")).is_ok_and(|d| {
-            d.flatten().any(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .ends_with("-metrics.parquet")
-            })
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".batch"))
         })
     };
     let start = Instant::now();
@@ -100,7 +97,7 @@ fn ctrl_c_during_a_run_keeps_finished_batches_and_rerunning_resumes() {
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["complete"], false);
     let kept = std::fs::read_dir(out.join(".batches")).unwrap().count();
-    assert!(kept >= 3, "a finished replication (three files) is kept");
+    assert!(kept >= 1, "a finished replication (one file) is kept");
 
     // Rerunning resumes and gives exactly the uninterrupted result.
     let resumed = Command::new(bin()).args(args).output().unwrap();

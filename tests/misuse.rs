@@ -72,11 +72,7 @@ fn wait_for(what: impl Fn() -> bool) {
 fn kept(out: &Path) -> usize {
     std::fs::read_dir(out.join(".batches")).map_or(0, |d| {
         d.flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .ends_with("-metrics.parquet")
-            })
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".batch"))
             .count()
     })
 }

@@ -106,7 +106,7 @@ fn binary_and_huge_files_are_refused() {
     f.set_len(100 * 1024 * 1024).unwrap();
     let e = load(&big).unwrap_err();
     assert!(
-        e.contains("the file is 104.9 MB; allowed: at most 1 MB"),
+        e.contains("the file is larger than 1 MiB; allowed: at most 1 MiB for a scenario file"),
         "{e}"
     );
 }

@@ -340,11 +340,7 @@ fn an_interrupted_branched_comparison_counts_every_variant_and_resumes() {
         std::fs::read_dir(dir.join(v).join(".batches"))
             .map(|d| {
                 d.flatten()
-                    .filter(|e| {
-                        e.file_name()
-                            .to_string_lossy()
-                            .ends_with("-metrics.parquet")
-                    })
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".batch"))
                     .count()
             })
             .unwrap_or(0)

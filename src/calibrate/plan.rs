@@ -123,15 +123,12 @@ pub const MAX_POINTS: usize = 400;
 pub fn load(path: &Path) -> Result<Plan, PlanError> {
     let shown = path.display().to_string();
     let bad = |m: String| PlanError(format!("{shown}: {m}"));
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        PlanError(format!(
-            "cannot read calibration file {shown}: {}",
-            match e.kind() {
-                std::io::ErrorKind::NotFound => "file not found".to_string(),
-                _ => e.to_string(),
-            }
-        ))
-    })?;
+    let text = crate::files::read_text(
+        path,
+        crate::files::limits::TEXT_FILE_BYTES,
+        "a calibration file",
+    )
+    .map_err(|e| PlanError(format!("cannot read calibration file {shown}: {e}")))?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
         let at = e.span().map(|s| crate::sweep::line_col(&text, s.start));
         let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
@@ -145,10 +142,12 @@ pub fn load(path: &Path) -> Result<Plan, PlanError> {
     let base = scenario::load(&dir.join(&r.base))
         .map_err(|e| bad(format!("calibration.base: {e}")))?
         .params;
-    let name = r.name.unwrap_or_else(|| {
-        path.file_stem()
-            .map_or("calibration".into(), |s| s.to_string_lossy().into_owned())
-    });
+    if let Some(n) = &r.name {
+        crate::files::names::check("calibration.name", n).map_err(&bad)?;
+    }
+    let name = r
+        .name
+        .unwrap_or_else(|| crate::files::names::from_stem(path, "calibration"));
     Ok(Plan {
         name,
         file: path.to_path_buf(),

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::plan::{Plan, TargetSpec};
 use super::run::{Outcome, WaveRecord};
 use crate::output::parameter_sets::{self, ParameterSets};
-use crate::output::{FileMeta, OutputError, write_atomic, write_frame};
+use crate::output::{FileMeta, OutputError, write_frame};
 use crate::stats;
 use crate::sweep::store::{self, StoreError};
 
@@ -280,10 +280,9 @@ pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
     }
 }
 
-/// Writes `calibration.json`.
+/// Writes `calibration.json` (sealed: its own checksum in its last field).
 pub fn write_summary(dir: &Path, summary: &Summary) -> Result<PathBuf, OutputError> {
     let path = dir.join(SUMMARY_FILE);
-    let text = serde_json::to_string_pretty(summary).unwrap_or_default();
-    write_atomic(&path, text.as_bytes())?;
+    crate::output::manifest::write_sealed(&path, summary)?;
     Ok(path)
 }

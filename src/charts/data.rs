@@ -6,7 +6,6 @@
 //! same numbers.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -293,7 +292,9 @@ pub(crate) fn read_chunks<T>(
     columns: &[&str],
     mut f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
 ) -> Result<Vec<T>, ChartError> {
-    let open = || File::open(path).map_err(|e| ChartError::read(path, e.to_string()));
+    let bytes = crate::output::verified::read_verified(path)
+        .map_err(|e| ChartError::read(path, e.to_string()))?;
+    let open = || Ok::<_, ChartError>(std::io::Cursor::new(bytes.as_slice()));
     let decode = |e: PolarsError| ChartError::read(path, e.to_string());
     let mut reader = ParquetReader::new(open()?);
     let md = reader.get_metadata().map_err(decode)?.clone();

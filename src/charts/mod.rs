@@ -134,6 +134,30 @@ pub const CHARTS: [Chart; 9] = [
     Chart::CeoTurnover,
 ];
 
+/// The files `run` draws into its folder, relative to it
+/// (`charts/STEM.png` and `.svg` of every chart in [`CHARTS`]).
+pub fn run_chart_files() -> Vec<String> {
+    stems_in_charts(CHARTS.iter().map(|c| c.file_stem()))
+}
+
+/// The charts `compare` draws into the comparison folder, relative to it:
+/// the forest chart and one chart of differences over time per indicator.
+pub fn comparison_chart_files() -> Vec<String> {
+    let stems: Vec<String> = Indicator::ALL
+        .iter()
+        .map(|&i| difference::file_stem(i))
+        .collect();
+    stems_in_charts(std::iter::once(forest::FOREST).chain(stems.iter().map(String::as_str)))
+}
+
+/// `charts/STEM.png` and `charts/STEM.svg` of each stem.
+pub fn stems_in_charts<'a>(stems: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    stems
+        .into_iter()
+        .flat_map(|s| [format!("charts/{s}.png"), format!("charts/{s}.svg")])
+        .collect()
+}
+
 impl Chart {
     /// File name without extension.
     pub fn file_stem(self) -> &'static str {
@@ -346,6 +370,7 @@ pub fn save(figure: &impl Figure, out_dir: &Path, stem: &str) -> Result<Vec<Path
             cause,
         }
     })?;
+    crate::files::failpoint::hit("chart renamed into place");
     let svg_path = out_dir.join(format!("{stem}.svg"));
     crate::output::write_atomic(&svg_path, svg_string(figure, stem)?.as_bytes())?;
     Ok(vec![png, svg_path])

@@ -307,6 +307,28 @@ impl Figure for TrustFigure<'_> {
     }
 }
 
+/// The trust of the run in `dir` whose code is `code`, in any case: its
+/// code as the run writes it, for file names.
+pub fn canonical_code(dir: &Path, code: &str) -> Result<String, ChartError> {
+    let run = super::data::load_run(dir)?;
+    Ok(find(&trusts_of(dir, &run)?, code, dir)?.code)
+}
+
+/// The files of trust `code`'s view in a run folder, relative to it.
+pub fn trust_chart_files(code: &str) -> Vec<String> {
+    let dir = trust_dir(Path::new("charts"), code);
+    TRUST_CHARTS
+        .iter()
+        .flat_map(|c| {
+            let stem = c.file_stem();
+            [
+                dir.join(format!("{stem}.png")).display().to_string(),
+                dir.join(format!("{stem}.svg")).display().to_string(),
+            ]
+        })
+        .collect()
+}
+
 /// The folder of trust `code`'s charts in a run's chart folder.
 pub fn trust_dir(charts: &Path, code: &str) -> PathBuf {
     let safe: String = code

@@ -210,7 +210,10 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
     outln!();
     outln!(
         "{:<6} {:>7} {:>12} {:>12}",
-        "wave", "points", "plausible", "space left"
+        "wave",
+        "points",
+        "plausible",
+        "space left"
     );
     for (w, rec) in outcome.waves.iter().enumerate() {
         let plausible = outcome.implausibility[w]
@@ -246,7 +249,12 @@ fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
     outln!();
     outln!(
         "{:<36} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "parameter", "base", "prior min", "prior max", "sets min", "sets max"
+        "parameter",
+        "base",
+        "prior min",
+        "prior max",
+        "sets min",
+        "sets max"
     );
     for (k, v) in plan.parameters.iter().enumerate() {
         let vals: Vec<f64> = outcome.sets.iter().map(|s| s[k]).collect();

@@ -39,7 +39,9 @@ pub fn columns(args: ColumnsArgs) -> Result<()> {
             };
             outln!(
                 "  {} ({}{unit})\n      {}",
-                c.name, c.type_name, c.description
+                c.name,
+                c.type_name,
+                c.description
             );
         }
         outln!();

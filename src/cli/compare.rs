@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use crate::compare::file::CompareSection;
+use anyhow::{Result, bail};
 
 use super::run::{self, Bar, RunFlags};
 use super::{interrupt, table};
@@ -17,24 +17,6 @@ use crate::output::parameter_sets::ParameterSetsFile;
 use crate::output::{self, FileMeta};
 use crate::runner::{self, RunSpec, folder, preflight};
 use crate::scenario::{self, Setting};
-
-/// A comparison file: `[compare] variants = ["a.toml", "b.toml"]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CompareFile {
-    compare: CompareSection,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CompareSection {
-    /// Output folder name (default: from the variant names).
-    name: Option<String>,
-    /// Scenario files, the first being the reference; relative to this file.
-    variants: Vec<String>,
-    replications: Option<u32>,
-    seed: Option<u64>,
-}
 
 /// Command-line options of `compare`.
 #[derive(Debug, Clone, clap::Args)]
@@ -62,29 +44,8 @@ pub struct CompareArgs {
 /// The variant files, and a name and settings from a comparison file if one was given.
 fn variant_files(args: &CompareArgs) -> Result<(Vec<PathBuf>, Option<CompareSection>)> {
     if let [file] = args.files.as_slice() {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read comparison file {}", file.display()))?;
-        let parsed: CompareFile = toml::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: not a comparison file ([compare] with variants = [...]): {}",
-                file.display(),
-                e.message()
-            )
-        })?;
-        let dir = file.parent().unwrap_or(Path::new(""));
-        let files: Vec<PathBuf> = parsed
-            .compare
-            .variants
-            .iter()
-            .map(|v| dir.join(v))
-            .collect();
-        if files.len() < 2 {
-            bail!(
-                "{}: compare.variants needs at least two scenario files",
-                file.display()
-            );
-        }
-        return Ok((files, Some(parsed.compare)));
+        let (files, section) = crate::compare::file::read(file)?;
+        return Ok((files, Some(section)));
     }
     Ok((args.files.clone(), None))
 }
@@ -166,6 +127,14 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     let label = section
         .and_then(|s| s.name)
         .unwrap_or_else(|| default_name(&names));
+    crate::files::names::check("compare.name", &label).map_err(|m| {
+        anyhow::anyhow!(
+            "{}: {m}",
+            args.files
+                .first()
+                .map_or(String::new(), |f| f.display().to_string())
+        )
+    })?;
     let dir = args
         .flags
         .out
@@ -202,11 +171,13 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         differences,
         settings: shared.iter().map(|s| s.shown.clone()).collect(),
         complete: false,
+        files: vec![],
+        pending: out::planned_files(args.flags.csv, !args.flags.no_charts),
         parameter_sets: sets_file
             .as_ref()
             .map(|f| f.record(variants[0].run.replications)),
     };
-    prepare_folder(&dir, &record, args.force)?;
+    prepare_folder(&dir, &record, &record.pending, args.force)?;
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
     print_plan(&record, &dir);
     run_variants(
@@ -226,6 +197,12 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         (args.flags.csv, !args.flags.no_charts),
         &changes,
     )?;
+    record.files = record
+        .pending
+        .iter()
+        .map(|n| crate::files::FileEntry::of_file(&dir, n, crate::files::limits::STATE_BYTES))
+        .collect::<Result<_, _>>()?;
+    record.pending.clear();
     record.complete = true;
     out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
     outln!();
@@ -410,38 +387,75 @@ fn sharing_line(p: &Params, s: &runner::Sharing) -> String {
 }
 
 /// Refuses a folder that holds another comparison (or a run) unless
-/// `force`, then clears what it held.
-fn prepare_folder(dir: &Path, record: &ComparisonManifest, force: bool) -> Result<()> {
+/// `force`, then clears what trustsim wrote there, and refuses if anything
+/// that is not trustsim's sits where the comparison writes (`planned`).
+fn prepare_folder(
+    dir: &Path,
+    record: &ComparisonManifest,
+    planned: &[String],
+    force: bool,
+) -> Result<()> {
     let path = dir.join(out::COMPARISON_MANIFEST);
-    let other = match out::read_comparison_manifest(&path) {
-        Ok(found) => (found.variants != record.variants
-            || found.scenario_hashes != record.scenario_hashes
-            || found.common_random_numbers != record.common_random_numbers)
-            .then(|| {
-                format!(
-                    "a comparison of {} ({} replications)",
-                    found.variants.join(", "),
-                    found.replications
-                )
-            }),
-        Err(_) if dir.join(output::MANIFEST_FILE).exists() => {
-            Some("a single run (manifest.json)".to_string())
-        }
-        Err(_) if path.exists() => Some("a comparison.json that cannot be read".to_string()),
+    let found = out::read_comparison_manifest(&path);
+    let same = found.as_ref().is_ok_and(|f| {
+        f.variants == record.variants
+            && f.scenario_hashes == record.scenario_hashes
+            && f.common_random_numbers == record.common_random_numbers
+    });
+    let run = (!path.exists())
+        .then(|| output::read_manifest(&dir.join(output::MANIFEST_FILE)).ok())
+        .flatten();
+    let other = match &found {
+        Ok(f) if !same => Some(format!(
+            "a comparison of {} ({} replications)",
+            f.variants.join(", "),
+            f.replications
+        )),
+        Ok(_) => None,
+        Err(_) if run.is_some() => Some("a single run (manifest.json)".to_string()),
+        Err(_) if path.exists() => Some(format!(
+            "a comparison.json that cannot be used ({})",
+            found
+                .as_ref()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        )),
         Err(_) => None,
     };
-    if let Some(what) = other {
-        if !force {
-            bail!(
-                "{} holds {what}; pass --force to delete those results and write this comparison there, or choose another --out",
-                dir.display()
-            );
+    if let Some(what) = &other
+        && !force
+    {
+        bail!(
+            "{} holds {what}; pass --force to delete those results and write this comparison there, or choose another --out",
+            dir.display()
+        );
+    }
+    let mut ours = vec![];
+    match (&found, &run) {
+        (Ok(f), _) if same => ours = f.pending.clone(),
+        (Ok(f), _) => folder::clear_recorded(dir, out::COMPARISON_MANIFEST, &f.files, &f.pending)?,
+        (Err(_), Some(m)) => folder::clear_outputs(dir, Some(m))?,
+        (Err(_), None) => {}
+    }
+    if let Ok(f) = &found
+        && same
+    {
+        // A finished comparison of the same variants is replaced.
+        for e in &f.files {
+            if crate::files::owned::classify(&dir.join(&e.name), Some(e))
+                == crate::files::owned::Found::Ours
+            {
+                ours.push(e.name.clone());
+            }
         }
-        folder::clear_outputs(dir)?;
     }
-    for f in [out::COMPARISON_FILE, out::COMPARISON_CSV, "report.html"] {
-        let _ = std::fs::remove_file(dir.join(f));
+    let mut all = planned.to_vec();
+    all.push(out::COMPARISON_MANIFEST.into());
+    if same || other.is_none() && !path.exists() {
+        ours.push(out::COMPARISON_MANIFEST.into());
     }
+    folder::check_writable(dir, &all, &ours)?;
     Ok(())
 }
 

@@ -249,17 +249,7 @@ pub fn finished_run(dir: &Path) -> Result<Manifest> {
     }
     let m = output::read_manifest(&path)?;
     if !m.complete {
-        let kept = std::fs::read_dir(output::batches::batch_dir(dir))
-            .map(|e| {
-                e.flatten()
-                    .filter(|e| {
-                        e.file_name()
-                            .to_string_lossy()
-                            .ends_with("-metrics.parquet")
-                    })
-                    .count()
-            })
-            .unwrap_or(0);
+        let kept = output::batches::kept_count(dir);
         bail!(
             "{} holds an unfinished run of `{}` ({kept} of {} replications done); run the same `trustsim run` command again to finish it",
             dir.display(),

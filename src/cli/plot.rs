@@ -5,16 +5,41 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::charts::{self, ChartError};
+use crate::output::Manifest;
+use crate::output::comparison::ComparisonManifest;
+use crate::runner::folder::{self, Recorded};
+
+/// Writes `names` (relative to `dir`) with `write`, recording them in the
+/// folder's record `R`, so that `--force` and reruns later know them as
+/// trustsim's.
+fn recorded<R: Recorded, T>(
+    dir: &Path,
+    names: &[String],
+    write: impl FnOnce() -> Result<T, ChartError>,
+) -> Result<T> {
+    Ok(folder::add_files::<R, T, ChartError>(dir, names, write)?)
+}
+
 /// Draws the charts of one or more runs (overlaid when several).
 pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     for r in runs {
         super::finished_run(r)?;
     }
-    let out = out.unwrap_or_else(|| match runs {
-        [one] => one.join("charts"),
-        _ => Path::new("output").join(format!("plot-{}", joined(runs))),
-    });
-    let files = crate::charts::render_run_charts(runs, &out)?;
+    let files = match (runs, out) {
+        ([one], None) => recorded::<Manifest, _>(one, &charts::run_chart_files(), || {
+            charts::render_run_charts(runs, &one.join("charts"))
+        })?,
+        (_, out) => {
+            let out =
+                out.unwrap_or_else(|| Path::new("output").join(format!("plot-{}", joined(runs))));
+            charts::render_run_charts(runs, &out)?
+        }
+    };
+    let out = files
+        .first()
+        .and_then(|f| f.parent())
+        .unwrap_or(Path::new("."));
     outln!(
         "{} charts ({} files, PNG and SVG) -> {}",
         files.len() / 2,
@@ -33,7 +58,13 @@ pub fn plot_trust(runs: &[PathBuf], code: &str, out: Option<PathBuf>) -> Result<
         );
     };
     super::finished_run(run)?;
-    let files = crate::charts::trust::render_trust_charts(run, code, out.as_deref())?;
+    let code = charts::trust::canonical_code(run, code)?;
+    let files = match out {
+        None => recorded::<Manifest, _>(run, &charts::trust::trust_chart_files(&code), || {
+            charts::trust::render_trust_charts(run, &code, None)
+        })?,
+        Some(out) => charts::trust::render_trust_charts(run, &code, Some(&out))?,
+    };
     let folder = files.first().and_then(|f| f.parent()).unwrap_or(run);
     outln!(
         "trust {code}: {} charts ({} files, PNG and SVG) -> {}",
@@ -65,30 +96,59 @@ pub fn report(runs: &[PathBuf], out: Option<PathBuf>, trust: Option<&str>) -> Re
                 one.join("<variant>").display()
             );
         }
-        let out = out.unwrap_or_else(|| one.join("report.html"));
-        crate::report::write_comparison_report(one, &out)?;
+        let out = match out {
+            Some(out) => {
+                crate::report::write_comparison_report(one, &out)?;
+                out
+            }
+            None => {
+                let out = one.join("report.html");
+                recorded::<ComparisonManifest, _>(one, &["report.html".into()], || {
+                    crate::report::write_comparison_report(one, &out)
+                })?;
+                out
+            }
+        };
         outln!("report -> {}", out.display());
         return Ok(());
     }
     for r in runs {
         super::finished_run(r)?;
     }
-    let out = out.unwrap_or_else(|| match (runs, trust) {
-        ([one], Some(code)) => one.join(format!(
-            "report-{}.html",
-            crate::charts::trust::trust_dir(Path::new(""), code)
-                .display()
-                .to_string()
-                .trim_start_matches("trust-")
-        )),
-        ([one], None) => one.join("report.html"),
-        _ => Path::new("output").join(format!("report-{}.html", joined(runs))),
-    });
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
-    }
-    crate::report::write_report(runs, &out, trust)?;
+    let trust = match (runs, trust) {
+        ([one], Some(code)) => Some(charts::trust::canonical_code(one, code)?),
+        _ => None,
+    };
+    let out = match (runs, out) {
+        ([one], None) => {
+            let name = match &trust {
+                Some(code) => format!(
+                    "report-{}.html",
+                    charts::trust::trust_dir(Path::new(""), code)
+                        .display()
+                        .to_string()
+                        .trim_start_matches("trust-")
+                ),
+                None => "report.html".to_string(),
+            };
+            let out = one.join(&name);
+            recorded::<Manifest, _>(one, &[name], || {
+                crate::report::write_report(runs, &out, trust.as_deref())
+            })?;
+            out
+        }
+        (_, out) => {
+            let out = out.unwrap_or_else(|| {
+                Path::new("output").join(format!("report-{}.html", joined(runs)))
+            });
+            if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+            }
+            crate::report::write_report(runs, &out, trust.as_deref())?;
+            out
+        }
+    };
     outln!("report -> {}", out.display());
     Ok(())
 }

@@ -123,6 +123,12 @@ pub fn open_sets(path: &Path, replications: u32) -> Result<Arc<ParameterSetsFile
         file.sets.keys.len(),
         path.display()
     );
+    if file.checksum == crate::output::parameter_sets::Checksum::Absent {
+        errln!(
+            "note: {} carries no trustsim checksum (it was written by hand or by another tool); its values are used as read",
+            path.display()
+        );
+    }
     if (replications as usize) < m {
         errln!(
             "warning: {replications} replications use only the first {replications} of the {m} parameter sets in {}; run at least {m} replications to use them all",
@@ -176,6 +182,12 @@ impl Progress for Bar {
     fn phase(&self, what: &str) {
         if let Some(b) = &self.0 {
             b.set_message(what.to_string());
+        }
+    }
+    fn note(&self, what: &str) {
+        match &self.0 {
+            Some(b) => b.suspend(|| errln!("note: {what}")),
+            None => errln!("note: {what}"),
         }
     }
     fn finish(&self) {

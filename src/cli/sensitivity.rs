@@ -62,7 +62,9 @@ pub fn sensitivity(args: SweepArgs) -> Result<()> {
     outln!();
     outln!(
         "{:<28} {:<42} {:<12} estimate [95 % CI]",
-        "output", "parameter", "index"
+        "output",
+        "parameter",
+        "index"
     );
     for r in &rows {
         let ci = if r.low.is_finite() {
@@ -72,7 +74,10 @@ pub fn sensitivity(args: SweepArgs) -> Result<()> {
         };
         outln!(
             "{:<28} {:<42} {:<12} {:.4}{ci}",
-            r.output, r.parameter, r.index, r.estimate
+            r.output,
+            r.parameter,
+            r.index,
+            r.estimate
         );
     }
     outln!("-> {}", dir.join(INDICES_FILE).display());

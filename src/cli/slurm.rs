@@ -506,10 +506,14 @@ pub fn slurm(args: SlurmArgs) -> Result<()> {
 /// Whether `file` is a calibration file (a `[calibration]` table); any other
 /// file is read, and its errors reported, as a sweep.
 fn is_calibration(file: &Path) -> bool {
-    std::fs::read_to_string(file)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .is_some_and(|t| t.contains_key("calibration"))
+    crate::files::read_text(
+        file,
+        crate::files::limits::TEXT_FILE_BYTES,
+        "a sweep or calibration file",
+    )
+    .ok()
+    .and_then(|t| t.parse::<toml::Table>().ok())
+    .is_some_and(|t| t.contains_key("calibration"))
 }
 
 /// The scripts of a calibration: one job array per wave, each followed by

@@ -104,7 +104,12 @@ struct Units<'a> {
 impl Units<'_> {
     /// The units of the shard not done yet.
     fn pending(&self) -> Vec<usize> {
-        let done = store::done_units(self.dir);
+        let (done, damaged) = store::inspect_units(self.dir);
+        for u in damaged.iter().filter(|u| self.mine.contains(u)) {
+            errln!(
+                "note: the part of unit {u} does not match its ledger (damaged or missing); running it again"
+            );
+        }
         self.mine
             .iter()
             .copied()
@@ -180,11 +185,11 @@ impl Units<'_> {
                 else {
                     return Ok(());
                 };
-                store::write_part(self.dir, record, unit, &metrics)?;
+                let entry = store::write_part(self.dir, record, unit, &metrics)?;
                 ledger
                     .lock()
                     .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?
-                    .record(unit)
+                    .record(unit, &entry)
                     .map_err(Into::into)
             })
         })

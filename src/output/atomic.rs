@@ -65,6 +65,7 @@ impl PartialFile {
             cause: e,
         })?;
         self.committed = true;
+        crate::files::failpoint::hit("renamed into place");
         Ok(())
     }
 }

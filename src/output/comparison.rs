@@ -36,15 +36,22 @@ pub struct ComparisonManifest {
     /// Command-line settings applied to every variant.
     pub settings: Vec<String>,
     pub complete: bool,
+    /// Files of the comparison folder (not the variants' folders, which
+    /// have their own manifests), with size and checksum.
+    #[serde(default)]
+    pub files: Vec<crate::files::FileEntry>,
+    /// Files the command that wrote this record may be writing.
+    #[serde(default)]
+    pub pending: Vec<String>,
     /// The plausible parameter sets every variant used (`--parameter-sets`):
     /// replication `i` of every variant used set `i mod M`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter_sets: Option<super::parameter_sets::SetsRecord>,
 }
 
-/// Writes `comparison.json` atomically.
+/// Writes `comparison.json` atomically, sealed.
 pub fn write_comparison_manifest(path: &Path, m: &ComparisonManifest) -> Result<(), OutputError> {
-    super::atomic::write_json(path, m)
+    super::manifest::write_sealed(path, m)
 }
 
 /// Paired differences of every variant against the first, for both scopes,
@@ -135,7 +142,21 @@ pub fn provenance(record: &ComparisonManifest) -> String {
 
 /// Reads `comparison.json`.
 pub fn read_comparison_manifest(path: &Path) -> Result<ComparisonManifest, OutputError> {
-    super::atomic::read_json(path)
+    super::manifest::read_sealed(path, "a comparison record")
+}
+
+/// The files `compare` writes into the comparison folder (the variants'
+/// folders aside), relative to it: the table, its CSV with `csv`, and the
+/// forest and difference charts with `charts`.
+pub fn planned_files(csv: bool, charts: bool) -> Vec<String> {
+    let mut v = vec![COMPARISON_FILE.to_string()];
+    if csv {
+        v.push(COMPARISON_CSV.into());
+    }
+    if charts {
+        v.extend(crate::charts::comparison_chart_files());
+    }
+    v
 }
 
 table! {

@@ -28,6 +28,16 @@ pub enum OutputError {
     /// A file could not be opened or read.
     #[error("cannot read `{}`: {cause}", path.display())]
     Read { path: PathBuf, cause: io::Error },
+    /// A file could not be read within trustsim's rules (not a regular
+    /// file, too large, missing).
+    #[error("cannot read `{}`: {problem}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        problem: crate::files::ReadProblem,
+    },
+    /// A file did not match the checksum its manifest records.
+    #[error(transparent)]
+    Verify(#[from] crate::files::digest::VerifyError),
     /// Encoding a parquet file failed.
     #[error("cannot encode parquet file `{}`: {cause}", path.display())]
     ParquetWrite { path: PathBuf, cause: PolarsError },

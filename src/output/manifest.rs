@@ -1,13 +1,21 @@
 //! The run manifest (`manifest.json`): what was run (version, scenario and
-//! its hash, seed, sizes), how (threads, wall time), whether it completed and
-//! which files it produced. Written as pretty JSON, atomically.
+//! its hash, seed, sizes), how (threads, wall time), whether it completed,
+//! which files it produced (each with its size and SHA-256) and which it is
+//! writing. Written as sealed JSON (its own checksum in its last field,
+//! see `files::sealed`), atomically; read back only if the seal holds.
+//!
+//! The manifest is how trustsim knows what is its own in a folder: a file
+//! in `files` that still matches its checksum, or a name in `pending` (a
+//! file being written by an unfinished command). Nothing else is ever
+//! deleted.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{read_json, write_json};
+use super::atomic::write_atomic;
 use super::error::OutputError;
+use crate::files::{FileEntry, limits, read_bounded, sealed};
 use crate::model::Params;
 
 /// Conventional file name of the manifest inside a run folder.
@@ -26,8 +34,14 @@ pub struct Manifest {
     pub threads: usize,
     pub wall_time_seconds: f64,
     pub complete: bool,
-    /// Output files, relative to the run folder.
-    pub files: Vec<String>,
+    /// Output files, relative to the run folder, with size and checksum;
+    /// readers check a file against its entry before using it.
+    pub files: Vec<FileEntry>,
+    /// Files the command that wrote this manifest may be writing (names
+    /// relative to the folder): trustsim's whatever their content, so an
+    /// interrupted command can always be completed or replaced.
+    #[serde(default)]
+    pub pending: Vec<String>,
     /// Command-line settings layered over the scenario file (`--set`,
     /// `--months`, ...), as given.
     #[serde(default)]
@@ -46,12 +60,39 @@ pub struct Manifest {
 /// Writes `manifest` to `path` as pretty JSON (with a trailing newline),
 /// atomically.
 pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), OutputError> {
-    write_json(path, manifest)
+    write_sealed(path, manifest)
 }
 
-/// Reads a manifest written by [`write_manifest`].
+/// Reads a manifest written by [`write_manifest`], checking its seal.
 pub fn read_manifest(path: &Path) -> Result<Manifest, OutputError> {
-    read_json(path)
+    read_sealed(path, "a manifest")
+}
+
+impl Manifest {
+    /// The entry of the file `name`, if the manifest lists it.
+    pub fn entry(&self, name: &str) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.name == name)
+    }
+}
+
+/// Writes `value` to `path` as sealed JSON, atomically.
+pub fn write_sealed<T: Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    let bytes = sealed::seal(value).map_err(|e| OutputError::invalid(path, e.to_string()))?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads sealed JSON written by [`write_sealed`]: bounded, seal checked,
+/// then parsed. `what` names the kind of file ("a manifest").
+pub fn read_sealed<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+) -> Result<T, OutputError> {
+    let bytes =
+        read_bounded(path, limits::RECORD_BYTES, what).map_err(|p| OutputError::Unreadable {
+            path: path.to_path_buf(),
+            problem: p,
+        })?;
+    sealed::open(&bytes).map_err(|e| OutputError::invalid(path, e.to_string()))
 }
 
 #[cfg(test)]
@@ -74,7 +115,8 @@ mod tests {
             threads: 4,
             wall_time_seconds: 1.5,
             complete: true,
-            files: vec!["trust_months.parquet".into(), "ceo_spells.parquet".into()],
+            files: vec![FileEntry::of("trust_months.parquet", b"x")],
+            pending: vec![],
             settings: vec!["--months 120".into()],
             scenario: Params::default(),
             parameter_sets: None,
@@ -93,7 +135,10 @@ mod tests {
         let path = dir.path().join("missing.json");
         let err = read_manifest(&path).unwrap_err().to_string();
         assert!(err.starts_with("cannot read `"), "{err}");
-        assert!(err.contains("missing.json"), "{err}");
+        assert!(
+            err.contains("missing.json") && err.ends_with("file not found"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -102,6 +147,6 @@ mod tests {
         let path = dir.path().join(MANIFEST_FILE);
         std::fs::write(&path, "{ not json").unwrap();
         let err = read_manifest(&path).unwrap_err().to_string();
-        assert!(err.starts_with("cannot parse JSON file `"), "{err}");
+        assert!(err.contains("carries no checksum"), "{err}");
     }
 }

@@ -16,6 +16,7 @@ pub mod replications;
 pub mod state;
 pub mod summary;
 pub mod tables;
+pub mod verified;
 
 pub use atomic::{PartialFile, partial_path, write_atomic};
 pub use error::OutputError;

@@ -3,8 +3,14 @@
 //! set `i mod M`). The format is fixed: a column `set` (UInt32, 0-based and
 //! consecutive), then one Float64 column per parameter, named by its dotted
 //! scenario key (`oversight.punitiveness`); integer parameters are rounded
-//! when a set is applied. File-level metadata may carry any other keys,
-//! which are ignored.
+//! when a set is applied.
+//! File-level metadata may carry any other keys, which are ignored, except
+//! `trustsim.content_sha256`: [`write`] stores the SHA-256 of the sets' keys
+//! and values there ([`ParameterSets::content_hash`]) and [`read`] refuses a
+//! file whose values no longer match it. A file written by hand or by
+//! another tool (no `trustsim.` keys) has no checksum and is used as read
+//! ([`Checksum::Absent`]); a file with trustsim's keys but no checksum is
+//! refused (damaged, or written by an older version).
 //!
 //! [`read`] refuses a file that is missing, not parquet, has no `set` column
 //! or no parameter column, names an unknown or non-numeric key, holds a null
@@ -77,17 +83,33 @@ pub struct ParameterSetsFile {
     pub path: PathBuf,
     pub sha256: String,
     pub sets: ParameterSets,
+    /// Whether the values were checked against the checksum in the file.
+    pub checksum: Checksum,
 }
+
+/// What a parameter-sets file's own checksum said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checksum {
+    /// The values match the checksum trustsim wrote into the file.
+    Verified,
+    /// The file has no trustsim metadata (written by hand or another tool).
+    Absent,
+}
+
+/// The file-level key of the checksum of the sets' content.
+pub const KEY_CONTENT_SHA256: &str = "trustsim.content_sha256";
 
 impl ParameterSetsFile {
     /// Reads and checks the file at `path` (see [`read`]).
     pub fn open(path: &Path) -> Result<ParameterSetsFile, ParameterSetsError> {
         let bytes = read_bytes(path)?;
-        let sets = parse(path, bytes.clone())?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let (sets, checksum) = parse(path, bytes)?;
         Ok(ParameterSetsFile {
             path: path.to_path_buf(),
-            sha256: hex(&Sha256::digest(&bytes)),
+            sha256,
             sets,
+            checksum,
         })
     }
 
@@ -143,27 +165,56 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ParameterSetsError> {
-    std::fs::read(path).map_err(|e| {
-        bad(
-            path,
-            match e.kind() {
-                std::io::ErrorKind::NotFound => "file not found".to_string(),
-                _ => format!("cannot read it: {e}"),
-            },
-        )
+    crate::files::read_bounded(
+        path,
+        crate::files::limits::PARAMETER_SETS_BYTES,
+        "a parameter-sets file",
+    )
+    .map_err(|p| match p {
+        crate::files::ReadProblem::NotFound => bad(path, "file not found"),
+        p => bad(path, format!("cannot read it: {p}")),
     })
 }
 
 /// Reads and checks the parameter sets at `path`.
 pub fn read(path: &Path) -> Result<ParameterSets, ParameterSetsError> {
-    parse(path, read_bytes(path)?)
+    Ok(parse(path, read_bytes(path)?)?.0)
 }
 
-/// The sets in `bytes` (the file at `path`), checked.
-fn parse(path: &Path, bytes: Vec<u8>) -> Result<ParameterSets, ParameterSetsError> {
-    let df = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| bad(path, format!("not a readable parquet file ({e})")))?;
+/// The frame and file-level metadata of the parquet `bytes`; a decoder
+/// that panics on damaged bytes is an error, not a crash.
+fn decode(bytes: Vec<u8>) -> Result<(DataFrame, Vec<(String, String)>), String> {
+    crate::files::guard::catch(move || -> PolarsResult<_> {
+        let mut reader =
+            ParquetReader::new(Cursor::new(bytes)).read_parallel(ParallelStrategy::None);
+        let kv: Vec<(String, String)> = reader
+            .get_metadata()?
+            .key_value_metadata
+            .iter()
+            .flatten()
+            .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
+            .collect();
+        Ok((reader.finish()?, kv))
+    })
+    .map_err(|panic| format!("the file is damaged ({panic})"))?
+    .map_err(|e| e.to_string())
+}
+
+/// The sets in `bytes` (the file at `path`), checked, and what their
+/// checksum said.
+fn parse(path: &Path, bytes: Vec<u8>) -> Result<(ParameterSets, Checksum), ParameterSetsError> {
+    let (df, kv) =
+        decode(bytes).map_err(|e| bad(path, format!("not a readable parquet file ({e})")))?;
+    if df.height() > crate::files::limits::PARAMETER_SETS {
+        return Err(bad(
+            path,
+            format!(
+                "{} sets; allowed: at most {}",
+                df.height(),
+                crate::files::limits::PARAMETER_SETS
+            ),
+        ));
+    }
     let set = df.column(SET_COLUMN).map_err(|_| {
         bad(
             path,
@@ -268,7 +319,27 @@ fn parse(path: &Path, bytes: Vec<u8>) -> Result<ParameterSets, ParameterSetsErro
         }
         values.push(row);
     }
-    Ok(ParameterSets { keys, values })
+    let sets = ParameterSets { keys, values };
+    let recorded = kv.iter().find(|(k, _)| k == KEY_CONTENT_SHA256);
+    let checksum = match recorded {
+        Some((_, sum)) if *sum == sets.content_hash() => Checksum::Verified,
+        Some(_) => {
+            return Err(bad(
+                path,
+                "its values do not match the checksum trustsim wrote into it; the file was changed or damaged",
+            ));
+        }
+        None if kv.iter().any(|(k, _)| k.starts_with("trustsim.")) => {
+            return Err(bad(
+                path,
+                format!(
+                    "it was written by trustsim but carries no checksum of its values (`{KEY_CONTENT_SHA256}`): it is damaged or was written by an older version; write it again"
+                ),
+            ));
+        }
+        None => Checksum::Absent,
+    };
+    Ok((sets, checksum))
 }
 
 /// Writes `sets` to `path` atomically in the format [`read`] takes, with
@@ -306,10 +377,16 @@ pub fn write(
         ));
     }
     let mut df = DataFrame::new(n, cols).map_err(|e| OutputError::parquet_write(path, e))?;
+    let mut kv: Vec<(String, String)> = meta
+        .iter()
+        .filter(|(k, _)| k != KEY_CONTENT_SHA256)
+        .cloned()
+        .collect();
+    kv.push((KEY_CONTENT_SHA256.into(), sets.content_hash()));
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
         .with_compression(ParquetCompression::Zstd(None))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(meta.to_vec())))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
         .set_parallel(false)
         .finish(&mut df)
         .map_err(|e| OutputError::parquet_write(path, e))?;

@@ -543,10 +543,8 @@ mod tests {
         assert_eq!(string_at(&i, ins::PREVIOUS, 0), "good");
 
         for p in [&tm_path, &cs_path] {
-            assert_eq!(read_meta(p).unwrap(), meta());
             assert!(!partial_path(p).exists());
         }
-        // Nothing but the tables is left in the folder.
         let mut entries: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -560,7 +558,14 @@ mod tests {
             super::super::tables::TRUSTS.file,
         ];
         expected.sort();
-        assert_eq!(entries, expected);
+        assert_eq!(
+            entries, expected,
+            "nothing but the tables is left in the folder"
+        );
+        crate::output::verified::list_for_test(&dir, &[TRUST_MONTHS.file, CEO_SPELLS.file]);
+        for p in [&tm_path, &cs_path] {
+            assert_eq!(read_meta(p).unwrap(), meta());
+        }
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! a comparison's paired differences are computed from it, so both can be
 //! recomputed from files at any time.
 
-use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -109,10 +108,7 @@ pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Vec<ReplicationMetrics>
 
 /// Reads `replications.parquet`.
 pub fn read(path: &Path) -> Result<Vec<ReplicationMetrics>, OutputError> {
-    let f = File::open(path).map_err(|e| OutputError::read(path, e))?;
-    let df = ParquetReader::new(f)
-        .finish()
-        .map_err(|e| OutputError::parquet_read(path, e))?;
+    let df = super::verified::read_frame(path)?;
     from_frame(&df, path)
 }
 

@@ -76,7 +76,17 @@ fn decode(bytes: &[u8], path: &Path) -> Result<ReplicationState, OutputError> {
         path: path.to_path_buf(),
         reason,
     };
-    let raw = zstd::decode_all(bytes).map_err(|e| invalid(format!("cannot decompress: {e}")))?;
+    let mut raw = Vec::new();
+    let limit = crate::files::limits::STATE_FRAME_BYTES;
+    zstd::stream::read::Decoder::new(bytes)
+        .and_then(|d| std::io::Read::read_to_end(&mut std::io::Read::take(d, limit + 1), &mut raw))
+        .map_err(|e| invalid(format!("cannot decompress: {e}")))?;
+    if raw.len() as u64 > limit {
+        return Err(invalid(format!(
+            "a replication's state decompresses to more than {}; allowed: at most that",
+            crate::files::read::human(limit)
+        )));
+    }
     match postcard::take_from_bytes(&raw) {
         Ok((state, [])) => Ok(state),
         Ok(_) => Err(invalid(
@@ -151,7 +161,12 @@ pub struct StateFile {
 impl StateFile {
     /// Reads and checks the layout of the state file at `path`.
     pub fn open(path: &Path) -> Result<StateFile, OutputError> {
-        let bytes = std::fs::read(path).map_err(|e| OutputError::read(path, e))?;
+        let bytes =
+            crate::files::read_bounded(path, crate::files::limits::STATE_BYTES, "a state file")
+                .map_err(|problem| OutputError::Unreadable {
+                    path: path.to_path_buf(),
+                    problem,
+                })?;
         let invalid = |reason: &str| OutputError::Invalid {
             path: path.to_path_buf(),
             reason: reason.to_string(),
@@ -217,7 +232,15 @@ impl StateFile {
             .iter()
             .find(|f| f.replication == r)
             .ok_or_else(|| invalid(format!("holds no state of replication {r}")))?;
-        let bytes = &self.body[f.offset as usize..(f.offset + f.length) as usize];
+        let bytes = f
+            .offset
+            .checked_add(f.length)
+            .and_then(|end| self.body.get(f.offset as usize..end as usize))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "the frame of replication {r} lies outside the file"
+                ))
+            })?;
         if sha(bytes) != f.sha256 {
             return Err(invalid(format!(
                 "the state of replication {r} is corrupt (checksum mismatch)"

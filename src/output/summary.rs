@@ -4,7 +4,6 @@
 //! as the result tables. Also owns [`read_meta`], which reads that metadata
 //! back from any parquet file trustsim writes.
 
-use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -88,20 +87,26 @@ pub fn write_frame(
     meta: &FileMeta,
     notes: &[(&str, &str, &str)],
 ) -> Result<(), OutputError> {
+    let bytes = encode_frame(df, meta, notes).map_err(|e| OutputError::parquet_write(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+/// A frame as the bytes of a parquet file in one row group, with
+/// trustsim's compression and metadata.
+pub fn encode_frame(
+    df: &mut DataFrame,
+    meta: &FileMeta,
+    notes: &[(&str, &str, &str)],
+) -> Result<Vec<u8>, PolarsError> {
     let mut bytes = Vec::new();
     let schema = df.schema().clone();
-    parquet_writer(&mut bytes, meta, &schema, notes)
-        .finish(df)
-        .map_err(|e| OutputError::parquet_write(path, e))?;
-    write_atomic(path, &bytes)
+    parquet_writer(&mut bytes, meta, &schema, notes).finish(df)?;
+    Ok(bytes)
 }
 
 /// Reads a summary table written by [`write_summary`].
 pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, OutputError> {
-    let file = File::open(path).map_err(|e| OutputError::read(path, e))?;
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| OutputError::parquet_read(path, e))?;
+    let df = super::verified::read_frame(path)?;
     let bad = |what: &str, e: PolarsError| OutputError::invalid(path, format!("{what}: {e}"));
     let metric = df
         .column(col::METRIC)
@@ -142,8 +147,8 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, OutputError> {
 /// Reads the trustsim key-value metadata from the footer of any parquet file
 /// written by this module (results or summary).
 pub fn read_meta(path: &Path) -> Result<FileMeta, OutputError> {
-    let file = File::open(path).map_err(|e| OutputError::read(path, e))?;
-    let mut reader = ParquetReader::new(file);
+    let bytes = super::verified::read_verified(path)?;
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
     let md = reader
         .get_metadata()
         .map_err(|e| OutputError::parquet_read(path, e))?;
@@ -200,6 +205,7 @@ mod tests {
         ];
         write_summary(&path, &rows, &meta()).unwrap();
         assert!(!partial_path(&path).exists());
+        crate::output::verified::list_for_test(path.parent().unwrap(), &[SUMMARY_FILE]);
         assert_eq!(read_summary(&path).unwrap(), rows);
         assert_eq!(read_meta(&path).unwrap(), meta());
         // Deterministic bytes.
@@ -213,6 +219,7 @@ mod tests {
         let tmp = TempDir::new().unwrap();
         let path = tmp.path().join(SUMMARY_FILE);
         write_summary(&path, &[], &meta()).unwrap();
+        crate::output::verified::list_for_test(path.parent().unwrap(), &[SUMMARY_FILE]);
         assert!(read_summary(&path).unwrap().is_empty());
     }
 
@@ -221,6 +228,7 @@ mod tests {
         let tmp = TempDir::new().unwrap();
         let path = tmp.path().join("x.parquet");
         std::fs::write(&path, b"not parquet at all").unwrap();
+        crate::output::verified::list_for_test(tmp.path(), &["x.parquet"]);
         let err = read_summary(&path).unwrap_err().to_string();
         assert!(err.starts_with("cannot decode parquet file `"), "{err}");
         let err = read_meta(&path).unwrap_err().to_string();
@@ -232,9 +240,10 @@ mod tests {
         let tmp = TempDir::new().unwrap();
         let path = tmp.path().join("plain.parquet");
         let mut df = DataFrame::new(1, vec![Column::new("a".into(), vec![1u32])]).unwrap();
-        ParquetWriter::new(File::create(&path).unwrap())
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
             .finish(&mut df)
             .unwrap();
+        crate::output::verified::list_for_test(tmp.path(), &["plain.parquet"]);
         let err = read_meta(&path).unwrap_err().to_string();
         assert!(err.contains("is not a valid trustsim output file"), "{err}");
         assert!(err.contains("trustsim.seed"), "{err}");

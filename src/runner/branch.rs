@@ -75,7 +75,10 @@ pub fn run_branched(
     let branch = branch_month(specs);
     let p0 = &specs[0].params;
     let total_months = p0.run.burn_in_months + p0.run.months;
-    let opened: Vec<Opened> = specs.iter().map(open).collect::<Result<_, _>>()?;
+    let opened: Vec<Opened> = specs
+        .iter()
+        .map(|s| open(s, progress))
+        .collect::<Result<_, _>>()?;
     let reps = p0.run.replications;
     let needs: Vec<(u32, Vec<usize>)> = (0..reps)
         .map(|r| {
@@ -205,7 +208,7 @@ fn branch_one(
         let mut metrics = evaluate_replication(&result, p);
         metrics.parameter_set = specs[k].set_of(r);
         let t = Instant::now();
-        batches::write(&specs[k].dir, &result, &metrics, &opened[k].meta)?;
+        batches::write(&specs[k].dir, &result, &metrics, None, &opened[k].meta)?;
         work.push((k, result.staff_months, t.elapsed().as_secs_f64()));
         progress.advance(1);
     }

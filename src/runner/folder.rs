@@ -1,21 +1,28 @@
 //! Output folders: an exclusive lock per folder (or sweep shard), what a
-//! folder already holds, and clearing every result trustsim wrote there
-//! before a new run writes its own, so that no file under its final name
-//! ever belongs to another run.
+//! folder already holds, clearing what trustsim wrote there before a new
+//! command writes its own, and refusing to write where something else sits.
 //!
 //! The lock is an advisory `flock` on a `.lock` file: the operating system
 //! releases it when the process ends, however it ends, so a crash never
 //! leaves a folder locked. The holder writes its process id and command
 //! line into the file, which is how a second command can say who holds it.
+//!
+//! What is trustsim's in a folder is what its record (`manifest.json` of a
+//! run, `comparison.json` of a comparison) says: files listed with a size
+//! and checksum they still match, and names listed as being written by an
+//! unfinished command (see `files::owned`). Clearing removes exactly those,
+//! the kept replications in `.batches` and trustsim's own partial files,
+//! never through a symbolic link; everything else stays, and a file that is
+//! not trustsim's where a command must write stops the command, named.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use crate::output::{
-    self, MANIFEST_FILE, Manifest, OutputError, RESULT_TABLES, SUMMARY_FILE, partial_path,
-};
+use crate::files::owned::{self, Found};
+use crate::files::{FileEntry, ReadProblem};
+use crate::output::{self, MANIFEST_FILE, Manifest, OutputError, partial_path};
 
 /// Why an output folder cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +35,14 @@ pub enum FolderError {
         "{dir} holds {what}; pass --force to delete those results and write this run there, or choose another --out"
     )]
     Foreign { dir: PathBuf, what: String },
+    #[error(
+        "{dir} holds files that trustsim did not write (or that were changed since) where it must write:\n  {}\ntrustsim deletes only what it wrote; move or delete these yourself, or choose another --out",
+        found.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n  ")
+    )]
+    NotOurs {
+        dir: PathBuf,
+        found: Vec<owned::Foreign>,
+    },
     #[error("cannot lock {path}: {cause}")]
     Lock {
         path: PathBuf,
@@ -56,6 +71,11 @@ impl Lock {
             path: path.to_path_buf(),
             cause,
         };
+        if let Found::Foreign(why) = owned::classify_pending(path) {
+            return Err(io(std::io::Error::other(format!(
+                "it is {why}; trustsim locks only a regular file"
+            ))));
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -71,7 +91,7 @@ impl Lock {
                 return Err(io(err));
             }
             let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
+            let _ = (&mut file).take(4096).read_to_string(&mut holder);
             let holder = holder.trim();
             return Err(FolderError::Busy {
                 path: path.parent().unwrap_or(path).to_path_buf(),
@@ -102,30 +122,18 @@ pub fn lock_path(dir: &Path) -> PathBuf {
 /// What a folder holds, seen from a run of scenario hash `hash`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Holds {
-    /// Nothing trustsim wrote.
+    /// No run manifest.
     Nothing,
     /// An unfinished run of this very scenario, written by this version.
-    Unfinished,
+    Unfinished(Box<Manifest>),
     /// A finished run of this scenario, or one written by another version.
-    SameScenario,
-    /// Results of something else, described for an error message.
-    Other(String),
-}
-
-/// Files and folders trustsim writes into a run or comparison folder.
-pub fn known_outputs() -> Vec<&'static str> {
-    let mut v: Vec<&str> = RESULT_TABLES.iter().map(|t| t.file()).collect();
-    v.extend([
-        SUMMARY_FILE,
-        output::REPLICATIONS_FILE,
-        MANIFEST_FILE,
-        output::comparison::COMPARISON_FILE,
-        output::comparison::COMPARISON_MANIFEST,
-        output::comparison::COMPARISON_CSV,
-        output::summary::SUMMARY_CSV,
-        "report.html",
-    ]);
-    v
+    SameScenario(Box<Manifest>),
+    /// Results of something else, described for an error message, with
+    /// their manifest if it could be read.
+    Other {
+        what: String,
+        manifest: Option<Box<Manifest>>,
+    },
 }
 
 /// What `dir` holds, for a run of scenario `hash` by this version.
@@ -133,36 +141,33 @@ pub fn inspect(dir: &Path, hash: &str) -> Holds {
     match output::read_manifest(&dir.join(MANIFEST_FILE)) {
         Ok(m) if m.scenario_hash == hash && m.trustsim_version == env!("CARGO_PKG_VERSION") => {
             if m.complete {
-                Holds::SameScenario
+                Holds::SameScenario(Box::new(m))
             } else {
-                Holds::Unfinished
+                Holds::Unfinished(Box::new(m))
             }
         }
-        Ok(m) if m.scenario_hash == hash => Holds::SameScenario,
-        Ok(m) => Holds::Other(describe(&m)),
-        Err(OutputError::Read { ref cause, .. })
-            if cause.kind() == std::io::ErrorKind::NotFound =>
-        {
-            let found: Vec<&str> = known_outputs()
-                .into_iter()
-                .filter(|f| dir.join(f).exists())
-                .collect();
-            if found.is_empty() && !dir.join("charts").exists() {
+        Ok(m) if m.scenario_hash == hash => Holds::SameScenario(Box::new(m)),
+        Ok(m) => Holds::Other {
+            what: describe(&m),
+            manifest: Some(Box::new(m)),
+        },
+        Err(OutputError::Unreadable {
+            problem: ReadProblem::NotFound,
+            ..
+        }) => {
+            if dir.join(output::comparison::COMPARISON_MANIFEST).exists() {
+                Holds::Other {
+                    what: "a comparison of several variants".into(),
+                    manifest: None,
+                }
+            } else {
                 Holds::Nothing
-            } else if found.contains(&output::comparison::COMPARISON_MANIFEST) {
-                Holds::Other("a comparison of several variants".into())
-            } else {
-                Holds::Other(format!(
-                    "results without a manifest ({})",
-                    if found.is_empty() {
-                        "charts/".to_string()
-                    } else {
-                        found.join(", ")
-                    }
-                ))
             }
         }
-        Err(_) => Holds::Other("a manifest.json that cannot be read".into()),
+        Err(e) => Holds::Other {
+            what: format!("a manifest.json that cannot be used ({e})"),
+            manifest: None,
+        },
     }
 }
 
@@ -185,42 +190,243 @@ fn describe(m: &Manifest) -> String {
     )
 }
 
-/// Removes every result trustsim writes into a run folder (tables, summary,
-/// manifest, charts, report, kept batches), including hidden partial files,
-/// and nothing else.
-pub fn clear_outputs(dir: &Path) -> Result<(), OutputError> {
-    let remove = |p: &Path| match std::fs::remove_file(p) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::write(p, e)),
-        _ => Ok(()),
-    };
-    for f in known_outputs() {
-        remove(&dir.join(f))?;
-        remove(&partial_path(&dir.join(f)))?;
+/// The temporary names under which `name` is written (`.NAME.partial`, and
+/// `.STEM.partial.png` for charts drawn by the image encoder).
+fn partials(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let path = dir.join(name);
+    let mut v = vec![partial_path(&path)];
+    if let Some(stem) = name.strip_suffix(".png") {
+        let file = Path::new(stem)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        v.push(path.with_file_name(format!(".{file}.partial.png")));
+    }
+    v
+}
+
+/// Removes what a record says trustsim wrote in `dir` (its `files` that
+/// still match, its `pending` names), their partial files, the kept
+/// replications and then the record itself (`record`, e.g.
+/// `manifest.json`); folders left empty go too. Files listed but changed
+/// since are not removed, and stop the clearing with their names (the
+/// record stays, so a later attempt still knows what is trustsim's).
+pub fn clear_recorded(
+    dir: &Path,
+    record: &str,
+    files: &[FileEntry],
+    pending: &[String],
+) -> Result<(), FolderError> {
+    for sub in ["charts", ".batches"] {
+        if let Err(why) = owned::real_folder(&dir.join(sub)) {
+            return Err(FolderError::NotOurs {
+                dir: dir.to_path_buf(),
+                found: vec![owned::Foreign {
+                    path: dir.join(sub),
+                    why,
+                }],
+            });
+        }
     }
     output::batches::clear(dir)?;
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with("state-month-") && name.ends_with(".tsstate") {
-                remove(&e.path())?;
+    let mut foreign = Vec::new();
+    let mut remove = |path: &Path, found: Found| -> Result<(), FolderError> {
+        match found {
+            Found::Absent => Ok(()),
+            Found::Ours => owned::remove(path).map_err(|e| OutputError::write(path, e).into()),
+            Found::Foreign(why) => {
+                foreign.push(owned::Foreign {
+                    path: path.to_path_buf(),
+                    why,
+                });
+                Ok(())
+            }
+        }
+    };
+    let names = files
+        .iter()
+        .map(|f| f.name.as_str())
+        .chain(pending.iter().map(String::as_str));
+    for name in names.clone() {
+        if !crate::files::names::is_relative_path(name) {
+            continue;
+        }
+        for p in partials(dir, name) {
+            if owned::classify_pending(&p) == Found::Ours {
+                owned::remove(&p).map_err(|e| OutputError::write(&p, e))?;
             }
         }
     }
-    let charts = dir.join("charts");
-    if let Ok(entries) = std::fs::read_dir(&charts) {
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            let ours = [".png", ".svg", ".png.partial", ".svg.partial"]
-                .iter()
-                .any(|ext| name.ends_with(ext));
-            if ours {
-                remove(&p)?;
-            }
+    for f in files {
+        if crate::files::names::is_relative_path(&f.name) {
+            let path = dir.join(&f.name);
+            let found = owned::classify(&path, Some(f));
+            remove(&path, found)?;
         }
-        let _ = std::fs::remove_dir(&charts); // only if now empty
+    }
+    for name in pending {
+        if crate::files::names::is_relative_path(name) {
+            let path = dir.join(name);
+            let found = owned::classify_pending(&path);
+            remove(&path, found)?;
+        }
+    }
+    if !foreign.is_empty() {
+        return Err(FolderError::NotOurs {
+            dir: dir.to_path_buf(),
+            found: foreign,
+        });
+    }
+    let record = dir.join(record);
+    if owned::classify_pending(&record) == Found::Ours {
+        owned::remove(&record).map_err(|e| OutputError::write(&record, e))?;
+    }
+    let mut folders: Vec<PathBuf> = names
+        .flat_map(|n| Path::new(n).ancestors().skip(1).map(|p| dir.join(p)))
+        .filter(|p| p != dir)
+        .collect();
+    folders.sort();
+    folders.dedup();
+    // Deepest first, so that charts/trust-X goes before charts.
+    for f in folders.iter().rev() {
+        owned::remove_dir_if_empty(f);
     }
     Ok(())
+}
+
+/// Refuses to write `planned` files into `dir` where something that is not
+/// trustsim's sits (`ours` lists names known to be trustsim's, e.g. those an
+/// unfinished run is writing), or where `charts` or `.batches` is not a
+/// real folder.
+pub fn check_writable(dir: &Path, planned: &[String], ours: &[String]) -> Result<(), FolderError> {
+    let mut found = Vec::new();
+    for sub in ["charts", ".batches"] {
+        if let Err(why) = owned::real_folder(&dir.join(sub)) {
+            found.push(owned::Foreign {
+                path: dir.join(sub),
+                why,
+            });
+        }
+    }
+    for name in planned {
+        let path = dir.join(name);
+        let found_here = if ours.contains(name) {
+            owned::classify_pending(&path)
+        } else {
+            owned::classify(&path, None)
+        };
+        match found_here {
+            Found::Absent | Found::Ours => {}
+            Found::Foreign(why) => found.push(owned::Foreign {
+                path,
+                why: if why == "not recorded in a manifest" {
+                    "not written by trustsim, or its record is gone".into()
+                } else {
+                    why
+                },
+            }),
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(FolderError::NotOurs {
+            dir: dir.to_path_buf(),
+            found,
+        })
+    }
+}
+
+/// Clears what a run manifest says trustsim wrote in `dir` (see
+/// [`clear_recorded`]); with no manifest, only the kept replications.
+pub fn clear_outputs(dir: &Path, manifest: Option<&Manifest>) -> Result<(), FolderError> {
+    match manifest {
+        Some(m) => clear_recorded(dir, MANIFEST_FILE, &m.files, &m.pending),
+        None => clear_recorded(dir, MANIFEST_FILE, &[], &[]),
+    }
+}
+
+/// A folder's record of what trustsim wrote there (`manifest.json` of a
+/// run, `comparison.json` of a comparison), as [`add_files`] updates it.
+pub trait Recorded: serde::Serialize + serde::de::DeserializeOwned {
+    /// The record's file name in its folder.
+    const FILE: &'static str;
+    /// The files it lists and the names it says are being written.
+    fn written(&mut self) -> (&mut Vec<FileEntry>, &mut Vec<String>);
+}
+
+impl Recorded for Manifest {
+    const FILE: &'static str = MANIFEST_FILE;
+    fn written(&mut self) -> (&mut Vec<FileEntry>, &mut Vec<String>) {
+        (&mut self.files, &mut self.pending)
+    }
+}
+
+impl Recorded for output::comparison::ComparisonManifest {
+    const FILE: &'static str = output::comparison::COMPARISON_MANIFEST;
+    fn written(&mut self) -> (&mut Vec<FileEntry>, &mut Vec<String>) {
+        (&mut self.files, &mut self.pending)
+    }
+}
+
+/// Why files could not be added to a folder.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    #[error(transparent)]
+    Write(E),
+}
+
+/// Writes files into a finished folder for a later command (`plot`'s
+/// charts, `report`'s HTML) and records them in the folder's record `R`:
+/// under the folder's lock, refusing if something that is not trustsim's
+/// sits at one of `names`, naming them pending while `write` runs (so a
+/// kill leaves them trustsim's), then recording their checksums.
+pub fn add_files<R: Recorded, T, E: std::error::Error + 'static>(
+    dir: &Path,
+    names: &[String],
+    write: impl FnOnce() -> Result<T, E>,
+) -> Result<T, AddError<E>> {
+    let _lock = Lock::acquire(&lock_path(dir))?;
+    let path = dir.join(R::FILE);
+    let mut record: R =
+        output::manifest::read_sealed(&path, "a folder's record").map_err(FolderError::from)?;
+    let (files, pending) = record.written();
+    let ours: Vec<String> = pending
+        .iter()
+        .cloned()
+        .chain(
+            files
+                .iter()
+                .filter(|f| names.contains(&f.name))
+                .filter(|f| owned::classify(&dir.join(&f.name), Some(f)) == Found::Ours)
+                .map(|f| f.name.clone()),
+        )
+        .collect();
+    check_writable(dir, names, &ours)?;
+    for n in names {
+        if !pending.contains(n) {
+            pending.push(n.clone());
+        }
+    }
+    output::manifest::write_sealed(&path, &record).map_err(FolderError::from)?;
+    let value = write().map_err(AddError::Write)?;
+    let mut added = Vec::new();
+    for n in names {
+        if dir.join(n).exists() {
+            added.push(
+                FileEntry::of_file(dir, n, crate::files::limits::STATE_BYTES)
+                    .map_err(|e| FolderError::from(OutputError::from(e)))?,
+            );
+        }
+    }
+    let (files, pending) = record.written();
+    files.retain(|f| !names.contains(&f.name));
+    files.extend(added);
+    pending.retain(|n| !names.contains(n));
+    output::manifest::write_sealed(&path, &record).map_err(FolderError::from)?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -243,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn clearing_removes_our_files_and_keeps_the_users() {
+    fn clearing_removes_what_the_record_lists_and_keeps_the_users() {
         let tmp = tempfile::TempDir::new().unwrap();
         let d = tmp.path();
         std::fs::create_dir_all(d.join("charts")).unwrap();
@@ -251,14 +457,59 @@ mod tests {
             "trust_months.parquet",
             "summary.parquet",
             "charts/fan.png",
+            "charts/my.png",
             "notes.txt",
         ] {
-            std::fs::write(d.join(f), b"x").unwrap();
+            std::fs::write(d.join(f), f.as_bytes()).unwrap();
         }
-        assert!(matches!(inspect(d, "h"), Holds::Other(_)));
-        clear_outputs(d).unwrap();
-        assert!(d.join("notes.txt").exists());
-        assert!(!d.join("trust_months.parquet").exists() && !d.join("charts").exists());
-        assert_eq!(inspect(d, "h"), Holds::Nothing);
+        std::fs::write(d.join("charts/.fan.partial.png"), b"half").unwrap();
+        let files = vec![
+            FileEntry::of("trust_months.parquet", b"trust_months.parquet"),
+            FileEntry::of("charts/fan.png", b"charts/fan.png"),
+        ];
+        clear_recorded(d, MANIFEST_FILE, &files, &["summary.parquet".into()]).unwrap();
+        for gone in [
+            "trust_months.parquet",
+            "summary.parquet",
+            "charts/fan.png",
+            "charts/.fan.partial.png",
+        ] {
+            assert!(!d.join(gone).exists(), "{gone}");
+        }
+        assert!(d.join("notes.txt").exists() && d.join("charts/my.png").exists());
+        // A file written where trustsim must write is named, never deleted.
+        let e = check_writable(d, &["charts/my.png".into()], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("charts/my.png (not written by trustsim"), "{e}");
+        assert!(d.join("charts/my.png").exists());
+    }
+
+    #[test]
+    fn a_changed_file_or_a_linked_folder_stops_the_clearing() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let d = tmp.path().join("run");
+        let elsewhere = tmp.path().join("photos");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("fan.png"), b"a photo").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, d.join("charts")).unwrap();
+        let files = vec![FileEntry::of("charts/fan.png", b"a photo")];
+        let e = clear_recorded(&d, MANIFEST_FILE, &files, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("charts (a symbolic link)"), "{e}");
+        assert!(elsewhere.join("fan.png").exists());
+        std::fs::remove_file(d.join("charts")).unwrap();
+        std::fs::write(d.join("summary.parquet"), b"edited").unwrap();
+        let files = vec![FileEntry::of("summary.parquet", b"original")];
+        let e = clear_recorded(&d, MANIFEST_FILE, &files, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("summary.parquet (changed since trustsim wrote it)"),
+            "{e}"
+        );
+        assert!(d.join("summary.parquet").exists());
     }
 }

@@ -268,7 +268,7 @@ pub fn run(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<RunReport, RunError> {
-    let opened = open(spec)?;
+    let opened = open(spec, progress)?;
     let p = &spec.params;
     let total = p.run.replications;
     progress.start(&p.run.name, u64::from(total), opened.kept.len() as u64);
@@ -292,10 +292,29 @@ pub(crate) struct Opened {
     pub replaced: Option<String>,
     /// Replications kept from an interrupted run of the same scenario.
     pub kept: Vec<u32>,
+    /// The files the run writes (relative to its folder).
+    pub planned: Vec<String>,
+}
+
+/// The files a run of `spec` writes into its folder, relative to it (the
+/// manifest aside): what its manifest names as pending until it finishes.
+pub fn planned_files(spec: &RunSpec) -> Vec<String> {
+    let mut v: Vec<String> = RESULT_TABLES.iter().map(|t| t.file().to_string()).collect();
+    v.extend([REPLICATIONS_FILE.into(), output::SUMMARY_FILE.into()]);
+    if spec.csv {
+        v.push(output::summary::SUMMARY_CSV.into());
+    }
+    if let Some(m) = spec.save_state {
+        v.push(output::state::state_file_name(m));
+    }
+    if spec.charts {
+        v.extend(crate::charts::run_chart_files());
+    }
+    v
 }
 
 /// Checks `spec`, locks its folder and decides what it keeps.
-pub(crate) fn open(spec: &RunSpec) -> Result<Opened, RunError> {
+pub(crate) fn open(spec: &RunSpec, progress: &dyn Progress) -> Result<Opened, RunError> {
     let started = Instant::now();
     let p = &spec.params;
     let dir = &spec.dir;
@@ -317,42 +336,59 @@ pub(crate) fn open(spec: &RunSpec) -> Result<Opened, RunError> {
         check_disk(p, dir, states)?;
     }
     let lock = folder::Lock::acquire(&folder::lock_path(dir))?;
-    let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace)?;
-    let kept: Vec<u32> = (0..p.run.replications)
-        .filter(|&r| batches::read_metrics(dir, r).is_some())
-        .filter(|&r| spec.save_state.is_none() || batches::read_state(dir, r).is_some())
-        .collect();
-    write_manifest(spec, &meta, started, vec![])?;
+    let planned = planned_files(spec);
+    let replaced = prepare_folder(dir, &meta.scenario_hash, spec.replace, &planned)?;
+    let mut kept = Vec::new();
+    for r in 0..p.run.replications {
+        match batches::inspect(dir, r, &meta, spec.save_state.is_some()) {
+            batches::Kept::Usable(_) => kept.push(r),
+            batches::Kept::Absent => {}
+            batches::Kept::Unusable(why) => progress.note(&format!(
+                "the kept results of replication {r} cannot be used ({why}); simulating it again"
+            )),
+        }
+    }
+    write_manifest(spec, &meta, started, vec![], planned.clone())?;
     Ok(Opened {
         _lock: lock,
         meta,
         started,
         replaced,
         kept,
+        planned,
     })
+}
+
+/// The replications of `spec` whose kept results are usable.
+fn usable(spec: &RunSpec, meta: &FileMeta) -> u32 {
+    (0..spec.params.run.replications)
+        .filter(|&r| {
+            matches!(
+                batches::inspect(&spec.dir, r, meta, spec.save_state.is_some()),
+                batches::Kept::Usable(_)
+            )
+        })
+        .count() as u32
 }
 
 /// The error of a run that stopped: an interruption counts what is kept.
 pub(crate) fn stopped(spec: &RunSpec, opened: &Opened, e: RunError) -> RunError {
-    if let Err(w) = write_manifest(spec, &opened.meta, opened.started, vec![]) {
-        return w;
-    }
-    let dir = &spec.dir;
-    let total = spec.params.run.replications;
     match e {
         RunError::Interrupted { .. } => RunError::Interrupted {
-            done: (0..total)
-                .filter(|&r| batches::read_metrics(dir, r).is_some())
-                .count() as u32,
-            total,
-            kept: batches::batch_dir(dir),
+            done: usable(spec, &opened.meta),
+            total: spec.params.run.replications,
+            kept: batches::batch_dir(&spec.dir),
         },
         other => other,
     }
 }
 
 /// Assembles the tables, summary, state file, manifest and charts of a run
-/// whose every replication is kept.
+/// whose every replication is kept. The order is what makes a kill at any
+/// instant recoverable: until the manifest says complete, every file
+/// written here is named pending in it and the kept replications are
+/// intact, so the same command finishes the run without simulating again;
+/// the kept replications are removed only after the manifest is complete.
 pub(crate) fn close(
     spec: &RunSpec,
     opened: &Opened,
@@ -367,27 +403,37 @@ pub(crate) fn close(
     let metrics = assemble(dir, p.run.replications, meta)?;
     let rows = summarize(&metrics);
     output::write_summary(&dir.join(output::SUMMARY_FILE), &rows, meta)?;
-    let state_file = match spec.save_state {
-        Some(m) => Some(state::write_file(dir, p, m)?),
-        None => None,
-    };
+    if let Some(m) = spec.save_state {
+        state::write_file(dir, p, m, meta)?;
+    }
     if spec.csv {
         let csv = output::summary::SUMMARY.csv(rows.iter());
         output::write_atomic(&dir.join(output::summary::SUMMARY_CSV), csv.as_bytes())?;
     }
-    batches::clear(dir)?;
+    let charts: Vec<String> = crate::charts::run_chart_files();
+    let tables: Vec<String> = opened
+        .planned
+        .iter()
+        .filter(|f| !charts.contains(f))
+        .cloned()
+        .collect();
+    let mut files = entries(dir, &tables)?;
+    let mut pending: Vec<String> = opened
+        .planned
+        .iter()
+        .filter(|f| charts.contains(f))
+        .cloned()
+        .collect();
+    write_manifest(spec, meta, opened.started, files.clone(), pending.clone())?;
     write_seconds += t.elapsed().as_secs_f64();
-    let mut files: Vec<String> = RESULT_TABLES.iter().map(|t| t.file().to_string()).collect();
-    files.extend([REPLICATIONS_FILE.into(), output::SUMMARY_FILE.into()]);
-    if spec.csv {
-        files.push(output::summary::SUMMARY_CSV.into());
-    }
-    files.extend(state_file);
-    write_manifest(spec, meta, opened.started, files)?;
     if spec.charts {
         progress.phase("drawing charts");
         crate::charts::render_run_charts(std::slice::from_ref(dir), &dir.join("charts"))?;
+        files.extend(entries(dir, &pending)?);
+        pending.clear();
     }
+    write_manifest(spec, meta, opened.started, files, pending)?;
+    batches::clear(dir)?;
     Ok(RunReport {
         rows,
         simulated,
@@ -397,6 +443,17 @@ pub(crate) fn close(
         staff_months,
         replaced: opened.replaced.clone(),
     })
+}
+
+/// The manifest entries (size, checksum) of `names` in `dir` as they are now.
+fn entries(dir: &Path, names: &[String]) -> Result<Vec<crate::files::FileEntry>, RunError> {
+    names
+        .iter()
+        .map(|n| {
+            crate::files::FileEntry::of_file(dir, n, crate::files::limits::STATE_BYTES)
+                .map_err(|e| RunError::Output(e.into()))
+        })
+        .collect()
 }
 
 /// Refuses a run whose peak disk use exceeds the free space at `dir`.
@@ -416,25 +473,39 @@ fn check_disk(p: &Params, dir: &Path, extra: u64) -> Result<(), RunError> {
 }
 
 /// Decides what to do with what `dir` holds: resume, start afresh (after
-/// clearing every earlier result) or refuse. Returns a description of
-/// results that were replaced.
-fn prepare_folder(dir: &Path, hash: &str, replace: bool) -> Result<Option<String>, RunError> {
-    match folder::inspect(dir, hash) {
-        folder::Holds::Unfinished => Ok(None),
-        folder::Holds::Nothing | folder::Holds::SameScenario => {
-            folder::clear_outputs(dir)?;
-            Ok(None)
+/// clearing what trustsim wrote there) or refuse; then refuses if anything
+/// that is not trustsim's sits where the run writes (`planned`). Returns a
+/// description of results that were replaced.
+fn prepare_folder(
+    dir: &Path,
+    hash: &str,
+    replace: bool,
+    planned: &[String],
+) -> Result<Option<String>, RunError> {
+    let (replaced, ours) = match folder::inspect(dir, hash) {
+        folder::Holds::Unfinished(m) => (None, m.pending.clone()),
+        folder::Holds::Nothing => {
+            folder::clear_outputs(dir, None)?;
+            (None, vec![])
         }
-        folder::Holds::Other(what) if replace => {
-            folder::clear_outputs(dir)?;
-            Ok(Some(what))
+        folder::Holds::SameScenario(m) => {
+            folder::clear_outputs(dir, Some(&m))?;
+            (None, vec![])
         }
-        folder::Holds::Other(what) => Err(FolderError::Foreign {
-            dir: dir.to_path_buf(),
-            what,
+        folder::Holds::Other { what, manifest } if replace => {
+            folder::clear_outputs(dir, manifest.as_deref())?;
+            (Some(what), vec![])
         }
-        .into()),
-    }
+        folder::Holds::Other { what, .. } => {
+            return Err(FolderError::Foreign {
+                dir: dir.to_path_buf(),
+                what,
+            }
+            .into());
+        }
+    };
+    folder::check_writable(dir, planned, &ours)?;
+    Ok(replaced)
 }
 
 /// Simulates `pending` in parallel, keeping each finished replication in
@@ -469,10 +540,7 @@ fn simulate_and_keep(
                     }
                 }
                 let t = Instant::now();
-                if let Some(bytes) = saved {
-                    batches::write_state(&spec.dir, r, &bytes)?;
-                }
-                batches::write(&spec.dir, &f.result, &f.metrics, meta)?;
+                batches::write(&spec.dir, &f.result, &f.metrics, saved.as_deref(), meta)?;
                 if let Ok(mut w) = write_seconds.lock() {
                     *w += t.elapsed().as_secs_f64();
                 }
@@ -498,32 +566,36 @@ fn simulate_and_keep(
 fn assemble(dir: &Path, total: u32, meta: &FileMeta) -> Result<Vec<ReplicationMetrics>, RunError> {
     let mut writer = ResultWriter::create(dir, meta)?;
     let path = dir.join(REPLICATIONS_FILE);
-    let mut metric_frames = Vec::new();
+    let mut metrics: Option<polars::prelude::DataFrame> = None;
     let reps: Vec<u32> = (0..total).collect();
     for chunk in reps.chunks(BATCH_REPLICATIONS) {
-        let mut frames = batches::read_frames(dir, chunk)?;
+        let mut frames = batches::read_frames(dir, chunk, meta)?;
         let m = frames.pop().expect("the metrics frame comes last");
         writer.write_frames(&frames)?;
-        metric_frames.push(m);
+        match &mut metrics {
+            None => metrics = Some(m),
+            Some(all) => {
+                all.vstack_mut(&m)
+                    .map_err(|e| OutputError::parquet_read(&path, e))?;
+            }
+        }
     }
     writer.finish()?;
-    let mut all = metric_frames.into_iter().reduce(|mut a, b| {
-        let _ = a.vstack_mut(&b);
-        a
-    });
-    let mut df = all.take().unwrap_or_default();
+    let mut df = metrics.unwrap_or_default();
     df.rechunk_mut();
     let metrics = output::replications::from_frame(&df, &path)?;
     output::write_frame(&path, &mut df, meta, &REPLICATION_METRICS.field_notes())?;
     Ok(metrics)
 }
 
-/// The manifest of `spec`; `files` is empty while the run is incomplete.
+/// The manifest of `spec`: complete when nothing is pending and files are
+/// listed.
 fn write_manifest(
     spec: &RunSpec,
     meta: &FileMeta,
     started: Instant,
-    files: Vec<String>,
+    files: Vec<crate::files::FileEntry>,
+    pending: Vec<String>,
 ) -> Result<(), RunError> {
     let p = &spec.params;
     let m = Manifest {
@@ -536,8 +608,9 @@ fn write_manifest(
         burn_in_months: p.run.burn_in_months,
         threads: spec.threads,
         wall_time_seconds: started.elapsed().as_secs_f64(),
-        complete: !files.is_empty(),
+        complete: pending.is_empty() && !files.is_empty(),
         files,
+        pending,
         settings: spec.settings.clone(),
         scenario: p.clone(),
         parameter_sets: spec

@@ -10,6 +10,9 @@ pub trait Progress: Sync {
     fn advance(&self, _n: u64) {}
     /// A step after the simulation, e.g. "writing tables".
     fn phase(&self, _what: &str) {}
+    /// Something the user should know about the work, e.g. a kept
+    /// replication that failed its checksum and is simulated again.
+    fn note(&self, _what: &str) {}
     /// The work stopped (finished or not).
     fn finish(&self) {}
 }

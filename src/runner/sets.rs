@@ -29,7 +29,12 @@ impl AppliedSets {
     pub fn new(p: &Params, file: &Arc<ParameterSetsFile>) -> Result<AppliedSets, String> {
         Ok(AppliedSets {
             file: file.clone(),
-            worlds: apply_all(p, &file.sets, &file.path.display().to_string())?,
+            worlds: apply_all(
+                p,
+                &file.sets,
+                &file.path.display().to_string(),
+                p.run.replications as usize,
+            )?,
         })
     }
 
@@ -53,11 +58,19 @@ impl AppliedSets {
     }
 }
 
-/// `p` with each set of `sets` applied, in set order; `shown` names the file
-/// in errors.
-pub fn apply_all(p: &Params, sets: &ParameterSets, shown: &str) -> Result<Vec<Params>, String> {
+/// `p` with each set of `sets` that `replications` replications use
+/// applied (the first `min(M, replications)`: replication `r` uses set `r
+/// mod M`, which is then `r mod` the number of worlds), in set order;
+/// `shown` names the file in errors. Sets no replication uses are not
+/// checked.
+pub fn apply_all(
+    p: &Params,
+    sets: &ParameterSets,
+    shown: &str,
+    replications: usize,
+) -> Result<Vec<Params>, String> {
     let kinds = crate::sweep::parameter_keys();
-    (0..sets.len())
+    (0..sets.len().min(replications))
         .map(|s| apply(p, sets, s, &kinds, shown))
         .collect()
 }
@@ -151,7 +164,7 @@ mod tests {
             &["oversight.punitiveness", "trusts.acute.count"],
             vec![vec![0.2, 3.4], vec![0.9, 5.6]],
         );
-        let w = apply_all(&p, &s, "f.parquet").unwrap();
+        let w = apply_all(&p, &s, "f.parquet", usize::MAX).unwrap();
         assert_eq!(w.len(), 2);
         assert_eq!(
             (w[0].oversight.punitiveness, w[0].trusts.acute.count),
@@ -167,7 +180,7 @@ mod tests {
     #[test]
     fn a_value_the_checks_refuse_names_the_file_set_and_key() {
         let s = sets(&["oversight.punitiveness"], vec![vec![0.2], vec![1.5]]);
-        let e = apply_all(&Params::default(), &s, "f.parquet").unwrap_err();
+        let e = apply_all(&Params::default(), &s, "f.parquet", usize::MAX).unwrap_err();
         assert!(
             e.contains("(f.parquet: set 1) oversight.punitiveness = 1.5 is out of range"),
             "{e}"

@@ -119,17 +119,30 @@ pub fn simulate(
     Ok(Some((Finished { result, metrics }, saved)))
 }
 
-/// Writes the state file of a completed run from the kept states; returns
-/// its file name.
-pub fn write_file(dir: &Path, p: &Params, month: u32) -> Result<String, RunError> {
+/// Writes the state file of a completed run from the kept states (each
+/// checked); returns its file name.
+pub fn write_file(
+    dir: &Path,
+    p: &Params,
+    month: u32,
+    meta: &crate::output::FileMeta,
+) -> Result<String, RunError> {
     let mut frames = Vec::new();
     for r in 0..p.run.replications {
-        let bytes = batches::read_state(dir, r).ok_or_else(|| {
+        let missing = |why: String| {
             RunError::State(format!(
-                "the saved state of replication {r} is missing from {}; run again with --force to start afresh",
+                "the saved state of replication {r} in {} cannot be used ({why}); run again with --force to start afresh",
                 batches::batch_dir(dir).display()
             ))
-        })?;
+        };
+        let bytes = match batches::inspect(dir, r, meta, true) {
+            batches::Kept::Usable(b) => b
+                .state()
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| missing("no state".into()))?,
+            batches::Kept::Absent => return Err(missing("it is missing".into())),
+            batches::Kept::Unusable(why) => return Err(missing(why)),
+        };
         frames.push((r, bytes));
     }
     let name = state::state_file_name(month);

@@ -16,9 +16,6 @@ use crate::model::{Rating, TrustType};
 /// The key that names the register.
 pub(crate) const KEY: &str = "trusts.register";
 
-/// Largest register read (far above the 200-odd rows of England).
-const MAX_BYTES: u64 = 16 << 20;
-
 /// Reads the register named by `trusts.register`, if any, into `raw`: the
 /// resolved path, the rows and the counts by type (attributed to the register
 /// in `origins`).
@@ -76,22 +73,9 @@ fn resolve(given: &str, origin: &Origin) -> PathBuf {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    if let Ok(m) = std::fs::metadata(path)
-        && m.is_file()
-        && m.len() > MAX_BYTES
-    {
-        return Err(format!(
-            "the file is {:.1} MB; allowed: at most {} MB for a register",
-            m.len() as f64 / 1e6,
-            MAX_BYTES >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
-        _ => super::source::lower_first(&e.to_string()),
-    })?;
+    let bytes =
+        crate::files::read_bounded(path, crate::files::limits::REGISTER_BYTES, "a register")
+            .map_err(|p| p.to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
@@ -122,11 +106,24 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<TrustRow>, ScenarioError> {
     let header = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
     let index = header_index(&header, file)?;
     let mut rows: Vec<(u64, TrustRow)> = Vec::new();
+    let mut first_line: std::collections::BTreeMap<String, u64> = Default::default();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(file, &e))?;
         let line = record.position().map_or(0, csv::Position::line);
+        if rows.len() == crate::files::limits::REGISTER_ROWS {
+            return Err(bad(
+                file,
+                line,
+                None,
+                format!(
+                    "more than {} trusts; allowed: at most {} rows",
+                    crate::files::limits::REGISTER_ROWS,
+                    crate::files::limits::REGISTER_ROWS
+                ),
+            ));
+        }
         let row = row(&record, &index, file, line)?;
-        if let Some((first, _)) = rows.iter().find(|(_, r)| r.code == row.code) {
+        if let Some(first) = first_line.get(&row.code) {
             return Err(bad(
                 file,
                 line,
@@ -137,6 +134,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<TrustRow>, ScenarioError> {
                 ),
             ));
         }
+        first_line.insert(row.code.clone(), line);
         rows.push((line, row));
     }
     if rows.is_empty() {
@@ -189,12 +187,30 @@ fn header_index(
     for (i, name) in header.iter().enumerate() {
         let name = name.to_lowercase();
         let Some(k) = COLUMNS.iter().position(|(c, _, _)| *c == name) else {
-            return Err(bad(
-                file,
-                1,
-                Some(&name),
-                format!("unknown column; allowed: {}", column_list()),
-            ));
+            // A header that is not a register's (say, the first line of some
+            // other file) is described, never echoed.
+            let plausible = !name.is_empty()
+                && name.len() <= 40
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            return Err(if plausible {
+                bad(
+                    file,
+                    1,
+                    Some(&name),
+                    format!("unknown column; allowed: {}", column_list()),
+                )
+            } else {
+                bad(
+                    file,
+                    1,
+                    None,
+                    format!(
+                        "field {} of the header is not a register column (is this a trust register?); the header names columns from: {}",
+                        i + 1,
+                        column_list()
+                    ),
+                )
+            });
         };
         if index[k].replace(i).is_some() {
             return Err(bad(file, 1, Some(&name), "column given twice".into()));

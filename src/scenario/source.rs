@@ -67,28 +67,14 @@ pub(crate) fn setting(text: &str, shown: &str) -> Result<SourceFile, ScenarioErr
     })
 }
 
-/// Largest scenario file read: far above any real scenario (a few kB), small
-/// enough that a wrong file (a data dump, a binary) is refused at once.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
-
 /// Why reading a file failed, as a lowercase phrase.
 pub(crate) fn read_text(path: &Path, shown: &str) -> Result<String, String> {
-    if let Ok(m) = std::fs::metadata(path)
-        && m.is_file()
-        && m.len() > MAX_FILE_BYTES
-    {
-        return Err(format!(
-            "the file is {:.1} MB; allowed: at most {} MB for a scenario",
-            m.len() as f64 / 1e6,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
-        _ => lower_first(&e.to_string()),
-    })?;
+    let bytes = crate::files::read_bounded(
+        path,
+        crate::files::limits::TEXT_FILE_BYTES,
+        "a scenario file",
+    )
+    .map_err(|p| p.to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         // The valid prefix is UTF-8, so line and column are well defined.

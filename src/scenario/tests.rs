@@ -314,7 +314,7 @@ fn run_name_defaults_to_file_stem() {
     assert_eq!(s.params.run.replications, 2);
     assert_eq!(
         err(&[("a b.toml", "[run]\nreplications = 2\n")]),
-        "(file name) run.name = \"a b\" is out of range; allowed: a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)"
+        "(file name) run.name = \"a b\" is out of range; allowed: 1 to 100 letters, digits, '-', '_' or '.', not starting with '.' or '-' (it names a folder or file)"
     );
 }
 

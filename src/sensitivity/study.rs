@@ -70,8 +70,12 @@ pub struct Study {
 pub fn load(path: &Path) -> Result<Study, StudyError> {
     let shown = path.display().to_string();
     let bad = |m: String| StudyError(format!("{shown}: {m}"));
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| StudyError(format!("cannot read sensitivity file {shown}: {e}")))?;
+    let text = crate::files::read_text(
+        path,
+        crate::files::limits::TEXT_FILE_BYTES,
+        "a sensitivity file",
+    )
+    .map_err(|e| StudyError(format!("cannot read sensitivity file {shown}: {e}")))?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| bad(e.message().trim_end().into()))?;
     let r = raw.sensitivity;
     let parameters = varied(&r.parameters).map_err(&bad)?;
@@ -83,10 +87,12 @@ pub fn load(path: &Path) -> Result<Study, StudyError> {
         .map_err(|e| StudyError(e.to_string()))?
         .params;
     let replications = r.replications.unwrap_or(base.run.replications);
-    let name = r.name.unwrap_or_else(|| {
-        path.file_stem()
-            .map_or("sensitivity".into(), |s| s.to_string_lossy().into_owned())
-    });
+    if let Some(n) = &r.name {
+        crate::files::names::check("sensitivity.name", n).map_err(&bad)?;
+    }
+    let name = r
+        .name
+        .unwrap_or_else(|| crate::files::names::from_stem(path, "sensitivity"));
     let sweep = Sweep::from_unit_points(name, path, base, design, replications, parameters, &unit)
         .map_err(|e| StudyError(e.to_string()))?;
     Ok(Study {
@@ -130,6 +136,30 @@ fn unit_design(r: &RawSensitivity, k: usize, seed: u64) -> Result<(Design, Vec<V
             "sensitivity.samples: at least 2 (Saltelli base samples or Morris trajectories)".into(),
         );
     }
+    let points = match r.method {
+        Method::Sobol => r.samples.checked_mul(k + 2),
+        Method::Morris => r.samples.checked_mul(k + 1),
+    };
+    if points.is_none_or(|n| n > crate::files::limits::DESIGN_UNITS) {
+        return Err(format!(
+            "sensitivity.samples: {} {} for {k} parameters make more than {} design points; allowed: at most {}",
+            r.samples,
+            match r.method {
+                Method::Sobol => "base samples (each makes k + 2 points)",
+                Method::Morris => "trajectories (each makes k + 1 points)",
+            },
+            crate::files::limits::DESIGN_UNITS,
+            crate::files::limits::DESIGN_UNITS
+        ));
+    }
+    if let Some(b) = r.bootstrap
+        && b > crate::files::limits::BOOTSTRAP
+    {
+        return Err(format!(
+            "sensitivity.bootstrap: {b}; allowed: at most {} resamples",
+            crate::files::limits::BOOTSTRAP
+        ));
+    }
     match r.method {
         Method::Sobol => {
             if 2 * k > crate::design::MAX_SOBOL_DIMS {
@@ -142,9 +172,10 @@ fn unit_design(r: &RawSensitivity, k: usize, seed: u64) -> Result<(Design, Vec<V
         }
         Method::Morris => {
             let levels = r.levels.unwrap_or(4);
-            if levels < 2 || levels % 2 == 1 {
+            if !(2..=crate::files::limits::MORRIS_LEVELS).contains(&levels) || levels % 2 == 1 {
                 return Err(format!(
-                    "sensitivity.levels: an even number of at least 2 (got {levels})"
+                    "sensitivity.levels: an even number from 2 to {} (got {levels})",
+                    crate::files::limits::MORRIS_LEVELS
                 ));
             }
             Ok((

@@ -253,13 +253,11 @@ fn scale(parameters: &[Varied], unit: &[Vec<f64>]) -> Vec<Vec<f64>> {
 /// sweep file may name.
 fn read_raw(path: &Path) -> Result<RawSweep, SweepError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SweepError::Read {
-        path: shown.clone(),
-        reason: match e.kind() {
-            std::io::ErrorKind::NotFound => "file not found".into(),
-            _ => e.to_string(),
-        },
-    })?;
+    let text = crate::files::read_text(path, crate::files::limits::TEXT_FILE_BYTES, "a sweep file")
+        .map_err(|e| SweepError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
         let at = e.span().map(|s| line_col(&text, s.start));
         let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
@@ -333,6 +331,10 @@ fn range_values(
     design: Design,
 ) -> Result<Vec<f64>, String> {
     match (design, levels) {
+        (Design::Grid, Some(n)) if n > crate::files::limits::DESIGN_UNITS => Err(format!(
+            "sweep.parameters.\"{key}\": {n} levels; allowed: at most {} design points in all",
+            crate::files::limits::DESIGN_UNITS
+        )),
         (Design::Grid, Some(n)) if n >= 1 => Ok((0..n)
             .map(|i| {
                 if n == 1 {
@@ -353,17 +355,36 @@ fn range_values(
 /// values, or `points` sampled points scaled to their ranges.
 fn design_points(raw: &RawSweep, parameters: &[Varied]) -> Result<Vec<Vec<f64>>, String> {
     match raw.design {
-        Design::Grid => Ok(design::grid(
-            &parameters
+        Design::Grid => {
+            let size = parameters
                 .iter()
-                .map(|v| v.values.clone())
-                .collect::<Vec<_>>(),
-        )),
+                .try_fold(1usize, |acc, v| acc.checked_mul(v.values.len()))
+                .filter(|n| *n <= crate::files::limits::DESIGN_UNITS);
+            if size.is_none() {
+                return Err(format!(
+                    "sweep.parameters: the grid has more than {} points (the product of the values of each parameter); allowed: at most {} design points",
+                    crate::files::limits::DESIGN_UNITS,
+                    crate::files::limits::DESIGN_UNITS
+                ));
+            }
+            Ok(design::grid(
+                &parameters
+                    .iter()
+                    .map(|v| v.values.clone())
+                    .collect::<Vec<_>>(),
+            ))
+        }
         Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris | Design::Calibration => {
             let n = raw.points.filter(|n| *n >= 1).ok_or_else(|| {
                 "sweep.points: a Latin hypercube or Sobol design needs `points = N` (at least 1)"
                     .to_string()
             })?;
+            if n > crate::files::limits::DESIGN_UNITS {
+                return Err(format!(
+                    "sweep.points: {n}; allowed: at most {} design points",
+                    crate::files::limits::DESIGN_UNITS
+                ));
+            }
             let unit = if raw.design == Design::Lhs {
                 design::latin_hypercube(n, parameters.len(), raw.seed.unwrap_or(1))
             } else {
@@ -431,10 +452,12 @@ impl Sweep {
         }
         let points = design_points(&raw, &parameters).map_err(&invalid)?;
         let replications = raw.replications.unwrap_or(base.run.replications);
-        let name = raw.name.unwrap_or_else(|| {
-            path.file_stem()
-                .map_or("sweep".into(), |s| s.to_string_lossy().into_owned())
-        });
+        if let Some(n) = &raw.name {
+            crate::files::names::check("sweep.name", n).map_err(&invalid)?;
+        }
+        let name = raw
+            .name
+            .unwrap_or_else(|| crate::files::names::from_stem(path, "sweep"));
         let sweep = Sweep {
             name,
             file: path.to_path_buf(),
@@ -511,7 +534,12 @@ impl Sweep {
             return Ok(vec![]);
         };
         let p = self.point_params(i)?;
-        crate::runner::sets::apply_all(&p, &file.sets, &file.path.display().to_string())
+        crate::runner::sets::apply_all(
+            &p,
+            &file.sets,
+            &file.path.display().to_string(),
+            self.replications as usize,
+        )
     }
 
     /// The design points mapped back onto the unit cube.

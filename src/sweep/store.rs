@@ -8,15 +8,19 @@
 //!   atomically; a varied parameter's column is its dotted key with `__`
 //!   for each dot (`oversight__punitiveness`, no quoting needed in SQL),
 //!   and the dotted key is in the column's `trustsim.key` metadata;
-//! - `ledger/shard-I-of-N.log`: the units each shard finished, one line each,
-//!   appended after the part is in place (one file per shard, so shards never
-//!   write the same file);
-//! - `sweep.parquet`: every part in point order, written by [`merge`].
+//! - `ledger/shard-I-of-N.log`: the units each shard finished, one line each
+//!   (`unit bytes sha256` of its part), appended after the part is in place
+//!   (one file per shard, so shards never write the same file);
+//! - `sweep.parquet`: every part in point order, written by [`merge`], with
+//!   its size and checksum recorded in `sweep.json`.
 //!
-//! A unit counts as done when a ledger lists it and its part exists, so an
-//! interrupted sweep resumes without redoing or duplicating work.
+//! `sweep.json` is sealed (its own checksum, `files::sealed`). A unit counts
+//! as done when a ledger lists it and its part still matches the size and
+//! checksum the ledger records, so an interrupted sweep resumes without
+//! redoing or duplicating work, and a damaged part is run again rather than
+//! read; every reader of a part checks it first.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,8 +29,10 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Shard, Sweep, Varied};
+use crate::files::FileEntry;
 use crate::metrics::{METRICS, ReplicationMetrics};
-use crate::output::{FileMeta, OutputError, write_atomic, write_frame};
+use crate::output::manifest::{read_sealed, write_sealed};
+use crate::output::{FileMeta, OutputError};
 
 /// Why a sweep folder cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -73,16 +79,22 @@ pub struct SweepRecord {
     /// point uses set `i mod M`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter_sets: Option<crate::output::parameter_sets::SetsRecord>,
+    /// `sweep.parquet` as `merge` wrote it (size and checksum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<FileEntry>,
 }
 
 pub const SWEEP_FILE: &str = "sweep.json";
 pub const MERGED_FILE: &str = "sweep.parquet";
 
+/// The part file of `unit`, relative to the sweep folder.
+pub fn part_name(unit: usize) -> String {
+    format!("data/point={unit}/part.parquet")
+}
+
 /// The part file of `unit`.
 pub fn part_path(dir: &Path, unit: usize) -> PathBuf {
-    dir.join("data")
-        .join(format!("point={unit}"))
-        .join("part.parquet")
+    dir.join(part_name(unit))
 }
 
 fn ledger_dir(dir: &Path) -> PathBuf {
@@ -120,6 +132,7 @@ pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
             .parameter_sets
             .as_ref()
             .map(|f| f.record(sweep.replications)),
+        merged: None,
     };
     let path = dir.join(SWEEP_FILE);
     if path.exists() {
@@ -129,12 +142,7 @@ pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
         path: dir.to_path_buf(),
         cause,
     })?;
-    let mut json = serde_json::to_string_pretty(&record).map_err(|e| StoreError::Read {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
-    json.push('\n');
-    if let Err(e) = write_atomic(&path, json.as_bytes()) {
+    if let Err(e) = write_sealed(&path, &record) {
         // Shards starting together race to write the same definition; if
         // another one won, its file must describe the same sweep.
         if !path.exists() {
@@ -159,44 +167,75 @@ fn same_sweep(dir: &Path, record: &SweepRecord) -> Result<SweepRecord, StoreErro
     Ok(found)
 }
 
-/// Reads `sweep.json`.
+/// Reads `sweep.json`, checking its seal.
 pub fn read_record(dir: &Path) -> Result<SweepRecord, StoreError> {
     let path = dir.join(SWEEP_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| StoreError::Read {
-        path: path.clone(),
-        reason: if e.kind() == std::io::ErrorKind::NotFound {
-            "no such file: is this a sweep folder?".into()
-        } else {
-            e.to_string()
+    read_sealed(&path, "a sweep record").map_err(|e| match e {
+        OutputError::Unreadable {
+            problem: crate::files::ReadProblem::NotFound,
+            ..
+        } => StoreError::Read {
+            path,
+            reason: "no such file: is this a sweep folder?".into(),
         },
-    })?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Read {
-        path,
-        reason: e.to_string(),
+        e => e.into(),
     })
 }
 
-/// Units listed in any ledger whose part file exists.
-pub fn done_units(dir: &Path) -> BTreeSet<usize> {
-    let mut done = BTreeSet::new();
+/// The parts the ledgers record (the last entry of each unit), whether or
+/// not they still match.
+fn ledger_entries(dir: &Path) -> BTreeMap<usize, FileEntry> {
+    let mut out = BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(ledger_dir(dir)) else {
-        return done;
+        return out;
     };
     let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.sort();
     for f in files {
-        if let Ok(text) = std::fs::read_to_string(&f) {
-            // A torn last line (no newline) is ignored; its unit reruns.
-            for line in text.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
-                if let Ok(u) = line.trim().parse::<usize>()
-                    && part_path(dir, u).exists()
-                {
-                    done.insert(u);
-                }
+        let Ok(text) = crate::files::read_text(&f, crate::files::limits::RECORD_BYTES, "a ledger")
+        else {
+            continue;
+        };
+        // A torn last line (no newline) is ignored; its unit reruns.
+        for line in text.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+            let mut w = line.split_whitespace();
+            if let (Some(u), Some(bytes), Some(sha), None) =
+                (w.next(), w.next(), w.next(), w.next())
+                && let (Ok(u), Ok(bytes)) = (u.parse::<usize>(), bytes.parse::<u64>())
+                && sha.len() == 64
+            {
+                out.insert(
+                    u,
+                    FileEntry {
+                        name: part_name(u),
+                        bytes,
+                        sha256: sha.to_string(),
+                    },
+                );
             }
         }
     }
-    done
+    out
+}
+
+/// Units a ledger lists whose part still matches what the ledger records.
+pub fn done_units(dir: &Path) -> BTreeSet<usize> {
+    inspect_units(dir).0
+}
+
+/// The units done (listed, and their parts intact) and those listed whose
+/// parts are damaged or missing (to be run again).
+pub fn inspect_units(dir: &Path) -> (BTreeSet<usize>, Vec<usize>) {
+    let mut done = BTreeSet::new();
+    let mut damaged = Vec::new();
+    for (u, e) in ledger_entries(dir) {
+        if e.read_verified(dir).is_ok() {
+            done.insert(u);
+        } else {
+            damaged.push(u);
+        }
+    }
+    (done, damaged)
 }
 
 /// Shard counts seen in the ledger file names.
@@ -242,14 +281,15 @@ impl Ledger {
         Ok(Ledger { path, file })
     }
 
-    /// Records `unit` as finished (its part must already be in place).
-    pub fn record(&mut self, unit: usize) -> Result<(), StoreError> {
+    /// Records `unit` as finished with its part `entry` (which must already
+    /// be in place).
+    pub fn record(&mut self, unit: usize, entry: &FileEntry) -> Result<(), StoreError> {
         let map = |cause| StoreError::Ledger {
             path: self.path.clone(),
             cause,
         };
         self.file
-            .write_all(format!("{unit}\n").as_bytes())
+            .write_all(format!("{unit} {} {}\n", entry.bytes, entry.sha256).as_bytes())
             .map_err(map)?;
         self.file.sync_data().map_err(|cause| StoreError::Ledger {
             path: self.path.clone(),
@@ -314,22 +354,32 @@ pub fn part_frame(
     DataFrame::new(n, cols)
 }
 
-fn write(path: &Path, df: &mut DataFrame, record: &SweepRecord) -> Result<(), OutputError> {
+/// Writes `df` to `dir/name` atomically; returns its entry.
+fn write(
+    dir: &Path,
+    name: &str,
+    df: &mut DataFrame,
+    record: &SweepRecord,
+) -> Result<FileEntry, OutputError> {
     let notes = notes(record);
     let described: Vec<(&str, &str, &str)> = notes
         .iter()
         .map(|(c, k)| (c.as_str(), "", k.as_str()))
         .collect();
-    write_frame(path, df, &meta(record), &described)
+    let path = dir.join(name);
+    let bytes = crate::output::summary::encode_frame(df, &meta(record), &described)
+        .map_err(|e| OutputError::parquet_write(&path, e))?;
+    crate::output::write_atomic(&path, &bytes)?;
+    Ok(FileEntry::of(name, &bytes))
 }
 
-/// Writes the part of `unit` atomically.
+/// Writes the part of `unit` atomically; returns its entry for the ledger.
 pub fn write_part(
     dir: &Path,
     record: &SweepRecord,
     unit: usize,
     metrics: &[ReplicationMetrics],
-) -> Result<(), StoreError> {
+) -> Result<FileEntry, StoreError> {
     let path = part_path(dir, unit);
     let parent = path.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent).map_err(|cause| OutputError::CreateDir {
@@ -338,22 +388,24 @@ pub fn write_part(
     })?;
     let mut df =
         part_frame(record, unit, metrics).map_err(|e| OutputError::parquet_write(&path, e))?;
-    write(&path, &mut df, record)?;
-    Ok(())
+    Ok(write(dir, &part_name(unit), &mut df, record)?)
 }
 
-/// The part of `unit` (only its column `column`, if given), and its path.
+/// The part of `unit` (only its column `column`, if given), checked
+/// against the ledger's record of it, and its path.
 fn read_part(
     dir: &Path,
+    entries: &BTreeMap<usize, FileEntry>,
     unit: usize,
     column: Option<&str>,
 ) -> Result<(PathBuf, DataFrame), StoreError> {
     let path = part_path(dir, unit);
-    let file = File::open(&path).map_err(|e| StoreError::Read {
+    let entry = entries.get(&unit).ok_or_else(|| StoreError::Read {
         path: path.clone(),
-        reason: e.to_string(),
+        reason: "no ledger records this part; run the sweep again to finish it".into(),
     })?;
-    let df = ParquetReader::new(file)
+    let bytes = entry.read_verified(dir).map_err(OutputError::from)?;
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
         .with_columns(column.map(|c| vec![c.into()]))
         .finish()
         .map_err(|e| OutputError::parquet_read(&path, e))?;
@@ -372,9 +424,10 @@ pub fn point_means(dir: &Path, units: usize, metric: &str) -> Result<Vec<f64>, S
 /// Every replication's value of `metric` at each of the first `units`
 /// design points, read from their parts (NaN where it had none).
 pub fn point_values(dir: &Path, units: usize, metric: &str) -> Result<Vec<Vec<f64>>, StoreError> {
+    let entries = ledger_entries(dir);
     (0..units)
         .map(|u| {
-            let (path, df) = read_part(dir, u, Some(metric))?;
+            let (path, df) = read_part(dir, &entries, u, Some(metric))?;
             Ok(df
                 .column(metric)
                 .and_then(|c| c.f64().cloned())
@@ -429,9 +482,10 @@ pub fn merged(dir: &Path) -> Result<(SweepRecord, DataFrame), StoreError> {
             shards,
         });
     }
+    let entries = ledger_entries(dir);
     let mut all: Option<DataFrame> = None;
     for u in 0..record.units {
-        let (path, df) = read_part(dir, u, None)?;
+        let (path, df) = read_part(dir, &entries, u, None)?;
         all = Some(stack(all, &df, &path)?);
     }
     let mut df = all.unwrap_or_default();
@@ -454,11 +508,12 @@ pub fn stack(acc: Option<DataFrame>, df: &DataFrame, path: &Path) -> Result<Data
 
 /// Combines every part, in point order, into `sweep.parquet`.
 pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
-    let (record, mut df) = merged(dir)?;
-    let out = dir.join(MERGED_FILE);
+    let (mut record, mut df) = merged(dir)?;
     let rows = df.height();
-    write(&out, &mut df, &record)?;
-    Ok((out, rows))
+    let entry = write(dir, MERGED_FILE, &mut df, &record)?;
+    record.merged = Some(entry);
+    write_sealed(&dir.join(SWEEP_FILE), &record)?;
+    Ok((dir.join(MERGED_FILE), rows))
 }
 
 #[cfg(test)]
@@ -482,11 +537,24 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, b"x").unwrap();
         }
-        std::fs::write(d.join("ledger/shard-0-of-1.log"), "0\n1").unwrap();
+        let x = FileEntry::of("", b"x");
+        let line = |u: usize| format!("{u} {} {}", x.bytes, x.sha256);
+        std::fs::write(
+            d.join("ledger/shard-0-of-1.log"),
+            format!("{}\n{}", line(0), line(1)),
+        )
+        .unwrap();
         assert_eq!(done_units(d).into_iter().collect::<Vec<_>>(), vec![0]);
-        std::fs::write(d.join("ledger/shard-0-of-2.log"), "1\n3\n").unwrap();
+        std::fs::write(
+            d.join("ledger/shard-0-of-2.log"),
+            format!("{}\n{}\n", line(1), line(3)),
+        )
+        .unwrap();
         // 3 has no part: not done.
         assert_eq!(done_units(d).into_iter().collect::<Vec<_>>(), vec![0, 1]);
         assert_eq!(shard_counts(d).into_iter().collect::<Vec<_>>(), vec![1, 2]);
+        // A damaged part is not done, and is reported for running again.
+        std::fs::write(part_path(d, 1), b"y").unwrap();
+        assert_eq!(inspect_units(d), ([0].into(), vec![1, 3]));
     }
 }

@@ -2,14 +2,10 @@
 
 use super::schema::{int, num, section, text, unit};
 
-/// A run name names the output folder: letters, digits, '-', '_' or '.',
-/// not starting with '.'.
+/// A run name names the output folder: the one rule for names that become
+/// paths (`files::names`).
 fn valid_name(name: &str) -> bool {
-    !name.trim().is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+    crate::files::names::is_valid(name)
 }
 
 fn any_text(_: &str) -> bool {
@@ -21,7 +17,7 @@ section! {
     pub struct RunParams {
         /// Scenario name; also the default output folder name.
         pub name: String = "baseline".into(),
-            text(valid_name, "a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)");
+            text(valid_name, crate::files::names::ALLOWED);
         /// One line saying what the scenario is for.
         pub description: String = "England before 2020".into(), text(any_text, "any text");
         /// Base seed of every random stream.

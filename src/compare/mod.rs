@@ -12,6 +12,8 @@
 //! 2.5th to 97.5th percentile of the paired differences, the mean paired
 //! difference within each set, and in how many sets the policy did better.
 
+pub mod file;
+
 use crate::metrics::{self, Metric, Scope, Values};
 use crate::model::Params;
 use crate::model::params::ParamInfo;
