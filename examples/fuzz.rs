@@ -27,6 +27,7 @@ fn main() {
         hang: Duration::from_secs(60),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut replay = None;
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
@@ -34,6 +35,7 @@ fn main() {
             "--cases" => opts.cases = value.parse().expect("--cases N"),
             "--seed" => opts.seed = value.parse().expect("--seed S"),
             "--threads" => opts.threads = value.parse().expect("--threads T"),
+            "--case" => replay = Some(value.parse::<u64>().expect("--case N")),
             "--target" => opts.targets.push(
                 *harness::Target::ALL
                     .iter()
@@ -43,6 +45,13 @@ fn main() {
             other => panic!("unknown argument {other}; use --cases N --seed S --threads T --target NAME"),
         }
         i += 2;
+    }
+    if let Some(case) = replay {
+        match harness::replay(opts.seed, &opts.targets, case) {
+            Ok(accepted) => println!("case {case}: no panic (accepted: {accepted})"),
+            Err(m) => println!("case {case}: panic: {m}"),
+        }
+        return;
     }
     println!(
         "fuzzing {} cases, seed {}, {} threads",

@@ -181,9 +181,82 @@ pub fn read(path: &Path) -> Result<ParameterSets, ParameterSetsError> {
     Ok(parse(path, read_bytes(path)?)?.0)
 }
 
-/// The frame and file-level metadata of the parquet `bytes`; a decoder
-/// that panics on damaged bytes is an error, not a crash.
+/// Refuses parquet `bytes` whose row groups or pages claim more rows or
+/// values than a parameter-sets file may hold, or pages larger than the
+/// file, before the decoder sizes its buffers from those claims (a damaged
+/// page header could otherwise make it ask for more memory than exists,
+/// which ends the process rather than returning an error). Every page
+/// header of every column chunk is read and checked.
+fn check_pages(bytes: &[u8]) -> Result<(), String> {
+    use polars_parquet::parquet::read::read_metadata;
+    use polars_parquet_format::PageHeader;
+    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+    let limit = crate::files::limits::PARAMETER_SETS;
+    let meta = read_metadata(&mut Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let rows: usize = meta.row_groups.iter().map(|rg| rg.num_rows()).sum();
+    if rows > limit {
+        return Err(format!("{rows} sets; allowed: at most {limit}"));
+    }
+    let damaged = || "a page does not fit the file".to_string();
+    for rg in &meta.row_groups {
+        let rows = rg.num_rows() as i64;
+        for col in rg.parquet_columns() {
+            let range = col.byte_range();
+            let chunk = bytes
+                .get(range.start as usize..range.end as usize)
+                .ok_or_else(damaged)?;
+            if !(0..=rows).contains(&col.num_values()) {
+                return Err(damaged());
+            }
+            let mut at = 0usize;
+            let mut seen = 0i64;
+            while seen < col.num_values() {
+                let mut reader = Cursor::new(chunk.get(at..).ok_or_else(damaged)?);
+                let header = {
+                    let mut prot = TCompactInputProtocol::new(&mut reader, chunk.len());
+                    PageHeader::read_from_in_protocol(&mut prot).map_err(|e| e.to_string())?
+                };
+                let values = header
+                    .data_page_header
+                    .as_ref()
+                    .map(|h| i64::from(h.num_values))
+                    .or(header
+                        .data_page_header_v2
+                        .as_ref()
+                        .map(|h| i64::from(h.num_values)))
+                    .unwrap_or(0);
+                let dict = header
+                    .dictionary_page_header
+                    .as_ref()
+                    .map_or(0, |h| i64::from(h.num_values));
+                let compressed =
+                    usize::try_from(header.compressed_page_size).map_err(|_| damaged())?;
+                let uncompressed =
+                    usize::try_from(header.uncompressed_page_size).map_err(|_| damaged())?;
+                if !(0..=rows).contains(&values)
+                    || !(0..=rows).contains(&dict)
+                    || compressed > chunk.len()
+                    || uncompressed > 64 * bytes.len().max(4096)
+                {
+                    return Err(damaged());
+                }
+                at += reader.position() as usize + compressed;
+                if at > chunk.len() || (values == 0 && dict == 0 && compressed == 0) {
+                    return Err(damaged());
+                }
+                seen += values;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The frame and file-level metadata of the parquet `bytes`, after
+/// [`check_pages`]; a decoder that panics on damaged bytes is an error, not
+/// a crash.
 fn decode(bytes: Vec<u8>) -> Result<(DataFrame, Vec<(String, String)>), String> {
+    crate::files::guard::catch(|| check_pages(&bytes))
+        .map_err(|panic| format!("the file is damaged ({panic})"))??;
     crate::files::guard::catch(move || -> PolarsResult<_> {
         let mut reader =
             ParquetReader::new(Cursor::new(bytes)).read_parallel(ParallelStrategy::None);
@@ -205,6 +278,12 @@ fn decode(bytes: Vec<u8>) -> Result<(DataFrame, Vec<(String, String)>), String> 
 fn parse(path: &Path, bytes: Vec<u8>) -> Result<(ParameterSets, Checksum), ParameterSetsError> {
     let (df, kv) =
         decode(bytes).map_err(|e| bad(path, format!("not a readable parquet file ({e})")))?;
+    if df.columns().iter().any(|c| c.len() != df.height()) {
+        return Err(bad(
+            path,
+            "not a readable parquet file (its columns have different lengths: the file is damaged)",
+        ));
+    }
     if df.height() > crate::files::limits::PARAMETER_SETS {
         return Err(bad(
             path,

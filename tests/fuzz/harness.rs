@@ -568,19 +568,23 @@ fn at_path<'a>(v: &'a mut serde_json::Value, path: &[String]) -> Option<&'a mut 
 /// What a case did with its input: whether it was accepted.
 type Outcome = bool;
 
-/// Runs one case of `target` in the folder `dir`; returns the input (for
-/// a finding) and whether it was accepted.
+/// Runs one case of `target` in the folder `dir`: makes its input, keeps
+/// it in `kept` (so that a panic can save it), and reads it; returns the
+/// input and whether it was accepted.
 fn case(
     target: Target,
     rng: &mut Pcg64Mcg,
     dir: &Path,
     seeds: &[(String, Vec<u8>)],
     fx: &Fixtures,
+    kept: &Mutex<Vec<u8>>,
 ) -> (Vec<u8>, Outcome) {
+    let keep = |b: &[u8]| *kept.lock().unwrap() = b.to_vec();
     let (_, seed) = pick(rng, seeds);
     match target {
         Target::Scenario => {
             let input = mutate(rng, seed, Kind::Toml);
+            keep(&input);
             let f = dir.join("case.toml");
             std::fs::write(&f, &input).unwrap();
             let settings: Vec<trustsim::scenario::Setting> = if rng.random_range(0..4) == 0 {
@@ -600,6 +604,7 @@ fn case(
         }
         Target::Register => {
             let input = mutate(rng, seed, Kind::Csv);
+            keep(&input);
             std::fs::write(dir.join("case.csv"), &input).unwrap();
             std::fs::write(
                 dir.join("case.toml"),
@@ -611,6 +616,7 @@ fn case(
         }
         Target::Compare => {
             let input = mutate(rng, seed, Kind::Toml);
+            keep(&input);
             let f = dir.join("case.toml");
             std::fs::write(&f, &input).unwrap();
             let ok = trustsim::compare::file::read(&f).is_ok();
@@ -618,6 +624,7 @@ fn case(
         }
         Target::Sweep => {
             let input = mutate(rng, seed, Kind::Toml);
+            keep(&input);
             let f = dir.join("case.toml");
             std::fs::write(&f, &input).unwrap();
             let ok = trustsim::sweep::Sweep::load(&f).is_ok();
@@ -625,6 +632,7 @@ fn case(
         }
         Target::Sensitivity => {
             let input = mutate(rng, seed, Kind::Toml);
+            keep(&input);
             let f = dir.join("case.toml");
             std::fs::write(&f, &input).unwrap();
             let ok = trustsim::sensitivity::study::load(&f).is_ok();
@@ -632,6 +640,7 @@ fn case(
         }
         Target::Calibration => {
             let input = mutate(rng, seed, Kind::Toml);
+            keep(&input);
             let f = dir.join("case.toml");
             std::fs::write(&f, &input).unwrap();
             let ok = trustsim::calibrate::plan::load(&f).is_ok();
@@ -643,6 +652,7 @@ fn case(
             } else {
                 mutate(rng, &fx.sets, Kind::Binary)
             };
+            keep(&input);
             let f = dir.join("case.parquet");
             std::fs::write(&f, &input).unwrap();
             let ok = match trustsim::output::parameter_sets::ParameterSetsFile::open(&f) {
@@ -656,6 +666,7 @@ fn case(
         }
         Target::State => {
             let input = mutate(rng, &fx.state, Kind::Binary);
+            keep(&input);
             let f = dir.join("case.tsstate");
             std::fs::write(&f, &input).unwrap();
             let ok = match trustsim::output::state::StateFile::open(&f) {
@@ -664,7 +675,7 @@ fn case(
             };
             (input, ok)
         }
-        Target::Folder => folder_case(rng, dir, fx),
+        Target::Folder => folder_case(rng, dir, fx, &keep),
     }
 }
 
@@ -697,7 +708,12 @@ fn random_sets(rng: &mut Pcg64Mcg) -> Vec<u8> {
 
 /// A run folder with one file mutated, read as `validate`, the charts,
 /// the report and a resumed run read it.
-fn folder_case(rng: &mut Pcg64Mcg, dir: &Path, fx: &Fixtures) -> (Vec<u8>, Outcome) {
+fn folder_case(
+    rng: &mut Pcg64Mcg,
+    dir: &Path,
+    fx: &Fixtures,
+    keep: &dyn Fn(&[u8]),
+) -> (Vec<u8>, Outcome) {
     use trustsim::runner::{self, Cancel, RunSpec, Silent};
     let resume = rng.random_range(0..5) == 0;
     let from = if resume {
@@ -724,6 +740,7 @@ fn folder_case(rng: &mut Pcg64Mcg, dir: &Path, fx: &Fixtures) -> (Vec<u8>, Outco
         mutate(rng, &before, Kind::Binary)
     };
     std::fs::write(&target, &input).unwrap();
+    keep(&input);
     let ok = if resume {
         let mut raw = fx.params.to_raw();
         raw.run.replications = 4;
@@ -750,6 +767,58 @@ fn folder_case(rng: &mut Pcg64Mcg, dir: &Path, fx: &Fixtures) -> (Vec<u8>, Outco
 /// What a worker is running: (case, since, target).
 type Slot = Mutex<Option<(u64, Instant, &'static str)>>;
 
+/// Runs case `i` of a run with seed `seed` alone, on this thread, with the
+/// panic message shown: the way to reproduce a finding.
+pub fn replay(seed: u64, targets: &[Target], i: u64) -> Result<bool, String> {
+    let targets: Vec<Target> = if targets.is_empty() {
+        Target::ALL.to_vec()
+    } else {
+        targets.to_vec()
+    };
+    let work = tempfile::TempDir::new().unwrap();
+    let fx = fixtures(work.path());
+    let dir = work.path().join("replay");
+    furnish(&dir);
+    let seeds: Vec<Vec<(String, Vec<u8>)>> = Target::ALL.iter().map(|&t| corpus(t)).collect();
+    let mut rng = Pcg64Mcg::seed_from_u64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let target = choose(&mut rng, &targets);
+    let k = Target::ALL.iter().position(|x| *x == target).unwrap();
+    eprintln!("case {i}: target {}", target.name());
+    let kept = Mutex::new(Vec::new());
+    let fallback = vec![("empty".to_string(), Vec::new())];
+    let tseeds = if seeds[k].is_empty() {
+        &fallback
+    } else {
+        &seeds[k]
+    };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        case(target, &mut rng, &dir, tseeds, &fx, &kept).1
+    }));
+    r.map_err(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// The target of a case, by weight.
+fn choose(rng: &mut Pcg64Mcg, targets: &[Target]) -> Target {
+    let total: u32 = targets.iter().map(|t| t.weight()).sum();
+    let mut w = rng.random_range(0..total);
+    *targets
+        .iter()
+        .find(|t| {
+            if w < t.weight() {
+                true
+            } else {
+                w -= t.weight();
+                false
+            }
+        })
+        .unwrap()
+}
+
 /// Runs `opts.cases` cases; returns the report. Case `i` uses the target
 /// and random numbers of (seed, i) alone.
 pub fn run(opts: &Options) -> Report {
@@ -761,7 +830,6 @@ pub fn run(opts: &Options) -> Report {
         opts.targets.clone()
     };
     let seeds: Vec<Vec<(String, Vec<u8>)>> = Target::ALL.iter().map(|&t| corpus(t)).collect();
-    let total_weight: u32 = targets.iter().map(|t| t.weight()).sum();
     let report = Arc::new(Mutex::new(Report::default()));
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -815,18 +883,7 @@ pub fn run(opts: &Options) -> Report {
                     }
                     let mut rng =
                         Pcg64Mcg::seed_from_u64(opts.seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                    let mut w = rng.random_range(0..total_weight);
-                    let target = *targets
-                        .iter()
-                        .find(|t| {
-                            if w < t.weight() {
-                                true
-                            } else {
-                                w -= t.weight();
-                                false
-                            }
-                        })
-                        .unwrap();
+                    let target = choose(&mut rng, targets);
                     let k = Target::ALL.iter().position(|x| *x == target).unwrap();
                     let mut tseeds = &seeds[k];
                     let fallback = vec![("empty".to_string(), Vec::new())];
@@ -834,12 +891,10 @@ pub fn run(opts: &Options) -> Report {
                         tseeds = &fallback;
                     }
                     *running[t].lock().unwrap() = Some((i, Instant::now(), target.name()));
-                    let mut input = Vec::new();
-                    let result = guard::catch(|| {
-                        let (inp, ok) = case(target, &mut rng, &dir, tseeds, &fx);
-                        input = inp;
-                        ok
-                    });
+                    let kept = Mutex::new(Vec::new());
+                    let result =
+                        guard::catch(|| case(target, &mut rng, &dir, tseeds, &fx, &kept).1);
+                    let input = std::mem::take(&mut *kept.lock().unwrap());
                     *running[t].lock().unwrap() = None;
                     let mut r = report.lock().unwrap();
                     r.cases += 1;
