@@ -7,6 +7,7 @@
 //! -> [`output`] (parquet, manifest) and [`metrics`] (the metric registry and
 //! calibration targets).
 
+pub mod api;
 pub mod calibrate;
 pub mod charts;
 pub mod cli;

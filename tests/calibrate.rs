@@ -151,6 +151,26 @@ fn a_calibration_recovers_the_values_that_produced_its_targets() {
             .unwrap();
     let left = summary["space_after"].as_f64().unwrap();
     assert!(left > 0.0 && left < 0.3, "space left {left}");
+    // Issue 19: the table's last "space left" (before the last wave) said
+    // 9.2 % where the sentence after it (after the last wave) said 9.50 %.
+    let rows: Vec<&str> = printed
+        .lines()
+        .skip_while(|l| !(l.starts_with("wave ") && l.contains("space left after it")))
+        .skip(1)
+        .take_while(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{printed}");
+    let last_row = rows[2].split_whitespace().rev().nth(1).unwrap();
+    let sentence = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("after the last wave: "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    let stored = format!("{:.1}", 100.0 * left);
+    assert!(
+        last_row == sentence && sentence == stored,
+        "table {last_row}, sentence {sentence}, calibration.json {stored}:\n{printed}"
+    );
     for chart in ["implausibility_by_wave", "space_left", "targets_by_wave"] {
         assert!(out.join("charts").join(format!("{chart}.png")).exists());
     }
@@ -366,6 +386,50 @@ fn the_bundled_parameter_sets_belong_to_the_bundled_calibration() {
             assert!(*x >= v.min && *x <= v.max, "{} = {x}", v.key);
         }
     }
+}
+
+/// Issue 19: `--status` on the bundled results folder said "wave 1: 0 of
+/// 60 units done": it holds the finished calibration's results without its
+/// wave runs.
+#[test]
+fn status_of_the_bundled_results_says_done_and_what_the_folder_holds() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (ok, stdout, stderr) = trustsim(&[
+        "calibrate",
+        root.join("calibration_leadership.toml").to_str().unwrap(),
+        "--out",
+        root.join("calibration").to_str().unwrap(),
+        "--status",
+    ]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), "done", "{stdout}\n{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("calibration/calibration.json")).unwrap(),
+    )
+    .unwrap();
+    let sets = summary["sets"].as_u64().unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "holds the results of this calibration ({sets} plausible parameter sets"
+        )) && stderr.contains("without its wave runs"),
+        "{stderr}"
+    );
+}
+
+/// The help of `calibrate` describes its own file and flags (issue 19: it
+/// described FILE as a sweep or sensitivity file and `--parameter-sets` as
+/// taken by `sweep` only).
+#[test]
+fn calibrate_help_describes_a_calibration_file() {
+    let (ok, stdout, _) = trustsim(&["calibrate", "--help"]);
+    assert!(ok);
+    assert!(
+        stdout.contains("Calibration file (TOML with a [calibration] table"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Sweep or sensitivity file"), "{stdout}");
+    assert!(!stdout.contains("`sweep` only"), "{stdout}");
+    assert!(stdout.contains("Not taken by a calibration"), "{stdout}");
 }
 
 #[test]

@@ -8,12 +8,26 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use tempfile::TempDir;
 
 /// Every chart's file stem and (part of) its title, as drawn in the SVG.
+/// The runs here are of quick.toml (20 trusts at 2 % of staff): titles say
+/// so, and only the full England baseline's say "in England" (issue 19).
 const CHARTS: [(&str, &str); 9] = [
-    ("fan_engagement", "Staff engagement in England"),
-    ("fan_leaver_rate", "Staff leaving rate in England"),
-    ("fan_sickness", "Sickness absence in England"),
-    ("fan_quality", "Quality of care index in England"),
-    ("fan_surplus", "Trust finances in England"),
+    (
+        "fan_engagement",
+        "Staff engagement in 20 trusts at 2 % of staff",
+    ),
+    (
+        "fan_leaver_rate",
+        "Staff leaving rate in 20 trusts at 2 % of staff",
+    ),
+    (
+        "fan_sickness",
+        "Sickness absence in 20 trusts at 2 % of staff",
+    ),
+    (
+        "fan_quality",
+        "Quality of care index in 20 trusts at 2 % of staff",
+    ),
+    ("fan_surplus", "Trust finances in 20 trusts at 2 % of staff"),
     (
         "ceo_tenure_survival",
         "How long chief executives stay in post",
@@ -107,6 +121,15 @@ fn read_svg(path: &Path, title: &str) -> String {
     svg
 }
 
+/// The median across replications of the CEO tenure in a run's summary.
+fn row_p50(summary: &[trustsim::output::SummaryRow]) -> f64 {
+    summary
+        .iter()
+        .find(|r| r.metric == "ceo_tenure_median_years")
+        .unwrap()
+        .p50
+}
+
 /// Every chart exists as PNG and SVG; returns the SVG texts by stem.
 fn assert_all_charts(dir: &Path) -> Vec<(String, String)> {
     CHARTS
@@ -146,6 +169,11 @@ fn a_run_draws_every_chart_as_print_png_and_svg_with_caption() {
             !svg.contains("single replication"),
             "{stem}: unexpected note"
         );
+        assert!(
+            svg.contains("20 trusts at 2 % of their staff (not the full England baseline)")
+                && !svg.contains("in England"),
+            "{stem}: the caption does not state the run's scope"
+        );
     }
     let fan = &svgs[0].1;
     assert!(fan.contains("Middle 50 % of replications"));
@@ -155,7 +183,26 @@ fn a_run_draws_every_chart_as_print_png_and_svg_with_caption() {
     );
     let km = &svgs[5].1;
     assert!(km.contains("Evidence: median about 3 years"));
-    assert!(km.contains("Median "), "the median is marked");
+    // Issue 19: the headline said "CEO tenure, KM median 2.92 years" and
+    // the chart "Median 2.7 years" on the same run. Both are now the median
+    // across replications of each replication's Kaplan-Meier median.
+    let summary = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();
+    let m = trustsim::metrics::metric("ceo_tenure_median_years").unwrap();
+    let headline = format!("Median {} years", m.format(row_p50(&summary)));
+    assert!(
+        km.contains(&headline),
+        "the chart does not mark the headline's {headline}"
+    );
+    let printed = trustsim(&["validate".as_ref(), out.as_os_str()], tmp.path());
+    let row = printed
+        .lines()
+        .find(|l| l.starts_with("CEO tenure, KM median (years)"))
+        .unwrap_or_default();
+    assert!(
+        row.split_whitespace()
+            .any(|t| t == m.format(row_p50(&summary))),
+        "the calibration table's tenure row lacks the same median: {row}"
+    );
 
     // `plot` redraws the same charts from the parquet files alone.
     let before = std::fs::read(charts.join("fan_engagement.svg")).unwrap();
@@ -250,6 +297,13 @@ fn plot_overlays_several_runs_and_report_is_one_self_contained_file() {
     let html = std::fs::read_to_string(a.join("report.html")).unwrap();
     assert_self_contained(&html);
     assert!(html.contains("quick"));
+    assert!(
+        !html.contains("in England")
+            && html.contains(
+                "quick: 20 trusts at 2 % of their staff (not the full England baseline)."
+            ),
+        "the report claims England or does not state the run's scope"
+    );
 
     // Several runs, explicit file.
     let file = tmp.path().join("both.html");

@@ -215,6 +215,40 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "of 26 met",
         ],
     );
+    // Issue 19: a reduced-scale run printed failed targets and patterns
+    // with no word that it is not calibrated. The note stands above each
+    // table, in `validate` as in `run`.
+    let note = "note: this run simulates 20 trusts at 2 % of their staff; the model is calibrated for the full England baseline";
+    for args in [
+        vec!["validate", out.to_str().unwrap()],
+        vec![
+            "run",
+            scenario("quick.toml").to_str().unwrap(),
+            "--replications",
+            "1",
+            "--months",
+            "24",
+            "--quiet",
+            "--no-charts",
+            "--force",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = cargo_bin_cmd!("trustsim").args(&args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for table in ["calibration target", "pattern (not tuned to)"] {
+            let at = stdout.find(table).unwrap();
+            let before = stdout[..at].lines().last();
+            assert!(
+                before.is_some_and(
+                    |l| l.starts_with(note) && l.contains("not at reduced run.staff_scale")
+                ),
+                "{args:?}: no scope note above {table:?}:\n{stdout}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -383,4 +417,32 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
         .map(|c| c.metric.key)
         .collect();
     assert!(closed.is_empty(), "known gaps now met: {closed:?}");
+}
+
+#[test]
+fn metrics_lists_every_metric_key_and_columns_points_to_it() {
+    // Issue 19: the calibration docs sent users to `columns` for metric
+    // keys, which it did not list.
+    let out = cargo_bin_cmd!("trustsim").arg("metrics").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for m in trustsim::metrics::METRICS.iter() {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{} (", m.key))),
+            "{} is not listed",
+            m.key
+        );
+    }
+    assert!(text.contains("leaver_rate_annual (Staff leaving per year, fraction (0-1))"));
+    succeeds_printing(
+        &["metrics", "ceo_tenure"],
+        &["ceo_tenure_median_years (CEO tenure"],
+    );
+    succeeds_printing(&["columns"], &["Metric keys", "`trustsim metrics`"]);
+    let out = cargo_bin_cmd!("trustsim")
+        .args(["metrics", "nosuch"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no metric key starts with `nosuch`"));
 }

@@ -115,3 +115,157 @@ fn the_bundled_comparison_file_names_existing_scenarios() {
         trustsim::scenario::load(&scenario(f.as_str().unwrap())).unwrap();
     }
 }
+
+/// A scenario file extending quick.toml with `body` added.
+fn quick_with(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    let text = format!(
+        "extends = {:?}\n[run]\nname = {name:?}\n{body}",
+        scenario("quick.toml").display().to_string()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The median across replications of `metric` in a run folder's summary.
+fn median(run: &Path, metric: &str) -> f64 {
+    let rows = trustsim::output::read_summary(&run.join("summary.parquet")).unwrap();
+    rows.iter().find(|r| r.metric == metric).unwrap().p50
+}
+
+#[test]
+fn doubling_the_development_budget_acts_at_quick_scale_as_at_full_scale() {
+    // Issue 19: at run.staff_scale 0.02 a trust's year of budget bought no
+    // whole place, so doubling the budget changed nothing (+0.000 on every
+    // outcome, development spend 0 in both). At full scale doubling raises
+    // spend and engagement (README, "Parameter uncertainty").
+    let dir = TempDir::new().unwrap();
+    let double = quick_with(
+        dir.path(),
+        "quick_dev",
+        "[development]\nbudget_share_of_paybill = 0.0004\n",
+    );
+    let out = dir.path().join("out");
+    let assert = cargo_bin_cmd!("trustsim")
+        .arg("compare")
+        .arg(scenario("quick.toml"))
+        .arg(&double)
+        .args(["--replications", "8", "--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let (base, more) = (
+        median(&out.join("quick"), "development_spend_gbp_m"),
+        median(&out.join("quick_dev"), "development_spend_gbp_m"),
+    );
+    assert!(base > 0.0, "no development spend at quick scale");
+    assert!(more > 1.6 * base, "doubled budget spends {more} vs {base}");
+    let df = ParquetReader::new(std::fs::File::open(out.join("comparison.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let o = df.column("outcome").unwrap().str().unwrap();
+    let scope = df.column("scope").unwrap().cast(&DataType::String).unwrap();
+    let s = scope.str().unwrap();
+    let lo = df.column("ci_low").unwrap().f64().unwrap();
+    let i = (0..df.height())
+        .find(|&i| o.get(i) == Some("engagement_mean") && s.get(i) == Some("final_year"))
+        .unwrap();
+    assert!(
+        lo.get(i).unwrap() > 0.0,
+        "engagement's 95 % interval starts at {:?}",
+        lo.get(i)
+    );
+}
+
+#[test]
+fn check_and_run_name_a_lever_that_cannot_act() {
+    let dir = TempDir::new().unwrap();
+    let tiny = quick_with(
+        dir.path(),
+        "tiny",
+        "staff_scale = 0.001\nmonths = 12\nburn_in_months = 0\nreplications = 1\n\
+         [development]\nbudget_share_of_paybill = 0.000001\n\
+         [trusts]\nacute.count = 1\nmental_health.count = 0\ncommunity.count = 0\nambulance.count = 0\n",
+    );
+    for args in [
+        vec!["check"],
+        vec!["run", "--quiet", "--no-charts", "--out"],
+    ] {
+        let mut cmd = cargo_bin_cmd!("trustsim");
+        cmd.args(&args);
+        if args[0] == "run" {
+            cmd.arg(dir.path().join("out"));
+        }
+        let o = cmd.arg(&tiny).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("warning: tiny: development.budget_share_of_paybill buys an expected")
+                && err.contains("can hardly act"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// The rows of a CSV file as maps from column name to cell.
+fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            head.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn csv_files_label_fractions_as_fractions() {
+    // Issue 19: summary.csv and comparison.csv labelled fractions with the
+    // unit `%` (`leaver_rate_annual ... % ... 0.134`), 100 times too small
+    // in a spreadsheet.
+    let dir = TempDir::new().unwrap();
+    let file = supportive(dir.path());
+    let out = dir.path().join("out");
+    cargo_bin_cmd!("trustsim")
+        .arg("compare")
+        .arg(scenario("quick.toml"))
+        .arg(&file)
+        .args([
+            "--replications",
+            "2",
+            "--quiet",
+            "--no-charts",
+            "--csv",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = csv_rows(&out.join("quick").join("summary.csv"));
+    let leaving = summary
+        .iter()
+        .find(|r| r["metric"] == "leaver_rate_annual")
+        .unwrap();
+    assert_eq!(leaving["unit"], "fraction (0-1)");
+    let p50: f64 = leaving["p50"].parse().unwrap();
+    assert!(p50 > 0.01 && p50 < 1.0, "a fraction: {p50}");
+    let engagement = summary
+        .iter()
+        .find(|r| r["metric"] == "engagement_mean")
+        .unwrap();
+    assert_eq!(engagement["unit"], "points (0-10)");
+    let comparison = csv_rows(&out.join("comparison.csv"));
+    let leaving = comparison
+        .iter()
+        .find(|r| r["outcome"] == "leaver_rate_annual")
+        .unwrap();
+    assert_eq!(leaving["unit"], "fraction (0-1)");
+    let mean: f64 = leaving["baseline_mean"].parse().unwrap();
+    assert!(mean > 0.01 && mean < 1.0, "a fraction: {mean}");
+    assert!(!summary.iter().chain(&comparison).any(|r| r["unit"] == "%"));
+}

@@ -443,7 +443,8 @@ fn issue_9_6_a_comparison_folder_gets_a_report_in_natural_units_and_plain_words(
         "Paired differences: final year",
         "Paired differences: whole run",
         "<code>oversight.punitiveness: 0.7 | 0.2</code>",
-        " pp (",
+        // A difference keeps its unit: `-0.26&nbsp;pp (-0.67&nbsp;pp to ...)`.
+        "&nbsp;pp (",
         "<svg role=\"img\"",
         "supportive vs quick",
     ] {

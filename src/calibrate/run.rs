@@ -2,7 +2,9 @@
 //! runs of the waves before it (deterministically, so a rerun, or another
 //! shard, computes the same design), runs as a sweep in its own folder
 //! (`wave-N/`, resumable and shardable), and is read back to fit the next
-//! emulators. The caller runs the sweeps.
+//! emulators. [`execute`] runs the waves' sweeps (all units, or one
+//! shard's); [`status`] says where a calibration stands without running
+//! anything.
 
 use std::path::{Path, PathBuf};
 
@@ -10,8 +12,10 @@ use super::history::{self, HistoryError, Proposal, WaveFit, WaveRuns};
 use super::plan::Plan;
 use super::store::wave_dir;
 use crate::design::latin_hypercube;
+use crate::runner::{Cancel, Progress as Report};
+use crate::sweep::exec::{ExecError, Execution};
 use crate::sweep::store::{self, StoreError};
-use crate::sweep::{Design, Sweep, SweepError};
+use crate::sweep::{Design, Shard, Sweep, SweepError};
 
 /// Why a calibration cannot go on.
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +26,9 @@ pub enum CalibrateError {
     Sweep(#[from] SweepError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
-    Run(String),
+    /// A wave's sweep did not run to the end (interrupted above all).
+    #[error(transparent)]
+    Run(#[from] Box<ExecError>),
 }
 
 /// One wave: where its points came from and how many there were.
@@ -81,7 +86,7 @@ pub enum Progress {
 }
 
 /// Runs a wave's sweep in a folder; `Ok(true)` when every unit is done.
-pub type RunWave<'a> = dyn FnMut(usize, &Sweep, &Path) -> Result<bool, CalibrateError> + 'a;
+type RunWave<'a> = dyn FnMut(usize, &Sweep, &Path) -> Result<bool, CalibrateError> + 'a;
 
 /// The sweep of one wave over `unit` points.
 fn wave_sweep(plan: &Plan, w: usize, unit: &[Vec<f64>]) -> Result<Sweep, CalibrateError> {
@@ -116,12 +121,109 @@ fn proposal_seed(plan: &Plan, w: usize) -> u64 {
         .wrapping_add(w as u64)
 }
 
-/// Runs (or resumes) every wave of `plan` in `dir`.
-pub fn calibrate(
+/// Runs (or resumes) every wave of `plan` in `dir`: the units of `shard`
+/// of each wave on `threads` threads, until a wave is not complete (a
+/// shard ran its share) or every wave is done. Stops within a simulated
+/// month of `cancel`, keeping finished units ([`CalibrateError::Run`] with
+/// [`ExecError::Interrupted`]). `report` hears of each wave as it starts
+/// and ends.
+pub fn execute(
     plan: &Plan,
     dir: &Path,
-    run_wave: &mut RunWave,
+    shard: Shard,
+    threads: usize,
+    cancel: &Cancel,
+    report: &dyn Report,
 ) -> Result<Progress, CalibrateError> {
+    let mut run_wave = |w: usize, sweep: &Sweep, wdir: &Path| {
+        report.say(&format!(
+            "wave {w} of at most {}: {} points",
+            plan.waves,
+            sweep.units()
+        ));
+        // A shard runs its share of one wave and stops: the next wave's
+        // design needs every shard's runs.
+        let done_before =
+            store::read_record(wdir).is_ok_and(|r| store::done_units(wdir).len() == r.units);
+        let exec = Execution::new(sweep, wdir, shard, threads, cancel.clone()).map_err(Box::new)?;
+        let label = exec.label();
+        let done = exec.execute(report).map_err(Box::new)?;
+        report.say(&if done.ran == 0 {
+            format!(
+                "{label}: all {} units already done in {}",
+                done.mine,
+                wdir.display()
+            )
+        } else {
+            format!(
+                "{label}: finished; {} of {} units done in {}",
+                done.done,
+                done.units,
+                wdir.display()
+            )
+        });
+        Ok((shard == Shard::ALL || done_before) && done.complete())
+    };
+    calibrate(plan, dir, &mut run_wave)
+}
+
+/// Estimates `waves` waves of `plan` on `threads` threads: one
+/// replication of the base scenario per thread is timed, side by side as
+/// the waves run them (replications running together share the memory
+/// bandwidth and are slower than one alone). Returns the seconds the
+/// timed replications took, the runs to do and the estimated seconds;
+/// `None` if cancelled.
+pub fn estimate(
+    plan: &Plan,
+    waves: usize,
+    threads: usize,
+    cancel: &Cancel,
+) -> Result<Option<(f64, usize, f64)>, CalibrateError> {
+    let pool = crate::runner::pool(threads).map_err(|e| Box::new(ExecError::Run(e)))?;
+    let t = std::time::Instant::now();
+    if pool
+        .install(|| {
+            crate::runner::run_metrics(
+                &plan.base,
+                0..threads as u32,
+                cancel,
+                &crate::runner::Silent,
+            )
+        })
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let per_run = t.elapsed().as_secs_f64();
+    let runs = waves * plan.points * plan.replications as usize;
+    // Emulator fitting and screening: about 2 s a wave for 20,000
+    // candidates, measured on the bundled calibration (release build).
+    let overhead = waves as f64 * (1.0 + plan.candidates as f64 / 20_000.0);
+    Ok(Some((
+        per_run,
+        runs,
+        per_run * runs as f64 / threads as f64 + overhead,
+    )))
+}
+
+/// Where the calibration of `plan` in `dir` stands, running nothing: done,
+/// or the first wave not finished with its units done and in all.
+pub fn status(plan: &Plan, dir: &Path) -> Result<(Progress, usize, usize), CalibrateError> {
+    let mut pending = (0, 0);
+    let mut probe = |_: usize, sweep: &Sweep, wdir: &Path| {
+        let done = match store::read_record(wdir) {
+            Ok(r) if r.hash == sweep.hash() => store::done_units(wdir).len(),
+            _ => 0,
+        };
+        pending = (done, sweep.units());
+        Ok(done == sweep.units())
+    };
+    let progress = calibrate(plan, dir, &mut probe)?;
+    Ok((progress, pending.0, pending.1))
+}
+
+/// Runs (or resumes) every wave of `plan` in `dir`, each through `run_wave`.
+fn calibrate(plan: &Plan, dir: &Path, run_wave: &mut RunWave) -> Result<Progress, CalibrateError> {
     let k = plan.parameters.len();
     let mut waves = Vec::new();
     let mut runs: Vec<WaveRuns> = Vec::new();
@@ -287,6 +389,20 @@ fn finish(
         base_values,
         base_implausibility,
     }
+}
+
+/// The share of the prior space left after each wave: the share the next
+/// wave was chosen from, and after the last wave [`Outcome::space_after`].
+/// Tables and sentences print these figures, so they agree.
+pub fn space_left_after(outcome: &Outcome) -> Vec<f64> {
+    (0..outcome.waves.len())
+        .map(|w| {
+            outcome
+                .waves
+                .get(w + 1)
+                .map_or(outcome.space_after, |next| next.space_before)
+        })
+        .collect()
 }
 
 /// A unit-cube point as parameter values (integers rounded).

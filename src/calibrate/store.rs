@@ -39,6 +39,7 @@ fn meta(plan: &Plan) -> FileMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: plan.name.clone(),
         parameter_sets: None,
+        scope: None,
     }
 }
 
@@ -186,6 +187,32 @@ pub struct Summary {
     /// Largest implausibility of the base scenario's own values under every
     /// wave's emulators (null when one lies outside its prior range).
     pub base_implausibility: Option<f64>,
+}
+
+/// What `calibration.json` in a folder says of the finished calibration
+/// whose results it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub name: String,
+    pub hash: String,
+    pub sets: u64,
+    pub space_after: f64,
+}
+
+/// The finished calibration whose results `dir` holds (`calibration.json`
+/// and `parameter_sets.parquet`), if it holds any.
+pub fn read_results(dir: &Path) -> Option<Results> {
+    if !dir.join(SETS_FILE).exists() {
+        return None;
+    }
+    let text = std::fs::read_to_string(dir.join(SUMMARY_FILE)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(Results {
+        name: v["name"].as_str()?.to_string(),
+        hash: v["hash"].as_str()?.to_string(),
+        sets: v["sets"].as_u64()?,
+        space_after: v["space_after"].as_f64()?,
+    })
 }
 
 /// The summary of a finished calibration.

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::ChartError;
-use crate::metrics::tenure_observation;
+use crate::metrics::{tenure_observation, tenure_observed};
 use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, cs, tm};
 use crate::output::{FileMeta, read_meta};
-use crate::stats::{self, Observation, Survival};
+use crate::stats::{self, Observation};
 
 /// The national time series drawn as fan charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,14 +51,23 @@ impl Indicator {
         }
     }
 
-    /// What the chart shows, for its title.
-    pub fn title(self) -> &'static str {
+    /// What the indicator is, as a title starts.
+    pub fn name(self) -> &'static str {
         match self {
-            Indicator::Engagement => "Staff engagement in England, month by month",
-            Indicator::LeaverRate => "Staff leaving rate in England, month by month",
-            Indicator::Sickness => "Sickness absence in England, month by month",
-            Indicator::Quality => "Quality of care index in England, month by month",
-            Indicator::Surplus => "Trust finances in England, month by month",
+            Indicator::Engagement => "Staff engagement",
+            Indicator::LeaverRate => "Staff leaving rate",
+            Indicator::Sickness => "Sickness absence",
+            Indicator::Quality => "Quality of care index",
+            Indicator::Surplus => "Trust finances",
+        }
+    }
+
+    /// What the chart shows, for its title, with where (`in England` only
+    /// for the full England baseline; see [`super::place`]).
+    pub fn title(self, place: Option<&str>) -> String {
+        match place {
+            Some(place) => format!("{} {place}, month by month", self.name()),
+            None => format!("{}, month by month", self.name()),
         }
     }
 
@@ -147,8 +156,9 @@ pub struct RunData {
     pub months: u32,
     pub national: Vec<NationalMonth>,
     pub trusts: Vec<TrustHorizon>,
-    /// Permanent CEO spells, as calibration observes them (months).
-    pub tenure: Vec<Observation>,
+    /// Permanent CEO spells as the tenure metric observes them (months),
+    /// each with its replication.
+    pub tenure: Vec<(u32, Observation)>,
     /// Months averaged for the horizon values (12, or fewer if the run is shorter).
     pub final_window_months: u32,
     /// Months over which CEOs are counted (36, or fewer if the run is shorter).
@@ -181,40 +191,6 @@ pub fn fan(national: &[NationalMonth], indicator: Indicator) -> Vec<FanPoint> {
                 n: v.len(),
                 q: [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| stats::quantile(&v, q)),
             })
-        })
-        .collect()
-}
-
-/// A Kaplan-Meier step with its pointwise 95 % confidence interval
-/// (Greenwood variance on the log(-log) scale, which stays inside [0, 1]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SurvivalStep {
-    pub time: f64,
-    pub survival: f64,
-    pub lo: f64,
-    pub hi: f64,
-}
-
-/// The survival curve with its confidence band.
-pub fn survival_band(s: &Survival) -> Vec<SurvivalStep> {
-    s.steps
-        .iter()
-        .zip(&s.variance)
-        .map(|(&(time, surv), &var)| {
-            let (lo, hi) = if surv <= 0.0 || surv >= 1.0 || var <= 0.0 {
-                (surv, surv)
-            } else {
-                // Greenwood sum = var / S^2; se of log(-log S) = sqrt(sum) / |log S|.
-                let se = (var / (surv * surv)).sqrt() / surv.ln().abs();
-                let z = 1.959_964;
-                (surv.powf((z * se).exp()), surv.powf((-z * se).exp()))
-            };
-            SurvivalStep {
-                time,
-                survival: surv,
-                lo: lo.clamp(0.0, 1.0),
-                hi: hi.clamp(0.0, 1.0),
-            }
         })
         .collect()
 }
@@ -380,37 +356,47 @@ pub(crate) fn categories(
     Ok((codes, dict))
 }
 
-pub(crate) const SPELL_COLUMNS: &[&str] =
-    &[cs::START_MONTH, cs::END_MONTH, cs::CENSORED, cs::INTERIM];
+pub(crate) const SPELL_COLUMNS: &[&str] = &[
+    cs::REPLICATION,
+    cs::START_MONTH,
+    cs::END_MONTH,
+    cs::CENSORED,
+    cs::INTERIM,
+];
 
-/// Permanent CEO spells observed exactly as the tenure metrics observe them
-/// ([`tenure_observation`] over the whole reported horizon).
+/// Permanent CEO spells observed exactly as the tenure metric observes them
+/// ([`tenure_observed`] and [`tenure_observation`] over the whole reported
+/// horizon), each with its replication.
 pub fn tenure_observations(
     df: &DataFrame,
     path: &Path,
     last_month: u32,
-) -> Result<Vec<Observation>, ChartError> {
+) -> Result<Vec<(u32, Observation)>, ChartError> {
+    let replication = u32s(df, cs::REPLICATION, path)?;
     let start = i32s(df, cs::START_MONTH, path)?;
     let end = i32s(df, cs::END_MONTH, path)?;
     let censored = bools(df, cs::CENSORED, path)?;
     let interim = bools(df, cs::INTERIM, path)?;
     Ok((0..start.len())
-        .filter(|&i| !interim[i])
-        .map(|i| {
-            let spell = crate::model::CeoSpell {
-                replication: 0,
-                trust_id: 0,
-                ceo_id: 0,
-                start_month: start[i],
-                end_month: end[i],
-                censored: censored[i],
-                exit_route: crate::model::ExitRoute::InPost,
-                pathway: crate::model::Pathway::Clinical,
-                internal: false,
-                first_time: false,
-                interim: false,
-            };
-            tenure_observation(&spell, 1, last_month as i32)
+        .map(|i| crate::model::CeoSpell {
+            replication: replication[i],
+            trust_id: 0,
+            ceo_id: 0,
+            start_month: start[i],
+            end_month: end[i],
+            censored: censored[i],
+            exit_route: crate::model::ExitRoute::InPost,
+            pathway: crate::model::Pathway::Clinical,
+            internal: false,
+            first_time: false,
+            interim: interim[i],
+        })
+        .filter(|s| tenure_observed(s, 1, last_month as i32))
+        .map(|spell| {
+            (
+                spell.replication,
+                tenure_observation(&spell, 1, last_month as i32),
+            )
         })
         .collect())
 }
@@ -695,6 +681,7 @@ mod tests {
         let df = DataFrame::new(
             3,
             vec![
+                Column::new("replication".into(), vec![0u32, 1, 1]),
                 Column::new("start_month".into(), vec![-9i32, 6, 8]),
                 Column::new("end_month".into(), vec![20i32, 17, 10]),
                 Column::new("censored".into(), vec![false, true, false]),
@@ -706,36 +693,24 @@ mod tests {
         assert_eq!(
             obs,
             [
-                Observation {
-                    entry: 10.0,
-                    exit: 30.5,
-                    event: true
-                },
-                Observation {
-                    entry: 0.0,
-                    exit: 12.5,
-                    event: false
-                }
+                (
+                    0,
+                    Observation {
+                        entry: 10.0,
+                        exit: 30.5,
+                        event: true
+                    }
+                ),
+                (
+                    1,
+                    Observation {
+                        entry: 0.0,
+                        exit: 12.5,
+                        event: false
+                    }
+                )
             ]
         );
-    }
-
-    #[test]
-    fn survival_band_contains_the_curve_and_stays_in_unit_interval() {
-        let obs: Vec<Observation> = (1..=40)
-            .map(|i| Observation {
-                entry: 0.0,
-                exit: f64::from(i),
-                event: i % 4 != 0,
-            })
-            .collect();
-        let band = survival_band(&stats::kaplan_meier(&obs));
-        assert!(!band.is_empty());
-        for s in &band {
-            assert!(s.lo <= s.survival && s.survival <= s.hi, "{s:?}");
-            assert!((0.0..=1.0).contains(&s.lo) && (0.0..=1.0).contains(&s.hi));
-        }
-        assert!(band[band.len() / 2].hi - band[band.len() / 2].lo > 0.05);
     }
 
     #[test]
@@ -746,6 +721,7 @@ mod tests {
             version: "0".into(),
             scenario_name: "quick".into(),
             parameter_sets: None,
+            scope: None,
         };
         let run = |dir: &str| RunData {
             dir: PathBuf::from(dir),

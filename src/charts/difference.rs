@@ -141,11 +141,7 @@ impl Differences<'_> {
             caption.clear();
         }
         FrameText {
-            title: format!(
-                "{}: change against {}",
-                short_title(ind),
-                self.reference.label
-            ),
+            title: format!("{}: change against {}", ind.name(), self.reference.label),
             legend,
             notes: vec![],
             caption,
@@ -222,17 +218,6 @@ fn axis(ind: Indicator) -> &'static str {
     }
 }
 
-/// The indicator's name without "in England, month by month".
-fn short_title(ind: Indicator) -> &'static str {
-    match ind {
-        Indicator::Engagement => "Staff engagement",
-        Indicator::LeaverRate => "Staff leaving rate",
-        Indicator::Sickness => "Sickness absence",
-        Indicator::Quality => "Quality of care index",
-        Indicator::Surplus => "Trust finances",
-    }
-}
-
 impl Figure for Differences<'_> {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
     where
@@ -297,6 +282,7 @@ mod tests {
                 version: "0.1.0".into(),
                 scenario_name: label.into(),
                 parameter_sets: None,
+                scope: None,
             },
             replications: vec![0, 1],
             months: values.len() as u32,

@@ -58,7 +58,7 @@ pub fn describe(runs: &[RunData], ind: Indicator) -> FrameText {
         }
     }
     FrameText {
-        title: ind.title().into(),
+        title: ind.title(super::place(runs).as_deref()),
         legend,
         notes,
         caption: vec![

@@ -256,15 +256,30 @@ pub fn bands_show(sets: Option<u32>) -> String {
     }
 }
 
-/// The caption line naming what was run: scenario, replications and seed.
+/// Where the runs' trusts are, for a title: `in England` when every run is
+/// the full England baseline, the shared scope otherwise (`in 20 trusts at
+/// 2 % of staff`), and nothing when the runs differ in scope or do not
+/// record it.
+pub fn place(runs: &[RunData]) -> Option<String> {
+    let first = runs.first()?.meta.scope?;
+    runs.iter()
+        .all(|r| r.meta.scope == Some(first))
+        .then(|| first.place())
+}
+
+/// The caption line naming what was run: scenario, replications, seed and
+/// scope (trusts and staff scale).
 pub fn provenance(runs: &[RunData]) -> String {
     let one = |r: &RunData| {
         let n = r.replications.len();
         format!(
-            "{} replication{}, seed {}",
+            "{} replication{}, seed {}{}",
             n,
             if n == 1 { "" } else { "s" },
-            r.meta.seed
+            r.meta.seed,
+            r.meta
+                .scope
+                .map_or(String::new(), |s| format!(", {}", s.describe()))
         )
     };
     let version = runs
@@ -300,6 +315,12 @@ pub trait Figure {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
     where
         DB::ErrorType: 'static;
+
+    /// Width and height in pixels: the house size unless the figure needs
+    /// more room (the forest chart grows with its outcomes).
+    fn size(&self) -> (u32, u32) {
+        (style::WIDTH, style::HEIGHT)
+    }
 }
 
 /// One of the run charts over loaded runs, with or without its caption.
@@ -322,8 +343,7 @@ impl Figure for RunChart<'_> {
 pub fn svg_string(figure: &impl Figure, name: &str) -> Result<String, ChartError> {
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area();
         figure
             .draw_on(&root)
             .map_err(|e| ChartError::draw(Path::new(name), e))?;
@@ -355,7 +375,7 @@ pub fn save(figure: &impl Figure, out_dir: &Path, stem: &str) -> Result<Vec<Path
     let png = out_dir.join(format!("{stem}.png"));
     let tmp = out_dir.join(format!(".{stem}.partial.png"));
     let drawn = {
-        let root = BitMapBackend::new(&tmp, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::new(&tmp, figure.size()).into_drawing_area();
         figure.draw_on(&root)
     };
     if let Err(e) = drawn {
@@ -448,6 +468,7 @@ mod tests {
                 version: "0.1.0".into(),
                 scenario_name: label.into(),
                 parameter_sets: None,
+                scope: None,
             },
             replications: (0..reps).collect(),
             months: 24,
@@ -464,10 +485,15 @@ mod tests {
                 .collect(),
             trusts,
             tenure: (1..=30)
-                .map(|i| Observation {
-                    entry: 0.0,
-                    exit: f64::from(i) * 2.0 + 0.5,
-                    event: i % 3 != 0,
+                .map(|i| {
+                    (
+                        i % reps.max(1),
+                        Observation {
+                            entry: 0.0,
+                            exit: f64::from(i) * 2.0 + 0.5,
+                            event: i % 3 != 0,
+                        },
+                    )
                 })
                 .collect(),
             final_window_months: 12,

@@ -317,7 +317,7 @@ pub struct FrameText {
 const SIDE: i32 = 60;
 
 /// Greedy word wrap to `width` pixels.
-fn wrap<DB: DrawingBackend>(
+pub fn wrap<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     line: &str,
     style: &TextStyle,

@@ -1,15 +1,24 @@
 //! CEO tenure: Kaplan-Meier survival of permanent chief executive spells
-//! (delayed entry and censoring respected) with a 95 % band, the median
+//! (delayed entry and censoring respected), one curve per replication, drawn
+//! as their median with the middle 90 % of replications, the median tenure
 //! marked and the evidence reference drawn as a labelled line.
+//!
+//! The marked median is the headline's "CEO tenure, KM median": the same
+//! function of each replication's spells ([`metrics::ceo_tenure_median_years`])
+//! summarised across replications as the summary table does
+//! ([`SummaryRow::of`]), so the chart and the table print the same number
+//! (issue 19: the chart pooled every replication's spells into one curve and
+//! marked its median, 2.7 years, beside the table's 2.92).
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data::{RunData, SurvivalStep, survival_band};
+use super::data::RunData;
 use super::style::{self, Coord, Drawn, FrameText, LegendItem, Swatch};
-use crate::metrics::metric;
+use crate::metrics::{self, metric};
+use crate::output::SummaryRow;
 use crate::stats::{self, Observation};
 
 /// The evidence reference: about 3 years (the calibration target's source).
@@ -17,29 +26,91 @@ const EVIDENCE_YEARS: f64 = 3.0;
 const BAND: f64 = 0.22;
 /// Lighter when curves overlap, so bands do not mix into a muddy colour.
 const BAND_OVERLAY: f64 = 0.12;
+/// The metric whose median the chart marks.
+const KEY: &str = "ceo_tenure_median_years";
 
 fn evidence_source() -> &'static str {
-    metric("ceo_tenure_median_years")
-        .and_then(|m| m.target)
-        .map_or("", |t| t.source)
+    metric(KEY).and_then(|m| m.target).map_or("", |t| t.source)
+}
+
+/// One step of the curve across replications: at `time` (months), the
+/// median and the 5th and 95th percentiles of the replications' survival.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Step {
+    time: f64,
+    median: f64,
+    lo: f64,
+    hi: f64,
 }
 
 struct Curve {
-    steps: Vec<SurvivalStep>,
+    steps: Vec<Step>,
     /// Last observed time (months): where the curve stops.
     end: f64,
-    median: Option<f64>,
+    /// Replications with at least one permanent spell.
+    replications: usize,
+    /// The headline's median tenure across replications (years), if any
+    /// replication's curve reaches one half.
+    median: Option<SummaryRow>,
 }
 
-fn curve(obs: &[Observation]) -> Option<Curve> {
-    if obs.is_empty() {
+/// The observations grouped by replication, in replication order.
+pub fn by_replication(tenure: &[(u32, Observation)]) -> Vec<Vec<Observation>> {
+    let mut reps: Vec<u32> = tenure.iter().map(|(r, _)| *r).collect();
+    reps.sort_unstable();
+    reps.dedup();
+    reps.iter()
+        .map(|r| {
+            tenure
+                .iter()
+                .filter(|(x, _)| x == r)
+                .map(|(_, o)| *o)
+                .collect()
+        })
+        .collect()
+}
+
+/// The median tenure of these spells across replications, computed as the
+/// summary table computes the headline's (the metric of each replication,
+/// then its distribution across replications).
+pub fn median_tenure(tenure: &[(u32, Observation)]) -> SummaryRow {
+    let values: Vec<f64> = by_replication(tenure)
+        .iter()
+        .map(|o| metrics::ceo_tenure_median_years(o))
+        .collect();
+    SummaryRow::of(KEY, &values)
+}
+
+fn curve(tenure: &[(u32, Observation)]) -> Option<Curve> {
+    let reps = by_replication(tenure);
+    if reps.is_empty() {
         return None;
     }
-    let km = stats::kaplan_meier(obs);
+    let kms: Vec<stats::Survival> = reps.iter().map(|o| stats::kaplan_meier(o)).collect();
+    let mut times: Vec<f64> = kms
+        .iter()
+        .flat_map(|k| k.steps.iter().map(|s| s.0))
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let steps = times
+        .into_iter()
+        .map(|time| {
+            let v = stats::sorted(&kms.iter().map(|k| k.at(time)).collect::<Vec<f64>>());
+            Step {
+                time,
+                median: stats::quantile(&v, 0.5),
+                lo: stats::quantile(&v, 0.05),
+                hi: stats::quantile(&v, 0.95),
+            }
+        })
+        .collect();
+    let median = median_tenure(tenure);
     Some(Curve {
-        median: km.median(),
-        steps: survival_band(&km),
-        end: obs.iter().map(|o| o.exit).fold(0.0, f64::max),
+        steps,
+        end: tenure.iter().map(|(_, o)| o.exit).fold(0.0, f64::max),
+        replications: reps.len(),
+        median: (median.n > 0).then_some(median),
     })
 }
 
@@ -52,16 +123,16 @@ pub fn describe(runs: &[RunData]) -> FrameText {
                 if several {
                     r.label.clone()
                 } else {
-                    "Share still in post".into()
+                    "Share still in post (median across replications)".into()
                 },
                 style::scenario_colour(i),
                 Swatch::Line,
             ));
         }
     }
-    if runs.iter().any(|r| !r.tenure.is_empty()) {
+    if runs.iter().any(|r| by_replication(&r.tenure).len() > 1) {
         legend.push(LegendItem::new(
-            "95 % confidence band",
+            "90 % of replications",
             if several {
                 style::MUTED
             } else {
@@ -75,16 +146,38 @@ pub fn describe(runs: &[RunData]) -> FrameText {
         style::REFERENCE,
         Swatch::Dashed,
     ));
-    let notes = super::missing_notes(
+    let mut notes = super::missing_notes(
         runs,
         |r| r.tenure.is_empty(),
         "no permanent CEO spells, so no survival curve",
     );
+    notes.extend(super::missing_notes(
+        runs,
+        |r| by_replication(&r.tenure).len() == 1,
+        "single replication: no uncertainty bands",
+    ));
+    let m = metric(KEY);
     let counts = runs
         .iter()
+        .filter(|r| !r.tenure.is_empty())
         .map(|r| {
-            let ended = r.tenure.iter().filter(|o| o.event).count();
-            let n = format!("{} spells, {} ended", r.tenure.len(), ended);
+            let ended = r.tenure.iter().filter(|(_, o)| o.event).count();
+            let row = median_tenure(&r.tenure);
+            let median = match m {
+                Some(m) if row.n > 0 => format!(
+                    "median {} years, 90 % of replications {} to {}",
+                    m.format(row.p50),
+                    m.format(row.p05),
+                    m.format(row.p95)
+                ),
+                _ => "median not reached".into(),
+            };
+            let n = format!(
+                "{} spells, {} ended, over {} replications; {median}",
+                r.tenure.len(),
+                ended,
+                by_replication(&r.tenure).len()
+            );
             if several {
                 format!("{}: {n}", r.label)
             } else {
@@ -99,10 +192,11 @@ pub fn describe(runs: &[RunData]) -> FrameText {
         notes,
         caption: vec![
             format!(
-                "Kaplan-Meier estimate over the permanent chief executive spells of all \
-                 replications pooled ({counts}). Spells still running at the end are censored; \
-                 spells that began before the reported period enter late. Band: pointwise \
-                 95 % confidence interval (Greenwood, log-log). Evidence: {}.",
+                "Kaplan-Meier estimate of each replication's permanent chief executive spells ({counts}); \
+                 line: the median across replications at each time, band: the middle 90 % of replications. \
+                 Spells still running at the end are censored; spells that began before the reported period \
+                 enter late. The marked median is the key outcomes' \"CEO tenure, KM median\": the median \
+                 across replications of each replication's Kaplan-Meier median. Evidence: {}.",
                 evidence_source()
             ),
             super::provenance(runs),
@@ -110,9 +204,9 @@ pub fn describe(runs: &[RunData]) -> FrameText {
     }
 }
 
-/// The step outline of `f` (survival, lower or upper limit) from time 0 to
-/// `end`, in years and percent.
-fn steps(c: &Curve, f: impl Fn(&SurvivalStep) -> f64, x_max: f64) -> Vec<(f64, f64)> {
+/// The step outline of `f` (median, lower or upper percentile) from time 0
+/// to `end`, in years and percent.
+fn steps(c: &Curve, f: impl Fn(&Step) -> f64, x_max: f64) -> Vec<(f64, f64)> {
     let mut pts = vec![(0.0, 100.0)];
     let mut prev = 100.0;
     for s in &c.steps {
@@ -170,7 +264,7 @@ where
         style::REFERENCE.stroke_width(4),
     )))?;
     let alpha = if runs.len() > 1 { BAND_OVERLAY } else { BAND };
-    for (i, c) in present(&curves) {
+    for (i, c) in present(&curves).filter(|(_, c)| c.replications > 1) {
         let hi = steps(c, |s| s.hi, x_max);
         let lo = steps(c, |s| s.lo, x_max);
         let band: Vec<(f64, f64)> = hi.iter().copied().chain(lo.into_iter().rev()).collect();
@@ -181,7 +275,7 @@ where
     }
     for (i, c) in present(&curves) {
         chart.draw_series(std::iter::once(PathElement::new(
-            steps(c, |s| s.survival, x_max),
+            steps(c, |s| s.median, x_max),
             style::scenario_colour(i).stroke_width(6),
         )))?;
     }
@@ -213,7 +307,7 @@ where
     for (k, (i, c)) in present(curves).enumerate() {
         let k = k as i32;
         let colour = style::scenario_colour(i);
-        let Some(m) = c.median else {
+        let Some(row) = &c.median else {
             let style = style::anchored(style::bold(style::LEGEND, colour), HPos::Right, VPos::Top);
             style::chart_label(
                 chart,
@@ -224,7 +318,7 @@ where
             )?;
             continue;
         };
-        let m = m / 12.0;
+        let m = row.p50;
         chart.draw_series(std::iter::once(DashedPathElement::new(
             vec![(0.0, 50.0), (m, 50.0), (m, 0.0)],
             10,
@@ -235,7 +329,10 @@ where
         let style = style::anchored(style::bold(style::LEGEND, colour), HPos::Left, VPos::Center);
         style::chart_label(
             chart,
-            &format!("Median {m:.1} years"),
+            &format!(
+                "Median {} years",
+                metric(KEY).map_or(format!("{m:.2}"), |d| d.format(m))
+            ),
             &style,
             (m, 50.0),
             (30, -60 - 70 * k),

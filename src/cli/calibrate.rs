@@ -11,12 +11,12 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use super::interrupt;
-use super::sweep::{SweepArgs, run_sweep};
+use super::sweep::SweepArgs;
 use crate::calibrate::plan::{self, Plan};
 use crate::calibrate::run::{self, CalibrateError, Outcome, Progress};
 use crate::calibrate::store;
 use crate::charts::calibration as charts;
-use crate::runner::{self, Cancel, Silent, folder, preflight};
+use crate::runner::{Cancel, folder, preflight};
 use crate::sweep::Shard;
 use crate::sweep::store as sweep_store;
 
@@ -57,34 +57,9 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     };
     confirm(&plan, &dir, threads, &args)?;
     let started = Instant::now();
-    let mut wave_args = args.clone();
-    wave_args.yes = true;
-    // A wave's failure (an interruption above all) is kept whole, so that
-    // it reaches main with its exit code.
-    let mut failure: Option<anyhow::Error> = None;
-    let mut run_wave = |w: usize, sweep: &crate::sweep::Sweep, wdir: &Path| {
-        outln!(
-            "wave {w} of at most {}: {} points",
-            plan.waves,
-            sweep.units()
-        );
-        let mut a = wave_args.clone();
-        a.out = Some(wdir.to_path_buf());
-        // A shard runs its share of one wave and stops: the next wave's
-        // design needs every shard's runs.
-        let done_before = sweep_store::read_record(wdir)
-            .is_ok_and(|r| sweep_store::done_units(wdir).len() == r.units);
-        match run_sweep(sweep, &a) {
-            Ok((_, record)) => Ok((shard == Shard::ALL || done_before)
-                && sweep_store::done_units(wdir).len() == record.units),
-            Err(e) => {
-                let message = e.to_string();
-                failure = Some(e);
-                Err(CalibrateError::Run(message))
-            }
-        }
-    };
-    let progress = run::calibrate(&plan, &dir, &mut run_wave);
+    let cancel = Cancel::from_flag(interrupt::flag());
+    let bar = super::run::Bar::new(args.quiet, "runs");
+    let progress = run::execute(&plan, &dir, shard, threads, &cancel, &bar);
     let outcome = match progress {
         Ok(Progress::Done(outcome)) => outcome,
         Ok(Progress::Incomplete { wave }) => {
@@ -94,7 +69,8 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
             );
             return Ok(());
         }
-        Err(e) => return Err(failure.take().unwrap_or_else(|| e.into())),
+        Err(CalibrateError::Run(e)) => return Err(super::sweep::interrupted(*e)),
+        Err(e) => return Err(e.into()),
     };
     if shard != Shard::ALL {
         outln!(
@@ -116,24 +92,48 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
 }
 
 /// Prints `done`, or the first wave not finished and how far it has got;
-/// runs nothing and writes nothing.
+/// runs nothing and writes nothing. A folder holding this calibration's
+/// results without its wave runs (as `scenarios/calibration/` does) is
+/// done; a note on standard error says what it holds.
 fn print_status(plan: &Plan, dir: &Path) -> Result<()> {
-    let mut pending = (0, 0);
-    let mut probe = |_: usize, sweep: &crate::sweep::Sweep, wdir: &Path| {
-        let done = match sweep_store::read_record(wdir) {
-            Ok(r) if r.hash == sweep.hash() => sweep_store::done_units(wdir).len(),
-            _ => 0,
-        };
-        pending = (done, sweep.units());
-        Ok(done == sweep.units())
-    };
-    match run::calibrate(plan, dir, &mut probe)? {
-        Progress::Done(_) => outln!("done"),
-        Progress::Incomplete { wave } => {
-            outln!("wave {wave}: {} of {} units done", pending.0, pending.1)
+    let results = store::read_results(dir);
+    if let Some(r) = &results
+        && r.hash == plan.hash()
+        && !store::wave_dir(dir, 1).exists()
+    {
+        outln!("done");
+        errln!(
+            "{} holds the results of this calibration ({} plausible parameter sets, {} of the prior space left; {} and {}) without its wave runs; running it again into this folder would run every wave again",
+            dir.display(),
+            r.sets,
+            space_left(r.space_after),
+            store::SUMMARY_FILE,
+            store::SETS_FILE
+        );
+        return Ok(());
+    }
+    if let Some(r) = results.filter(|r| r.hash != plan.hash()) {
+        errln!(
+            "note: {} holds the results of another calibration ({} of `{}`, plan hash {}), or of this file before it or its base scenario changed",
+            dir.display(),
+            store::SUMMARY_FILE,
+            r.name,
+            &r.hash[..r.hash.len().min(12)]
+        );
+    }
+    match run::status(plan, dir)? {
+        (Progress::Done(_), _, _) => outln!("done"),
+        (Progress::Incomplete { wave }, done, units) => {
+            outln!("wave {wave}: {done} of {units} units done")
         }
     }
     Ok(())
+}
+
+/// A share of the prior space as every calibration table and sentence
+/// prints it.
+pub fn space_left(share: f64) -> String {
+    format!("{:.1} %", 100.0 * share)
 }
 
 /// Pre-flight: times one replication of the base scenario and estimates the
@@ -150,24 +150,10 @@ fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<
     if todo == 0 {
         return Ok(());
     }
-    // One replication per thread, side by side: replications running
-    // together are slower than one alone (they share the memory bandwidth),
-    // and the waves run them together.
     let cancel = Cancel::from_flag(interrupt::flag());
-    let pool = runner::pool(threads)?;
-    let t = Instant::now();
-    if pool
-        .install(|| runner::run_metrics(&plan.base, 0..threads as u32, &cancel, &Silent))
-        .is_none()
-    {
+    let Some((per_run, runs, seconds)) = run::estimate(plan, todo, threads, &cancel)? else {
         return Err(interrupt::Interrupted("nothing was run".into()).into());
-    }
-    let per_run = t.elapsed().as_secs_f64();
-    let runs = todo * plan.points * plan.replications as usize;
-    // Emulator fitting and screening: about 2 s a wave for 20,000
-    // candidates, measured on the bundled calibration (release build).
-    let overhead = todo as f64 * (1.0 + plan.candidates as f64 / 20_000.0);
-    let seconds = per_run * runs as f64 / threads as f64 + overhead;
+    };
     outln!(
         "{}: {} parameters, {} targets; {todo} of {} waves to run ({done} done) x {} points x {} replications = {runs} runs; estimated {} on {threads} threads ({threads} replications side by side took {:.1} s) -> {}",
         plan.name,
@@ -205,33 +191,39 @@ fn write(plan: &Plan, dir: &Path, outcome: &Outcome) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Prints what the calibration found.
-fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
-    outln!();
-    outln!(
-        "{:<6} {:>7} {:>12} {:>12}",
-        "wave",
-        "points",
-        "plausible",
-        "space left"
+/// The table of waves: points, plausible points and the space left after
+/// each wave, then the sentence on the space left after the last, from the
+/// same figures ([`run::space_left_after`]).
+pub fn wave_table(plan: &Plan, outcome: &Outcome) -> String {
+    let left = run::space_left_after(outcome);
+    let mut out = format!(
+        "{:<6} {:>7} {:>12} {:>24}\n",
+        "wave", "points", "plausible", "space left after it"
     );
     for (w, rec) in outcome.waves.iter().enumerate() {
         let plausible = outcome.implausibility[w]
             .iter()
             .filter(|i| i.iter().all(|v| *v <= plan.cutoff))
             .count();
-        outln!(
-            "{:<6} {:>7} {:>12} {:>11.1}%",
+        out += &format!(
+            "{:<6} {:>7} {:>12} {:>24}\n",
             rec.wave,
             rec.points,
             plausible,
-            100.0 * rec.space_before
+            space_left(left[w])
         );
     }
-    outln!(
-        "after the last wave: {:.2} % of the prior space is not ruled out",
-        100.0 * outcome.space_after
+    out += &format!(
+        "after the last wave: {} of the prior space is not ruled out\n",
+        space_left(left.last().copied().unwrap_or(outcome.space_after))
     );
+    out
+}
+
+/// Prints what the calibration found.
+fn report(plan: &Plan, dir: &Path, outcome: &Outcome, seconds: f64) {
+    outln!();
+    out!("{}", wave_table(plan, outcome));
     if let Some(why) = &outcome.stopped_early {
         outln!("{why}");
     }

@@ -18,7 +18,7 @@ mod table;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::output::{self, Manifest};
@@ -59,6 +59,10 @@ enum Command {
     /// The data dictionary: every output table and column with its type,
     /// unit and description.
     Columns(columns::ColumnsArgs),
+    /// Every metric key (summary, replications, comparisons, sensitivity
+    /// outputs, calibration targets) with its label, unit, how it is
+    /// measured and its target.
+    Metrics(columns::MetricsArgs),
     /// Print the calibration table of a finished run.
     Validate {
         /// Run folder written by `trustsim run`.
@@ -69,14 +73,29 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a parameter sweep (grid, Latin hypercube or Sobol design), or one
     /// shard of it; rerunning skips finished units.
+    #[command(mut_arg("file", |a| a.help("Sweep file (TOML with a [sweep] table)")))]
     Sweep(sweep::SweepArgs),
     /// Morris screening or Sobol indices of chosen outputs (runs as a
     /// resumable, shardable sweep, then analyses).
+    #[command(
+        mut_arg("file", |a| a.help("Sensitivity file (TOML with a [sensitivity] table)")),
+        mut_arg("parameter_sets", |a| a.help(
+            "Not taken by a sensitivity analysis: its design varies the parameters itself \
+             (give plausible parameter sets to run, compare or sweep)"
+        )),
+    )]
     Sensitivity(sweep::SweepArgs),
     /// History matching of a calibration file's uncertain parameters
     /// against its targets, in waves of runs (each a resumable, shardable
     /// sweep) screened by Gaussian-process emulators; writes the plausible
     /// parameter sets for `--parameter-sets`.
+    #[command(
+        mut_arg("file", |a| a.help("Calibration file (TOML with a [calibration] table: base scenario, parameters with prior ranges, targets)")),
+        mut_arg("parameter_sets", |a| a.help(
+            "Not taken by a calibration: it searches its parameters itself and writes the plausible sets \
+             to OUT/parameter_sets.parquet, which run, compare and sweep take"
+        )),
+    )]
     Calibrate(calibrate::CalibrateArgs),
     /// Write a SLURM job-array script for a sweep (one task per shard) and a
     /// merge job that runs when every task succeeded; for a calibration, one
@@ -115,9 +134,30 @@ enum Command {
         /// this code (see trusts.parquet).
         #[arg(long, value_name = "CODE")]
         trust: Option<String>,
+        /// Paper the report is laid out for when printed.
+        #[arg(long, value_enum, default_value_t = PaperSize::A4)]
+        paper: PaperSize,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions { shell: clap_complete::Shell },
+}
+
+/// The paper sizes `report --paper` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PaperSize {
+    /// ISO A4 (210 x 297 mm), as NHS board papers are printed.
+    A4,
+    /// US Letter (8.5 x 11 in).
+    Letter,
+}
+
+impl From<PaperSize> for crate::report::Paper {
+    fn from(p: PaperSize) -> Self {
+        match p {
+            PaperSize::A4 => crate::report::Paper::A4,
+            PaperSize::Letter => crate::report::Paper::Letter,
+        }
+    }
 }
 
 /// Parses the arguments and runs the command.
@@ -128,6 +168,7 @@ pub fn main() -> Result<()> {
         Command::Check { file, set } => check(&file, &set),
         Command::Params(a) => params::params(a),
         Command::Columns(a) => columns::columns(a),
+        Command::Metrics(a) => columns::metrics(a),
         Command::Validate { run_dir } => validate(&run_dir),
         Command::Plot {
             run_dirs,
@@ -149,7 +190,8 @@ pub fn main() -> Result<()> {
             run_dirs,
             out,
             trust,
-        } => plot::report(&run_dirs, out, trust.as_deref()),
+            paper,
+        } => plot::report(&run_dirs, out, trust.as_deref(), paper.into()),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "trustsim", &mut script);
@@ -172,6 +214,7 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
     if let Some(note) = register_note(&s.params.trusts) {
         outln!("# {note}");
     }
+    run::warn_levers(&s.params);
     print_changes(&s.params);
     out!("{}", scenario::resolved_toml(&s.params));
     Ok(())
@@ -229,35 +272,7 @@ pub fn register_note(t: &crate::model::params::TrustTypes) -> Option<String> {
 /// The manifest of a finished run folder, or an error that says what the
 /// folder is instead (missing, a comparison, an unfinished run).
 pub fn finished_run(dir: &Path) -> Result<Manifest> {
-    if !dir.is_dir() {
-        bail!("{} is not a folder", dir.display());
-    }
-    let path = dir.join(output::MANIFEST_FILE);
-    if !path.exists() {
-        if dir.join(output::comparison::COMPARISON_MANIFEST).exists() {
-            bail!(
-                "{} is a comparison folder, not a run; `trustsim report {}` writes its report, and each variant's run is in a subfolder",
-                dir.display(),
-                dir.display()
-            );
-        }
-        bail!(
-            "{} is not a run folder: it has no manifest.json (write one with `trustsim run SCENARIO --out {}`)",
-            dir.display(),
-            dir.display()
-        );
-    }
-    let m = output::read_manifest(&path)?;
-    if !m.complete {
-        let kept = output::batches::kept_count(dir);
-        bail!(
-            "{} holds an unfinished run of `{}` ({kept} of {} replications done); run the same `trustsim run` command again to finish it",
-            dir.display(),
-            m.scenario_name,
-            m.replications
-        );
-    }
-    Ok(m)
+    Ok(crate::api::publish::finished_run(dir)?)
 }
 
 fn validate(dir: &Path) -> Result<()> {
@@ -271,6 +286,12 @@ fn validate(dir: &Path) -> Result<()> {
         &m.scenario_hash[..m.scenario_hash.len().min(12)]
     );
     outln!();
-    out!("{}", table::all_checks(&rows));
+    out!(
+        "{}",
+        table::all_checks(
+            &rows,
+            Some(&crate::model::params::RunScope::of(&m.scenario))
+        )
+    );
     Ok(())
 }

@@ -11,10 +11,11 @@ use super::{interrupt, table};
 
 use std::sync::Arc;
 
+use crate::api;
 use crate::model::Params;
 use crate::output::parameter_sets::ParameterSetsFile;
-use crate::runner::{self, AppliedSets, Progress, RunReport, RunSpec, preflight};
-use crate::scenario::{self, Setting};
+use crate::runner::{self, Progress, RunReport, preflight};
+use crate::scenario::{Setting, Source};
 
 /// Command-line flags shared by the commands that run scenarios.
 #[derive(Debug, Clone, clap::Args)]
@@ -116,33 +117,17 @@ impl RunFlags {
 /// `replications`, saying how they will be used: cycled, and with a
 /// warning if there are fewer replications than sets.
 pub fn open_sets(path: &Path, replications: u32) -> Result<Arc<ParameterSetsFile>> {
-    let file = ParameterSetsFile::open(path)?;
+    let (file, notes) = api::parameter_sets(path, replications)?;
     let m = file.sets.len();
     outln!(
         "parameter sets: {m} plausible sets of {} parameters from {}; replication i uses set i mod {m} (cycled)",
         file.sets.keys.len(),
         path.display()
     );
-    if file.checksum == crate::output::parameter_sets::Checksum::Absent {
-        errln!(
-            "note: {} carries no trustsim checksum (it was written by hand or by another tool); its values are used as read",
-            path.display()
-        );
+    for n in notes {
+        errln!("{n}");
     }
-    if (replications as usize) < m {
-        errln!(
-            "warning: {replications} replications use only the first {replications} of the {m} parameter sets in {}; run at least {m} replications to use them all",
-            path.display()
-        );
-    }
-    Ok(Arc::new(file))
-}
-
-/// `p` with every set of `file` applied, each checked like the scenario.
-pub fn apply_sets(p: &Params, file: &Arc<ParameterSetsFile>) -> Result<Arc<AppliedSets>> {
-    Ok(Arc::new(
-        AppliedSets::new(p, file).map_err(anyhow::Error::msg)?,
-    ))
+    Ok(file)
 }
 
 /// The progress bar on standard error (nothing when quiet or not a terminal).
@@ -188,6 +173,12 @@ impl Progress for Bar {
         match &self.0 {
             Some(b) => b.suspend(|| errln!("note: {what}")),
             None => errln!("note: {what}"),
+        }
+    }
+    fn say(&self, line: &str) {
+        match &self.0 {
+            Some(b) => b.suspend(|| outln!("{line}")),
+            None => outln!("{line}"),
         }
     }
     fn finish(&self) {
@@ -255,52 +246,71 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<()> {
     let f = &args.flags;
-    let settings = f.settings();
-    let p = scenario::load_with(&args.file, &settings)?.params;
-    let threads = f.threads()?;
-    let dir = f
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&p.run.name));
+    let source = Source::File(args.file.clone());
+    let mut options = api::RunOptions {
+        settings: f.settings(),
+        threads: Some(f.threads()?),
+        out: f.out.clone(),
+        no_charts: f.no_charts,
+        csv: f.csv,
+        force: args.force,
+        check_invariants: args.check_invariants,
+        save_state: args.save_state,
+        from_state: args.from_state.clone(),
+        parameter_sets: None,
+    };
+    if f.parameter_sets.is_some() {
+        let p = api::check(&source, &options.settings)?;
+        options.parameter_sets = f.sets_file(p.run.replications)?;
+    }
+    let planned = api::plan_run(&source, &options)?;
+    for w in &planned.warnings {
+        errln!("warning: {w}");
+    }
     confirm_duration(
-        &format!("this run of {}", p.run.name),
-        preflight::seconds(&p, p.run.replications, threads),
+        &format!("this run of {}", planned.params.run.name),
+        planned.seconds,
         f,
     )?;
-    let sets = match f.sets_file(p.run.replications)? {
-        Some(file) => Some(apply_sets(&p, &file)?),
-        None => None,
-    };
-    let from_state = match &args.from_state {
-        Some(path) => Some(std::sync::Arc::new(crate::output::state::StateFile::open(
-            path,
-        )?)),
-        None => None,
-    };
-    let spec = RunSpec {
-        charts: !f.no_charts,
-        check_invariants: args.check_invariants,
-        replace: args.force,
-        ignore_disk: args.force,
-        settings: settings.iter().map(|s| s.shown.clone()).collect(),
-        csv: f.csv,
-        save_state: args.save_state,
-        from_state,
-        sets,
-        ..RunSpec::new(p.clone(), dir.clone(), threads)
-    };
     let cancel = runner::Cancel::from_flag(interrupt::flag());
-    let report =
-        runner::run(&spec, &Bar::new(f.quiet, "replications"), &cancel).map_err(interrupted)?;
+    let done = planned
+        .execute(&Bar::new(f.quiet, "replications"), &cancel)
+        .map_err(api_error)?;
+    let (p, report, dir) = (&done.params, &done.report, &done.dir);
     if let Some(what) = &report.replaced {
         outln!("replaced in {}: {what}", dir.display());
     }
-    outln!("{}", account(&p, &report, &dir));
+    outln!("{}", account(p, report, dir));
     outln!();
     out!("{}", table::headline(&report.rows));
     outln!();
-    out!("{}", table::all_checks(&report.rows));
+    out!(
+        "{}",
+        table::all_checks(&report.rows, Some(&crate::model::params::RunScope::of(p)))
+    );
     Ok(())
+}
+
+/// A library error as the command line reports it (an interrupted job
+/// exits with 130).
+pub fn api_error(e: api::Error) -> anyhow::Error {
+    if e.is_interrupted() {
+        interrupt::Interrupted(match e {
+            api::Error::Run(e) => e.to_string(),
+            other => other.to_string(),
+        })
+        .into()
+    } else {
+        e.into()
+    }
+}
+
+/// Warns, on standard error, of every policy lever that cannot act in a
+/// run of `p` (a whole-unit purchase its budget does not reach), naming it.
+pub fn warn_levers(p: &Params) {
+    for w in api::lever_warnings(p) {
+        errln!("warning: {w}");
+    }
 }
 
 /// One line saying what was run, with honest counts after a resume.

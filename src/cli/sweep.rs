@@ -2,16 +2,14 @@
 //! shard's), resumably, and combine the parts into one file.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::Instant;
 
 use anyhow::Result;
-use rayon::prelude::*;
 
 use super::interrupt;
 use super::run::Bar;
-use crate::runner::{self, Cancel, Progress, Silent, folder, preflight};
-use crate::sweep::store::{self, Ledger};
+use crate::runner::{Cancel, preflight};
+use crate::sweep::exec::{ExecError, Execution};
+use crate::sweep::store;
 use crate::sweep::{Shard, Sweep};
 
 /// Command-line options of `sweep` and `sensitivity`.
@@ -31,8 +29,8 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Plausible parameter sets (parquet, as `trustsim calibrate` writes
-    /// them; `sweep` only): replication i of every design point uses set i
-    /// mod M (cycled). The sets may not give a parameter the sweep varies.
+    /// them): replication i of every design point uses set i mod M
+    /// (cycled). The sets may not give a parameter the sweep varies.
     #[arg(long, value_name = "FILE")]
     pub parameter_sets: Option<PathBuf>,
     /// No progress bar.
@@ -87,116 +85,8 @@ pub fn run_sweep(sweep: &Sweep, args: &SweepArgs) -> Result<(PathBuf, store::Swe
     Ok((dir, record))
 }
 
-/// One shard's share of a sweep, and what runs it.
-struct Units<'a> {
-    sweep: &'a Sweep,
-    dir: &'a Path,
-    shard: Shard,
-    threads: usize,
-    /// How the messages name the sweep (and the shard).
-    label: String,
-    /// The units of the shard, done or not.
-    mine: Vec<usize>,
-    pool: rayon::ThreadPool,
-    cancel: Cancel,
-}
-
-impl Units<'_> {
-    /// The units of the shard not done yet.
-    fn pending(&self) -> Vec<usize> {
-        let (done, damaged) = store::inspect_units(self.dir);
-        for u in damaged.iter().filter(|u| self.mine.contains(u)) {
-            errln!(
-                "note: the part of unit {u} does not match its ledger (damaged or missing); running it again"
-            );
-        }
-        self.mine
-            .iter()
-            .copied()
-            .filter(|u| !done.contains(u))
-            .collect()
-    }
-
-    /// Pre-flight before anything is written: times one replication of the
-    /// first unit of `todo`, then asks before a long sweep starts.
-    fn confirm(&self, todo: &[usize], args: &SweepArgs) -> Result<()> {
-        let Some(&first) = todo.first() else {
-            return Ok(());
-        };
-        let (sweep, threads) = (self.sweep, self.threads);
-        let seconds = self.estimate(first, todo.len())?;
-        outln!(
-            "{}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {threads} threads and {} of disk -> {}",
-            self.label,
-            todo.len(),
-            self.mine.len(),
-            self.mine.len() - todo.len(),
-            sweep.replications,
-            todo.len() * sweep.replications as usize,
-            preflight::human_seconds(seconds),
-            preflight::human_bytes(part_bytes(sweep) * todo.len() as f64),
-            self.dir.display()
-        );
-        let flags = super::run::RunFlags {
-            yes: args.yes,
-            ask_over: args.ask_over,
-            ..super::run::RunFlags::none()
-        };
-        super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)
-    }
-
-    /// Seconds for `units` units: one replication of unit `first` per
-    /// thread is timed, side by side as the units run (replications running
-    /// together share the memory bandwidth and are slower than one alone;
-    /// Ctrl-C stops them too).
-    fn estimate(&self, first: usize, units: usize) -> Result<f64> {
-        let p = self.sweep.point_params(first).map_err(anyhow::Error::msg)?;
-        let side_by_side = self.threads.min(units.max(1)) as u32;
-        let t = Instant::now();
-        if self
-            .pool
-            .install(|| runner::run_metrics(&p, 0..side_by_side, &self.cancel, &Silent))
-            .is_none()
-        {
-            return Err(interrupt::Interrupted("nothing was run".into()).into());
-        }
-        // Units run side by side, each one's replications in turn.
-        let rounds = units.div_ceil(side_by_side as usize) * self.sweep.replications as usize;
-        Ok(t.elapsed().as_secs_f64() * rounds as f64)
-    }
-
-    /// Runs the units of `todo` side by side (a unit's replications one
-    /// after another), writing each one's part and then recording it in the
-    /// shard's ledger; stops early when cancelled.
-    fn run(&self, todo: &[usize], record: &store::SweepRecord, bar: &Bar) -> Result<()> {
-        let ledger = Mutex::new(Ledger::open(self.dir, self.shard)?);
-        self.pool.install(|| {
-            todo.par_iter().try_for_each(|&unit| -> Result<()> {
-                if self.cancel.is_cancelled() {
-                    return Ok(());
-                }
-                let p = self.sweep.point_params(unit).map_err(anyhow::Error::msg)?;
-                let worlds = self.sweep.point_worlds(unit).map_err(anyhow::Error::msg)?;
-                // A unit's replications run one after another on this worker;
-                // units run side by side.
-                let reps = 0..self.sweep.replications;
-                let Some(metrics) =
-                    runner::run_metrics_serial(&p, &worlds, reps, &self.cancel, bar)
-                else {
-                    return Ok(());
-                };
-                let entry = store::write_part(self.dir, record, unit, &metrics)?;
-                ledger
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?
-                    .record(unit, &entry)
-                    .map_err(Into::into)
-            })
-        })
-    }
-}
-
-/// Runs every unit of `shard` that is not done yet; returns the folder's record.
+/// Runs every unit of `shard` that is not done yet, after asking before a
+/// long sweep starts; returns the folder's record.
 fn run_units(
     sweep: &Sweep,
     dir: &Path,
@@ -204,65 +94,70 @@ fn run_units(
     threads: usize,
     args: &SweepArgs,
 ) -> Result<store::SweepRecord> {
-    let units = Units {
+    let exec = Execution::new(
         sweep,
         dir,
         shard,
         threads,
-        label: if shard == Shard::ALL {
-            sweep.name.clone()
-        } else {
-            format!("{} (shard {}/{})", sweep.name, shard.index, shard.count)
-        },
-        mine: (0..sweep.units()).filter(|u| shard.owns(*u)).collect(),
-        pool: runner::pool(threads)?,
-        cancel: Cancel::from_flag(interrupt::flag()),
-    };
-    units.confirm(&units.pending(), args)?;
-    let _lock = folder::Lock::acquire(
-        &dir.join(format!(".lock-shard-{}-of-{}", shard.index, shard.count)),
+        Cancel::from_flag(interrupt::flag()),
     )?;
-    let record = store::prepare(dir, sweep)?;
-    let todo = units.pending();
-    if todo.is_empty() {
+    let bar = Bar::new(args.quiet, "runs");
+    let todo = exec.pending(&bar);
+    confirm(&exec, sweep, &todo, args)?;
+    let label = exec.label();
+    let done = exec.execute(&bar).map_err(interrupted)?;
+    if done.ran == 0 {
         outln!(
-            "{}: all {} units already done in {}",
-            units.label,
-            units.mine.len(),
+            "{label}: all {} units already done in {}",
+            done.mine,
             dir.display()
         );
-        return Ok(record);
-    }
-    let bar = Bar::new(args.quiet, "runs");
-    bar.start(
-        &sweep.name,
-        (todo.len() * sweep.replications as usize) as u64,
-        0,
-    );
-    units.run(&todo, &record, &bar)?;
-    bar.finish();
-    let now = store::done_units(dir).len();
-    if units.cancel.is_cancelled() {
-        return Err(interrupt::Interrupted(format!(
-            "{now} of {} units done in {}; run the same command again to resume",
-            sweep.units(),
+    } else {
+        outln!(
+            "{label}: finished; {} of {} units done in {}",
+            done.done,
+            done.units,
             dir.display()
-        ))
-        .into());
+        );
     }
-    outln!(
-        "{}: finished; {now} of {} units done in {}",
-        units.label,
-        sweep.units(),
-        dir.display()
-    );
-    Ok(record)
+    Ok(done.record)
 }
 
-/// Bytes of one unit's part: a footer and one value per replication and column.
-fn part_bytes(sweep: &Sweep) -> f64 {
-    let columns = 2 + sweep.parameters.len() + crate::metrics::METRICS.len();
-    2_000.0 + 8.0 * (columns * sweep.replications as usize) as f64
+/// Turns a cancelled sweep into the interrupted error (exit code 130).
+pub fn interrupted(e: ExecError) -> anyhow::Error {
+    match e {
+        ExecError::Interrupted { .. } => interrupt::Interrupted(e.to_string()).into(),
+        ExecError::Run(e) => super::run::interrupted(e),
+        other => other.into(),
+    }
+}
+
+/// Pre-flight before anything is written: times one replication of the
+/// first unit of `todo`, then asks before a long sweep starts.
+fn confirm(exec: &Execution, sweep: &Sweep, todo: &[usize], args: &SweepArgs) -> Result<()> {
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let seconds = exec.estimate(todo).map_err(interrupted)?;
+    outln!(
+        "{}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {} threads and {} of disk -> {}",
+        exec.label(),
+        todo.len(),
+        exec.mine(),
+        exec.mine() - todo.len(),
+        sweep.replications,
+        todo.len() * sweep.replications as usize,
+        preflight::human_seconds(seconds),
+        exec.threads(),
+        preflight::human_bytes(exec.part_bytes(todo.len())),
+        exec.dir().display()
+    );
+    let flags = super::run::RunFlags {
+        yes: args.yes,
+        ask_over: args.ask_over,
+        ..super::run::RunFlags::none()
+    };
+    super::run::confirm_duration(&format!("sweep {}", sweep.name), seconds, &flags)
 }
 
 pub fn merge(dir: &Path) -> Result<()> {

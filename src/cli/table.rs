@@ -3,6 +3,7 @@
 
 use crate::compare::Difference;
 use crate::metrics::{CheckRow, METRICS};
+use crate::model::params::RunScope;
 use crate::output::SummaryRow;
 
 /// The 5th, 50th and 95th percentiles of each metric in `rows`.
@@ -115,15 +116,34 @@ pub fn checks(rows: &[CheckRow], title: &str) -> String {
     out
 }
 
+/// The note beside the check tables of a run that is not the full England
+/// baseline (the targets describe England at full staff scale), or `None`.
+pub fn scope_note(scope: Option<&RunScope>) -> Option<String> {
+    let s = scope.filter(|s| !s.england)?;
+    Some(format!(
+        "note: this run simulates {}; the model is calibrated for the full England baseline (scenarios/baseline.toml){}, so targets and patterns that fail here say nothing about the calibration\n",
+        s.describe().replace(" (not the full England baseline)", ""),
+        if s.reduced() {
+            ", not at reduced run.staff_scale, where smaller trusts have noisier rates"
+        } else {
+            ""
+        }
+    ))
+}
+
 /// The calibration table, then the table of patterns the model was not
-/// tuned to.
-pub fn all_checks(rows: &[SummaryRow]) -> String {
+/// tuned to, each with the scope note of a run that is not the full England
+/// baseline.
+pub fn all_checks(rows: &[SummaryRow], scope: Option<&RunScope>) -> String {
     let lookup = quantile_lookup(rows);
-    let mut out = checks(
+    let note = scope_note(scope).unwrap_or_default();
+    let mut out = note.clone();
+    out += &checks(
         &crate::metrics::check(crate::metrics::TargetKind::Calibration, &lookup),
         "calibration target",
     );
     out.push('\n');
+    out += &note;
     out += &checks(
         &crate::metrics::check(crate::metrics::TargetKind::Pattern, &lookup),
         "pattern (not tuned to)",

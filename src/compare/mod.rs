@@ -13,6 +13,7 @@
 //! difference within each set, and in how many sets the policy did better.
 
 pub mod file;
+pub mod study;
 
 use crate::metrics::{self, Metric, Scope, Values};
 use crate::model::Params;

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 pub use check::{CheckRow, check};
 pub use registry::METRICS;
 pub use trials::{Trials, virtual_trials};
-pub use window::{Window, tenure_observation};
+pub use window::{Window, ceo_tenure_median_years, tenure_observation, tenure_observed};
 
 use crate::model::{Params, ReplicationResult};
 
@@ -72,6 +72,16 @@ impl Unit {
             Unit::Correlation => "r",
             Unit::Shape => "shape",
             Unit::Times => "times",
+        }
+    }
+
+    /// The unit of the values as files store them (`summary`, `comparison`
+    /// and `replications`, parquet and CSV): shares are fractions there,
+    /// so `0.134` means 13.4 %.
+    pub fn stored_label(self) -> &'static str {
+        match self {
+            Unit::Share => "fraction (0-1)",
+            other => other.label(),
         }
     }
 

@@ -168,10 +168,25 @@ impl<'a> Window<'a> {
         let (first, last) = (self.first as i32, self.last as i32);
         self.spells
             .iter()
-            .filter(|s| !s.interim && s.end_month >= first - 1 && s.start_month <= last)
+            .filter(|s| tenure_observed(s, first, last))
             .map(|s| tenure_observation(s, first, last))
             .collect()
     }
+}
+
+/// Whether a spell counts in the tenure of reported months `first..=last`:
+/// a permanent CEO's spell in post in the window (or ending as it began).
+pub fn tenure_observed(s: &CeoSpell, first: i32, last: i32) -> bool {
+    !s.interim && s.end_month >= first - 1 && s.start_month <= last
+}
+
+/// The Kaplan-Meier median of the spells `obs` in years (NaN if the curve
+/// never falls to one half): the metric `ceo_tenure_median_years` of one
+/// replication, and what the tenure chart marks.
+pub fn ceo_tenure_median_years(obs: &[Observation]) -> f64 {
+    stats::kaplan_meier(obs)
+        .median()
+        .map_or(f64::NAN, |m| m / 12.0)
 }
 
 /// One spell as a survival observation over reported months `first..=last`.

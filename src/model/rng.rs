@@ -39,8 +39,12 @@ pub enum StreamName {
     Oversight,
     /// Quality and experience noise; local culture.
     Outcomes,
-    /// Development places.
+    /// Development places: who takes them.
     Development,
+    /// Development places: how many are bought (stochastic rounding of a
+    /// fraction of a place) and which of a real trust's team-leader places
+    /// fall on the simulated leaders at reduced `run.staff_scale`.
+    DevelopmentPurchase,
     /// Inspections: the inspection cycle and the inspectors' judgement.
     Regulator,
     /// Deaths and the drift of the mortality ratio.
@@ -66,6 +70,7 @@ impl StreamName {
             StreamName::Oversight => "oversight",
             StreamName::Outcomes => "outcomes",
             StreamName::Development => "development",
+            StreamName::DevelopmentPurchase => "development_purchase",
             StreamName::Regulator => "regulator",
             StreamName::Mortality => "mortality",
             StreamName::Survey => "survey",

@@ -47,6 +47,10 @@ pub struct ComparisonManifest {
     /// replication `i` of every variant used set `i mod M`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter_sets: Option<super::parameter_sets::SetsRecord>,
+    /// What the reference variant simulates (trusts, staff scale, whether
+    /// it is the full England baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::model::params::RunScope>,
 }
 
 /// Writes `comparison.json` atomically, sealed.
@@ -137,7 +141,9 @@ pub fn provenance(record: &ComparisonManifest) -> String {
                 s.used, s.path
             )),
         record.trustsim_version
-    )
+    ) + &record
+        .scope
+        .map_or(String::new(), |s| format!("; {}", s.describe()))
 }
 
 /// Reads `comparison.json`.
@@ -167,7 +173,7 @@ table! {
         BASELINE = "baseline", "", Get::Str(|d| &d.baseline), "The reference variant (the first).";
         OUTCOME = "outcome", "", Get::Str(|d| d.outcome.key), "Metric key.";
         LABEL = "label", "", Get::Str(|d| d.outcome.label), "What the outcome measures.";
-        UNIT = "unit", "", Get::Str(|d| d.outcome.unit.label()), "Unit of the means and differences (% means a fraction: values are stored as fractions).";
+        UNIT = "unit", "", Get::Str(|d| d.outcome.unit.stored_label()), "Unit of the means as stored: a share is a fraction (0-1), so 0.134 means 13.4 %; differences are in the same unit (-0.0046 is -0.46 percentage points).";
         SCOPE = "scope", "", Get::Enum(|d| d.scope.as_str(), &Scope::LABELS), "final_year: the last 12 reported months; whole_run: every reported month.";
         BETTER = "better", "", Get::Enum(|d| better(d.outcome.better), &["higher", "lower", "neither"]), "Which direction is an improvement.";
         N = "n", "replications", Get::U32(|d| d.n), "Paired replications.";

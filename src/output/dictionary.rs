@@ -64,7 +64,7 @@ pub fn metrics_markdown() -> String {
             "| `{}` | {} | {} | {} | {} |\n",
             m.key,
             m.label,
-            m.unit.label(),
+            m.unit.stored_label(),
             m.description,
             target
         );

@@ -21,6 +21,7 @@ use super::atomic::PartialFile;
 use super::error::OutputError;
 use super::tables::RESULT_TABLES;
 use crate::model::ReplicationResult;
+use crate::model::params::RunScope;
 
 /// Metadata keys written into every parquet file.
 pub const KEY_SCENARIO_HASH: &str = "trustsim.scenario_hash";
@@ -29,12 +30,17 @@ pub const KEY_VERSION: &str = "trustsim.version";
 pub const KEY_SCENARIO: &str = "trustsim.scenario";
 /// The number of plausible parameter sets a run used (absent without).
 pub const KEY_PARAMETER_SETS: &str = "trustsim.parameter_sets";
+/// The run's scope: trusts simulated, `run.staff_scale`, and whether it is
+/// the full England baseline (`true` or `false`).
+pub const KEY_TRUSTS: &str = "trustsim.trusts";
+pub const KEY_STAFF_SCALE: &str = "trustsim.staff_scale";
+pub const KEY_FULL_ENGLAND: &str = "trustsim.full_england";
 /// Field metadata keys (in the arrow schema) of every column.
 pub const KEY_UNIT: &str = "trustsim.unit";
 pub const KEY_DESCRIPTION: &str = "trustsim.description";
 
 /// Provenance stamped into the key-value metadata of each parquet file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileMeta {
     pub scenario_hash: String,
     pub seed: u64,
@@ -43,6 +49,9 @@ pub struct FileMeta {
     /// Plausible parameter sets the run used (`--parameter-sets`), if any;
     /// replication `i` used set `i mod M`.
     pub parameter_sets: Option<u32>,
+    /// What the run simulated (absent in files of sweeps and analyses, and
+    /// in files written before the scope was recorded).
+    pub scope: Option<RunScope>,
 }
 
 impl FileMeta {
@@ -57,6 +66,11 @@ impl FileMeta {
         if let Some(m) = self.parameter_sets {
             kv.push((KEY_PARAMETER_SETS.to_string(), m.to_string()));
         }
+        if let Some(s) = &self.scope {
+            kv.push((KEY_TRUSTS.to_string(), s.trusts.to_string()));
+            kv.push((KEY_STAFF_SCALE.to_string(), s.staff_scale.to_string()));
+            kv.push((KEY_FULL_ENGLAND.to_string(), s.england.to_string()));
+        }
         kv
     }
 
@@ -68,6 +82,7 @@ impl FileMeta {
     ) -> Result<FileMeta, OutputError> {
         let (mut hash, mut seed, mut version, mut name) = (None, None, None, None);
         let mut sets = None;
+        let (mut trusts, mut scale, mut england) = (None, None, None);
         for (k, v) in kv {
             let slot = match k {
                 KEY_SCENARIO_HASH => &mut hash,
@@ -75,6 +90,9 @@ impl FileMeta {
                 KEY_VERSION => &mut version,
                 KEY_SCENARIO => &mut name,
                 KEY_PARAMETER_SETS => &mut sets,
+                KEY_TRUSTS => &mut trusts,
+                KEY_STAFF_SCALE => &mut scale,
+                KEY_FULL_ENGLAND => &mut england,
                 _ => continue,
             };
             *slot = Some(v.unwrap_or_default().to_string());
@@ -95,6 +113,13 @@ impl FileMeta {
             version: need(version, KEY_VERSION)?,
             scenario_name: need(name, KEY_SCENARIO)?,
             parameter_sets: sets.and_then(|s| s.parse().ok()),
+            scope: (|| {
+                Some(RunScope {
+                    trusts: trusts?.parse().ok()?,
+                    staff_scale: scale?.parse().ok()?,
+                    england: england?.parse().ok()?,
+                })
+            })(),
         })
     }
 }
@@ -319,6 +344,11 @@ mod tests {
             version: "0.1.0".into(),
             scenario_name: "baseline".into(),
             parameter_sets: None,
+            scope: Some(crate::model::params::RunScope {
+                trusts: 20,
+                staff_scale: 0.02,
+                england: false,
+            }),
         }
     }
 

@@ -33,13 +33,35 @@ pub struct SummaryRow {
     pub p95: f64,
 }
 
+impl SummaryRow {
+    /// The distribution of `metric` across replications from each
+    /// replication's value (values that are not finite are left out): the
+    /// one computation behind every "median (90 % interval) across
+    /// replications" a run reports.
+    pub fn of(metric: &str, values: &[f64]) -> SummaryRow {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let v = crate::stats::sorted(&finite);
+        SummaryRow {
+            metric: metric.to_string(),
+            n: v.len() as u32,
+            mean: crate::stats::mean(&v),
+            sd: crate::stats::sd(&v),
+            p05: crate::stats::quantile(&v, 0.05),
+            p25: crate::stats::quantile(&v, 0.25),
+            p50: crate::stats::quantile(&v, 0.5),
+            p75: crate::stats::quantile(&v, 0.75),
+            p95: crate::stats::quantile(&v, 0.95),
+        }
+    }
+}
+
 table! {
     /// One row per metric: its distribution across replications.
     pub static SUMMARY: Table<SummaryRow> = "summary.parquet";
     pub mod col {
-        METRIC = "metric", "", Get::Str(|r| &r.metric), "Metric key (see `trustsim columns` and README, \"Metrics\").";
+        METRIC = "metric", "", Get::Str(|r| &r.metric), "Metric key (see `trustsim metrics` and README, \"Metrics\").";
         LABEL = "label", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.label)), "What the metric measures.";
-        UNIT = "unit", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.unit.label())), "Unit of the values (% means a fraction shown as a percentage: values are stored as fractions).";
+        UNIT = "unit", "", Get::Str(|r| metric(&r.metric).map_or("", |m| m.unit.stored_label())), "Unit of the values as stored: a share is a fraction (0-1), so 0.134 means 13.4 %.";
         N = "n", "replications", Get::U32(|r| r.n), "Replications with a value.";
         MEAN = "mean", "metric unit", Get::F64OrNull(|r| r.mean), "Mean across replications.";
         SD = "sd", "metric unit", Get::F64OrNull(|r| r.sd), "Standard deviation across replications.";
@@ -172,6 +194,7 @@ mod tests {
             version: "0.1.0".into(),
             scenario_name: "s".into(),
             parameter_sets: None,
+            scope: None,
         }
     }
 

@@ -14,8 +14,13 @@ use crate::metrics::Scope;
 use crate::output::comparison::{self as out, ComparisonManifest};
 use crate::output::{self, OutputError};
 
-/// Writes the report of the comparison folder `dir` to `out_file`.
-pub fn write_comparison_report(dir: &Path, out_file: &Path) -> Result<(), ChartError> {
+/// Writes the report of the comparison folder `dir` to `out_file`, laid out
+/// for `paper` when printed.
+pub fn write_comparison_report(
+    dir: &Path,
+    out_file: &Path,
+    paper: html::Paper,
+) -> Result<(), ChartError> {
     let record = out::read_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST))?;
     if !record.complete {
         return Err(ChartError::invalid(
@@ -33,7 +38,7 @@ pub fn write_comparison_report(dir: &Path, out_file: &Path) -> Result<(), ChartE
             manifest: output::read_manifest(&d.join(output::MANIFEST_FILE)).ok(),
         });
     }
-    let html = render(&record, &rows, &runs, &today())?;
+    let html = render(&record, &rows, &runs, &today(), paper)?;
     output::write_atomic(out_file, html.as_bytes()).map_err(|e: OutputError| e.into())
 }
 
@@ -43,15 +48,24 @@ pub fn render(
     rows: &[Difference],
     runs: &[ReportRun],
     date: &str,
+    paper: html::Paper,
 ) -> Result<String, ChartError> {
-    let mut h = html::head(&format!("trustsim comparison: {}", record.name));
+    let mut h = html::head(&format!("trustsim comparison: {}", record.name), paper);
     let _ = writeln!(
         h,
-        "<p class=\"lead\">{} policy variants of simulated NHS trusts in England against the reference <strong>{}</strong>, \
-         {} replications each. {} Differences are paired replication by replication; {}</p>",
+        "<p class=\"lead\">{} policy variants of simulated NHS trusts{} against the reference <strong>{}</strong>, \
+         {} replications each.{} {} Differences are paired replication by replication; {}</p>",
         record.variants.len() - 1,
+        super::in_england(&runs.iter().map(|r| r.data.clone()).collect::<Vec<_>>()),
         esc(&record.variants[0]),
         record.replications,
+        runs.first().and_then(|r| r.data.meta.scope).map_or(String::new(), |s| {
+            if s.england {
+                String::new()
+            } else {
+                format!(" Scope: {}.", esc(&s.describe()))
+            }
+        }),
         if record.common_random_numbers {
             "Every variant uses the same random streams (common random numbers), so a difference comes from the policy alone."
         } else {
@@ -201,8 +215,8 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
             esc(v),
             esc(&first.baseline),
             first.n,
-            esc(&first.baseline),
-            esc(v)
+            html::cell(&first.baseline),
+            html::cell(v)
         );
         for d in mine {
             let u = d.outcome.unit;
@@ -216,8 +230,8 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
             let worlds = d.worlds.as_ref().map_or(String::new(), |w| {
                 format!(
                     "<td class=\"num\">{} to {}</td><td class=\"num\">{} of {}</td>",
-                    esc(&u.format_difference(w.low)),
-                    esc(&u.format_difference(w.high)),
+                    html::cell(&u.format_difference(w.low)),
+                    html::cell(&u.format_difference(w.high)),
                     w.sets_better,
                     w.sets()
                 )
@@ -225,13 +239,13 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num{class}\">{} ({} to {})</td>\
-                 {worlds}<td class=\"num\">{:.0} %</td></tr>",
+                 {worlds}<td class=\"num\">{:.0}&nbsp;%</td></tr>",
                 esc(d.outcome.label),
-                esc(&u.format(d.baseline_mean)),
-                esc(&u.format(d.variant_mean)),
-                esc(&u.format_difference(d.mean_difference)),
-                esc(&u.format_difference(d.ci_low)),
-                esc(&u.format_difference(d.ci_high)),
+                html::cell(&u.format(d.baseline_mean)),
+                html::cell(&u.format(d.variant_mean)),
+                html::cell(&u.format_difference(d.mean_difference)),
+                html::cell(&u.format_difference(d.ci_low)),
+                html::cell(&u.format_difference(d.ci_high)),
                 100.0 * d.share_better
             );
         }

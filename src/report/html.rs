@@ -1,9 +1,11 @@
-//! What every report page shares: the style sheet (screen and print), HTML
-//! escaping and inline SVG.
+//! What every report page shares: the style sheet (screen and print, on A4
+//! unless Letter is asked for), HTML escaping and inline SVG.
 
-/// The style sheet. Tables never scroll or clip: long cells wrap, and wide
-/// tables are split before they are written (at most four runs a table), so
-/// a printed page or PDF shows every column.
+/// The style sheet. Tables never scroll or clip: long cells wrap between
+/// words (never inside one; names may also break after an underscore, and
+/// a number keeps its unit), and wide tables are split before they are
+/// written (at most four runs a table), so a printed page or PDF shows
+/// every column.
 pub const CSS: &str = "
 body{margin:0;background:#fff;color:#222;font:16px/1.45 'DejaVu Sans',Verdana,Arial,sans-serif}
 main{max-width:1040px;margin:0 auto;padding:24px 32px 48px}
@@ -12,7 +14,7 @@ h2{font-size:1.3em;margin:1.6em 0 .5em;border-bottom:2px solid #0072B2;padding-b
 h3{font-size:1.08em;margin:1.2em 0 .4em}
 .lead{color:#444}
 table{border-collapse:collapse;width:100%;margin:.4em 0 1em;font-size:.92em;table-layout:auto}
-th,td{padding:.32em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{padding:.32em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;overflow-wrap:normal;word-break:normal;hyphens:manual}
 th{background:#f2f2f2;font-weight:bold}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#00664a;font-weight:bold}
@@ -30,6 +32,36 @@ footer code{font-size:.95em;word-break:break-all}
 @media print{body{font-size:10pt}main{max-width:none;padding:0}table{font-size:8.5pt}
 h2,h3{page-break-after:avoid;break-after:avoid}tr{page-break-inside:avoid;break-inside:avoid}}
 ";
+
+/// The paper a printed report is laid out for (`@page` size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// ISO A4 (210 x 297 mm), as NHS board papers are printed.
+    #[default]
+    A4,
+    /// US Letter (8.5 x 11 in).
+    Letter,
+}
+
+impl Paper {
+    /// The CSS `@page` size.
+    pub fn css(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+        }
+    }
+}
+
+/// Escapes a table cell's text, keeping a number with its unit: the space
+/// before `%` or `pp` does not break (`10.7 %` never prints as `10.7` over
+/// `%`), and a long name may break after an underscore.
+pub fn cell(s: &str) -> String {
+    esc(s)
+        .replace(" %", "&nbsp;%")
+        .replace(" pp", "&nbsp;pp")
+        .replace('_', "_<wbr>")
+}
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -59,12 +91,14 @@ pub fn inline_svg(svg: &str) -> String {
     s.replacen("<svg ", "<svg role=\"img\" ", 1)
 }
 
-/// The start of a page: doctype, head with the style sheet, the title.
-pub fn head(title: &str) -> String {
+/// The start of a page: doctype, head with the style sheet (its pages
+/// `paper`-sized when printed), the title.
+pub fn head(title: &str, paper: Paper) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{t}</h1>\n",
+         <title>{t}</title>\n<style>{CSS}@page{{size:{};margin:14mm 14mm 16mm}}\n</style>\n</head>\n<body>\n<main>\n<h1>{t}</h1>\n",
+        paper.css(),
         t = esc(title)
     )
 }

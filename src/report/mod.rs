@@ -14,8 +14,8 @@ mod html;
 mod trust;
 
 pub use comparison::write_comparison_report;
-pub use html::esc;
 use html::inline_svg;
+pub use html::{Paper, esc};
 
 use crate::charts::{self, CHARTS, ChartError, RunData};
 use crate::metrics::{self, CheckRow, METRICS, Metric, TargetKind};
@@ -30,9 +30,15 @@ pub struct ReportRun {
     pub manifest: Option<Manifest>,
 }
 
-/// Writes the report of `runs` to `out` (atomically); with `trust`, the
-/// report of one run ends with that trust's view.
-pub fn write_report(runs: &[PathBuf], out: &Path, trust: Option<&str>) -> Result<(), ChartError> {
+/// Writes the report of `runs` to `out` (atomically), laid out for `paper`
+/// when printed; with `trust`, the report of one run ends with that trust's
+/// view.
+pub fn write_report(
+    runs: &[PathBuf],
+    out: &Path,
+    trust: Option<&str>,
+    paper: Paper,
+) -> Result<(), ChartError> {
     let data = charts::load_runs(runs)?;
     let mut report = Vec::with_capacity(data.len());
     for d in data {
@@ -50,7 +56,7 @@ pub fn write_report(runs: &[PathBuf], out: &Path, trust: Option<&str>) -> Result
             manifest,
         });
     }
-    let mut html = render(&report, &today())?;
+    let mut html = render(&report, &today(), paper)?;
     if let (Some(code), [one]) = (trust, runs) {
         let mut section = String::new();
         trust::trust_section(&mut section, one, code, CHARTS.len() + 1)?;
@@ -62,8 +68,9 @@ pub fn write_report(runs: &[PathBuf], out: &Path, trust: Option<&str>) -> Result
     Ok(())
 }
 
-/// The report as one HTML document; `date` is printed in the footer.
-pub fn render(runs: &[ReportRun], date: &str) -> Result<String, ChartError> {
+/// The report as one HTML document for `paper`; `date` is printed in the
+/// footer.
+pub fn render(runs: &[ReportRun], date: &str, paper: Paper) -> Result<String, ChartError> {
     if runs.is_empty() {
         return Err(ChartError::NoRuns);
     }
@@ -75,7 +82,7 @@ pub fn render(runs: &[ReportRun], date: &str) -> Result<String, ChartError> {
     let names: Vec<&str> = data.iter().map(|d| d.label.as_str()).collect();
     let mut h = String::new();
     let title = format!("trustsim report: {}", names.join(" vs "));
-    h.push_str(&html::head(&title));
+    h.push_str(&html::head(&title, paper));
     let intervals = match charts::parameter_sets(&data) {
         None => "intervals show the model's chance variation for one set of assumptions, not \
                  uncertainty in the assumptions themselves"
@@ -87,9 +94,11 @@ pub fn render(runs: &[ReportRun], date: &str) -> Result<String, ChartError> {
     };
     let _ = writeln!(
         h,
-        "<p class=\"lead\">Simulated NHS trusts in England: leadership turnover, staff \
-         engagement and outcomes. Figures are medians across replications with 90 % \
-         intervals (5th to 95th percentile); {intervals}.</p>"
+        "<p class=\"lead\">Simulated NHS trusts{}: leadership turnover, staff \
+         engagement and outcomes.{} Figures are medians across replications with 90 % \
+         intervals (5th to 95th percentile); {intervals}.</p>",
+        in_england(&data),
+        esc(&scope_note(&data))
     );
     settings(&mut h, runs);
     headline(&mut h, runs);
@@ -118,6 +127,32 @@ pub fn render(runs: &[ReportRun], date: &str) -> Result<String, ChartError> {
     Ok(h)
 }
 
+/// ` in England` when every run is the full England baseline, otherwise
+/// nothing (the scope note then says what each run simulates).
+pub(crate) fn in_england(runs: &[RunData]) -> &'static str {
+    if charts::place(runs).as_deref() == Some("in England") {
+        " in England"
+    } else {
+        ""
+    }
+}
+
+/// What the runs simulated, when any is not the full England baseline: one
+/// sentence per run (`quick: 20 trusts at 2 % of their staff (not the full
+/// England baseline).`), or nothing.
+pub(crate) fn scope_note(runs: &[RunData]) -> String {
+    if runs.iter().all(|r| r.meta.scope.is_none_or(|s| s.england)) {
+        return String::new();
+    }
+    runs.iter()
+        .filter_map(|r| {
+            r.meta
+                .scope
+                .map(|s| format!(" {}: {}.", r.label, s.describe()))
+        })
+        .collect()
+}
+
 /// A median with its 90 % interval in one cell: `6.90 (6.85 to 6.95)`.
 fn with_interval(m: &Metric, median: f64, lo: f64, hi: f64) -> String {
     format!(
@@ -137,11 +172,7 @@ fn run_headers(h: &mut String, runs: &[&ReportRun], single: &str) {
             single
         };
         // Long names may break after an underscore rather than anywhere.
-        let _ = write!(
-            h,
-            "<th class=\"num\">{}</th>",
-            esc(label).replace('_', "_<wbr>")
-        );
+        let _ = write!(h, "<th class=\"num\">{}</th>", html::cell(label));
     }
 }
 
@@ -186,14 +217,14 @@ fn settings(h: &mut String, runs: &[ReportRun]) {
     for chunk in all.chunks(RUNS_PER_TABLE) {
         h.push_str("<table class=\"settings\">\n<thead><tr><th>Setting</th>");
         for r in chunk {
-            let _ = write!(h, "<th>{}</th>", esc(&r.data.label));
+            let _ = write!(h, "<th>{}</th>", html::cell(&r.data.label));
         }
         h.push_str("</tr></thead>\n<tbody>\n");
         for (label, get) in SETTINGS {
             let _ = write!(h, "<tr><td>{}</td>", esc(label));
             for r in chunk {
                 let v = r.manifest.as_ref().map_or("-".into(), |m| get(r, m));
-                let _ = write!(h, "<td>{}</td>", esc(&v));
+                let _ = write!(h, "<td>{}</td>", html::cell(&v));
             }
             h.push_str("</tr>\n");
         }
@@ -215,9 +246,9 @@ fn headline(h: &mut String, runs: &[ReportRun]) {
         for def in METRICS.iter().filter(|m| m.headline) {
             let _ = write!(h, "<tr><td>{}</td>", esc(def.label));
             for r in chunk {
-                let cell = lookup(&r.summary, def.key)
+                let value = lookup(&r.summary, def.key)
                     .map_or("-".into(), |s| with_interval(def, s.p50, s.p05, s.p95));
-                let _ = write!(h, "<td class=\"num\">{}</td>", esc(&cell));
+                let _ = write!(h, "<td class=\"num\">{}</td>", html::cell(&value));
             }
             h.push_str("</tr>\n");
         }
@@ -264,7 +295,7 @@ fn check_table(h: &mut String, runs: &[ReportRun], kind: TargetKind, title: &str
                 let _ = write!(
                     h,
                     "<td class=\"num\">{} <span class=\"{class}\">{word}</span></td>",
-                    esc(&with_interval(row.metric, row.median, row.p05, row.p95))
+                    html::cell(&with_interval(row.metric, row.median, row.p05, row.p95))
                 );
             }
             h.push_str("</tr>\n");

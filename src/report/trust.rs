@@ -24,7 +24,7 @@ pub fn trust_section(
     let t = &view.trust;
     let _ = writeln!(
         h,
-        "<h2 id=\"trust-{}\">Trust view: {} {}</h2>\n<p>A {} trust of the simulated England. Its own lines and \
+        "<h2 id=\"trust-{}\">Trust view: {} {}</h2>\n<p>A {} trust of the simulated {}. Its own lines and \
          bands are this trust across the {} replications; the comparison is the other trusts of its type \
          (trust-level values over trusts and replications), the national CEO tenure curve and all trusts in the \
          scatter. The bands show {}.</p>",
@@ -32,6 +32,15 @@ pub fn trust_section(
         esc(&t.code),
         esc(&t.name),
         esc(&crate::charts::pretty(&t.trust_type).to_lowercase()),
+        esc(&view
+            .run
+            .meta
+            .scope
+            .map_or("trusts".into(), |s| if s.england {
+                "England".into()
+            } else {
+                s.describe()
+            })),
         view.run.replications.len(),
         match view.run.meta.parameter_sets {
             None => "the model's chance variation for one set of assumptions".to_string(),

@@ -35,7 +35,6 @@ use crate::output::{
     ResultWriter, SummaryRow, batches,
 };
 use crate::scenario;
-use crate::stats;
 
 /// Replications per row group of the assembled tables. Fixed, so that row
 /// groups, and with them the bytes of every file, do not depend on the
@@ -190,6 +189,7 @@ pub fn file_meta(p: &Params) -> FileMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: p.run.name.clone(),
         parameter_sets: None,
+        scope: Some(crate::model::params::RunScope::of(p)),
     }
 }
 
@@ -635,23 +635,8 @@ pub fn summarize(metrics: &[ReplicationMetrics]) -> Vec<SummaryRow> {
     METRICS
         .iter()
         .map(|def| {
-            let values: Vec<f64> = metrics
-                .iter()
-                .map(|m| m.whole_run.get(def.key))
-                .filter(|v| v.is_finite())
-                .collect();
-            let v = stats::sorted(&values);
-            SummaryRow {
-                metric: def.key.to_string(),
-                n: v.len() as u32,
-                mean: stats::mean(&v),
-                sd: stats::sd(&v),
-                p05: stats::quantile(&v, 0.05),
-                p25: stats::quantile(&v, 0.25),
-                p50: stats::quantile(&v, 0.5),
-                p75: stats::quantile(&v, 0.75),
-                p95: stats::quantile(&v, 0.95),
-            }
+            let values: Vec<f64> = metrics.iter().map(|m| m.whole_run.get(def.key)).collect();
+            SummaryRow::of(def.key, &values)
         })
         .collect()
 }

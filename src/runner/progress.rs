@@ -13,6 +13,9 @@ pub trait Progress: Sync {
     /// Something the user should know about the work, e.g. a kept
     /// replication that failed its checksum and is simulated again.
     fn note(&self, _what: &str) {}
+    /// A line of account of the work as it goes (e.g. "wave 2 of at most
+    /// 4: 60 points"), which a command-line front prints.
+    fn say(&self, _line: &str) {}
     /// The work stopped (finished or not).
     fn finish(&self) {}
 }

@@ -76,10 +76,46 @@ impl Setting {
 /// and validates the result. An error in a setting names the setting.
 pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Scenario, ScenarioError> {
     let mut chain = Vec::new();
-    load_chain(path, &mut Vec::new(), &mut chain, None)?;
-    if chain.last().is_some_and(|f| f.is_empty()) {
+    load_chain(path, None, &mut Vec::new(), &mut chain, None)?;
+    layered(path, chain, settings)
+}
+
+/// How messages name a scenario given as text rather than as a file.
+pub const TEXT_SCENARIO: &str = "<scenario text>";
+
+/// Loads a scenario given as TOML `text` (not read from a file) with
+/// `settings` layered over it, as [`load_with`] loads a file: an `extends`
+/// in it is relative to `dir`, messages name it `<scenario text>`, and its
+/// `run.name` defaults to `scenario`.
+pub fn load_text(text: &str, dir: &Path, settings: &[Setting]) -> Result<Scenario, ScenarioError> {
+    if text.len() as u64 > crate::files::limits::TEXT_FILE_BYTES {
+        return Err(ScenarioError::Read {
+            path: TEXT_SCENARIO.into(),
+            reason: format!(
+                "it is {} long; allowed: at most {}",
+                crate::files::read::human(text.len() as u64),
+                crate::files::read::human(crate::files::limits::TEXT_FILE_BYTES)
+            ),
+        });
+    }
+    let path = dir.join("scenario.toml");
+    let mut chain = Vec::new();
+    load_chain(&path, Some(text), &mut Vec::new(), &mut chain, None)?;
+    let mut scenario = layered(&path, chain, settings)?;
+    scenario.files.pop();
+    Ok(scenario)
+}
+
+/// The scenario of the files in `chain` (base first, `path` last) with
+/// `settings` layered over them.
+fn layered(
+    path: &Path,
+    mut chain: Vec<SourceFile>,
+    settings: &[Setting],
+) -> Result<Scenario, ScenarioError> {
+    if let Some(last) = chain.last().filter(|f| f.is_empty()) {
         return Err(ScenarioError::Empty {
-            path: path.display().to_string(),
+            path: last.shown.clone(),
         });
     }
     let layers = settings
@@ -236,12 +272,20 @@ pub fn scenario_hash(params: &Params) -> String {
 /// `out` base first. `stack` holds the (canonical, shown) files being loaded.
 fn load_chain(
     path: &Path,
+    given: Option<&str>,
     stack: &mut Vec<(PathBuf, String)>,
     out: &mut Vec<SourceFile>,
     named_at: Option<Location>,
 ) -> Result<(), ScenarioError> {
-    let shown = path.display().to_string();
-    let text = source::read_text(path, &shown).map_err(|reason| match &named_at {
+    let shown = match given {
+        Some(_) => TEXT_SCENARIO.to_string(),
+        None => path.display().to_string(),
+    };
+    let read = match given {
+        Some(text) => Ok(text.to_string()),
+        None => source::read_text(path, &shown),
+    };
+    let text = read.map_err(|reason| match &named_at {
         None => ScenarioError::Read {
             path: shown.clone(),
             reason,
@@ -279,7 +323,7 @@ fn load_chain(
         };
         let parent_path = path.parent().unwrap_or(Path::new("")).join(parent);
         stack.push((canonical, shown));
-        load_chain(&parent_path, stack, out, Some(at))?;
+        load_chain(&parent_path, None, stack, out, Some(at))?;
         stack.pop();
     }
     out.push(file);
@@ -372,5 +416,38 @@ impl RangeSink for Collect<'_> {
             value,
             allowed: allowed.to_string(),
         });
+    }
+}
+
+/// Where a scenario comes from: a file, or TOML text (from a library
+/// caller) whose `extends` is relative to `dir`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Text { toml: String, dir: PathBuf },
+}
+
+impl Source {
+    /// Loads and validates the scenario with `settings` layered over it.
+    pub fn load(&self, settings: &[Setting]) -> Result<Scenario, ScenarioError> {
+        match self {
+            Source::File(path) => load_with(path, settings),
+            Source::Text { toml, dir } => load_text(toml, dir, settings),
+        }
+    }
+
+    /// How messages name the scenario: its path, or `<scenario text>`.
+    pub fn shown(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Text { .. } => TEXT_SCENARIO.to_string(),
+        }
+    }
+}
+
+impl Setting {
+    /// The dotted key the setting sets.
+    pub fn key(&self) -> &str {
+        self.text.split_once('=').map_or("", |(k, _)| k.trim())
     }
 }

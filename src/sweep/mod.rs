@@ -7,6 +7,7 @@
 //! This module owns the sweep definition, its validation and the mapping of
 //! design points onto [`Params`]; [`store`] owns the files.
 
+pub mod exec;
 pub mod store;
 
 use std::collections::BTreeMap;

@@ -108,6 +108,7 @@ fn meta(record: &SweepRecord) -> FileMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: record.name.clone(),
         parameter_sets: record.parameter_sets.as_ref().map(|s| s.used),
+        scope: None,
     }
 }
 

@@ -757,6 +757,7 @@ fn folder_case(
                 std::slice::from_ref(&run),
                 &dir.join("report.html"),
                 None,
+                trustsim::report::Paper::A4,
             )
             .is_ok();
         summary && charts || report

@@ -342,10 +342,7 @@ const CORE: &[Metric] = &[
             "CEO tenure, KM median (years)",
             Unit::Years,
             "Kaplan-Meier median of permanent CEO spells, with delayed entry for spells begun in burn-in and censoring of spells still in post.",
-            |w| {
-                let km = stats::kaplan_meier(&w.tenure_observations());
-                km.median().map_or(f64::NAN, |m| m / 12.0)
-            },
+            |w| super::ceo_tenure_median_years(&w.tenure_observations()),
         )),
         calibration(
             "about 3.0 years",

@@ -188,19 +188,31 @@ impl Trust {
         });
     }
 
-    /// Buys development places and assigns them; returns this month's spend.
+    /// Buys development places for the trust's real size and assigns them.
+    /// An executive intervention's places go first to the executives (the
+    /// board is simulated whole, at every staff scale). A team leader's
+    /// place falls on one of the simulated leaders with probability
+    /// `run.staff_scale`, the share of the real trust's leaders the
+    /// simulation holds, and otherwise on a leader outside it. Returns this
+    /// month's spend: the simulated share (`run.staff_scale`) of the real
+    /// trust's, as the pay bill and income are.
     pub(super) fn step_development(&mut self, month: u32, p: &Params) -> f64 {
         let d = &p.development;
-        let paybill = f64::from(self.establishment) * p.finance.pay_per_fte_gbp;
-        let purchase = self.development.buy(d, paybill, self.establishment);
+        let scale = p.run.staff_scale;
+        let real = self.real_size(p);
+        let purchase = self.development.buy(
+            d,
+            p.finance.pay_per_fte_gbp,
+            real,
+            &mut self.streams.development_purchase,
+        );
         let mut spend = purchase.spend_gbp;
-        let rng = &mut self.streams.development;
         for (k, iv) in d.interventions().iter().enumerate() {
             for placed in 0..purchase.places[k] {
                 let en = Enrolment {
                     intervention: k as u8,
                     effect_month: month + iv.duration_months + iv.lag_months,
-                    joint: rng.random::<f64>() < d.joint_share,
+                    joint: self.streams.development.random::<f64>() < d.joint_share,
                 };
                 let mut done = false;
                 if iv.executive
@@ -212,7 +224,12 @@ impl Trust {
                     e.enrolment = Some(en);
                     done = true;
                 }
+                if !done && self.streams.development_purchase.random::<f64>() >= scale {
+                    // A leader of the real trust outside the simulated share.
+                    continue;
+                }
                 if !done && !self.teams.is_empty() {
+                    let rng = &mut self.streams.development;
                     let n = self.teams.len();
                     let off = rng.random_range(0..n);
                     for j in 0..n.min(64) {
@@ -233,6 +250,7 @@ impl Trust {
                 }
             }
         }
+        let spend = spend * scale;
         self.tally.development_spend_gbp = spend;
         spend
     }

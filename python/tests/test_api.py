@@ -1,0 +1,139 @@
+"""The Python front: every API function, identical files to the command
+line for the same seed, errors with the command line's messages, and
+Ctrl-C that keeps finished work."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import trustsim
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICK = ROOT / "scenarios" / "quick.toml"
+TABLES = ["trust_months", "ceo_spells", "replications", "summary"]
+
+
+def cli() -> str:
+    exe = os.environ.get("TRUSTSIM_BIN")
+    if exe:
+        return exe
+    for profile in ("release", "debug"):
+        p = ROOT / "target" / profile / "trustsim"
+        if p.exists():
+            return str(p)
+    pytest.skip("no trustsim binary built (cargo build --release)")
+
+
+def test_run_writes_the_same_files_as_the_command_line(tmp_path):
+    r = trustsim.run(QUICK, replications=2, out=tmp_path / "py")
+    assert r.trust_months.shape[0] > 0
+    assert isinstance(r.summary, pl.DataFrame)
+    assert r.manifest["replications"] == 2
+    subprocess.run(
+        [cli(), "run", str(QUICK), "--replications", "2", "--no-charts", "--quiet",
+         "--out", str(tmp_path / "cli")],
+        check=True, capture_output=True,
+    )
+    for t in TABLES:
+        a = (tmp_path / "py" / f"{t}.parquet").read_bytes()
+        b = (tmp_path / "cli" / f"{t}.parquet").read_bytes()
+        assert a == b, f"{t}.parquet differs between Python and the command line"
+
+
+def test_set_changes_a_parameter_and_is_recorded(tmp_path):
+    base = trustsim.run(QUICK, replications=2, out=tmp_path / "a")
+    high = trustsim.run(QUICK, replications=2, out=tmp_path / "b",
+                        set={"staff.leave_base_monthly": 0.012})
+    assert any("staff.leave_base_monthly" in s for s in high.manifest["settings"])
+    assert base.summary.equals(base.summary)
+    assert not base.replications.equals(high.replications)
+
+
+def test_a_scenario_given_as_text_runs(tmp_path):
+    text = f'extends = "{QUICK.as_posix()}"\n[run]\nname = "from_text"\n'
+    r = trustsim.run(text, replications=1, out=tmp_path / "t")
+    assert r.manifest["scenario_name"] == "from_text"
+
+
+def test_check_returns_the_resolved_scenario():
+    info = trustsim.check(QUICK, replications=3, set={"run.months": 12})
+    assert info["replications"] == 3
+    assert info["months"] == 12
+    assert "[run]" in info["resolved_toml"]
+
+
+def test_bad_input_raises_the_command_line_message(tmp_path):
+    with pytest.raises(trustsim.TrustsimError, match="staff.leave_base_monthly"):
+        trustsim.check(QUICK, set={"staff.leave_base_monthly": 7.0})
+    with pytest.raises(trustsim.TrustsimError, match="no_such"):
+        trustsim.check(QUICK, set={"staff.no_such_key": 1})
+    with pytest.raises(trustsim.TrustsimError, match="missing.toml"):
+        trustsim.run(tmp_path / "missing.toml")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    with pytest.raises(trustsim.TrustsimError, match="empty"):
+        trustsim.run(empty)
+    with pytest.raises(trustsim.TrustsimError, match="threads"):
+        trustsim.run(QUICK, threads=10_000)
+    with pytest.raises(TypeError):
+        trustsim.run(QUICK, replications="two")
+
+
+def test_compare_pairs_the_variants(tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        f'extends = "{QUICK.as_posix()}"\n[run]\nname = "policy"\n'
+        "[oversight]\npunitiveness = 0.2\n"
+    )
+    c = trustsim.compare(QUICK, policy, replications=2, out=tmp_path / "cmp")
+    assert list(c.variants) == ["quick", "policy"]
+    assert c.differences.height > 0
+    assert c.manifest["complete"] is True
+    assert c.variants["policy"].summary.height > 0
+    with pytest.raises(trustsim.TrustsimError, match="share the name `quick`"):
+        trustsim.compare(QUICK, QUICK, replications=1, out=tmp_path / "same")
+    with pytest.raises(trustsim.TrustsimError, match="at least two variants"):
+        trustsim.compare(QUICK.read_text(), out=tmp_path / "one")
+
+
+def test_sweep_and_its_results(tmp_path):
+    f = tmp_path / "sweep.toml"
+    f.write_text(
+        f'[sweep]\nname = "tiny"\nbase = "{QUICK.as_posix()}"\ndesign = "grid"\n'
+        "replications = 1\n"
+        '[sweep.parameters]\n"oversight.punitiveness" = [0.2, 0.8]\n'
+    )
+    s = trustsim.sweep(f, out=tmp_path / "sw")
+    assert s.complete
+    assert s.results.height == s.units
+
+
+def test_report_and_plot(tmp_path):
+    r = trustsim.run(QUICK, replications=1, out=tmp_path / "r")
+    html = trustsim.report(r)
+    assert html.exists() and html.suffix == ".html"
+    files = trustsim.plot(r, out=tmp_path / "charts")
+    assert files and all(p.exists() for p in files)
+
+
+def test_ctrl_c_stops_a_run_and_keeps_finished_work(tmp_path):
+    out = tmp_path / "long"
+    timer = threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        trustsim.run(QUICK, replications=400, out=out)
+    assert time.monotonic() - t0 < 60, "the run did not stop soon after Ctrl-C"
+    manifest = (out / "manifest.json").read_text()
+    assert '"complete": false' in manifest
+    kept = list((out / ".batches").glob("rep-*.batch"))
+    assert kept, "no finished replication was kept"
+    # The interpreter goes on working after the interrupt.
+    r = trustsim.run(QUICK, replications=1, out=tmp_path / "after")
+    assert r.manifest["complete"] is True
