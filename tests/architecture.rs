@@ -86,3 +86,46 @@ fn only_the_command_line_prints() {
         bad.join("\n")
     );
 }
+
+/// The layering of the library API (docs/ARCHITECTURE.md, "The library API
+/// and its two fronts"): no library module reaches up into `api` or `cli`,
+/// and the command line runs no simulation or study itself.
+#[test]
+fn the_library_does_not_reach_up_and_the_command_line_runs_nothing_itself() {
+    let mut library = Vec::new();
+    for entry in std::fs::read_dir(src("")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !["api", "cli", "lib.rs", "main.rs"].contains(&name.as_str()) {
+            library.push(name);
+        }
+    }
+    let roots: Vec<&str> = library.iter().map(String::as_str).collect();
+    let bad = offenders(&roots, &["crate::api", "crate::cli", "super::cli"], &[]);
+    assert!(
+        bad.is_empty(),
+        "library modules that import api or cli:\n{}",
+        bad.join("\n")
+    );
+
+    let bad = offenders(
+        &["cli"],
+        &[
+            "runner::run(",
+            "run_metrics",
+            "run_branched",
+            "run_replication",
+            "Execution::new",
+            "calibrate::run::execute",
+            "run::execute(",
+            "study::plan(",
+            "write_report(",
+            "render_run_charts",
+        ],
+        &[],
+    );
+    assert!(
+        bad.is_empty(),
+        "the command line runs simulations or studies itself (use crate::api):\n{}",
+        bad.join("\n")
+    );
+}

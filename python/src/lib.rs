@@ -351,12 +351,10 @@ fn compare<'py>(
             charts,
         };
         if parameter_sets.is_some() {
-            let replications = trustsim::compare::study::plan(&request)?
-                .record
-                .replications;
+            let replications = api::plan_compare(&request)?.record.replications;
             request.parameter_sets = sets(parameter_sets, replications, &messages)?;
         }
-        let planned = trustsim::compare::study::plan(&request)?;
+        let planned = api::plan_compare(&request)?;
         for w in &planned.warnings {
             messages.push(format!("warning: {w}"));
         }

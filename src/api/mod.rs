@@ -30,6 +30,7 @@ pub use crate::compare::study::Request as CompareRequest;
 pub use crate::runner::{Cancel, Progress, RunReport, Silent};
 pub use crate::scenario::{Setting, Source};
 pub use crate::sweep::Shard;
+pub use crate::sweep::exec::{Executed, Execution};
 
 use crate::calibrate::plan::{Plan, PlanError};
 use crate::calibrate::run::{CalibrateError, Outcome};
@@ -41,7 +42,7 @@ use crate::output::parameter_sets::{Checksum, ParameterSetsError, ParameterSetsF
 use crate::runner::{AppliedSets, RunError, RunSpec, preflight};
 use crate::scenario::ScenarioError;
 use crate::sensitivity::study::StudyError;
-use crate::sweep::exec::{ExecError, Executed, Execution};
+use crate::sweep::exec::ExecError;
 use crate::sweep::{Sweep, SweepError};
 
 /// Why a job failed. Every message names the file, key and what is
@@ -250,13 +251,20 @@ pub fn run(
     plan_run(source, options)?.execute(progress, cancel)
 }
 
+/// Loads and checks the variants of a comparison and says what will run
+/// (the record, the folder, the estimated seconds, lever warnings);
+/// writes nothing. [`study::Planned::execute`] runs it.
+pub fn plan_compare(request: &CompareRequest) -> Result<study::Planned, Error> {
+    Ok(study::plan(request)?)
+}
+
 /// Runs a comparison of policy variants with common random numbers.
 pub fn compare(
     request: &CompareRequest,
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<study::Outcome, Error> {
-    Ok(study::plan(request)?.execute(progress, cancel)?)
+    Ok(plan_compare(request)?.execute(progress, cancel)?)
 }
 
 /// How to run a sweep, sensitivity study or calibration (the flags they
@@ -295,6 +303,23 @@ pub struct SweepDone {
     pub executed: Executed,
 }
 
+/// The units of `sweep` that `options` ask for, ready to estimate
+/// ([`Execution::estimate`]) and run ([`Execution::execute`]) in the folder
+/// they name (default `output/<name>`).
+pub fn plan_sweep<'a>(
+    sweep: &'a Sweep,
+    options: &StudyOptions,
+    cancel: &Cancel,
+) -> Result<Execution<'a>, Error> {
+    Ok(Execution::new(
+        sweep,
+        &options.dir(&sweep.name),
+        options.shard.unwrap_or(Shard::ALL),
+        threads(options.threads)?,
+        cancel.clone(),
+    )?)
+}
+
 /// Runs the units of a sweep not done yet (all, or one shard's).
 pub fn sweep(
     sweep: &Sweep,
@@ -302,16 +327,12 @@ pub fn sweep(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<SweepDone, Error> {
-    let dir = options.dir(&sweep.name);
-    let exec = Execution::new(
-        sweep,
-        &dir,
-        options.shard.unwrap_or(Shard::ALL),
-        threads(options.threads)?,
-        cancel.clone(),
-    )?;
+    let exec = plan_sweep(sweep, options, cancel)?;
     let executed = exec.execute(progress)?;
-    Ok(SweepDone { dir, executed })
+    Ok(SweepDone {
+        dir: exec.dir().to_path_buf(),
+        executed,
+    })
 }
 
 /// A sensitivity study's units, and its indices once every unit is done.
@@ -374,6 +395,18 @@ pub fn calibrate(
     let dir = options.dir(&plan.name);
     let shard = options.shard.unwrap_or(Shard::ALL);
     let threads = threads(options.threads)?;
+    // One calibration at a time in a folder; shards share it, each holding
+    // its own shard's lock on each wave.
+    let _lock = if shard == Shard::ALL {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::Invalid(format!("cannot create folder {}: {e}", dir.display())))?;
+        Some(
+            crate::runner::folder::Lock::acquire(&dir.join(".lock"))
+                .map_err(|e| Error::Run(e.into()))?,
+        )
+    } else {
+        None
+    };
     let reached = crate::calibrate::run::execute(plan, &dir, shard, threads, cancel, progress)?;
     let state = match reached {
         Reached::Incomplete { wave } => Calibration::Incomplete { wave },

@@ -5,19 +5,18 @@
 //! are written to `OUT/`: `runs.parquet`, `parameter_sets.parquet`,
 //! `calibration.json` and the charts.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
 
 use super::interrupt;
 use super::sweep::SweepArgs;
+use crate::api;
 use crate::calibrate::plan::{self, Plan};
-use crate::calibrate::run::{self, CalibrateError, Outcome, Progress};
+use crate::calibrate::run::{self, Outcome, Progress};
 use crate::calibrate::store;
-use crate::charts::calibration as charts;
-use crate::runner::{Cancel, folder, preflight};
-use crate::sweep::Shard;
+use crate::runner::{Cancel, preflight};
 use crate::sweep::store as sweep_store;
 
 /// Command-line options of `calibrate`.
@@ -49,37 +48,34 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         return print_status(&plan, &dir);
     }
     let threads = preflight::threads(args.threads).map_err(anyhow::Error::msg)?;
-    let _lock = if shard == Shard::ALL {
-        std::fs::create_dir_all(&dir)?;
-        Some(folder::Lock::acquire(&dir.join(".lock"))?)
-    } else {
-        None
-    };
     confirm(&plan, &dir, threads, &args)?;
     let started = Instant::now();
     let cancel = Cancel::from_flag(interrupt::flag());
     let bar = super::run::Bar::new(args.quiet, "runs");
-    let progress = run::execute(&plan, &dir, shard, threads, &cancel, &bar);
-    let outcome = match progress {
-        Ok(Progress::Done(outcome)) => outcome,
-        Ok(Progress::Incomplete { wave }) => {
+    let options = api::StudyOptions {
+        shard: Some(shard),
+        threads: Some(threads),
+        out: Some(dir.clone()),
+    };
+    let (_, reached) =
+        api::calibrate(&plan, &options, &bar, &cancel).map_err(super::run::api_error)?;
+    let outcome = match reached {
+        api::Calibration::Done { outcome, .. } => outcome,
+        api::Calibration::Incomplete { wave } => {
             outln!(
                 "wave {wave}: this shard's share is done; once every shard has run, run the shards again for the next wave, or `trustsim calibrate {}` without --shard to run the rest here",
                 args.file.display()
             );
             return Ok(());
         }
-        Err(CalibrateError::Run(e)) => return Err(super::sweep::interrupted(*e)),
-        Err(e) => return Err(e.into()),
+        api::Calibration::WavesDone => {
+            outln!(
+                "every wave is done; run `trustsim calibrate {}` without --shard to write the results",
+                args.file.display()
+            );
+            return Ok(());
+        }
     };
-    if shard != Shard::ALL {
-        outln!(
-            "every wave is done; run `trustsim calibrate {}` without --shard to write the results",
-            args.file.display()
-        );
-        return Ok(());
-    }
-    write(&plan, &dir, &outcome)?;
     report(&plan, &dir, &outcome, started.elapsed().as_secs_f64());
     if outcome.sets.is_empty() {
         bail!(
@@ -172,23 +168,6 @@ fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<
         ..super::run::RunFlags::none()
     };
     super::run::confirm_duration(&format!("calibration {}", plan.name), seconds, &flags)
-}
-
-/// Writes the results and the charts.
-fn write(plan: &Plan, dir: &Path, outcome: &Outcome) -> Result<Vec<PathBuf>> {
-    let summary = store::summary(plan, outcome);
-    let mut files = vec![
-        store::write_runs(dir, plan, outcome)?,
-        store::write_sets(dir, plan, &outcome.sets)?,
-        store::write_summary(dir, &summary)?,
-    ];
-    files.extend(charts::render(
-        &dir.join("charts"),
-        plan,
-        outcome,
-        &summary,
-    )?);
-    Ok(files)
 }
 
 /// The table of waves: points, plausible points and the space left after

@@ -9,7 +9,8 @@ use anyhow::Result;
 
 use super::run::{self, Bar, RunFlags};
 use super::{interrupt, table};
-use crate::compare::study::{self, CompareError, Request};
+use crate::api;
+use crate::compare::study::{CompareError, Request};
 use crate::metrics::Scope;
 use crate::model::Params;
 use crate::runner;
@@ -61,10 +62,13 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         charts: !args.flags.no_charts,
     };
     if args.flags.parameter_sets.is_some() {
-        let replications = study::plan(&request).map_err(failed)?.record.replications;
+        let replications = api::plan_compare(&request)
+            .map_err(run::api_error)?
+            .record
+            .replications;
         request.parameter_sets = args.flags.sets_file(replications)?;
     }
-    let planned = study::plan(&request).map_err(failed)?;
+    let planned = api::plan_compare(&request).map_err(run::api_error)?;
     for w in &planned.warnings {
         errln!("warning: {w}");
     }

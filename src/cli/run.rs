@@ -295,11 +295,7 @@ pub fn run(args: RunArgs) -> Result<()> {
 /// exits with 130).
 pub fn api_error(e: api::Error) -> anyhow::Error {
     if e.is_interrupted() {
-        interrupt::Interrupted(match e {
-            api::Error::Run(e) => e.to_string(),
-            other => other.to_string(),
-        })
-        .into()
+        interrupt::Interrupted(e.to_string()).into()
     } else {
         e.into()
     }

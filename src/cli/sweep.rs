@@ -7,8 +7,9 @@ use anyhow::Result;
 
 use super::interrupt;
 use super::run::Bar;
+use crate::api::{self, Execution};
 use crate::runner::{Cancel, preflight};
-use crate::sweep::exec::{ExecError, Execution};
+use crate::sweep::exec::ExecError;
 use crate::sweep::store;
 use crate::sweep::{Shard, Sweep};
 
@@ -94,13 +95,13 @@ fn run_units(
     threads: usize,
     args: &SweepArgs,
 ) -> Result<store::SweepRecord> {
-    let exec = Execution::new(
-        sweep,
-        dir,
-        shard,
-        threads,
-        Cancel::from_flag(interrupt::flag()),
-    )?;
+    let options = api::StudyOptions {
+        shard: Some(shard),
+        threads: Some(threads),
+        out: Some(dir.to_path_buf()),
+    };
+    let exec = api::plan_sweep(sweep, &options, &Cancel::from_flag(interrupt::flag()))
+        .map_err(super::run::api_error)?;
     let bar = Bar::new(args.quiet, "runs");
     let todo = exec.pending(&bar);
     confirm(&exec, sweep, &todo, args)?;

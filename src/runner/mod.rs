@@ -276,9 +276,14 @@ pub fn run(
     let simulated = simulate_and_keep(spec, &opened.meta, &pending, progress, cancel);
     progress.finish();
     match simulated {
-        Ok((n, staff_months, write_seconds)) => {
+        Ok(Some((n, staff_months, write_seconds))) => {
             close(spec, &opened, n, staff_months, write_seconds, progress)
         }
+        Ok(None) => Err(RunError::Interrupted {
+            done: usable(spec, &opened.meta),
+            total: spec.params.run.replications,
+            kept: batches::batch_dir(&spec.dir),
+        }),
         Err(e) => Err(stopped(spec, &opened, e)),
     }
 }
@@ -510,14 +515,14 @@ fn prepare_folder(
 
 /// Simulates `pending` in parallel, keeping each finished replication in
 /// the run folder; returns (replications simulated, staff-agent-months,
-/// seconds spent writing).
+/// seconds spent writing), or `None` if cancelled before every one was.
 fn simulate_and_keep(
     spec: &RunSpec,
     meta: &FileMeta,
     pending: &[u32],
     progress: &dyn Progress,
     cancel: &Cancel,
-) -> Result<(u32, u64, f64), RunError> {
+) -> Result<Option<(u32, u64, f64)>, RunError> {
     let write_seconds = Mutex::new(0.0);
     let outcome: Vec<Option<u64>> = pool(spec.threads)?.install(|| {
         pending
@@ -550,15 +555,11 @@ fn simulate_and_keep(
             .collect::<Result<Vec<_>, _>>()
     })?;
     if outcome.iter().any(Option::is_none) {
-        return Err(RunError::Interrupted {
-            done: 0,
-            total: 0,
-            kept: PathBuf::new(),
-        });
+        return Ok(None);
     }
     let staff_months = outcome.iter().flatten().sum();
     let w = write_seconds.into_inner().unwrap_or(0.0);
-    Ok((outcome.len() as u32, staff_months, w))
+    Ok(Some((outcome.len() as u32, staff_months, w)))
 }
 
 /// Writes the run's tables from the kept replications, one row group per

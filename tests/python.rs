@@ -1,0 +1,102 @@
+//! The Python package (`python/`): built from this checkout with maturin
+//! into `target/py-api`, its pytest suite (every API function, files
+//! byte-identical to the command line's for the same seed, errors with the
+//! command line's messages, Ctrl-C that keeps finished work), and the
+//! notebook that drives the model from Python, executed from the
+//! repository root. The environment is created on first use (pip, from
+//! PyPI); the package is rebuilt on every run so that it is this checkout.
+
+mod support;
+
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+use tempfile::TempDir;
+
+#[test]
+fn the_python_package_builds_passes_its_tests_and_runs_the_notebook() {
+    let bin = support::python_env(
+        "py-api",
+        &[
+            "maturin",
+            "polars",
+            "pyarrow",
+            "pytest",
+            "nbconvert",
+            "ipykernel",
+            "matplotlib",
+        ],
+        "import maturin, polars, pyarrow, pytest, nbconvert, ipykernel, matplotlib",
+    );
+    let venv = bin.parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new(bin.join("maturin"))
+        .arg("develop")
+        .current_dir(support::root().join("python"))
+        .env("VIRTUAL_ENV", &venv)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "maturin develop failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let o = Command::new(bin.join("python"))
+        .args(["-m", "pytest", "-q", "tests"])
+        .current_dir(support::root().join("python"))
+        .env("TRUSTSIM_BIN", cargo_bin!("trustsim"))
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "pytest failed:\n{text}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains(" passed"), "{text}");
+    assert!(
+        !text.contains("skipped"),
+        "a Python test was skipped:\n{text}"
+    );
+
+    let dir = TempDir::new().unwrap();
+    let o = Command::new(bin.join("jupyter"))
+        .args([
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "examples/run_from_python.ipynb",
+        ])
+        .arg("--output-dir")
+        .arg(dir.path())
+        .args(["--output", "executed"])
+        .current_dir(support::root())
+        .env("TRUSTSIM_REPLICATIONS", "2")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "the notebook failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let nb: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("executed.ipynb")).unwrap())
+            .unwrap();
+    let images = nb["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["outputs"].as_array().cloned().unwrap_or_default())
+        .filter(|o| o["data"]["image/png"].is_string())
+        .count();
+    assert_eq!(images, 2, "the notebook should draw two charts");
+}
