@@ -129,3 +129,100 @@ fn the_library_does_not_reach_up_and_the_command_line_runs_nothing_itself() {
         bad.join("\n")
     );
 }
+
+/// Top-level modules that `src/X` names as `crate::Y` (comments aside).
+fn imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let base = src("");
+    let top = |rel: &Path| -> String {
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        first.trim_end_matches(".rs").to_string()
+    };
+    let mut files = Vec::new();
+    rust_files(&base, &mut files);
+    let modules: std::collections::BTreeSet<String> = files
+        .iter()
+        .map(|f| top(f.strip_prefix(&base).unwrap()))
+        .filter(|m| m != "lib" && m != "main")
+        .collect();
+    let mut graph = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+    for f in &files {
+        let from = top(f.strip_prefix(&base).unwrap());
+        if !modules.contains(&from) {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        for line in text.lines() {
+            let code = line.split("//").next().unwrap_or_default();
+            for (i, _) in code.match_indices("crate::") {
+                let to: String = code[i + 7..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if to != from && modules.contains(&to) {
+                    graph.entry(from.clone()).or_default().insert(to);
+                }
+            }
+        }
+        graph.entry(from).or_default();
+    }
+    graph
+}
+
+/// The modules that lie on an import circle: those that can reach
+/// themselves.
+fn on_circles(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> std::collections::BTreeSet<String> {
+    let reaches = |from: &str| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack: Vec<&str> = graph[from].iter().map(String::as_str).collect();
+        while let Some(m) = stack.pop() {
+            if seen.insert(m.to_string()) {
+                stack.extend(graph[m].iter().map(String::as_str));
+            }
+        }
+        seen
+    };
+    graph
+        .keys()
+        .filter(|m| reaches(m).contains(*m))
+        .cloned()
+        .collect()
+}
+
+/// A ratchet on import circles between top-level modules: the foundation
+/// (model, files, scenario, stats, design, metrics) and the fronts (api,
+/// cli) lie on none, and no module joins the circle that remains among the
+/// study, output and chart modules (docs/ARCHITECTURE.md).
+#[test]
+fn no_module_joins_an_import_circle() {
+    let graph = imports();
+    let circled = on_circles(&graph);
+    let known: std::collections::BTreeSet<String> = [
+        "calibrate",
+        "charts",
+        "compare",
+        "output",
+        "runner",
+        "sensitivity",
+        "sweep",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let new: Vec<&String> = circled.difference(&known).collect();
+    assert!(
+        new.is_empty(),
+        "modules newly on an import circle: {new:?} (imports: {graph:?})"
+    );
+    for m in [
+        "model", "files", "scenario", "stats", "design", "metrics", "api", "cli",
+    ] {
+        assert!(!circled.contains(m), "{m} is on an import circle");
+    }
+}

@@ -130,7 +130,9 @@ pub fn load(path: &Path) -> Result<Plan, PlanError> {
     )
     .map_err(|e| PlanError(format!("cannot read calibration file {shown}: {e}")))?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
-        let at = e.span().map(|s| crate::sweep::line_col(&text, s.start));
+        let at = e
+            .span()
+            .map(|s| crate::scenario::keys::line_col(&text, s.start));
         let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
         bad(format!("{loc}{}", e.message().trim_end()))
     })?;
@@ -273,12 +275,7 @@ fn targets(raw: &BTreeMap<String, RawTarget>) -> Result<Vec<TargetSpec>, String>
 }
 
 fn unknown_metric(key: &str) -> String {
-    let score = |k: &str| strsim::normalized_damerau_levenshtein(k, key);
-    let close = METRICS
-        .iter()
-        .map(|m| m.key)
-        .filter(|k| score(k) >= 0.7)
-        .max_by(|a, b| score(a).total_cmp(&score(b)));
+    let close = crate::scenario::keys::closest(key, METRICS.iter().map(|m| m.key));
     match close {
         Some(c) => format!("calibration.targets: unknown metric `{key}`; did you mean `{c}`?"),
         None => format!(

@@ -16,8 +16,6 @@ pub mod file;
 pub mod study;
 
 use crate::metrics::{self, Metric, Scope, Values};
-use crate::model::Params;
-use crate::model::params::ParamInfo;
 use crate::stats;
 
 /// The compared metrics, in registry order.
@@ -162,52 +160,7 @@ fn worlds(outcome: &Metric, d: &[f64], sets: &[u32]) -> Worlds {
     }
 }
 
-/// Parameters whose values differ between variants, as
-/// `key: value1 | value2 | ...` (run name and description left out).
-pub fn differing_parameters(variants: &[&Params]) -> Vec<String> {
-    let described: Vec<Vec<ParamInfo>> = variants.iter().map(|p| p.describe()).collect();
-    let Some(first) = described.first() else {
-        return vec![];
-    };
-    let mut out = vec![];
-    for (i, info) in first.iter().enumerate() {
-        if ["run.name", "run.description"].contains(&info.key.as_str()) {
-            continue;
-        }
-        let values: Vec<&str> = described.iter().map(|d| d[i].value.as_str()).collect();
-        if values.iter().any(|v| *v != values[0]) {
-            out.push(format!("{}: {}", info.key, values.join(" | ")));
-        }
-    }
-    let changes: Vec<String> = variants.iter().map(|p| timed_changes(p)).collect();
-    if changes.iter().any(|c| *c != changes[0]) {
-        out.push(format!("changes: {}", changes.join(" | ")));
-    }
-    out
-}
-
-/// A scenario's timed changes in one line: `from month 24: key = value, ...;
-/// ...`, or `none`.
-pub fn timed_changes(p: &Params) -> String {
-    if p.changes().is_empty() {
-        return "none".into();
-    }
-    p.changes()
-        .iter()
-        .map(|c| {
-            let set: Vec<String> = c.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            format!("from month {}: {}", c.month, set.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Parameters that make variants different worlds rather than different
-/// policies: trust counts and sizes, staff scale, months and burn-in.
-pub fn is_structural(key: &str) -> bool {
-    key.starts_with("trusts.")
-        || ["run.staff_scale", "run.months", "run.burn_in_months"].contains(&key)
-}
+pub use crate::scenario::keys::{differing_parameters, is_structural, timed_changes};
 
 /// What a board paper can quote: for one variant and scope, the outcomes
 /// the variant clearly changed (95 % interval excluding no change), with
@@ -421,20 +374,6 @@ mod tests {
             "{words:?}"
         );
         assert!(paired_differences(&[("a".into(), leaving(&[0.1]))], Scope::WholeRun).is_empty());
-    }
-
-    #[test]
-    fn differing_parameters_list_only_what_differs() {
-        let a = Params::default();
-        let b = crate::model::params::edited(|p| {
-            p.run.name = "other".into();
-            p.oversight.punitiveness = 0.2;
-        });
-        assert_eq!(
-            differing_parameters(&[&a, &b]),
-            ["oversight.punitiveness: 0.7 | 0.2"]
-        );
-        assert!(is_structural("trusts.acute.count") && !is_structural("oversight.punitiveness"));
     }
 
     #[test]

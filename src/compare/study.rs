@@ -154,12 +154,13 @@ pub fn plan(request: &Request) -> Result<Planned, CompareError> {
     }
     let variants = load_variants(request)?;
     let refs: Vec<&Params> = variants.iter().collect();
-    let differences = super::differing_parameters(&refs);
-    let structural: Vec<String> = differences
+    let differing = crate::scenario::keys::differing(&refs);
+    let structural: Vec<String> = differing
         .iter()
-        .filter(|d| super::is_structural(d.split(':').next().unwrap_or("")))
-        .cloned()
+        .filter(|d| super::is_structural(&d.key))
+        .map(|d| d.to_string())
         .collect();
+    let differences: Vec<String> = differing.iter().map(|d| d.to_string()).collect();
     if !structural.is_empty() && !request.allow_structural {
         return Err(CompareError::Structural(structural));
     }

@@ -329,9 +329,10 @@ fn parse(path: &Path, bytes: Vec<u8>) -> Result<(ParameterSets, Checksum), Param
             "no parameter columns; add one Float64 column per parameter, named by its dotted key (e.g. `oversight.punitiveness`)",
         ));
     }
-    let known = crate::sweep::parameter_keys();
+    let known = crate::scenario::keys::parameter_keys();
     for k in &keys {
-        crate::sweep::numeric_key(&known, k).map_err(|m| bad(path, format!("column {m}")))?;
+        crate::scenario::keys::numeric_key(&known, k)
+            .map_err(|m| bad(path, format!("column {m}")))?;
         if k.starts_with("run.") {
             return Err(bad(
                 path,

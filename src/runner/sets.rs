@@ -123,16 +123,14 @@ pub fn run_hash(scenario_hash: &str, sets: Option<&ParameterSets>) -> String {
 /// through timed changes that differ between them: a set giving one of
 /// them would overwrite the policy being compared.
 pub fn conflicts(sets: &ParameterSets, variants: &[&Params]) -> Vec<String> {
-    let mut differ: Vec<String> = crate::compare::differing_parameters(variants)
+    use crate::scenario::keys;
+    let differing = keys::differing(variants);
+    let mut differ: Vec<String> = differing
         .iter()
-        .filter_map(|d| d.split_once(':').map(|(k, _)| k.to_string()))
-        .filter(|k| k != "changes")
+        .filter(|d| d.key != keys::CHANGES)
+        .map(|d| d.key.clone())
         .collect();
-    let changes: Vec<String> = variants
-        .iter()
-        .map(|p| crate::compare::timed_changes(p))
-        .collect();
-    if changes.iter().any(|c| *c != changes[0]) {
+    if differing.iter().any(|d| d.key == keys::CHANGES) {
         for p in variants {
             for c in p.changes() {
                 differ.extend(c.set.iter().map(|(k, _)| k.clone()));

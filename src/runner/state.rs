@@ -41,7 +41,7 @@ pub fn check_compatible(p: &Params, file: &StateFile) -> Result<(), RunError> {
         )));
     }
     if let Some(m) = saved.first_difference(p).filter(|&m| m < at) {
-        let differs = crate::compare::differing_parameters(&[saved.at(m), p.at(m)]);
+        let differs = crate::scenario::keys::differing_parameters(&[saved.at(m), p.at(m)]);
         return Err(bad(format!(
             "it holds the history of scenario `{}` up to reported month {}, and this scenario's parameters differ from it before then (from simulated month {m}):\n  {}\nonly timed changes from month {} on can differ (a [[changes]] entry), or save a state from this scenario",
             saved.run.name,

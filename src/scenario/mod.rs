@@ -11,6 +11,7 @@
 
 mod changes;
 mod error;
+pub mod keys;
 pub mod register;
 mod schema;
 mod source;

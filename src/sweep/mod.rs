@@ -107,65 +107,7 @@ pub struct Sweep {
     pub parameter_sets: Option<Arc<ParameterSetsFile>>,
 }
 
-/// Line and column (1-based) of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, col)
-}
-
-/// Numeric leaves of the parameter tree: key -> whether it is an integer.
-pub fn parameter_keys() -> BTreeMap<String, bool> {
-    fn walk(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, bool>) {
-        match v {
-            toml::Value::Table(t) => {
-                for (k, c) in t {
-                    walk(
-                        &if prefix.is_empty() {
-                            k.clone()
-                        } else {
-                            format!("{prefix}.{k}")
-                        },
-                        c,
-                        out,
-                    );
-                }
-            }
-            toml::Value::Integer(_) => {
-                out.insert(prefix.to_string(), true);
-            }
-            toml::Value::Float(_) => {
-                out.insert(prefix.to_string(), false);
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeMap::new();
-    if let Ok(tree) = toml::Value::try_from(Params::default()) {
-        walk("", &tree, &mut out);
-    }
-    out
-}
-
-/// Whether `key` names a numeric parameter, and if so whether it is an
-/// integer; otherwise a message with the closest key.
-pub fn numeric_key(keys: &BTreeMap<String, bool>, key: &str) -> Result<bool, String> {
-    if let Some(&integer) = keys.get(key) {
-        return Ok(integer);
-    }
-    let score = |k: &String| strsim::normalized_damerau_levenshtein(k, key);
-    let close = keys
-        .keys()
-        .filter(|k| score(k) >= 0.7)
-        .max_by(|a, b| score(a).total_cmp(&score(b)));
-    Err(match close {
-        Some(c) => format!("unknown parameter `{key}`; did you mean `{c}`?"),
-        None => format!(
-            "unknown parameter `{key}`; allowed: a numeric key such as `oversight.punitiveness`"
-        ),
-    })
-}
+pub use crate::scenario::keys::{numeric_key, parameter_keys};
 
 /// The parameters of a `[SECTION.parameters]` table of `(key, min, max)`
 /// ranges (at least one): numeric keys, each with `min` below `max`; a
@@ -260,7 +202,9 @@ fn read_raw(path: &Path) -> Result<RawSweep, SweepError> {
             reason: e.to_string(),
         })?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
-        let at = e.span().map(|s| line_col(&text, s.start));
+        let at = e
+            .span()
+            .map(|s| crate::scenario::keys::line_col(&text, s.start));
         let loc = at.map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
         SweepError::Invalid {
             path: shown.clone(),
