@@ -120,6 +120,10 @@ def test_report_and_plot(tmp_path):
     assert html.exists() and html.suffix == ".html"
     files = trustsim.plot(r, out=tmp_path / "charts")
     assert files and all(p.exists() for p in files)
+    again = trustsim.open_run(r.dir)
+    assert again.summary.equals(r.summary)
+    with pytest.raises(trustsim.TrustsimError, match="not a run folder"):
+        trustsim.open_run(tmp_path)
 
 
 def test_ctrl_c_stops_a_run_and_keeps_finished_work(tmp_path):
@@ -137,3 +141,40 @@ def test_ctrl_c_stops_a_run_and_keeps_finished_work(tmp_path):
     # The interpreter goes on working after the interrupt.
     r = trustsim.run(QUICK, replications=1, out=tmp_path / "after")
     assert r.manifest["complete"] is True
+
+
+def test_sensitivity_computes_indices(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text(
+        f'[sensitivity]\nbase = "{QUICK.as_posix()}"\nmethod = "morris"\nsamples = 4\n'
+        "replications = 1\nbootstrap = 20\noutputs = [\"engagement_mean\"]\n"
+        '[sensitivity.parameters]\n"oversight.punitiveness" = { min = 0.1, max = 0.9 }\n'
+        '"staff.leader_weight" = { min = 0.5, max = 3.0 }\n'
+    )
+    s = trustsim.sensitivity(f, out=tmp_path / "sens")
+    assert s.complete
+    idx = s.indices
+    assert idx is not None and set(idx["parameter"]) == {
+        "oversight.punitiveness", "staff.leader_weight"}
+    with pytest.raises(trustsim.TrustsimError, match="unknown metric `engagement`"):
+        f.write_text(f.read_text().replace('"engagement_mean"', '"engagement"'))
+        trustsim.sensitivity(f, out=tmp_path / "bad")
+
+
+def test_calibrate_finds_plausible_sets(tmp_path):
+    base = tmp_path / "base.toml"
+    base.write_text(
+        f'extends = "{QUICK.as_posix()}"\n[run]\nname = "tiny"\nmonths = 24\nburn_in_months = 12\n'
+    )
+    f = tmp_path / "cal.toml"
+    f.write_text(
+        '[calibration]\nname = "py"\nbase = "base.toml"\nreplications = 2\nwaves = 2\n'
+        "points = 10\ncandidates = 2000\n"
+        '[calibration.parameters]\n"staff.leave_base_monthly" = { min = 0.004, max = 0.011 }\n'
+        "[calibration.targets]\nleaver_rate_annual = { value = 0.12, sd = 0.03 }\n"
+    )
+    c = trustsim.calibrate(f, out=tmp_path / "cal")
+    assert c.status == "done", c.messages
+    assert c.parameter_sets.height > 0
+    assert c.summary["name"] == "py"
+    assert any(m.startswith("wave 1 of at most 2") for m in c.messages)
