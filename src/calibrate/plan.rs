@@ -16,8 +16,14 @@ use crate::sweep::{Varied, ranged};
 
 /// Why a calibration file cannot be used (the message names the file and key).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct PlanError(pub String);
+pub enum PlanError {
+    #[error("cannot read calibration file {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+    /// A key or value that is not allowed: `reason` names the key and what
+    /// is allowed.
+    #[error("{}: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,14 +127,19 @@ pub const MAX_POINTS: usize = 400;
 
 /// Reads and validates a calibration file; its base scenario is relative to it.
 pub fn load(path: &Path) -> Result<Plan, PlanError> {
-    let shown = path.display().to_string();
-    let bad = |m: String| PlanError(format!("{shown}: {m}"));
+    let bad = |reason: String| PlanError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
     let text = crate::files::read_text(
         path,
         crate::files::limits::TEXT_FILE_BYTES,
         "a calibration file",
     )
-    .map_err(|e| PlanError(format!("cannot read calibration file {shown}: {e}")))?;
+    .map_err(|e| PlanError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()

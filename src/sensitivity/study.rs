@@ -3,7 +3,7 @@
 //! and the design points it implies, run as a sweep.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -13,8 +13,19 @@ use crate::sweep::{Design, Sweep, Varied, ranged};
 
 /// Why a sensitivity file cannot be used (the message names the file and key).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StudyError(pub String);
+pub enum StudyError {
+    #[error("cannot read sensitivity file {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+    /// A key or value that is not allowed: `reason` names the key and what
+    /// is allowed.
+    #[error("{}: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    /// The base scenario cannot be used.
+    #[error(transparent)]
+    Base(#[from] crate::scenario::ScenarioError),
+    #[error(transparent)]
+    Sweep(#[from] crate::sweep::SweepError),
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,14 +79,19 @@ pub struct Study {
 
 /// Reads and validates a sensitivity file; its base scenario is relative to it.
 pub fn load(path: &Path) -> Result<Study, StudyError> {
-    let shown = path.display().to_string();
-    let bad = |m: String| StudyError(format!("{shown}: {m}"));
+    let bad = |reason: String| StudyError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
     let text = crate::files::read_text(
         path,
         crate::files::limits::TEXT_FILE_BYTES,
         "a sensitivity file",
     )
-    .map_err(|e| StudyError(format!("cannot read sensitivity file {shown}: {e}")))?;
+    .map_err(|e| StudyError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| bad(e.message().trim_end().into()))?;
     let r = raw.sensitivity;
     let parameters = varied(&r.parameters).map_err(&bad)?;
@@ -83,9 +99,7 @@ pub fn load(path: &Path) -> Result<Study, StudyError> {
     let seed = r.seed.unwrap_or(1);
     let (design, unit) = unit_design(&r, parameters.len(), seed).map_err(&bad)?;
     let dir = path.parent().unwrap_or(Path::new(""));
-    let base = scenario::load(&dir.join(&r.base))
-        .map_err(|e| StudyError(e.to_string()))?
-        .params;
+    let base = scenario::load(&dir.join(&r.base))?.params;
     let replications = r.replications.unwrap_or(base.run.replications);
     if let Some(n) = &r.name {
         crate::files::names::check("sensitivity.name", n).map_err(&bad)?;
@@ -93,8 +107,7 @@ pub fn load(path: &Path) -> Result<Study, StudyError> {
     let name = r
         .name
         .unwrap_or_else(|| crate::files::names::from_stem(path, "sensitivity"));
-    let sweep = Sweep::from_unit_points(name, path, base, design, replications, parameters, &unit)
-        .map_err(|e| StudyError(e.to_string()))?;
+    let sweep = Sweep::from_unit_points(name, path, base, design, replications, parameters, &unit)?;
     Ok(Study {
         sweep,
         method: r.method,
