@@ -157,12 +157,14 @@ fn sets(
     .transpose()
 }
 
-fn dict<'py>(py: Python<'py>, items: &[(&str, Py<PyAny>)]) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    for (k, v) in items {
-        d.set_item(*k, v)?;
-    }
-    Ok(d)
+/// A Python dict of `key => value` pairs (any value PyO3 converts), as the
+/// enclosing function's `PyResult`.
+macro_rules! py_dict {
+    ($py:expr, $($key:literal => $value:expr),+ $(,)?) => {{
+        let d = PyDict::new($py);
+        $(d.set_item($key, $value)?;)+
+        Ok(d)
+    }};
 }
 
 fn path_text(p: &Path) -> String {
@@ -182,44 +184,15 @@ fn check<'py>(
     let src = source(&scenario, is_text);
     let settings = settings(settings_);
     let p = supervised(py, |_| api::check(&src, &settings))?;
-    dict(
+    py_dict!(
         py,
-        &[
-            (
-                "name",
-                p.run.name.clone().into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "replications",
-                p.run.replications.into_pyobject(py)?.into_any().unbind(),
-            ),
-            ("seed", p.run.seed.into_pyobject(py)?.into_any().unbind()),
-            (
-                "months",
-                p.run.months.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "warnings",
-                api::lever_warnings(&p)
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            ),
-            (
-                "resolved_toml",
-                trustsim::scenario::resolved_toml(&p)
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            ),
-            (
-                "scenario_hash",
-                trustsim::scenario::scenario_hash(&p)
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            ),
-        ],
+        "name" => p.run.name.clone(),
+        "replications" => p.run.replications,
+        "seed" => p.run.seed,
+        "months" => p.run.months,
+        "warnings" => api::lever_warnings(&p),
+        "resolved_toml" => trustsim::scenario::resolved_toml(&p),
+        "scenario_hash" => trustsim::scenario::scenario_hash(&p)
     )
 }
 
@@ -261,34 +234,13 @@ fn run<'py>(
         }
         planned.execute(&messages, cancel)
     })?;
-    dict(
+    py_dict!(
         py,
-        &[
-            (
-                "dir",
-                path_text(&done.dir).into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "simulated",
-                done.report.simulated.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "resumed",
-                done.report.resumed.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "seconds",
-                done.report
-                    .wall_seconds
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            ),
-            (
-                "messages",
-                messages.take().into_pyobject(py)?.into_any().unbind(),
-            ),
-        ],
+        "dir" => path_text(&done.dir),
+        "simulated" => done.report.simulated,
+        "resumed" => done.report.resumed,
+        "seconds" => done.report.wall_seconds,
+        "messages" => messages.take()
     )
 }
 
@@ -360,27 +312,11 @@ fn compare<'py>(
         }
         Ok(planned.execute(&messages, cancel)?)
     })?;
-    dict(
+    py_dict!(
         py,
-        &[
-            (
-                "dir",
-                path_text(&done.dir).into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "variants",
-                done.record
-                    .variants
-                    .clone()
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            ),
-            (
-                "messages",
-                messages.take().into_pyobject(py)?.into_any().unbind(),
-            ),
-        ],
+        "dir" => path_text(&done.dir),
+        "variants" => done.record.variants.clone(),
+        "messages" => messages.take()
     )
 }
 
@@ -416,30 +352,13 @@ fn sweep<'py>(
         let sweep = api::load_sweep(&file, file_sets)?;
         api::sweep(&sweep, &options, &messages, cancel)
     })?;
-    dict(
+    py_dict!(
         py,
-        &[
-            (
-                "dir",
-                path_text(&done.dir).into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "done",
-                done.executed.done.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "units",
-                done.executed.units.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "ran",
-                done.executed.ran.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "messages",
-                messages.take().into_pyobject(py)?.into_any().unbind(),
-            ),
-        ],
+        "dir" => path_text(&done.dir),
+        "done" => done.executed.done,
+        "units" => done.executed.units,
+        "ran" => done.executed.ran,
+        "messages" => messages.take()
     )
 }
 
@@ -468,35 +387,13 @@ fn sensitivity<'py>(
     let done = supervised(py, |cancel| {
         api::sensitivity(&file, &options, &messages, cancel)
     })?;
-    dict(
+    py_dict!(
         py,
-        &[
-            (
-                "dir",
-                path_text(&done.dir).into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "done",
-                done.executed.done.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "units",
-                done.executed.units.into_pyobject(py)?.into_any().unbind(),
-            ),
-            (
-                "complete",
-                done.indices
-                    .is_some()
-                    .into_pyobject(py)?
-                    .to_owned()
-                    .into_any()
-                    .unbind(),
-            ),
-            (
-                "messages",
-                messages.take().into_pyobject(py)?.into_any().unbind(),
-            ),
-        ],
+        "dir" => path_text(&done.dir),
+        "done" => done.executed.done,
+        "units" => done.executed.units,
+        "complete" => done.indices.is_some(),
+        "messages" => messages.take()
     )
 }
 
@@ -521,21 +418,13 @@ fn calibrate<'py>(
         api::Calibration::WavesDone => ("waves_done", None, None),
         api::Calibration::Done { outcome, .. } => ("done", None, Some(outcome.sets.len())),
     };
-    dict(
+    py_dict!(
         py,
-        &[
-            (
-                "dir",
-                path_text(&dir).into_pyobject(py)?.into_any().unbind(),
-            ),
-            ("status", status.into_pyobject(py)?.into_any().unbind()),
-            ("wave", wave.into_pyobject(py)?.into_any().unbind()),
-            ("sets", sets.into_pyobject(py)?.into_any().unbind()),
-            (
-                "messages",
-                messages.take().into_pyobject(py)?.into_any().unbind(),
-            ),
-        ],
+        "dir" => path_text(&dir),
+        "status" => status,
+        "wave" => wave,
+        "sets" => sets,
+        "messages" => messages.take()
     )
 }
 
