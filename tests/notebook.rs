@@ -7,24 +7,10 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use tempfile::TempDir;
-
-/// Images (charts) among the outputs of an executed notebook.
-fn charts(notebook: &Path) -> usize {
-    let nb: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(notebook).unwrap()).unwrap();
-    nb["cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["outputs"].as_array().cloned().unwrap_or_default())
-        .filter(|o| o["data"]["image/png"].is_string())
-        .count()
-}
 
 #[test]
 fn the_example_notebook_runs_from_the_root_and_from_examples_and_draws_two_charts() {
@@ -42,11 +28,7 @@ fn the_example_notebook_runs_from_the_root_and_from_examples_and_draws_two_chart
         .arg(&run)
         .assert()
         .success();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = support::path_with(&bin);
     for (cwd, notebook, name) in [
         (support::root(), "examples/read_a_run.ipynb", "from_root"),
         (
@@ -72,7 +54,7 @@ fn the_example_notebook_runs_from_the_root_and_from_examples_and_draws_two_chart
         );
         let executed = dir.path().join(format!("{name}.ipynb"));
         assert_eq!(
-            charts(&executed),
+            support::notebook_images(&executed),
             2,
             "{name}: the README promises two charts"
         );

@@ -29,11 +29,7 @@ fn the_python_package_builds_passes_its_tests_and_runs_the_notebook() {
         "import maturin, polars, pyarrow, pytest, nbconvert, ipykernel, matplotlib",
     );
     let venv = bin.parent().unwrap().to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = support::path_with(&bin);
     let o = Command::new(bin.join("maturin"))
         .arg("develop")
         .current_dir(support::root().join("python"))
@@ -88,15 +84,6 @@ fn the_python_package_builds_passes_its_tests_and_runs_the_notebook() {
         "the notebook failed:\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let nb: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("executed.ipynb")).unwrap())
-            .unwrap();
-    let images = nb["cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["outputs"].as_array().cloned().unwrap_or_default())
-        .filter(|o| o["data"]["image/png"].is_string())
-        .count();
+    let images = support::notebook_images(&dir.path().join("executed.ipynb"));
     assert_eq!(images, 2, "the notebook should draw two charts");
 }

@@ -133,3 +133,25 @@ pub fn python_env(name: &str, packages: &[&str], check: &str) -> PathBuf {
     assert!(ok(&bin), "{} lacks what `{check}` imports", venv.display());
     bin
 }
+
+/// `PATH` with `bin` (a virtual environment's) first.
+pub fn path_with(bin: &Path) -> String {
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// Images (charts) among the outputs of an executed notebook.
+pub fn notebook_images(notebook: &Path) -> usize {
+    let nb: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(notebook).unwrap()).unwrap();
+    nb["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["outputs"].as_array().cloned().unwrap_or_default())
+        .filter(|o| o["data"]["image/png"].is_string())
+        .count()
+}
