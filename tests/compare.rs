@@ -269,3 +269,67 @@ fn csv_files_label_fractions_as_fractions() {
     assert!(mean > 0.01 && mean < 1.0, "a fraction: {mean}");
     assert!(!summary.iter().chain(&comparison).any(|r| r["unit"] == "%"));
 }
+
+/// A comparison draws its forest and difference charts and records them in
+/// `comparison.json`; `plot` on the folder redraws the same charts, and a
+/// comparison's charts go into its own folder only.
+#[test]
+fn plot_redraws_a_comparisons_own_charts() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("cmp");
+    let file = supportive(dir.path());
+    cargo_bin_cmd!("trustsim")
+        .arg("compare")
+        .arg(scenario("quick.toml"))
+        .arg(&file)
+        .args(["--replications", "2", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let charts = trustsim::charts::comparison_chart_files();
+    let record = |out: &Path| -> Vec<String> {
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("comparison.json")).unwrap()).unwrap();
+        m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let recorded = record(&out);
+    let svgs: Vec<(String, Vec<u8>)> = charts
+        .iter()
+        .filter(|c| c.ends_with(".svg"))
+        .map(|c| (c.clone(), std::fs::read(out.join(c)).unwrap()))
+        .collect();
+    assert!(svgs.iter().any(|(c, _)| c.contains("forest")), "{charts:?}");
+    for c in &charts {
+        assert!(recorded.contains(c), "{c} not recorded: {recorded:?}");
+    }
+    // Each variant's run has its own run charts.
+    assert!(out.join("supportive/charts/fan_engagement.svg").exists());
+
+    std::fs::remove_dir_all(out.join("charts")).unwrap();
+    let o = cargo_bin_cmd!("trustsim")
+        .arg("plot")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (c, bytes) in &svgs {
+        assert_eq!(&std::fs::read(out.join(c)).unwrap(), bytes, "{c} differs");
+    }
+    assert_eq!(record(&out).len(), recorded.len());
+
+    let o = cargo_bin_cmd!("trustsim")
+        .arg("plot")
+        .arg(&out)
+        .arg("--out")
+        .arg(dir.path().join("elsewhere"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is a comparison folder"), "{err}");
+}

@@ -143,18 +143,9 @@ fn shard(text: Option<String>) -> PyResult<Option<Shard>> {
 
 fn sets(
     path: Option<PathBuf>,
-    replications: u32,
-    messages: &Collect,
 ) -> Result<Option<std::sync::Arc<trustsim::output::parameter_sets::ParameterSetsFile>>, api::Error>
 {
-    path.map(|p| {
-        let (file, notes) = api::parameter_sets(&p, replications)?;
-        for n in notes {
-            messages.push(n);
-        }
-        Ok(file)
-    })
-    .transpose()
+    path.map(|p| api::parameter_sets(&p)).transpose()
 }
 
 /// A Python dict of `key => value` pairs (any value PyO3 converts), as the
@@ -215,8 +206,9 @@ fn run<'py>(
     let src = source(&scenario, is_text);
     let messages = Collect::default();
     let done = supervised(py, |cancel| {
-        let mut options = api::RunOptions {
+        let options = api::RunOptions {
             settings: settings(settings_),
+            parameter_sets: sets(parameter_sets)?,
             threads,
             out,
             no_charts: !charts,
@@ -224,11 +216,10 @@ fn run<'py>(
             force,
             ..api::RunOptions::default()
         };
-        if parameter_sets.is_some() {
-            let p = api::check(&src, &options.settings)?;
-            options.parameter_sets = sets(parameter_sets, p.run.replications, &messages)?;
-        }
         let planned = api::plan_run(&src, &options)?;
+        for n in &planned.notes {
+            messages.push(n.clone());
+        }
         for w in &planned.warnings {
             messages.push(format!("warning: {w}"));
         }
@@ -289,24 +280,23 @@ fn compare<'py>(
             });
             s.name = Some(name);
         }
-        let mut request = api::CompareRequest {
+        let request = api::CompareRequest {
             variants: sources,
             section,
             settings: settings(settings_),
             independent_seeds,
             allow_structural,
             force,
-            parameter_sets: None,
+            parameter_sets: sets(parameter_sets)?,
             out,
             threads: api::threads(threads)?,
             csv,
             charts,
         };
-        if parameter_sets.is_some() {
-            let replications = api::plan_compare(&request)?.record.replications;
-            request.parameter_sets = sets(parameter_sets, replications, &messages)?;
-        }
         let planned = api::plan_compare(&request)?;
+        for n in &planned.notes {
+            messages.push(n.clone());
+        }
         for w in &planned.warnings {
             messages.push(format!("warning: {w}"));
         }
@@ -347,9 +337,11 @@ fn sweep<'py>(
     let options = study_options(shard, threads, out)?;
     let messages = Collect::default();
     let done = supervised(py, |cancel| {
-        let plain = api::load_sweep(&file, None)?;
-        let file_sets = sets(parameter_sets, plain.replications, &messages)?;
-        let sweep = api::load_sweep(&file, file_sets)?;
+        let file_sets = sets(parameter_sets)?;
+        let sweep = api::load_sweep(&file, file_sets.clone())?;
+        for n in file_sets.map_or_else(Vec::new, |f| f.notes(sweep.replications)) {
+            messages.push(n);
+        }
         api::sweep(&sweep, &options, &messages, cancel)
     })?;
     py_dict!(

@@ -127,6 +127,16 @@ def test_report_and_plot(tmp_path):
 
 
 def test_ctrl_c_stops_a_run_and_keeps_finished_work(tmp_path):
+    # Python leaves SIGINT ignored if it started ignored (a background job of
+    # a shell); a user's interpreter turns it into KeyboardInterrupt.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_stops_a_run(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_stops_a_run(tmp_path):
     out = tmp_path / "long"
     timer = threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()

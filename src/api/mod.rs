@@ -38,7 +38,7 @@ use crate::compare::study::{self, CompareError};
 use crate::model::Params;
 use crate::output::OutputError;
 use crate::output::indices::IndexRow;
-use crate::output::parameter_sets::{Checksum, ParameterSetsError, ParameterSetsFile};
+use crate::output::parameter_sets::{ParameterSetsError, ParameterSetsFile};
 use crate::runner::{AppliedSets, RunError, RunSpec, preflight};
 use crate::scenario::ScenarioError;
 use crate::sensitivity::study::StudyError;
@@ -54,9 +54,9 @@ pub enum Error {
     #[error(transparent)]
     ParameterSets(#[from] ParameterSetsError),
     #[error(transparent)]
-    Run(#[from] RunError),
+    Run(RunError),
     #[error(transparent)]
-    Compare(#[from] CompareError),
+    Compare(CompareError),
     #[error(transparent)]
     Sweep(#[from] SweepError),
     #[error(transparent)]
@@ -78,6 +78,38 @@ pub enum Error {
     /// A value outside what is allowed (e.g. a thread count).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A drawing's error as the chart error it is, if it is one.
+fn chart_error(d: crate::runner::DrawError) -> Result<Error, crate::runner::DrawError> {
+    d.downcast::<crate::charts::ChartError>()
+        .map(|c| Error::Charts(*c))
+}
+
+impl From<RunError> for Error {
+    fn from(e: RunError) -> Error {
+        match e {
+            RunError::Charts(d) => {
+                chart_error(d).unwrap_or_else(|d| Error::Run(RunError::Charts(d)))
+            }
+            e => Error::Run(e),
+        }
+    }
+}
+
+impl From<CompareError> for Error {
+    fn from(e: CompareError) -> Error {
+        match e {
+            CompareError::Charts(d) => {
+                chart_error(d).unwrap_or_else(|d| Error::Compare(CompareError::Charts(d)))
+            }
+            CompareError::Run(e) => match Error::from(e) {
+                Error::Run(e) => Error::Compare(CompareError::Run(e)),
+                other => other,
+            },
+            e => Error::Compare(e),
+        }
+    }
 }
 
 impl Error {
@@ -119,29 +151,11 @@ pub fn lever_warnings(p: &Params) -> Vec<String> {
         .collect()
 }
 
-/// A parameter-sets file, read and checked, and what a user should know
-/// about using it for `replications` replications (no checksum; fewer
-/// replications than sets).
-pub fn parameter_sets(
-    path: &Path,
-    replications: u32,
-) -> Result<(Arc<ParameterSetsFile>, Vec<String>), Error> {
-    let file = ParameterSetsFile::open(path)?;
-    let m = file.sets.len();
-    let mut notes = Vec::new();
-    if file.checksum == Checksum::Absent {
-        notes.push(format!(
-            "note: {} carries no trustsim checksum (it was written by hand or by another tool); its values are used as read",
-            path.display()
-        ));
-    }
-    if (replications as usize) < m {
-        notes.push(format!(
-            "warning: {replications} replications use only the first {replications} of the {m} parameter sets in {}; run at least {m} replications to use them all",
-            path.display()
-        ));
-    }
-    Ok((Arc::new(file), notes))
+/// A parameter-sets file, read and checked. What a user should know about
+/// using it for a run comes with the plan ([`PlannedRun::notes`],
+/// [`study::Planned::notes`]) or from [`ParameterSetsFile::notes`].
+pub fn parameter_sets(path: &Path) -> Result<Arc<ParameterSetsFile>, Error> {
+    Ok(Arc::new(ParameterSetsFile::open(path)?))
 }
 
 /// How to run a scenario (the flags of `trustsim run`).
@@ -177,6 +191,9 @@ pub struct PlannedRun {
     pub seconds: f64,
     /// Levers that cannot act (see [`lever_warnings`]).
     pub warnings: Vec<String>,
+    /// What to know about the parameter sets for this run, one line each
+    /// ([`ParameterSetsFile::notes`]).
+    pub notes: Vec<String>,
     spec: RunSpec,
 }
 
@@ -208,7 +225,7 @@ pub fn plan_run(source: &Source, options: &RunOptions) -> Result<PlannedRun, Err
         None => None,
     };
     let spec = RunSpec {
-        charts: !options.no_charts,
+        charts: (!options.no_charts).then(publish::run_charts),
         check_invariants: options.check_invariants,
         replace: options.force,
         ignore_disk: options.force,
@@ -222,6 +239,10 @@ pub fn plan_run(source: &Source, options: &RunOptions) -> Result<PlannedRun, Err
     Ok(PlannedRun {
         seconds: preflight::seconds(&p, p.run.replications, threads),
         warnings: lever_warnings(&p),
+        notes: options
+            .parameter_sets
+            .as_ref()
+            .map_or_else(Vec::new, |f| f.notes(p.run.replications)),
         params: p,
         dir,
         spec,
@@ -255,7 +276,7 @@ pub fn run(
 /// (the record, the folder, the estimated seconds, lever warnings);
 /// writes nothing. [`study::Planned::execute`] runs it.
 pub fn plan_compare(request: &CompareRequest) -> Result<study::Planned, Error> {
-    Ok(study::plan(request)?)
+    Ok(study::plan(request, publish::comparison_charts())?)
 }
 
 /// Runs a comparison of policy variants with common random numbers.

@@ -6,9 +6,29 @@ use std::path::{Path, PathBuf};
 
 use super::Error;
 use crate::charts::{self, ChartError};
+use crate::compare::study;
 use crate::output::Manifest;
 use crate::output::comparison::ComparisonManifest;
+use crate::runner::Drawing;
 use crate::runner::folder::{self, Recorded};
+
+/// The charts `run` draws into a run folder.
+pub fn run_charts() -> Drawing {
+    Drawing::new(charts::run_chart_files(), |dir: &Path| {
+        charts::render_run_charts(&[dir.to_path_buf()], &dir.join("charts")).map(drop)
+    })
+}
+
+/// The charts `compare` draws: each variant's run charts, and the forest
+/// and difference charts of the comparison folder.
+pub fn comparison_charts() -> study::Charts {
+    study::Charts {
+        run: run_charts(),
+        comparison: Drawing::new(charts::comparison_chart_files(), |dir: &Path| {
+            charts::render_comparison_charts(dir).map(drop)
+        }),
+    }
+}
 
 fn invalid(message: String) -> Error {
     Error::Invalid(message)
@@ -62,8 +82,16 @@ fn recorded<R: Recorded, T>(
     folder::add_files::<R, T, ChartError>(dir, names, write).map_err(|e| invalid(format!("{e}")))
 }
 
-/// Draws the charts of one or more runs (overlaid when several).
+/// Draws the charts of one or more runs (overlaid when several), or
+/// redraws a finished comparison's own charts into its folder.
 pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<Vec<PathBuf>, Error> {
+    if let [one] = runs
+        && one
+            .join(crate::output::comparison::COMPARISON_MANIFEST)
+            .exists()
+    {
+        return plot_comparison(one, out);
+    }
     for r in runs {
         finished_run(r)?;
     }
@@ -78,6 +106,29 @@ pub fn plot(runs: &[PathBuf], out: Option<PathBuf>) -> Result<Vec<PathBuf>, Erro
         }
     };
     Ok(files)
+}
+
+/// Redraws the forest and difference charts of the finished comparison in
+/// `dir`, recorded in its `comparison.json`.
+fn plot_comparison(dir: &Path, out: Option<PathBuf>) -> Result<Vec<PathBuf>, Error> {
+    use crate::output::comparison::{COMPARISON_MANIFEST, read_comparison_manifest};
+    if out.is_some() {
+        return Err(invalid(format!(
+            "{} is a comparison folder: its charts are drawn into its own charts/ folder, so leave out --out",
+            dir.display()
+        )));
+    }
+    let record = read_comparison_manifest(&dir.join(COMPARISON_MANIFEST))?;
+    if !record.complete {
+        return Err(invalid(format!(
+            "{} holds an unfinished comparison of {}; run the same `trustsim compare` command again to finish it",
+            dir.display(),
+            record.variants.join(", ")
+        )));
+    }
+    recorded::<ComparisonManifest, _>(dir, &charts::comparison_chart_files(), || {
+        charts::render_comparison_charts(dir)
+    })
 }
 
 /// Draws the trust view of trust `code` of one run.

@@ -300,8 +300,12 @@ impl Plan {
     pub fn hash(&self) -> String {
         let mut h = Sha256::new();
         h.update(scenario::resolved_toml(&self.base).as_bytes());
-        h.update(serde_json::to_string(&self.parameters).unwrap_or_default());
-        h.update(serde_json::to_string(&self.targets).unwrap_or_default());
+        // Plain data with string keys: serialising cannot fail, and a
+        // failure must not pass as an empty string that other plans share.
+        h.update(
+            serde_json::to_string(&self.parameters).expect("calibration parameters serialise"),
+        );
+        h.update(serde_json::to_string(&self.targets).expect("calibration targets serialise"));
         h.update(
             format!(
                 "{} {} {} {} {} {}",
@@ -316,4 +320,9 @@ impl Plan {
     pub fn keys(&self) -> Vec<String> {
         self.parameters.iter().map(|v| v.key.clone()).collect()
     }
+}
+
+/// The folder of wave `w` (1-based) of the calibration in `dir`.
+pub fn wave_dir(dir: &Path, w: usize) -> PathBuf {
+    dir.join("waves").join(format!("wave-{w}"))
 }

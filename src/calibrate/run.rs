@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::history::{self, HistoryError, Proposal, WaveFit, WaveRuns};
 use super::plan::Plan;
-use super::store::wave_dir;
+use super::plan::wave_dir;
 use crate::design::latin_hypercube;
 use crate::runner::{Cancel, Progress as Report};
 use crate::sweep::exec::{ExecError, Execution};

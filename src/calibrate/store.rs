@@ -27,11 +27,6 @@ pub const RUNS_FILE: &str = "runs.parquet";
 pub const SETS_FILE: &str = parameter_sets::PARAMETER_SETS_FILE;
 pub const SUMMARY_FILE: &str = "calibration.json";
 
-/// The folder of wave `w` (1-based) of the calibration in `dir`.
-pub fn wave_dir(dir: &Path, w: usize) -> PathBuf {
-    dir.join("waves").join(format!("wave-{w}"))
-}
-
 fn meta(plan: &Plan) -> FileMeta {
     FileMeta {
         scenario_hash: plan.hash(),
@@ -75,7 +70,13 @@ pub fn write_runs(dir: &Path, plan: &Plan, outcome: &Outcome) -> Result<PathBuf,
         all = Some(store::stack(all, &df, &path)?);
     }
     let out = dir.join(RUNS_FILE);
-    let mut df = all.unwrap_or_default();
+    let Some(mut df) = all else {
+        return Err(OutputError::invalid(
+            &out,
+            "no wave of the calibration has run, so there are no runs to write".to_string(),
+        )
+        .into());
+    };
     df.rechunk_mut();
     let notes: Vec<(String, String)> = plan
         .keys()

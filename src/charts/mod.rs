@@ -425,6 +425,30 @@ pub fn render_run_charts(runs: &[PathBuf], out_dir: &Path) -> Result<Vec<PathBuf
     render_charts(&data, out_dir)
 }
 
+/// Draws the charts of a comparison folder `dir` from what is written
+/// there (its record, the variants' run folders): the forest chart and one
+/// chart of differences over time per indicator, into `dir/charts`
+/// ([`comparison_chart_files`]).
+pub fn render_comparison_charts(dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+    use crate::output::comparison::{self as out, COMPARISON_MANIFEST};
+    let record = out::read_comparison_manifest(&dir.join(COMPARISON_MANIFEST))?;
+    let rows = crate::compare::read_differences(dir, &record.variants)?;
+    let scenarios = record
+        .variants
+        .iter()
+        .map(|v| crate::output::read_manifest(&dir.join(v).join(crate::output::MANIFEST_FILE)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let changes = difference::change_months(scenarios.iter().map(|m| &m.scenario));
+    let mut files = forest::render_forest(&rows, &dir.join("charts"), &out::provenance(&record))?;
+    files.extend(difference::render_differences(
+        dir,
+        &record.variants,
+        changes,
+        &rows,
+    )?);
+    Ok(files)
+}
+
 /// Category names as people write them: `mental_health` -> `Mental health`.
 pub fn pretty(name: &str) -> String {
     let s = name.replace('_', " ");

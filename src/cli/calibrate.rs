@@ -95,7 +95,7 @@ fn print_status(plan: &Plan, dir: &Path) -> Result<()> {
     let results = store::read_results(dir);
     if let Some(r) = &results
         && r.hash == plan.hash()
-        && !store::wave_dir(dir, 1).exists()
+        && !crate::calibrate::plan::wave_dir(dir, 1).exists()
     {
         outln!("done");
         errln!(
@@ -137,7 +137,7 @@ pub fn space_left(share: f64) -> String {
 fn confirm(plan: &Plan, dir: &Path, threads: usize, args: &SweepArgs) -> Result<()> {
     let done = (1..=plan.waves)
         .take_while(|&w| {
-            let wdir = store::wave_dir(dir, w);
+            let wdir = crate::calibrate::plan::wave_dir(dir, w);
             sweep_store::read_record(&wdir)
                 .is_ok_and(|r| sweep_store::done_units(&wdir).len() == r.units)
         })

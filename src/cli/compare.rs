@@ -48,27 +48,21 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     };
     // The sets are read (and their use explained) once the replication
     // count is known: the first variant's, or the comparison file's.
-    let mut request = Request {
+    let request = Request {
         variants: files.into_iter().map(Source::File).collect(),
         section,
         settings: args.flags.settings(),
         independent_seeds: args.independent_seeds,
         allow_structural: args.allow_structural,
         force: args.force,
-        parameter_sets: None,
+        parameter_sets: args.flags.sets_file()?,
         out: args.flags.out.clone(),
         threads: args.flags.threads()?,
         csv: args.flags.csv,
         charts: !args.flags.no_charts,
     };
-    if args.flags.parameter_sets.is_some() {
-        let replications = api::plan_compare(&request)
-            .map_err(run::api_error)?
-            .record
-            .replications;
-        request.parameter_sets = args.flags.sets_file(replications)?;
-    }
     let planned = api::plan_compare(&request).map_err(run::api_error)?;
+    run::print_notes(&planned.notes);
     for w in &planned.warnings {
         errln!("warning: {w}");
     }

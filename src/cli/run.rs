@@ -105,29 +105,31 @@ impl RunFlags {
 
     /// The parameter-sets file given with `--parameter-sets`, read and
     /// checked (see [`open_sets`]).
-    pub fn sets_file(&self, replications: u32) -> Result<Option<Arc<ParameterSetsFile>>> {
-        self.parameter_sets
-            .as_deref()
-            .map(|path| open_sets(path, replications))
-            .transpose()
+    pub fn sets_file(&self) -> Result<Option<Arc<ParameterSetsFile>>> {
+        self.parameter_sets.as_deref().map(open_sets).transpose()
     }
 }
 
-/// Reads and checks the parameter sets at `path` for a run of
-/// `replications`, saying how they will be used: cycled, and with a
-/// warning if there are fewer replications than sets.
-pub fn open_sets(path: &Path, replications: u32) -> Result<Arc<ParameterSetsFile>> {
-    let (file, notes) = api::parameter_sets(path, replications)?;
+/// Reads and checks the parameter sets at `path`, saying how they will be
+/// used (cycled); what to know about them for the run at hand comes with
+/// its plan ([`print_notes`]).
+pub fn open_sets(path: &Path) -> Result<Arc<ParameterSetsFile>> {
+    let file = api::parameter_sets(path)?;
     let m = file.sets.len();
     outln!(
         "parameter sets: {m} plausible sets of {} parameters from {}; replication i uses set i mod {m} (cycled)",
         file.sets.keys.len(),
         path.display()
     );
+    Ok(file)
+}
+
+/// Prints what a plan says about its parameter sets (no checksum, sets
+/// unused), one line each.
+pub fn print_notes(notes: &[String]) {
     for n in notes {
         errln!("{n}");
     }
-    Ok(file)
 }
 
 /// The progress bar on standard error (nothing when quiet or not a terminal).
@@ -247,7 +249,7 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<()> {
     let f = &args.flags;
     let source = Source::File(args.file.clone());
-    let mut options = api::RunOptions {
+    let options = api::RunOptions {
         settings: f.settings(),
         threads: Some(f.threads()?),
         out: f.out.clone(),
@@ -257,13 +259,10 @@ pub fn run(args: RunArgs) -> Result<()> {
         check_invariants: args.check_invariants,
         save_state: args.save_state,
         from_state: args.from_state.clone(),
-        parameter_sets: None,
+        parameter_sets: f.sets_file()?,
     };
-    if f.parameter_sets.is_some() {
-        let p = api::check(&source, &options.settings)?;
-        options.parameter_sets = f.sets_file(p.run.replications)?;
-    }
     let planned = api::plan_run(&source, &options)?;
+    print_notes(&planned.notes);
     for w in &planned.warnings {
         errln!("warning: {w}");
     }

@@ -66,7 +66,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 pub fn with_sets(sweep: Sweep, path: Option<&Path>) -> Result<Sweep> {
     Ok(match path {
         Some(path) => {
-            let file = super::run::open_sets(path, sweep.replications)?;
+            let file = super::run::open_sets(path)?;
+            super::run::print_notes(&file.notes(sweep.replications));
             sweep.with_parameter_sets(file)?
         }
         None => sweep,

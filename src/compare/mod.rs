@@ -15,74 +15,18 @@
 pub mod file;
 pub mod study;
 
-use crate::metrics::{self, Metric, Scope, Values};
+use std::path::Path;
+
+use crate::metrics::{self, Metric, ReplicationMetrics, Scope, Values};
+use crate::output::{self, OutputError};
 use crate::stats;
+
+pub use crate::output::comparison::{Difference, Worlds};
+pub use crate::scenario::keys::{differing_parameters, is_structural, timed_changes};
 
 /// The compared metrics, in registry order.
 pub fn outcomes() -> impl Iterator<Item = &'static Metric> {
     metrics::METRICS.iter().filter(|m| m.compare)
-}
-
-/// The paired difference of one outcome between a variant and the first variant.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Difference {
-    pub variant: String,
-    pub baseline: String,
-    pub outcome: &'static Metric,
-    pub scope: Scope,
-    pub n: u32,
-    pub baseline_mean: f64,
-    pub variant_mean: f64,
-    /// Mean of variant minus baseline over replications.
-    pub mean_difference: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    /// Share of replications in which the variant did better.
-    pub share_better: f64,
-    /// Standard deviation of the reference's values across replications
-    /// (to express a difference in standard deviations).
-    pub baseline_sd: f64,
-    /// The spread across plausible worlds, with parameter sets.
-    pub worlds: Option<Worlds>,
-}
-
-/// A paired difference across plausible worlds: each replication is one
-/// world (a parameter set and a draw of chance).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Worlds {
-    /// 2.5th percentile of the paired differences across replications.
-    pub low: f64,
-    /// 97.5th percentile of the paired differences across replications.
-    pub high: f64,
-    /// The mean paired difference over the replications of each set, by
-    /// set number (the sets the replications used: `0..M`).
-    pub set_means: Vec<f64>,
-    /// Sets whose mean paired difference is an improvement.
-    pub sets_better: u32,
-}
-
-impl Worlds {
-    /// Number of sets the replications used (M).
-    pub fn sets(&self) -> u32 {
-        self.set_means.len() as u32
-    }
-}
-
-impl Difference {
-    /// The mean difference in standard deviations of the reference.
-    pub fn standardised(&self) -> (f64, f64, f64) {
-        let s = self.baseline_sd;
-        if s > 0.0 {
-            (self.mean_difference / s, self.ci_low / s, self.ci_high / s)
-        } else {
-            (f64::NAN, f64::NAN, f64::NAN)
-        }
-    }
-
-    /// Whether the 95 % interval excludes no difference.
-    pub fn clear(&self) -> bool {
-        self.ci_low > 0.0 || self.ci_high < 0.0
-    }
 }
 
 /// Paired differences of every variant against the first, for one scope.
@@ -160,7 +104,69 @@ fn worlds(outcome: &Metric, d: &[f64], sets: &[u32]) -> Worlds {
     }
 }
 
-pub use crate::scenario::keys::{differing_parameters, is_structural, timed_changes};
+/// Paired differences of every variant against the first, for both scopes,
+/// from each variant's `replications.parquet` in `dir/<variant>/`. If the
+/// variants ran with parameter sets, each difference carries its spread
+/// across worlds; every variant's replication must then have used the same
+/// set as the reference's.
+pub fn read_differences(dir: &Path, names: &[String]) -> Result<Vec<Difference>, OutputError> {
+    let per_variant: Vec<Vec<ReplicationMetrics>> = names
+        .iter()
+        .map(|n| output::replications::read(&dir.join(n).join(output::REPLICATIONS_FILE)))
+        .collect::<Result<_, _>>()?;
+    let sets = worlds_of(dir, names, &per_variant)?;
+    let mut rows = Vec::new();
+    for scope in [Scope::FinalYear, Scope::WholeRun] {
+        let values: Vec<(String, Vec<Values>)> = names
+            .iter()
+            .zip(&per_variant)
+            .map(|(n, reps)| {
+                (
+                    n.clone(),
+                    reps.iter().map(|r| r.scope(scope).clone()).collect(),
+                )
+            })
+            .collect();
+        rows.extend(paired_differences_in_worlds(
+            &values,
+            sets.as_deref(),
+            scope,
+        ));
+    }
+    Ok(rows)
+}
+
+/// The parameter set of each of the reference's replications, if it ran
+/// with sets; an error if another variant's replication used another set.
+fn worlds_of(
+    dir: &Path,
+    names: &[String],
+    per_variant: &[Vec<ReplicationMetrics>],
+) -> Result<Option<Vec<u32>>, OutputError> {
+    let Some(reference) = per_variant.first() else {
+        return Ok(None);
+    };
+    for (name, reps) in names.iter().zip(per_variant).skip(1) {
+        for (a, b) in reference.iter().zip(reps) {
+            if a.parameter_set != b.parameter_set {
+                let shown = |s: Option<u32>| s.map_or("none".to_string(), |s| s.to_string());
+                return Err(OutputError::invalid(
+                    &dir.join(name).join(output::REPLICATIONS_FILE),
+                    format!(
+                        "replication {} used parameter set {} and the reference's used {}; the variants of a comparison use the same set in each replication",
+                        b.replication,
+                        shown(b.parameter_set),
+                        shown(a.parameter_set)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(reference
+        .iter()
+        .map(|m| m.parameter_set)
+        .collect::<Option<Vec<u32>>>())
+}
 
 /// What a board paper can quote: for one variant and scope, the outcomes
 /// the variant clearly changed (95 % interval excluding no change), with

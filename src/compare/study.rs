@@ -14,7 +14,9 @@ use crate::model::Params;
 use crate::output::comparison::{self as out, ComparisonManifest};
 use crate::output::parameter_sets::ParameterSetsFile;
 use crate::output::{self, FileMeta, OutputError};
-use crate::runner::{self, AppliedSets, Cancel, Progress, RunError, RunReport, RunSpec, Sharing};
+use crate::runner::{
+    self, AppliedSets, Cancel, DrawError, Drawing, Progress, RunError, RunReport, RunSpec, Sharing,
+};
 use crate::runner::{folder, preflight};
 use crate::scenario::{self, ScenarioError, Setting, Source};
 
@@ -59,8 +61,9 @@ pub enum CompareError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Run(#[from] RunError),
+    /// The comparison's charts could not be drawn.
     #[error(transparent)]
-    Charts(#[from] crate::charts::ChartError),
+    Charts(DrawError),
     #[error(transparent)]
     File(#[from] crate::files::digest::VerifyError),
 }
@@ -87,7 +90,7 @@ pub struct Request {
     /// Output folder (default: `output/<name>`).
     pub out: Option<PathBuf>,
     pub threads: usize,
-    /// Also write CSV; draw charts.
+    /// Also write CSV; draw charts (the [`Charts`] given to [`plan`]).
     pub csv: bool,
     pub charts: bool,
 }
@@ -106,11 +109,23 @@ pub struct Planned {
     pub seconds: f64,
     /// Policy levers that cannot act in a variant, one line each.
     pub warnings: Vec<String>,
+    /// What to know about the parameter sets for this comparison, one line
+    /// each ([`ParameterSetsFile::notes`]).
+    pub notes: Vec<String>,
     sets: Option<Vec<Arc<AppliedSets>>>,
     force: bool,
     threads: usize,
     csv: bool,
-    charts: bool,
+    charts: Option<Charts>,
+}
+
+/// What a comparison draws, handed in by the layer that draws
+/// ([`crate::api`]): each variant's run charts, and the comparison's own
+/// from its folder once `comparison.parquet` is written.
+#[derive(Debug, Clone)]
+pub struct Charts {
+    pub run: Drawing,
+    pub comparison: Drawing,
 }
 
 /// A finished comparison.
@@ -146,9 +161,10 @@ pub fn default_name(names: &[String]) -> String {
     }
 }
 
-/// Loads and checks the variants of `request` and plans the comparison;
-/// writes nothing.
-pub fn plan(request: &Request) -> Result<Planned, CompareError> {
+/// Loads and checks the variants of `request` and plans the comparison,
+/// drawing `charts` if the request asks for charts; writes nothing.
+pub fn plan(request: &Request, charts: Charts) -> Result<Planned, CompareError> {
+    let charts = request.charts.then_some(charts);
     if request.variants.len() < 2 {
         return Err(CompareError::TooFew(request.variants.len()));
     }
@@ -210,11 +226,15 @@ pub fn plan(request: &Request) -> Result<Planned, CompareError> {
         settings: request.settings.iter().map(|s| s.shown.clone()).collect(),
         complete: false,
         files: vec![],
-        pending: out::planned_files(request.csv, request.charts),
+        pending: out::planned_files(
+            request.csv,
+            charts.as_ref().map_or(&[], |c| c.comparison.files()),
+        ),
         parameter_sets: sets_file.map(|f| f.record(variants[0].run.replications)),
         scope: Some(crate::model::params::RunScope::of(&variants[0])),
     };
     Ok(Planned {
+        notes: sets_file.map_or_else(Vec::new, |f| f.notes(variants[0].run.replications)),
         variants,
         record,
         dir,
@@ -224,7 +244,7 @@ pub fn plan(request: &Request) -> Result<Planned, CompareError> {
         force: request.force,
         threads: request.threads,
         csv: request.csv,
-        charts: request.charts,
+        charts,
     })
 }
 
@@ -347,7 +367,7 @@ impl Planned {
             .enumerate()
             .map(|(k, p)| RunSpec {
                 sets: self.sets.as_ref().map(|s| s[k].clone()),
-                charts: self.charts,
+                charts: self.charts.as_ref().map(|c| c.run.clone()),
                 replace: self.force,
                 ignore_disk: self.force,
                 settings: record.settings.clone(),
@@ -356,9 +376,12 @@ impl Planned {
             })
             .collect();
         let (reports, sharing) = runner::run_branched(&specs, progress, cancel)?;
-        let rows = out::read_differences(&dir, &record.variants)?;
-        let changes = crate::charts::difference::change_months(&self.variants);
-        write_outputs(&dir, &rows, &record, (self.csv, self.charts), &changes)?;
+        let rows = super::read_differences(&dir, &record.variants)?;
+        write_outputs(&dir, &rows, &record, self.csv)?;
+        if let Some(c) = &self.charts {
+            progress.phase("drawing the comparison's charts");
+            c.comparison.draw(&dir).map_err(CompareError::Charts)?;
+        }
         record.files = record
             .pending
             .iter()
@@ -447,8 +470,7 @@ fn write_outputs(
     dir: &Path,
     rows: &[Difference],
     record: &ComparisonManifest,
-    (csv, charts): (bool, bool),
-    changes: &[u32],
+    csv: bool,
 ) -> Result<(), CompareError> {
     let meta = FileMeta {
         scenario_hash: record.scenario_hashes.join("+"),
@@ -462,15 +484,6 @@ fn write_outputs(
     if csv {
         let text = out::COMPARISON.csv(rows.iter());
         output::write_atomic(&dir.join(out::COMPARISON_CSV), text.as_bytes())?;
-    }
-    if charts {
-        crate::charts::forest::render_forest(rows, &dir.join("charts"), &out::provenance(record))?;
-        crate::charts::difference::render_differences(
-            dir,
-            &record.variants,
-            changes.to_vec(),
-            rows,
-        )?;
     }
     Ok(())
 }

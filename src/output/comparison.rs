@@ -1,6 +1,7 @@
 //! `comparison.parquet`: one row per variant x outcome x scope with the
 //! paired difference against the first variant and its 95 % interval; with
 //! parameter sets, also its spread across plausible worlds (null without).
+//! The rows ([`Difference`]) are computed by [`crate::compare`].
 
 use std::path::Path;
 
@@ -8,15 +9,14 @@ use super::error::OutputError;
 use super::parquet::FileMeta;
 use super::summary::write_table;
 use super::tables::{Col, Get, Table, table};
-use crate::compare::Difference;
-use crate::metrics::{Better, ReplicationMetrics, Scope, Values};
+use crate::metrics::{Better, Metric, Scope};
 
 /// Conventional file name of the comparison table.
 pub const COMPARISON_FILE: &str = "comparison.parquet";
 /// The comparison table as CSV (with `--csv`).
 pub const COMPARISON_CSV: &str = "comparison.csv";
 /// What a comparison folder holds: its variants and how they were run.
-pub const COMPARISON_MANIFEST: &str = "comparison.json";
+pub use super::manifest::COMPARISON_MANIFEST;
 
 /// The record of a comparison (`comparison.json`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -58,68 +58,66 @@ pub fn write_comparison_manifest(path: &Path, m: &ComparisonManifest) -> Result<
     super::manifest::write_sealed(path, m)
 }
 
-/// Paired differences of every variant against the first, for both scopes,
-/// from each variant's `replications.parquet` in `dir/<variant>/`. If the
-/// variants ran with parameter sets, each difference carries its spread
-/// across worlds; every variant's replication must then have used the same
-/// set as the reference's.
-pub fn read_differences(dir: &Path, names: &[String]) -> Result<Vec<Difference>, OutputError> {
-    let per_variant: Vec<Vec<ReplicationMetrics>> = names
-        .iter()
-        .map(|n| super::replications::read(&dir.join(n).join(super::REPLICATIONS_FILE)))
-        .collect::<Result<_, _>>()?;
-    let sets = worlds_of(dir, names, &per_variant)?;
-    let mut rows = Vec::new();
-    for scope in [Scope::FinalYear, Scope::WholeRun] {
-        let values: Vec<(String, Vec<Values>)> = names
-            .iter()
-            .zip(&per_variant)
-            .map(|(n, reps)| {
-                (
-                    n.clone(),
-                    reps.iter().map(|r| r.scope(scope).clone()).collect(),
-                )
-            })
-            .collect();
-        rows.extend(crate::compare::paired_differences_in_worlds(
-            &values,
-            sets.as_deref(),
-            scope,
-        ));
-    }
-    Ok(rows)
+/// The paired difference of one outcome between a variant and the first variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub variant: String,
+    pub baseline: String,
+    pub outcome: &'static Metric,
+    pub scope: Scope,
+    pub n: u32,
+    pub baseline_mean: f64,
+    pub variant_mean: f64,
+    /// Mean of variant minus baseline over replications.
+    pub mean_difference: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Share of replications in which the variant did better.
+    pub share_better: f64,
+    /// Standard deviation of the reference's values across replications
+    /// (to express a difference in standard deviations).
+    pub baseline_sd: f64,
+    /// The spread across plausible worlds, with parameter sets.
+    pub worlds: Option<Worlds>,
 }
 
-/// The parameter set of each of the reference's replications, if it ran
-/// with sets; an error if another variant's replication used another set.
-fn worlds_of(
-    dir: &Path,
-    names: &[String],
-    per_variant: &[Vec<ReplicationMetrics>],
-) -> Result<Option<Vec<u32>>, OutputError> {
-    let Some(reference) = per_variant.first() else {
-        return Ok(None);
-    };
-    for (name, reps) in names.iter().zip(per_variant).skip(1) {
-        for (a, b) in reference.iter().zip(reps) {
-            if a.parameter_set != b.parameter_set {
-                let shown = |s: Option<u32>| s.map_or("none".to_string(), |s| s.to_string());
-                return Err(OutputError::invalid(
-                    &dir.join(name).join(super::REPLICATIONS_FILE),
-                    format!(
-                        "replication {} used parameter set {} and the reference's used {}; the variants of a comparison use the same set in each replication",
-                        b.replication,
-                        shown(b.parameter_set),
-                        shown(a.parameter_set)
-                    ),
-                ));
-            }
+/// A paired difference across plausible worlds: each replication is one
+/// world (a parameter set and a draw of chance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worlds {
+    /// 2.5th percentile of the paired differences across replications.
+    pub low: f64,
+    /// 97.5th percentile of the paired differences across replications.
+    pub high: f64,
+    /// The mean paired difference over the replications of each set, by
+    /// set number (the sets the replications used: `0..M`).
+    pub set_means: Vec<f64>,
+    /// Sets whose mean paired difference is an improvement.
+    pub sets_better: u32,
+}
+
+impl Worlds {
+    /// Number of sets the replications used (M).
+    pub fn sets(&self) -> u32 {
+        self.set_means.len() as u32
+    }
+}
+
+impl Difference {
+    /// The mean difference in standard deviations of the reference.
+    pub fn standardised(&self) -> (f64, f64, f64) {
+        let s = self.baseline_sd;
+        if s > 0.0 {
+            (self.mean_difference / s, self.ci_low / s, self.ci_high / s)
+        } else {
+            (f64::NAN, f64::NAN, f64::NAN)
         }
     }
-    Ok(reference
-        .iter()
-        .map(|m| m.parameter_set)
-        .collect::<Option<Vec<u32>>>())
+
+    /// Whether the 95 % interval excludes no difference.
+    pub fn clear(&self) -> bool {
+        self.ci_low > 0.0 || self.ci_high < 0.0
+    }
 }
 
 /// The provenance line of a comparison's charts and report.
@@ -153,15 +151,13 @@ pub fn read_comparison_manifest(path: &Path) -> Result<ComparisonManifest, Outpu
 
 /// The files `compare` writes into the comparison folder (the variants'
 /// folders aside), relative to it: the table, its CSV with `csv`, and the
-/// forest and difference charts with `charts`.
-pub fn planned_files(csv: bool, charts: bool) -> Vec<String> {
+/// charts it draws (`charts`, relative to the folder).
+pub fn planned_files(csv: bool, charts: &[String]) -> Vec<String> {
     let mut v = vec![COMPARISON_FILE.to_string()];
     if csv {
         v.push(COMPARISON_CSV.into());
     }
-    if charts {
-        v.extend(crate::charts::comparison_chart_files());
-    }
+    v.extend(charts.iter().cloned());
     v
 }
 

@@ -20,6 +20,9 @@ use crate::model::Params;
 
 /// Conventional file name of the manifest inside a run folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// The record of a comparison folder: its variants and how they were run
+/// ([`super::comparison::ComparisonManifest`]).
+pub const COMPARISON_MANIFEST: &str = "comparison.json";
 
 /// Description of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -113,6 +113,27 @@ impl ParameterSetsFile {
         })
     }
 
+    /// What a user should know about running `replications` replications
+    /// with these sets, one line each (`note:` or `warning:`): that the
+    /// file carries no checksum, or that some sets go unused.
+    pub fn notes(&self, replications: u32) -> Vec<String> {
+        let m = self.sets.len();
+        let mut notes = Vec::new();
+        if self.checksum == Checksum::Absent {
+            notes.push(format!(
+                "note: {} carries no trustsim checksum (it was written by hand or by another tool); its values are used as read",
+                self.path.display()
+            ));
+        }
+        if (replications as usize) < m {
+            notes.push(format!(
+                "warning: {replications} replications use only the first {replications} of the {m} parameter sets in {}; run at least {m} replications to use them all",
+                self.path.display()
+            ));
+        }
+        notes
+    }
+
     /// What a manifest records of the file for a run of `replications`.
     pub fn record(&self, replications: u32) -> SetsRecord {
         let m = self.sets.len() as u32;

@@ -10,9 +10,8 @@ use std::path::Path;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::comparison::COMPARISON_MANIFEST;
 use super::error::OutputError;
-use super::manifest::{MANIFEST_FILE, read_sealed};
+use super::manifest::{COMPARISON_MANIFEST, MANIFEST_FILE, read_sealed};
 use crate::files::FileEntry;
 
 /// What a record lists, whatever else it says.

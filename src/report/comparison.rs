@@ -28,7 +28,7 @@ pub fn write_comparison_report(
             "the comparison is unfinished (comparison.json says incomplete); run the same `trustsim compare` command again to finish it",
         ));
     }
-    let rows = out::read_differences(dir, &record.variants)?;
+    let rows = compare::read_differences(dir, &record.variants)?;
     let mut runs = Vec::new();
     for name in &record.variants {
         let d = dir.join(name);

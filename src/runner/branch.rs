@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{Cancel, Opened, Progress, RunError, RunReport, RunSpec, close, open, pool, stopped};
+use super::{Cancel, Opened, Progress, RunError, RunReport, RunSpec, close, open, pool, usable};
 use crate::metrics::evaluate_replication;
 use crate::model::ReplicationState;
 use crate::output::batches;
@@ -101,19 +101,8 @@ pub fn run_branched(
     progress.finish();
     let done = match outcome {
         Ok(d) if d.iter().all(Option::is_some) => d.into_iter().flatten().collect::<Vec<_>>(),
-        other => {
-            let e = other.err().unwrap_or(RunError::Interrupted {
-                done: 0,
-                total: 0,
-                kept: Default::default(),
-            });
-            let errors: Vec<RunError> = specs
-                .iter()
-                .zip(&opened)
-                .map(|(s, o)| stopped(s, o, clone_kind(&e)))
-                .collect();
-            return Err(combined(errors, specs).unwrap_or(e));
-        }
+        Ok(_) => return Err(interrupted(specs, &opened)),
+        Err(e) => return Err(e),
     };
     let mut reports = Vec::new();
     for (k, (spec, o)) in specs.iter().zip(&opened).enumerate() {
@@ -134,40 +123,20 @@ pub fn run_branched(
     Ok((reports, sharing))
 }
 
-/// One error for all variants: an interruption counts the replications
-/// kept across every variant (in the comparison folder); any other error
-/// is the first variant's.
-fn combined(errors: Vec<RunError>, specs: &[RunSpec]) -> Option<RunError> {
-    let (mut done, mut total) = (0, 0);
-    for e in &errors {
-        match e {
-            RunError::Interrupted {
-                done: d, total: t, ..
-            } => {
-                done += d;
-                total += t;
-            }
-            _ => return errors.into_iter().next(),
-        }
-    }
+/// The interruption of a branched run: the replications kept across every
+/// variant (in the comparison folder).
+fn interrupted(specs: &[RunSpec], opened: &[Opened]) -> RunError {
+    let done = specs
+        .iter()
+        .zip(opened)
+        .map(|(s, o)| usable(s, &o.meta))
+        .sum();
+    let total = specs.iter().map(|s| s.params.run.replications).sum();
     let kept = specs[0]
         .dir
         .parent()
         .map_or_else(|| specs[0].dir.clone(), std::path::Path::to_path_buf);
-    Some(RunError::Interrupted { done, total, kept })
-}
-
-/// A copy of an interruption (other errors are reported once, by the first
-/// variant).
-fn clone_kind(e: &RunError) -> RunError {
-    match e {
-        RunError::Interrupted { .. } => RunError::Interrupted {
-            done: 0,
-            total: 0,
-            kept: Default::default(),
-        },
-        other => RunError::State(other.to_string()),
-    }
+    RunError::Interrupted { done, total, kept }
 }
 
 /// (variant, staff-agent-months, seconds writing) of one replication's

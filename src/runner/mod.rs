@@ -3,12 +3,14 @@
 //! simulates the replications in parallel (cancellable within a simulated
 //! month), keeps each finished replication so nothing finished is ever
 //! lost, assembles the tables, computes the summary, writes the manifest
-//! and draws the charts. It returns a [`RunReport`] and reports progress
-//! through [`Progress`]; it never prints. `run`, `compare`, `sweep`,
-//! `sensitivity`, the benches and the examples all go through here.
+//! and draws the charts it is given ([`Drawing`]). It returns a
+//! [`RunReport`] and reports progress through [`Progress`]; it never
+//! prints. `run`, `compare`, `sweep`, `sensitivity`, the benches and the
+//! examples all go through here.
 
 mod branch;
 mod cancel;
+pub mod draw;
 pub mod folder;
 pub mod preflight;
 mod progress;
@@ -23,6 +25,7 @@ use rayon::prelude::*;
 
 pub use branch::{Sharing, branch_month, run_branched};
 pub use cancel::Cancel;
+pub use draw::{DrawError, Drawing};
 pub use folder::FolderError;
 pub use progress::{Progress, Silent};
 pub use sets::AppliedSets;
@@ -54,7 +57,8 @@ pub struct RunSpec {
     pub params: Params,
     pub dir: PathBuf,
     pub threads: usize,
-    pub charts: bool,
+    /// The charts drawn once the tables are written (none: no charts).
+    pub charts: Option<Drawing>,
     /// Check the model invariants of every replication (always on in debug builds).
     pub check_invariants: bool,
     /// Replace results of another run found in the folder (`--force`).
@@ -76,14 +80,14 @@ pub struct RunSpec {
 }
 
 impl RunSpec {
-    /// A run of `params` into `dir` with the defaults of the command line:
-    /// charts, no CSV, no state saved or read, nothing replaced.
+    /// A run of `params` into `dir`: no charts, no CSV, no state saved or
+    /// read, nothing replaced.
     pub fn new(params: Params, dir: PathBuf, threads: usize) -> RunSpec {
         RunSpec {
             params,
             dir,
             threads,
-            charts: true,
+            charts: None,
             check_invariants: false,
             replace: false,
             ignore_disk: false,
@@ -172,10 +176,12 @@ pub enum RunError {
     #[error("cannot start the worker threads: {0}")]
     Threads(String),
     /// A saved state that cannot be used or written.
-    #[error("{0}")]
-    State(String),
     #[error(transparent)]
-    Charts(#[from] crate::charts::ChartError),
+    State(#[from] state::StateError),
+    /// The charts could not be drawn (the tables are written; the same
+    /// command draws them again).
+    #[error(transparent)]
+    Charts(DrawError),
     /// Parameter sets that cannot be used with this run.
     #[error("{0}")]
     ParameterSets(String),
@@ -312,8 +318,8 @@ pub fn planned_files(spec: &RunSpec) -> Vec<String> {
     if let Some(m) = spec.save_state {
         v.push(output::state::state_file_name(m));
     }
-    if spec.charts {
-        v.extend(crate::charts::run_chart_files());
+    if let Some(d) = &spec.charts {
+        v.extend(d.files().iter().cloned());
     }
     v
 }
@@ -415,7 +421,7 @@ pub(crate) fn close(
         let csv = output::summary::SUMMARY.csv(rows.iter());
         output::write_atomic(&dir.join(output::summary::SUMMARY_CSV), csv.as_bytes())?;
     }
-    let charts: Vec<String> = crate::charts::run_chart_files();
+    let charts: &[String] = spec.charts.as_ref().map_or(&[], |d| d.files());
     let tables: Vec<String> = opened
         .planned
         .iter()
@@ -431,9 +437,9 @@ pub(crate) fn close(
         .collect();
     write_manifest(spec, meta, opened.started, files.clone(), pending.clone())?;
     write_seconds += t.elapsed().as_secs_f64();
-    if spec.charts {
+    if let Some(d) = &spec.charts {
         progress.phase("drawing charts");
-        crate::charts::render_run_charts(std::slice::from_ref(dir), &dir.join("charts"))?;
+        d.draw(dir).map_err(RunError::Charts)?;
         files.extend(entries(dir, &pending)?);
         pending.clear();
     }

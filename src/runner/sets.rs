@@ -69,7 +69,7 @@ pub fn apply_all(
     shown: &str,
     replications: usize,
 ) -> Result<Vec<Params>, String> {
-    let kinds = crate::sweep::parameter_keys();
+    let kinds = crate::scenario::keys::parameter_keys();
     (0..sets.len().min(replications))
         .map(|s| apply(p, sets, s, &kinds, shown))
         .collect()

@@ -7,7 +7,7 @@
 //! the scenario's parameters before the saved month differ from those of
 //! the scenario that saved it (its history would not be this scenario's).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Finished, RunError, RunSpec};
@@ -15,6 +15,29 @@ use crate::metrics::evaluate_replication;
 use crate::model::{Params, ReplicationState};
 use crate::output::batches;
 use crate::output::state::{self, StateFile};
+
+/// Why a state cannot be used or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// A state file this run cannot continue from (another build, another
+    /// length, another history, too few replications).
+    #[error("{}: {reason}", path.display())]
+    Incompatible { path: PathBuf, reason: String },
+    /// A `--save-state` month the run cannot save at.
+    #[error("--save-state {month}: {reason}")]
+    SaveMonth { month: u32, reason: String },
+    /// A kept replication whose saved state cannot be used when the state
+    /// file is written.
+    #[error(
+        "the saved state of replication {replication} in {} cannot be used ({reason}); run again with --force to start afresh",
+        dir.display()
+    )]
+    Kept {
+        replication: u32,
+        dir: PathBuf,
+        reason: String,
+    },
+}
 
 /// The simulated month (0-based) at which reported month `month` starts.
 pub fn start_of(p: &Params, month: u32) -> u32 {
@@ -26,7 +49,12 @@ pub fn start_of(p: &Params, month: u32) -> u32 {
 pub fn check_compatible(p: &Params, file: &StateFile) -> Result<(), RunError> {
     let saved = &file.header.scenario;
     let at = start_of(saved, file.header.month);
-    let bad = |why: String| RunError::State(format!("{}: {why}", file.path.display()));
+    let bad = |reason: String| {
+        RunError::State(StateError::Incompatible {
+            path: file.path.clone(),
+            reason,
+        })
+    };
     let build = env!("TRUSTSIM_COMMIT");
     if file.header.build != build {
         return Err(bad(format!(
@@ -70,18 +98,24 @@ pub fn check_save_month(
     from: Option<&Arc<StateFile>>,
 ) -> Result<(), RunError> {
     if !(1..=p.run.months).contains(&month) {
-        return Err(RunError::State(format!(
-            "--save-state {month}: allowed a reported month from 1 to run.months ({}); the state is saved at the start of that month",
-            p.run.months
-        )));
+        return Err(RunError::State(StateError::SaveMonth {
+            month,
+            reason: format!(
+                "allowed a reported month from 1 to run.months ({}); the state is saved at the start of that month",
+                p.run.months
+            ),
+        }));
     }
     if let Some(f) = from.filter(|f| f.header.month > month) {
-        return Err(RunError::State(format!(
-            "--save-state {month}: this run continues from month {} ({}), so it can save a state from month {} on",
-            f.header.month,
-            f.path.display(),
-            f.header.month
-        )));
+        return Err(RunError::State(StateError::SaveMonth {
+            month,
+            reason: format!(
+                "this run continues from month {} ({}), so it can save a state from month {} on",
+                f.header.month,
+                f.path.display(),
+                f.header.month
+            ),
+        }));
     }
     Ok(())
 }
@@ -129,11 +163,12 @@ pub fn write_file(
 ) -> Result<String, RunError> {
     let mut frames = Vec::new();
     for r in 0..p.run.replications {
-        let missing = |why: String| {
-            RunError::State(format!(
-                "the saved state of replication {r} in {} cannot be used ({why}); run again with --force to start afresh",
-                batches::batch_dir(dir).display()
-            ))
+        let missing = |reason: String| {
+            RunError::State(StateError::Kept {
+                replication: r,
+                dir: batches::batch_dir(dir),
+                reason,
+            })
         };
         let bytes = match batches::inspect(dir, r, meta, true) {
             batches::Kept::Usable(b) => b

@@ -450,7 +450,6 @@ fn fixtures(work: &Path) -> Fixtures {
     let params = tiny_params(&dir);
     let finished = dir.join("finished");
     let mut spec = RunSpec::new(params.clone(), finished.clone(), 1);
-    spec.charts = false;
     spec.save_state = Some(6);
     runner::run(&spec, &Silent, &Cancel::new()).unwrap();
     let state_name = trustsim::output::state::state_file_name(6);
@@ -466,8 +465,6 @@ fn fixtures(work: &Path) -> Fixtures {
         done: AtomicU64::new(0),
         cancel: Cancel::new(),
     };
-    let mut spec = spec;
-    spec.charts = false;
     let _ = runner::run(&spec, &stop, &stop.cancel);
     let sets = std::fs::read(root().join("scenarios/calibration/parameter_sets.parquet")).unwrap();
     Fixtures {
@@ -745,8 +742,7 @@ fn folder_case(
         let mut raw = fx.params.to_raw();
         raw.run.replications = 4;
         let p = trustsim::scenario::build(raw, "fuzz").unwrap();
-        let mut spec = RunSpec::new(p, run.clone(), 1);
-        spec.charts = false;
+        let spec = RunSpec::new(p, run.clone(), 1);
         runner::run(&spec, &Silent, &Cancel::new()).is_ok()
     } else {
         let summary = trustsim::output::read_manifest(&run.join("manifest.json")).is_ok()
