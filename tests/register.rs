@@ -223,3 +223,69 @@ fn a_bad_register_is_refused_naming_file_line_and_column() {
         "{err}"
     );
 }
+
+/// The bundled register of England's trusts: a scenario that uses it is
+/// valid, and a run names the real trusts with their types and regions.
+#[test]
+fn the_bundled_england_register_names_englands_trusts() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let scenario = root.join("scenarios/england.toml");
+    cargo_bin_cmd!("trustsim")
+        .arg("check")
+        .arg(&scenario)
+        .assert()
+        .success();
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    cargo_bin_cmd!("trustsim")
+        .arg("run")
+        .arg(&scenario)
+        .args(["--replications", "1", "--months", "12", "--quiet"])
+        .args(["--no-charts", "--yes", "--out"])
+        .arg(&out)
+        .args(["--set", "run.burn_in_months=6"])
+        .args(["--set", "run.staff_scale=0.01"])
+        .assert()
+        .success();
+    let trusts = read(&out.join("trusts.parquet"));
+    assert_eq!(trusts.height(), 201);
+    let codes = strings(&trusts, "trust_code");
+    let names = strings(&trusts, "trust_name");
+    let leeds = codes
+        .iter()
+        .position(|c| c.as_deref() == Some("RR8"))
+        .expect("Leeds Teaching Hospitals (RR8) is in the register");
+    assert_eq!(
+        names[leeds].as_deref(),
+        Some("Leeds Teaching Hospitals NHS Trust")
+    );
+    let count = |column: &str, value: &str| {
+        strings(&trusts, column)
+            .iter()
+            .filter(|v| v.as_deref() == Some(value))
+            .count()
+    };
+    for (kind, n) in [
+        ("acute", 133),
+        ("mental_health", 47),
+        ("community", 11),
+        ("ambulance", 10),
+    ] {
+        assert_eq!(count("trust_type", kind), n, "{kind}");
+    }
+    let regions: std::collections::BTreeSet<String> =
+        strings(&trusts, "region").into_iter().flatten().collect();
+    assert_eq!(
+        regions.into_iter().collect::<Vec<_>>(),
+        [
+            "East of England",
+            "London",
+            "Midlands",
+            "North East and Yorkshire",
+            "North West",
+            "South East",
+            "South West"
+        ]
+    );
+    assert!(strings(&trusts, "icb").iter().all(Option::is_some));
+}

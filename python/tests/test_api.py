@@ -96,6 +96,10 @@ def test_compare_pairs_the_variants(tmp_path):
     assert c.differences.height > 0
     assert c.manifest["complete"] is True
     assert c.variants["policy"].summary.height > 0
+    # A comparison's own charts, drawn on request into its folder.
+    charts = trustsim.plot(c)
+    assert any(p.name == "comparison_forest.svg" for p in charts), charts
+    assert all(p.exists() and p.parent == c.dir / "charts" for p in charts)
     with pytest.raises(trustsim.TrustsimError, match="share the name `quick`"):
         trustsim.compare(QUICK, QUICK, replications=1, out=tmp_path / "same")
     with pytest.raises(trustsim.TrustsimError, match="at least two variants"):

@@ -387,11 +387,12 @@ def report(
 
 
 def plot(
-    *runs: Union[PathLike, Run],
+    *runs: Union[PathLike, Run, Comparison],
     out: Optional[PathLike] = None,
     trust: Optional[str] = None,
 ) -> list[Path]:
-    """Draws the charts of finished runs (``trustsim plot``); returns the
+    """Draws the charts of finished runs (``trustsim plot``), or redraws a
+    comparison's forest and difference charts into its folder; returns the
     files (PNG and SVG)."""
-    dirs = [os.fspath(r.dir if isinstance(r, Run) else r) for r in runs]
+    dirs = [os.fspath(r.dir if isinstance(r, (Run, Comparison)) else r) for r in runs]
     return [Path(p) for p in _trustsim.plot(dirs, _path(out), trust)]

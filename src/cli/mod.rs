@@ -107,9 +107,11 @@ enum Command {
         dir: PathBuf,
     },
     /// (Re)draw the charts of one or more runs from their parquet files;
-    /// several runs are overlaid, one colour per scenario.
+    /// several runs are overlaid, one colour per scenario. Given a
+    /// comparison folder, redraws its forest and difference charts.
     Plot {
-        /// Run folders written by `trustsim run`.
+        /// Run folders written by `trustsim run` (or one comparison folder
+        /// written by `trustsim compare`).
         #[arg(required = true)]
         run_dirs: Vec<PathBuf>,
         /// Folder for the charts (default: RUN_DIR/charts for one run).
