@@ -65,8 +65,11 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- trustsim (built before any daemon starts) -----------------------------
-log "cargo build"
-cargo build --quiet
+# Every target, so that the dependencies are built with the features
+# `cargo test` resolves (dev-dependencies included) and are not built again
+# for the tests.
+log "cargo build --all-targets"
+cargo build --all-targets --quiet
 TRUSTSIM="$ROOT/target/debug/trustsim"
 [ -x "$TRUSTSIM" ] || die "no $TRUSTSIM"
 

@@ -30,8 +30,11 @@ fn the_python_package_builds_passes_its_tests_and_runs_the_notebook() {
     );
     let venv = bin.parent().unwrap().to_path_buf();
     let path = support::path_with(&bin);
+    // In release: the dependencies are then those `cargo build --release
+    // --workspace` (and `pip install ./python`) built, with the features the
+    // package resolves, rather than a third debug build of them.
     let o = Command::new(bin.join("maturin"))
-        .arg("develop")
+        .args(["develop", "--release"])
         .current_dir(support::root().join("python"))
         .env("VIRTUAL_ENV", &venv)
         .env("PATH", &path)
