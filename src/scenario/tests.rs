@@ -448,6 +448,7 @@ fn bundled_scenarios_load() {
         [
             "baseline",
             "double_development_from_24",
+            "england",
             "policy_double_development",
             "policy_succession_planning",
             "policy_supportive_oversight",
