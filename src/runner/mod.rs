@@ -281,16 +281,15 @@ pub fn run(
     let pending: Vec<u32> = (0..total).filter(|r| !opened.kept.contains(r)).collect();
     let simulated = simulate_and_keep(spec, &opened.meta, &pending, progress, cancel);
     progress.finish();
-    match simulated {
-        Ok(Some((n, staff_months, write_seconds))) => {
+    match simulated? {
+        Some((n, staff_months, write_seconds)) => {
             close(spec, &opened, n, staff_months, write_seconds, progress)
         }
-        Ok(None) => Err(RunError::Interrupted {
+        None => Err(RunError::Interrupted {
             done: usable(spec, &opened.meta),
             total: spec.params.run.replications,
             kept: batches::batch_dir(&spec.dir),
         }),
-        Err(e) => Err(stopped(spec, &opened, e)),
     }
 }
 
@@ -380,18 +379,6 @@ fn usable(spec: &RunSpec, meta: &FileMeta) -> u32 {
             )
         })
         .count() as u32
-}
-
-/// The error of a run that stopped: an interruption counts what is kept.
-pub(crate) fn stopped(spec: &RunSpec, opened: &Opened, e: RunError) -> RunError {
-    match e {
-        RunError::Interrupted { .. } => RunError::Interrupted {
-            done: usable(spec, &opened.meta),
-            total: spec.params.run.replications,
-            kept: batches::batch_dir(&spec.dir),
-        },
-        other => other,
-    }
 }
 
 /// Assembles the tables, summary, state file, manifest and charts of a run
