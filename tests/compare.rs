@@ -31,7 +31,9 @@ fn compare(dir: &TempDir, out: &str, extra: &[&str]) -> DataFrame {
         .arg("compare")
         .arg(scenario("quick.toml"))
         .arg(&file)
-        .args(["--replications", "8", "--quiet", "--no-charts", "--out"])
+        // 16 replications: at 8, the interval of the independent runs is
+        // itself too noisy for a ratio test.
+        .args(["--replications", "16", "--quiet", "--no-charts", "--out"])
         .arg(&out)
         .args(extra)
         .assert()

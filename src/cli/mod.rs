@@ -165,6 +165,10 @@ impl From<PaperSize> for crate::report::Paper {
 /// Parses the arguments and runs the command.
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
+    // A check, not a setting: the staff loop gives the same bits either way.
+    if std::env::var("TRUSTSIM_KERNEL").as_deref() == Ok("portable") {
+        crate::model::staff::set_kernel_width(crate::model::staff::Width::Portable);
+    }
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check { file, set } => check(&file, &set),

@@ -2,11 +2,13 @@
 //! leader and staff processes, so that effect sizes can be set against the
 //! meta-analyses (Lacerenza et al. 2017; Jones et al. 2016).
 
+use rand::Rng;
+
 use crate::model::Params;
 use crate::model::leaders::{Enrolment, Leader};
 use crate::model::params::InterventionKind;
 use crate::model::rng::{StreamName, stream};
-use crate::model::staff::{HazardTables, StaffPool};
+use crate::model::staff::{MonthConstants, StaffPool, team_step};
 use crate::stats;
 
 /// Effect sizes of one replication's virtual trials.
@@ -40,8 +42,8 @@ pub fn virtual_trials(p: &Params, replication: u32) -> Trials {
     let n = 2_000;
     let mut arms = |kind: InterventionKind, months: u32, teams: bool| -> (Vec<f64>, Vec<f64>) {
         let (mut treat, mut control) = (vec![], vec![]);
-        let tables = HazardTables::new(&p.staff, 0.2);
-        let fill = (p.workforce.fill_rate_monthly * f64::from(u32::MAX)) as u32;
+        let k = MonthConstants::new(&p.staff, 0.2, p.workforce.fill_rate_monthly);
+        let mut tallies = Vec::with_capacity(1);
         let ts = p.staff.team_size as usize;
         let mut staff_rng = stream(p.run.seed, replication, StreamName::Trial, 1);
         for i in 0..2 * n {
@@ -56,24 +58,17 @@ pub fn virtual_trials(p: &Params, replication: u32) -> Trials {
                 });
             }
             let outcome = if teams {
+                let key = staff_rng.next_u64();
                 let mut pool =
-                    StaffPool::new(ts, 0.7, 0.0, p.staff.engagement_base, &mut staff_rng);
+                    StaffPool::new(ts, 0.7, 0.0, p.staff.engagement_base, key, &mut staff_rng);
                 let mut mean = pool.team_mean(0..ts).0;
                 for month in 0..months {
                     leader.learn(month, 0.5, l, d);
                     let target =
                         p.staff.engagement_base + p.staff.leader_weight * (leader.quality(l) - 0.5);
-                    let tally = pool.step_team(
-                        0..ts,
-                        target,
-                        mean,
-                        &p.staff,
-                        &tables,
-                        fill,
-                        p.staff.new_starter_engagement as f32,
-                        &mut staff_rng,
-                        &mut rng,
-                    );
+                    let step = team_step(&p.staff, 0..ts, target, mean);
+                    pool.step_month(month, &[step], &k, &mut tallies);
+                    let tally = tallies[0];
                     if tally.in_post > 0 {
                         mean = tally.engagement_sum / f64::from(tally.in_post);
                     }

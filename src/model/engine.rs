@@ -430,7 +430,7 @@ mod tests {
         let (b, _) = build_trusts(&q, 0);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.establishment, y.establishment);
-            assert_eq!(x.staff.engagement, y.staff.engagement);
+            assert_eq!(x.staff.engagements(), y.staff.engagements());
         }
     }
 }

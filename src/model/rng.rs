@@ -19,10 +19,9 @@ pub type Stream = Pcg64Mcg;
 pub enum StreamName {
     /// Building trusts, staff and leaders at month 0.
     Init,
-    /// Staff engagement, sickness and leaving.
+    /// Staff engagement, sickness, leaving and recruitment: the key of the
+    /// counter-based draws of the staff loop (`model::staff`).
     Staff,
-    /// Recruitment into vacant posts.
-    Recruitment,
     /// Team leaders: leaving, replacement, capability.
     Leaders,
     /// Executive directors.
@@ -60,7 +59,6 @@ impl StreamName {
         match self {
             StreamName::Init => "init",
             StreamName::Staff => "staff",
-            StreamName::Recruitment => "recruitment",
             StreamName::Leaders => "leaders",
             StreamName::Board => "board",
             StreamName::CeoExit => "ceo_exit",

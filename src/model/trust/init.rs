@@ -2,7 +2,7 @@
 //! size, staff, teams and leaders, board, sitting CEO, persistent traits and
 //! the regulators' first view of it.
 
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, LogNormal, Normal, StandardNormal};
 
 use super::{MonthTally, MortalityWindow, Team, Traits, Trust, TrustEvents, TrustStreams};
@@ -144,6 +144,7 @@ impl Trust {
             tp.clinician_share,
             p.workforce.initial_vacancy_rate,
             p.staff.engagement_base - 0.2,
+            stream(p.run.seed, replication, StreamName::Staff, u64::from(index)).next_u64(),
             &mut rng,
         );
         let teams = teams(&staff, n, p, &mut rng);

@@ -42,8 +42,6 @@ pub struct Team {
 /// The random streams one trust draws from, one per process.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TrustStreams {
-    pub staff: Stream,
-    pub recruitment: Stream,
     pub leaders: Stream,
     pub board: Stream,
     pub ceo_exit: Stream,
@@ -62,8 +60,6 @@ impl TrustStreams {
     fn new(seed: u64, replication: u32, trust: u64) -> Self {
         let s = |n| stream(seed, replication, n, trust);
         TrustStreams {
-            staff: s(StreamName::Staff),
-            recruitment: s(StreamName::Recruitment),
             leaders: s(StreamName::Leaders),
             board: s(StreamName::Board),
             ceo_exit: s(StreamName::CeoExit),

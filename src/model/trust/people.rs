@@ -11,7 +11,7 @@ use crate::model::environment::Environment;
 use crate::model::leaders::{Enrolment, Executive, Leader};
 use crate::model::params::Params;
 use crate::model::rng::Stream;
-use crate::model::staff::{HazardTables, StaffTally};
+use crate::model::staff::{MonthConstants, StaffTally, team_step};
 use crate::model::{Pathway, Rating};
 
 /// A geometric number of months with mean `mean` (at least 1).
@@ -54,26 +54,28 @@ impl Trust {
             } else {
                 0.0
             };
-        let tables = HazardTables::new(s, workload);
         let fill =
             (p.workforce.fill_rate_monthly / env.workforce_shortage.max(1e-6)).clamp(0.0, 1.0);
-        let fill_threshold = (fill * f64::from(u32::MAX)) as u32;
+        let k = MonthConstants::new(s, workload, fill);
+        let steps: Vec<_> = self
+            .teams
+            .iter()
+            .map(|team| {
+                let q = team.leader.quality(&p.leaders);
+                let target = trust_target + s.leader_weight * (q - 0.5)
+                    - disruption * (1.0 - s.leader_buffer * q);
+                team_step(
+                    s,
+                    team.start as usize..team.end as usize,
+                    target,
+                    team.mean_engagement,
+                )
+            })
+            .collect();
+        let mut tallies = Vec::with_capacity(steps.len());
+        self.staff.step_month(month, &steps, &k, &mut tallies);
         let mut total = StaffTally::default();
-        for team in &mut self.teams {
-            let q = team.leader.quality(&p.leaders);
-            let target = trust_target + s.leader_weight * (q - 0.5)
-                - disruption * (1.0 - s.leader_buffer * q);
-            let t = self.staff.step_team(
-                team.start as usize..team.end as usize,
-                target,
-                team.mean_engagement,
-                s,
-                &tables,
-                fill_threshold,
-                s.new_starter_engagement as f32,
-                &mut self.streams.staff,
-                &mut self.streams.recruitment,
-            );
+        for (team, t) in self.teams.iter_mut().zip(&tallies) {
             if t.in_post > 0 {
                 team.mean_engagement = t.engagement_sum / f64::from(t.in_post);
             }

@@ -57,22 +57,16 @@ impl Trust {
     fn set_vacancy_rate(&mut self, v: f64) {
         let n = self.staff.len();
         let want_vacant = ((v * n as f64).round() as usize).min(n);
-        let filled: Vec<usize> = (0..n).filter(|&i| self.staff.filled[i]).collect();
-        let vacant: Vec<usize> = (0..n).filter(|&i| !self.staff.filled[i]).collect();
+        let filled: Vec<usize> = (0..n).filter(|&i| self.staff.is_filled(i)).collect();
+        let vacant: Vec<usize> = (0..n).filter(|&i| !self.staff.is_filled(i)).collect();
         let mean = self.tally.engagement as f32;
         if vacant.len() < want_vacant {
             for j in spread(filled.len(), want_vacant - vacant.len()) {
-                let i = filled[j];
-                self.staff.filled[i] = false;
-                self.staff.sick[i] = false;
+                self.staff.vacate(filled[j]);
             }
         } else {
             for j in spread(vacant.len(), vacant.len() - want_vacant) {
-                let i = vacant[j];
-                self.staff.filled[i] = true;
-                self.staff.sick[i] = false;
-                self.staff.engagement[i] = mean;
-                self.staff.tenure_months[i] = 0;
+                self.staff.fill(vacant[j], mean);
             }
         }
         self.refresh_tally();
@@ -82,23 +76,21 @@ impl Trust {
     /// (as far as the 0-10 bounds allow).
     fn set_engagement(&mut self, e: f64) {
         let delta = (e - self.tally.engagement) as f32;
-        for (x, &filled) in self.staff.engagement.iter_mut().zip(&self.staff.filled) {
-            if filled {
-                *x = (*x + delta).clamp(0.0, 10.0);
-            }
-        }
+        self.staff.shift_engagement(delta);
         self.refresh_tally();
     }
 
     /// Marks a share `s` of staff in post off sick, spread evenly.
     fn set_sickness_rate(&mut self, s: f64) {
         let filled: Vec<usize> = (0..self.staff.len())
-            .filter(|&i| self.staff.filled[i])
+            .filter(|&i| self.staff.is_filled(i))
             .collect();
-        self.staff.sick.iter_mut().for_each(|x| *x = false);
+        for i in 0..self.staff.len() {
+            self.staff.set_sick(i, false);
+        }
         let k = ((s * filled.len() as f64).round() as usize).min(filled.len());
         for j in spread(filled.len(), k) {
-            self.staff.sick[filled[j]] = true;
+            self.staff.set_sick(filled[j], true);
         }
         self.refresh_tally();
     }
@@ -123,7 +115,7 @@ impl Trust {
             sum += mean * f64::from(n);
             in_post += n;
             sick += range
-                .filter(|&i| self.staff.filled[i] && self.staff.sick[i])
+                .filter(|&i| self.staff.is_filled(i) && self.staff.is_sick(i))
                 .count() as u32;
         }
         let n = f64::from(in_post.max(1));

@@ -1,0 +1,301 @@
+//! The staff loop: one month for every post of a trust.
+//!
+//! Two passes over the trust's slots. The first draws, for every slot, a
+//! standard normal engagement shock and two 20-bit uniforms (leaving or
+//! recruitment, and sickness) from Philox4x32-10 keyed by the trust and
+//! counted by (pair of slots, month), in blocks of [`DRAW_BLOCK`] slots whose long
+//! dependency chains overlap. The second walks each team in blocks of
+//! [`LANES`] slots with branch-free updates: engagement, the hazards of
+//! leaving and sickness at the new engagement, recruitment into vacant
+//! posts, and the team's tally, accumulated in the same pass. A block that
+//! runs past the team's end rewrites the slots beyond it unchanged (the pool
+//! carries [`LANES`] slots of padding at its end).
+//!
+//! Every lane is an independent function of its slot's state and draws,
+//! computed with IEEE-754 single-precision operations in a fixed order and
+//! no `libm` call, so the bits do not depend on the vector width: the AVX2
+//! build that runs where the processor has it and the portable build give
+//! identical results (a test checks this).
+
+// Lane loops index arrays by lane: the form the compiler vectorises.
+#![allow(clippy::needless_range_loop)]
+
+use super::approx::{exp2_nonpos, floor_nonneg, normals};
+use super::philox::philox4x32_10;
+use super::{CLINICIAN, FILLED, SICK, StaffTally};
+
+/// Slots updated together (one 256-bit vector of `f32`).
+pub const LANES: usize = 8;
+/// Slots drawn together (a whole number of pairs).
+pub const DRAW_BLOCK: usize = 32;
+/// 2^20, the range of the leaving and sickness uniforms.
+pub const U20: f32 = 1_048_576.0;
+
+/// Per trust-month constants of the update, in single precision.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthConstants {
+    /// 1 - adjust rate - peer weight: the share of last month's engagement kept.
+    pub keep: f32,
+    /// Standard deviation of the monthly engagement shock.
+    pub noise: f32,
+    /// log2 of the leaving probability at engagement bucket 0 ...
+    pub leave0: f32,
+    /// ... and its fall per bucket (a tenth of an engagement point).
+    pub leave_slope: f32,
+    /// The same for sickness onset.
+    pub sick0: f32,
+    pub sick_slope: f32,
+    /// Monthly probability of recovery, times 2^20.
+    pub recovery: f32,
+    /// Monthly probability that a vacancy is filled, times 2^20.
+    pub fill: f32,
+    /// Engagement of a new starter.
+    pub new_starter: f32,
+}
+
+/// One team's share of the month: its slots and the pull on engagement
+/// (adjust rate x team target + peer weight x last month's team mean).
+#[derive(Debug, Clone, Copy)]
+pub struct TeamStep {
+    pub start: u32,
+    pub end: u32,
+    pub pull: f32,
+}
+
+/// Scratch for the month's draws (one per thread, reused).
+#[derive(Debug, Default)]
+pub struct Draws {
+    z: Vec<f32>,
+    leave: Vec<f32>,
+    sick: Vec<f32>,
+}
+
+/// The slots of a pool, as the kernel sees them (padded by [`LANES`]).
+pub struct Slots<'a> {
+    pub engagement: &'a mut [f32],
+    pub flags: &'a mut [u8],
+}
+
+/// How wide the kernel runs. Results are identical either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// AVX2 where the processor has it, otherwise portable.
+    Widest,
+    /// Whatever the build's baseline target vectorises to.
+    Portable,
+}
+
+/// Runs the month for `teams`, writing one tally per team into `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn step(
+    slots: Slots<'_>,
+    n: usize,
+    key: [u32; 2],
+    month: u32,
+    teams: &[TeamStep],
+    k: &MonthConstants,
+    out: &mut Vec<StaffTally>,
+    draws: &mut Draws,
+    width: Width,
+) {
+    let cap = n.div_ceil(DRAW_BLOCK) * DRAW_BLOCK + LANES;
+    if draws.z.len() < cap {
+        draws.z.resize(cap, 0.0);
+        draws.leave.resize(cap, 0.0);
+        draws.sick.resize(cap, 0.0);
+    }
+    assert!(slots.engagement.len() >= n + LANES && slots.flags.len() >= n + LANES);
+    assert!(
+        teams
+            .iter()
+            .all(|t| t.start <= t.end && t.end as usize <= n)
+    );
+    out.clear();
+    out.resize(teams.len(), StaffTally::default());
+    #[cfg(target_arch = "x86_64")]
+    if width == Width::Widest && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked above).
+        unsafe { step_avx2(slots, n, key, month, teams, k, out, draws) };
+        return;
+    }
+    let _ = width;
+    step_generic(slots, n, key, month, teams, k, out, draws);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn step_avx2(
+    slots: Slots<'_>,
+    n: usize,
+    key: [u32; 2],
+    month: u32,
+    teams: &[TeamStep],
+    k: &MonthConstants,
+    out: &mut [StaffTally],
+    draws: &mut Draws,
+) {
+    step_generic(slots, n, key, month, teams, k, out, draws);
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn step_generic(
+    slots: Slots<'_>,
+    n: usize,
+    key: [u32; 2],
+    month: u32,
+    teams: &[TeamStep],
+    k: &MonthConstants,
+    out: &mut [StaffTally],
+    draws: &mut Draws,
+) {
+    let mut slots = slots;
+    draw(n, key, month, draws);
+    for (team, tally) in teams.iter().zip(out.iter_mut()) {
+        *tally = step_team(&mut slots, team, k, draws);
+    }
+}
+
+/// The month's draws for slots `0..n` (rounded up to a whole block).
+#[inline(always)]
+fn draw(n: usize, key: [u32; 2], month: u32, d: &mut Draws) {
+    let blocks = n.div_ceil(DRAW_BLOCK);
+    let z = d.z[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
+    let leave = d.leave[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
+    let sick = d.sick[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
+    for (b, ((z, leave), sick)) in z.zip(leave).zip(sick).enumerate() {
+        // One Philox call per pair of slots: 64 bits each, the top 24 for
+        // the normal, then 20 for leaving (or recruitment), 20 for sickness.
+        let mut w = [[0u32; 4]; DRAW_BLOCK / 2];
+        for (j, w) in w.iter_mut().enumerate() {
+            let pair = (b * DRAW_BLOCK / 2 + j) as u32;
+            *w = philox4x32_10([pair, month, 0, 0], key);
+        }
+        let mut u = [0u32; DRAW_BLOCK];
+        for l in 0..DRAW_BLOCK {
+            let (hi, lo) = (w[l / 2][2 * (l % 2)], w[l / 2][2 * (l % 2) + 1]);
+            u[l] = hi >> 8;
+            // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20,
+            // never true at p = 0 and always at p = 1.
+            leave[l] = ((((hi & 0xff) << 12) | (lo >> 20)) + 1) as i32 as f32;
+            sick[l] = ((lo & 0x000f_ffff) + 1) as i32 as f32;
+        }
+        let zb: &mut [f32; DRAW_BLOCK] = z.try_into().expect("a whole block");
+        normals(&u, zb);
+    }
+}
+
+/// Lane accumulators of one team.
+#[derive(Default)]
+struct Acc {
+    engagement: [f32; LANES],
+    in_post: [u32; LANES],
+    sick: [u32; LANES],
+    leavers: [u32; LANES],
+    joiners: [u32; LANES],
+}
+
+#[inline(always)]
+fn step_team(slots: &mut Slots<'_>, team: &TeamStep, k: &MonthConstants, d: &Draws) -> StaffTally {
+    let mut acc = Acc::default();
+    let (start, end) = (team.start as usize, team.end as usize);
+    // Whole blocks from the team's first slot, the last one running into
+    // the next team or the padding.
+    let padded = start + (end - start).div_ceil(LANES) * LANES;
+    let blocks = slots.engagement[start..padded]
+        .chunks_exact_mut(LANES)
+        .zip(slots.flags[start..padded].chunks_exact_mut(LANES))
+        .zip(d.z[start..padded].chunks_exact(LANES))
+        .zip(d.leave[start..padded].chunks_exact(LANES))
+        .zip(d.sick[start..padded].chunks_exact(LANES));
+    for (j, ((((e, f), z), leave), sick)) in blocks.enumerate() {
+        let valid = (end - start - j * LANES).min(LANES) as u32;
+        block(
+            e.try_into().expect("LANES"),
+            f.try_into().expect("LANES"),
+            team.pull,
+            z.try_into().expect("LANES"),
+            leave.try_into().expect("LANES"),
+            sick.try_into().expect("LANES"),
+            valid,
+            k,
+            &mut acc,
+        );
+    }
+    let mut tally = StaffTally::default();
+    for l in 0..LANES {
+        tally.engagement_sum += f64::from(acc.engagement[l]);
+        tally.in_post += acc.in_post[l];
+        tally.sick += acc.sick[l];
+        tally.leavers += acc.leavers[l];
+        tally.joiners += acc.joiners[l];
+    }
+    tally
+}
+
+/// All ones where `b`, else zero.
+#[inline(always)]
+fn mask(b: bool) -> u32 {
+    0u32.wrapping_sub(u32::from(b))
+}
+
+/// `a` where `m` is all ones, `b` where it is zero.
+#[inline(always)]
+fn select(m: u32, a: f32, b: f32) -> f32 {
+    f32::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
+}
+
+/// One block of [`LANES`] slots; lanes at and beyond `valid` are left as
+/// they were.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn block(
+    e: &mut [f32; LANES],
+    fl: &mut [u8; LANES],
+    pull: f32,
+    z: &[f32; LANES],
+    u_leave: &[f32; LANES],
+    u_sick: &[f32; LANES],
+    valid: u32,
+    k: &MonthConstants,
+    acc: &mut Acc,
+) {
+    let mut f32s = [0u32; LANES];
+    for l in 0..LANES {
+        f32s[l] = u32::from(fl[l]);
+    }
+    let mut e_out = [0f32; LANES];
+    let mut f_out = [0u32; LANES];
+    for l in 0..LANES {
+        let live = mask((l as u32) < valid);
+        let f = f32s[l];
+        let filled = mask(f & u32::from(FILLED) != 0) & live;
+        let was_sick = mask(f & u32::from(SICK) != 0);
+        let e0 = e[l];
+        #[allow(clippy::manual_clamp)] // max then min: two vector instructions, no NaN check
+        let e1 = (k.keep * e0 + pull + k.noise * z[l]).max(0.0).min(10.0);
+        // The hazards at the engagement bucket (tenths of a point).
+        let bucket = floor_nonneg(e1 * 10.0);
+        let p_leave = exp2_nonpos(k.leave0 - k.leave_slope * bucket);
+        let p_sick = exp2_nonpos(k.sick0 - k.sick_slope * bucket);
+        let leaves = filled & mask(u_leave[l] <= p_leave * U20);
+        let stays = filled & !leaves;
+        let sick_draw = (was_sick & mask(u_sick[l] > k.recovery))
+            | (!was_sick & mask(u_sick[l] <= p_sick * U20));
+        let sick_now = stays & sick_draw;
+        let joins = !filled & live & mask(u_leave[l] <= k.fill);
+        e_out[l] = select(joins, k.new_starter, select(stays, e1, e0));
+        let keep_bits = (f & u32::from(CLINICIAN)) | (f & !live & u32::from(FILLED | SICK));
+        f_out[l] = keep_bits | ((stays | joins) & u32::from(FILLED)) | (sick_now & u32::from(SICK));
+        acc.engagement[l] += f32::from_bits(e1.to_bits() & stays);
+        acc.in_post[l] += stays & 1;
+        acc.sick[l] += sick_now & 1;
+        acc.leavers[l] += leaves & 1;
+        acc.joiners[l] += joins & 1;
+    }
+    for l in 0..LANES {
+        e[l] = e_out[l];
+        fl[l] = f_out[l] as u8;
+    }
+}
