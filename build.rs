@@ -28,9 +28,22 @@ fn main() {
         ""
     };
     println!("cargo:rustc-env=TRUSTSIM_COMMIT={commit}{suffix}");
-    for f in [".git/HEAD", ".git/index", ".git/refs/heads"] {
-        if std::path::Path::new(f).exists() {
-            println!("cargo:rerun-if-changed={f}");
+    // Rebuild when the commit or the working tree's state changes. The git
+    // directory is asked of git (absolute), so this holds whichever folder
+    // the build starts from.
+    let git_dir = Command::new("git")
+        .args(["rev-parse", "--absolute-git-dir"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| std::path::PathBuf::from(s.trim()));
+    if let Some(git) = git_dir {
+        for f in ["HEAD", "index", "refs/heads", "packed-refs", "logs/HEAD"] {
+            let path = git.join(f);
+            if path.exists() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
         }
     }
     println!("cargo:rerun-if-changed=build.rs");

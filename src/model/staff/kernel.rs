@@ -1,15 +1,16 @@
 //! The staff loop: one month for every post of a trust.
 //!
-//! Two passes over the trust's slots. The first draws, for every slot, a
+//! Three passes over the trust's slots. The first draws, for every slot, a
 //! standard normal engagement shock and two 20-bit uniforms (leaving or
 //! recruitment, and sickness) from Philox4x32-10 keyed by the trust and
-//! counted by (pair of slots, month), in blocks of [`DRAW_BLOCK`] slots whose long
-//! dependency chains overlap. The second walks each team in blocks of
-//! [`LANES`] slots with branch-free updates: engagement, the hazards of
-//! leaving and sickness at the new engagement, recruitment into vacant
-//! posts, and the team's tally, accumulated in the same pass. A block that
-//! runs past the team's end rewrites the slots beyond it unchanged (the pool
-//! carries [`LANES`] slots of padding at its end).
+//! counted by (pair of slots, month), in blocks of [`DRAW_BLOCK`] slots whose
+//! long dependency chains overlap. The second walks the slots in blocks of
+//! [`LANES`] with branch-free updates, each slot pulled toward its own
+//! team's target: engagement, the hazards of leaving and sickness at the new
+//! engagement, recruitment into vacant posts, and the slot's outcome. Its
+//! last block runs into the pool's [`LANES`] slots of padding, which it
+//! leaves as they were. The third sums each team's outcomes in lanes from
+//! the team's first slot, in a fixed order.
 //!
 //! Every lane is an independent function of its slot's state and draws,
 //! computed with IEEE-754 single-precision operations in a fixed order and
@@ -62,13 +63,22 @@ pub struct TeamStep {
     pub pull: f32,
 }
 
-/// Scratch for the month's draws (one per thread, reused).
+/// Scratch for the month's draws, each slot's pull and outcome (one per
+/// thread, reused).
 #[derive(Debug, Default)]
 pub struct Draws {
     z: Vec<f32>,
     leave: Vec<f32>,
     sick: Vec<f32>,
+    pull: Vec<f32>,
+    outcome: Vec<u8>,
 }
+
+/// Outcome bits of a slot's month.
+const STAYED: u8 = 1;
+const SICK_NOW: u8 = 2;
+const LEFT: u8 = 4;
+const JOINED: u8 = 8;
 
 /// The slots of a pool, as the kernel sees them (padded by [`LANES`]).
 pub struct Slots<'a> {
@@ -103,13 +113,20 @@ pub fn step(
         draws.z.resize(cap, 0.0);
         draws.leave.resize(cap, 0.0);
         draws.sick.resize(cap, 0.0);
+        draws.pull.resize(cap, 0.0);
+        draws.outcome.resize(cap, 0);
     }
     assert!(slots.engagement.len() >= n + LANES && slots.flags.len() >= n + LANES);
-    assert!(
-        teams
-            .iter()
-            .all(|t| t.start <= t.end && t.end as usize <= n)
-    );
+    // The teams are the pool's slots in order, each once.
+    let mut next = 0;
+    for t in teams {
+        assert!(
+            t.start == next && t.start <= t.end,
+            "teams must cover the pool in order"
+        );
+        next = t.end;
+    }
+    assert!(next as usize == n, "teams must cover the pool in order");
     out.clear();
     out.resize(teams.len(), StaffTally::default());
     #[cfg(target_arch = "x86_64")]
@@ -150,10 +167,13 @@ fn step_generic(
     out: &mut [StaffTally],
     draws: &mut Draws,
 ) {
-    let mut slots = slots;
     draw(n, key, month, draws);
+    for t in teams {
+        draws.pull[t.start as usize..t.end as usize].fill(t.pull);
+    }
+    update(slots.engagement, slots.flags, n, k, draws);
     for (team, tally) in teams.iter().zip(out.iter_mut()) {
-        *tally = step_team(&mut slots, team, k, draws);
+        *tally = tally_team(slots.engagement, team, &draws.outcome);
     }
 }
 
@@ -196,32 +216,56 @@ struct Acc {
     joiners: [u32; LANES],
 }
 
+/// The update of slots `0..n` in blocks of [`LANES`] (the last one running
+/// into the padding), writing each slot's outcome.
 #[inline(always)]
-fn step_team(slots: &mut Slots<'_>, team: &TeamStep, k: &MonthConstants, d: &Draws) -> StaffTally {
-    let mut acc = Acc::default();
-    let (start, end) = (team.start as usize, team.end as usize);
-    // Whole blocks from the team's first slot, the last one running into
-    // the next team or the padding.
-    let padded = start + (end - start).div_ceil(LANES) * LANES;
-    let blocks = slots.engagement[start..padded]
+fn update(engagement: &mut [f32], flags: &mut [u8], n: usize, k: &MonthConstants, d: &mut Draws) {
+    let padded = n.div_ceil(LANES) * LANES;
+    let blocks = engagement[..padded]
         .chunks_exact_mut(LANES)
-        .zip(slots.flags[start..padded].chunks_exact_mut(LANES))
-        .zip(d.z[start..padded].chunks_exact(LANES))
-        .zip(d.leave[start..padded].chunks_exact(LANES))
-        .zip(d.sick[start..padded].chunks_exact(LANES));
-    for (j, ((((e, f), z), leave), sick)) in blocks.enumerate() {
-        let valid = (end - start - j * LANES).min(LANES) as u32;
+        .zip(flags[..padded].chunks_exact_mut(LANES))
+        .zip(d.outcome[..padded].chunks_exact_mut(LANES))
+        .zip(d.pull[..padded].chunks_exact(LANES))
+        .zip(d.z[..padded].chunks_exact(LANES))
+        .zip(d.leave[..padded].chunks_exact(LANES))
+        .zip(d.sick[..padded].chunks_exact(LANES));
+    for (j, ((((((e, f), o), pull), z), leave), sick)) in blocks.enumerate() {
+        let valid = (n - j * LANES).min(LANES) as u32;
         block(
             e.try_into().expect("LANES"),
             f.try_into().expect("LANES"),
-            team.pull,
+            o.try_into().expect("LANES"),
+            pull.try_into().expect("LANES"),
             z.try_into().expect("LANES"),
             leave.try_into().expect("LANES"),
             sick.try_into().expect("LANES"),
             valid,
             k,
-            &mut acc,
         );
+    }
+}
+
+/// A team's tally from its slots' outcomes, in lanes from the team's first
+/// slot, summed in lane order.
+#[inline(always)]
+fn tally_team(engagement: &[f32], team: &TeamStep, outcome: &[u8]) -> StaffTally {
+    let mut acc = Acc::default();
+    let (start, end) = (team.start as usize, team.end as usize);
+    let padded = start + (end - start).div_ceil(LANES) * LANES;
+    let blocks = engagement[start..padded]
+        .chunks_exact(LANES)
+        .zip(outcome[start..padded].chunks_exact(LANES));
+    for (j, (e, o)) in blocks.enumerate() {
+        let valid = (end - start - j * LANES).min(LANES);
+        for l in 0..LANES {
+            let o = if l < valid { u32::from(o[l]) } else { 0 };
+            let stays = mask(o & u32::from(STAYED) != 0);
+            acc.engagement[l] += f32::from_bits(e[l].to_bits() & stays);
+            acc.in_post[l] += o & u32::from(STAYED);
+            acc.sick[l] += (o & u32::from(SICK_NOW)) >> 1;
+            acc.leavers[l] += (o & u32::from(LEFT)) >> 2;
+            acc.joiners[l] += (o & u32::from(JOINED)) >> 3;
+        }
     }
     let mut tally = StaffTally::default();
     for l in 0..LANES {
@@ -253,13 +297,13 @@ fn select(m: u32, a: f32, b: f32) -> f32 {
 fn block(
     e: &mut [f32; LANES],
     fl: &mut [u8; LANES],
-    pull: f32,
+    outcome: &mut [u8; LANES],
+    pull: &[f32; LANES],
     z: &[f32; LANES],
     u_leave: &[f32; LANES],
     u_sick: &[f32; LANES],
     valid: u32,
     k: &MonthConstants,
-    acc: &mut Acc,
 ) {
     let mut f32s = [0u32; LANES];
     for l in 0..LANES {
@@ -267,6 +311,7 @@ fn block(
     }
     let mut e_out = [0f32; LANES];
     let mut f_out = [0u32; LANES];
+    let mut o_out = [0u32; LANES];
     for l in 0..LANES {
         let live = mask((l as u32) < valid);
         let f = f32s[l];
@@ -274,7 +319,7 @@ fn block(
         let was_sick = mask(f & u32::from(SICK) != 0);
         let e0 = e[l];
         #[allow(clippy::manual_clamp)] // max then min: two vector instructions, no NaN check
-        let e1 = (k.keep * e0 + pull + k.noise * z[l]).max(0.0).min(10.0);
+        let e1 = (k.keep * e0 + pull[l] + k.noise * z[l]).max(0.0).min(10.0);
         // The hazards at the engagement bucket (tenths of a point).
         let bucket = floor_nonneg(e1 * 10.0);
         let p_leave = exp2_nonpos(k.leave0 - k.leave_slope * bucket);
@@ -288,14 +333,14 @@ fn block(
         e_out[l] = select(joins, k.new_starter, select(stays, e1, e0));
         let keep_bits = (f & u32::from(CLINICIAN)) | (f & !live & u32::from(FILLED | SICK));
         f_out[l] = keep_bits | ((stays | joins) & u32::from(FILLED)) | (sick_now & u32::from(SICK));
-        acc.engagement[l] += f32::from_bits(e1.to_bits() & stays);
-        acc.in_post[l] += stays & 1;
-        acc.sick[l] += sick_now & 1;
-        acc.leavers[l] += leaves & 1;
-        acc.joiners[l] += joins & 1;
+        o_out[l] = (stays & u32::from(STAYED))
+            | (sick_now & u32::from(SICK_NOW))
+            | (leaves & u32::from(LEFT))
+            | (joins & u32::from(JOINED));
     }
     for l in 0..LANES {
         e[l] = e_out[l];
         fl[l] = f_out[l] as u8;
+        outcome[l] = o_out[l] as u8;
     }
 }

@@ -106,27 +106,47 @@ fn promotion_empties_a_clinical_post() {
 }
 
 #[test]
-fn teams_that_end_inside_a_block_leave_their_neighbours_alone() {
-    // Teams of 3 (blocks of 8 run over two neighbours): stepping only the
-    // odd teams leaves the even teams' slots exactly as they were.
+fn each_team_counts_only_its_own_slots() {
+    // Teams of 3: every block of 8 spans several teams.
     let p = Params::default();
     let mut rng = from_u64(9);
     let mut pool = StaffPool::new(30, 0.5, 0.2, 7.0, 77, &mut rng);
-    let before = pool.clone();
     let k = MonthConstants::new(&p.staff, 0.3, 0.5);
     let steps: Vec<TeamStep> = (0..10)
-        .filter(|t| t % 2 == 1)
-        .map(|t| team_step(&p.staff, t * 3..t * 3 + 3, 6.0, 6.0))
+        .map(|t| team_step(&p.staff, t * 3..t * 3 + 3, 3.0 + t as f64 * 0.5, 6.0))
         .collect();
     let mut out = Vec::new();
-    pool.step_month(5, &steps, &k, &mut out);
-    for t in (0..10).filter(|t| t % 2 == 0) {
-        for i in t * 3..t * 3 + 3 {
-            assert_eq!(pool.engagement[i].to_bits(), before.engagement[i].to_bits());
-            assert_eq!(pool.flags[i], before.flags[i]);
+    for month in 0..24 {
+        let before: Vec<bool> = (0..30).map(|i| pool.is_filled(i)).collect();
+        pool.step_month(month, &steps, &k, &mut out);
+        for t in 0..10 {
+            let r = t * 3..t * 3 + 3;
+            let was = r.clone().filter(|&i| before[i]).count() as u32;
+            let now = r.clone().filter(|&i| pool.is_filled(i)).count() as u32;
+            let tally = out[t];
+            assert_eq!(tally.in_post + tally.leavers, was, "team {t} month {month}");
+            assert_eq!(tally.in_post + tally.joiners, now, "team {t} month {month}");
+            let sum: f64 = r
+                .filter(|&i| before[i] && pool.is_filled(i))
+                .map(|i| f64::from(pool.engagement(i)))
+                .sum();
+            assert!((tally.engagement_sum - sum).abs() < 1e-4, "team {t}");
         }
     }
-    assert!((3..6).any(|i| pool.engagement[i] != before.engagement[i]));
+}
+
+#[test]
+#[should_panic(expected = "teams must cover the pool in order")]
+fn teams_that_skip_slots_are_refused() {
+    let p = Params::default();
+    let mut rng = from_u64(9);
+    let mut pool = StaffPool::new(30, 0.5, 0.2, 7.0, 77, &mut rng);
+    let k = MonthConstants::new(&p.staff, 0.3, 0.5);
+    let steps = [
+        team_step(&p.staff, 0..10, 6.0, 6.0),
+        team_step(&p.staff, 12..30, 6.0, 6.0),
+    ];
+    pool.step_month(0, &steps, &k, &mut Vec::new());
 }
 
 #[test]
