@@ -360,7 +360,7 @@ fn a_slurm_chain_runs_one_array_per_wave_and_gives_the_same_sets() {
 
 /// The bundled parameter sets are the output of the bundled calibration
 /// file as it stands: same plan (hash), same parameters, values inside the
-/// priors. (Rerunning it, 14 minutes at full scale, reproduces the file byte
+/// priors. (Rerunning it, 9 minutes at full scale, reproduces the file byte
 /// for byte; docs/ODD.md gives the command.)
 #[test]
 fn the_bundled_parameter_sets_belong_to_the_bundled_calibration() {
