@@ -159,7 +159,8 @@ fn a_register_round_trips_into_the_outputs_and_the_trust_view() {
     }
     let report = out.join("trust-report.html");
     cargo_bin_cmd!("trustsim")
-        .args(["report", out.to_str().unwrap(), "--trust", "AA1", "--out"])
+        // By part of its name: "Alder, Ash NHS Trust" is AA1.
+        .args(["report", out.to_str().unwrap(), "--trust", "alder", "--out"])
         .arg(&report)
         .assert()
         .success();
@@ -176,8 +177,31 @@ fn a_register_round_trips_into_the_outputs_and_the_trust_view() {
         .clone();
     let err = String::from_utf8_lossy(&err);
     assert!(
-        err.contains("no trust with code `ZZ9`") && err.contains("AA1, AA2, BB1"),
+        err.contains("no trust with code or name `ZZ9`") && err.contains("AA1, AA2, BB1"),
         "{err}"
+    );
+    // A name shared by several trusts lists them with their codes.
+    let err = cargo_bin_cmd!("trustsim")
+        .args(["plot", out.to_str().unwrap(), "--trust", "cedar"])
+        .assert()
+        .get_output()
+        .clone();
+    let many = cargo_bin_cmd!("trustsim")
+        .args(["plot", out.to_str().unwrap(), "--trust", "a"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let many = String::from_utf8_lossy(&many);
+    assert!(
+        many.contains("`a` is in the names of") && many.contains("AA1 (Alder, Ash NHS Trust)"),
+        "{many}"
+    );
+    assert!(
+        err.status.success(),
+        "{}",
+        String::from_utf8_lossy(&err.stderr)
     );
 }
 

@@ -74,12 +74,20 @@ pub enum ChartError {
     /// No run folder was given.
     #[error("no run folder given")]
     NoRuns,
-    /// `--trust CODE` names no trust of the run.
-    #[error("no trust with code `{code}` in {}; its trusts include {known}", run.display())]
+    /// `--trust CODE` names no trust of the run, by code or name.
+    #[error("no trust with code or name `{code}` in {}; its trusts include {known}", run.display())]
     UnknownTrust {
         code: String,
         run: PathBuf,
         known: String,
+    },
+    /// `--trust NAME` is part of the name of more than one trust.
+    #[error("`{query}` is in the names of {count} trusts of {}: {matches}; give one of their codes", run.display())]
+    AmbiguousTrust {
+        query: String,
+        run: PathBuf,
+        count: usize,
+        matches: String,
     },
 }
 

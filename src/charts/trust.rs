@@ -81,10 +81,37 @@ pub fn trusts_of(dir: &Path, run: &RunData) -> Result<Vec<TrustId>, ChartError> 
     Ok(out)
 }
 
-/// The trust with code `code` (any case), or an error listing some codes.
+/// The trust with code `code` (any case); failing that, the one trust
+/// whose name contains `code` (any case). An error lists the trusts whose
+/// names match when there are several, or some codes when there are none.
 pub fn find(trusts: &[TrustId], code: &str, dir: &Path) -> Result<TrustId, ChartError> {
     if let Some(t) = trusts.iter().find(|t| t.code.eq_ignore_ascii_case(code)) {
         return Ok(t.clone());
+    }
+    let query = code.trim().to_lowercase();
+    let named: Vec<&TrustId> = if query.is_empty() {
+        Vec::new()
+    } else {
+        trusts
+            .iter()
+            .filter(|t| t.name.to_lowercase().contains(&query))
+            .collect()
+    };
+    match named.as_slice() {
+        [one] => return Ok((*one).clone()),
+        [] => {}
+        many => {
+            return Err(ChartError::AmbiguousTrust {
+                query: code.to_string(),
+                run: dir.to_path_buf(),
+                count: many.len(),
+                matches: many
+                    .iter()
+                    .map(|t| format!("{} ({})", t.code, t.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
     }
     let some: Vec<&str> = trusts.iter().take(8).map(|t| t.code.as_str()).collect();
     Err(ChartError::UnknownTrust {
@@ -367,4 +394,49 @@ pub fn render_trust_charts(
         files.extend(save(&figure, out_dir, &chart.file_stem())?);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trust(id: u32, code: &str, name: &str) -> TrustId {
+        TrustId {
+            trust_id: id,
+            code: code.into(),
+            name: name.into(),
+            trust_type: "acute".into(),
+        }
+    }
+
+    #[test]
+    fn a_trust_is_found_by_code_or_by_part_of_its_name() {
+        let trusts = [
+            trust(0, "RR8", "Leeds Teaching Hospitals NHS Trust"),
+            trust(1, "RGD", "Leeds and York Partnership NHS Foundation Trust"),
+            trust(2, "RWA", "Hull University Teaching Hospitals NHS Trust"),
+            trust(3, "RAE", "Bradford Teaching Hospitals NHS Foundation Trust"),
+        ];
+        let dir = Path::new("run");
+        // A code, in any case, wins over names.
+        assert_eq!(find(&trusts, "rr8", dir).unwrap().trust_id, 0);
+        // One name matches.
+        assert_eq!(find(&trusts, "hull", dir).unwrap().code, "RWA");
+        assert_eq!(find(&trusts, " Bradford ", dir).unwrap().code, "RAE");
+        // Several names match: the error lists them, with their codes.
+        let e = find(&trusts, "Leeds", dir).unwrap_err().to_string();
+        assert!(e.contains("in the names of 2 trusts"), "{e}");
+        assert!(
+            e.contains("RR8 (Leeds Teaching Hospitals NHS Trust)"),
+            "{e}"
+        );
+        assert!(e.contains("RGD (Leeds and York Partnership"), "{e}");
+        assert!(e.contains("give one of their codes"), "{e}");
+        // None: the error names some codes.
+        let e = find(&trusts, "Truro", dir).unwrap_err().to_string();
+        assert!(e.contains("no trust with code or name `Truro`"), "{e}");
+        assert!(e.contains("RR8, RGD, RWA, RAE"), "{e}");
+        // An empty query matches no name.
+        assert!(find(&trusts, "  ", dir).is_err());
+    }
 }

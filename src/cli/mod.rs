@@ -118,7 +118,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Draw the trust view of the trust with this code (see
-        /// trusts.parquet) into RUN_DIR/charts/trust-CODE/ instead.
+        /// trusts.parquet), or the one trust whose name contains this text
+        /// (any case), into RUN_DIR/charts/trust-CODE/ instead.
         #[arg(long, value_name = "CODE")]
         trust: Option<String>,
     },
@@ -133,7 +134,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// End the report of one run with the trust view of the trust with
-        /// this code (see trusts.parquet).
+        /// this code (see trusts.parquet), or of the one trust whose name
+        /// contains this text (any case).
         #[arg(long, value_name = "CODE")]
         trust: Option<String>,
         /// Paper the report is laid out for when printed.
