@@ -95,19 +95,28 @@ pub enum Width {
     Portable,
 }
 
-/// Runs the month for `teams`, writing one tally per team into `out`.
-#[allow(clippy::too_many_arguments)]
+/// One trust-month for the kernel: the pool's posts, its key, the month and
+/// the teams with their constants.
+pub struct Month<'a> {
+    /// Posts (slots before the padding).
+    pub n: usize,
+    pub key: [u32; 2],
+    /// Counted from the start of the burn-in.
+    pub month: u32,
+    /// The pool's slots in order, each once.
+    pub teams: &'a [TeamStep],
+    pub k: &'a MonthConstants,
+}
+
+/// Runs the month, writing one tally per team into `out`.
 pub fn step(
     slots: Slots<'_>,
-    n: usize,
-    key: [u32; 2],
-    month: u32,
-    teams: &[TeamStep],
-    k: &MonthConstants,
+    m: &Month<'_>,
     out: &mut Vec<StaffTally>,
     draws: &mut Draws,
     width: Width,
 ) {
+    let n = m.n;
     let cap = n.div_ceil(DRAW_BLOCK) * DRAW_BLOCK + LANES;
     if draws.z.len() < cap {
         draws.z.resize(cap, 0.0);
@@ -119,7 +128,7 @@ pub fn step(
     assert!(slots.engagement.len() >= n + LANES && slots.flags.len() >= n + LANES);
     // The teams are the pool's slots in order, each once.
     let mut next = 0;
-    for t in teams {
+    for t in m.teams {
         assert!(
             t.start == next && t.start <= t.end,
             "teams must cover the pool in order"
@@ -128,50 +137,31 @@ pub fn step(
     }
     assert!(next as usize == n, "teams must cover the pool in order");
     out.clear();
-    out.resize(teams.len(), StaffTally::default());
+    out.resize(m.teams.len(), StaffTally::default());
     #[cfg(target_arch = "x86_64")]
     if width == Width::Widest && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2 (checked above).
-        unsafe { step_avx2(slots, n, key, month, teams, k, out, draws) };
+        unsafe { step_avx2(slots, m, out, draws) };
         return;
     }
     let _ = width;
-    step_generic(slots, n, key, month, teams, k, out, draws);
+    step_generic(slots, m, out, draws);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-fn step_avx2(
-    slots: Slots<'_>,
-    n: usize,
-    key: [u32; 2],
-    month: u32,
-    teams: &[TeamStep],
-    k: &MonthConstants,
-    out: &mut [StaffTally],
-    draws: &mut Draws,
-) {
-    step_generic(slots, n, key, month, teams, k, out, draws);
+fn step_avx2(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
+    step_generic(slots, m, out, draws);
 }
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn step_generic(
-    slots: Slots<'_>,
-    n: usize,
-    key: [u32; 2],
-    month: u32,
-    teams: &[TeamStep],
-    k: &MonthConstants,
-    out: &mut [StaffTally],
-    draws: &mut Draws,
-) {
-    draw(n, key, month, draws);
+fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
+    let (n, teams) = (m.n, m.teams);
+    draw(n, m.key, m.month, draws);
     for t in teams {
         draws.pull[t.start as usize..t.end as usize].fill(t.pull);
     }
-    update(slots.engagement, slots.flags, n, k, draws);
+    update(slots.engagement, slots.flags, n, m.k, draws);
     for (team, tally) in teams.iter().zip(out.iter_mut()) {
         *tally = tally_team(slots.engagement, team, &draws.outcome);
     }

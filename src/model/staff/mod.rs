@@ -248,7 +248,14 @@ impl StaffPool {
             engagement: &mut self.engagement,
             flags: &mut self.flags,
         };
-        DRAWS.with_borrow_mut(|d| kernel::step(slots, n, self.key, month, teams, k, out, d, width));
+        let m = kernel::Month {
+            n,
+            key: self.key,
+            month,
+            teams,
+            k,
+        };
+        DRAWS.with_borrow_mut(|d| kernel::step(slots, &m, out, d, width));
     }
 
     /// Empties one filled clinical post in `range` (a promotion out of the

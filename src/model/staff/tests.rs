@@ -5,29 +5,31 @@ use super::*;
 use crate::model::params::Params;
 use crate::model::rng::from_u64;
 
-/// Runs `months` months of one pool of `teams` teams of 25, team `t`
-/// aiming at `target(t)`, returning the pool and the last month's tallies.
-fn run_new(
-    seed: u64,
-    teams: usize,
+/// Each team's mean engagement from this month's tallies (unchanged for a
+/// team with nobody who stayed).
+fn update_means(means: &mut [f64], out: &[StaffTally]) {
+    for (m, t) in means.iter_mut().zip(out) {
+        if t.in_post > 0 {
+            *m = t.engagement_sum / f64::from(t.in_post);
+        }
+    }
+}
+
+/// Runs `months` months of `pool` as teams of 25 at `workload`, team `t`
+/// aiming at `target(t)`; `each` sees the month, the pool and its tallies.
+/// Returns the pool and the last month's tallies.
+fn run_pool(
+    mut pool: StaffPool,
     months: u32,
+    workload: f64,
     target: impl Fn(usize) -> f64,
     width: Width,
-    mut each: impl FnMut(&StaffPool, &[StaffTally]),
+    mut each: impl FnMut(u32, &StaffPool, &[StaffTally]),
 ) -> (StaffPool, Vec<StaffTally>) {
     let p = Params::default();
     let s = &p.staff;
-    let mut rng = from_u64(seed);
-    let n = teams * 25;
-    let mut pool = StaffPool::new(
-        n,
-        0.7,
-        0.0,
-        7.0,
-        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        &mut rng,
-    );
-    let k = MonthConstants::new(s, 0.2, 0.115);
+    let teams = pool.len() / 25;
+    let k = MonthConstants::new(s, workload, 0.115);
     let mut means: Vec<f64> = (0..teams)
         .map(|t| pool.team_mean(t * 25..t * 25 + 25).0)
         .collect();
@@ -37,14 +39,28 @@ fn run_new(
             .map(|t| team_step(s, t * 25..t * 25 + 25, target(t), means[t]))
             .collect();
         pool.step_month_with(month, &steps, &k, &mut out, width);
-        for (m, t) in means.iter_mut().zip(&out) {
-            if t.in_post > 0 {
-                *m = t.engagement_sum / f64::from(t.in_post);
-            }
-        }
-        each(&pool, &out);
+        update_means(&mut means, &out);
+        each(month, &pool, &out);
     }
     (pool, out)
+}
+
+/// [`run_pool`] on a fresh pool of `teams` teams, all posts filled, at
+/// workload 0.2.
+fn run_new(
+    seed: u64,
+    teams: usize,
+    months: u32,
+    target: impl Fn(usize) -> f64,
+    width: Width,
+    mut each: impl FnMut(&StaffPool, &[StaffTally]),
+) -> (StaffPool, Vec<StaffTally>) {
+    let mut rng = from_u64(seed);
+    let key = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let pool = StaffPool::new(teams * 25, 0.7, 0.0, 7.0, key, &mut rng);
+    run_pool(pool, months, 0.2, target, width, |_, pool, out| {
+        each(pool, out)
+    })
 }
 
 #[test]
@@ -232,34 +248,26 @@ fn sum_tallies(out: &[StaffTally]) -> StaffTally {
 
 fn new_stats(seed: u64, months: u32, workload: f64) -> Stats {
     let mut st = Stats::default();
-    let p = Params::default();
-    let s = &p.staff;
     let mut rng = from_u64(seed);
     let n = TEAMS * 25;
-    let mut pool = StaffPool::new(n, 0.7, 0.08, 6.8, seed ^ 0xABCD, &mut rng);
-    let k = MonthConstants::new(s, workload, 0.115);
-    let mut means: Vec<f64> = (0..TEAMS)
-        .map(|t| pool.team_mean(t * 25..t * 25 + 25).0)
-        .collect();
-    let mut out = Vec::new();
-    for month in 0..months {
-        let steps: Vec<TeamStep> = (0..TEAMS)
-            .map(|t| team_step(s, t * 25..t * 25 + 25, equivalence_target(t), means[t]))
-            .collect();
-        pool.step_month(month, &steps, &k, &mut out);
-        for (m, t) in means.iter_mut().zip(&out) {
-            if t.in_post > 0 {
-                *m = t.engagement_sum / f64::from(t.in_post);
-            }
-        }
+    let pool = StaffPool::new(n, 0.7, 0.08, 6.8, seed ^ 0xABCD, &mut rng);
+    let each = |month, pool: &StaffPool, out: &[StaffTally]| {
         if month >= BURN {
             let mut e: Vec<f32> = (0..n)
                 .filter(|&i| pool.is_filled(i))
                 .map(|i| pool.engagement(i))
                 .collect();
-            st.add(&mut e, sum_tallies(&out), n);
+            st.add(&mut e, sum_tallies(out), n);
         }
-    }
+    };
+    run_pool(
+        pool,
+        months,
+        workload,
+        equivalence_target,
+        Width::Widest,
+        each,
+    );
     st
 }
 
@@ -296,11 +304,7 @@ fn old_stats(seed: u64, months: u32, workload: f64) -> Stats {
                 )
             })
             .collect();
-        for (m, t) in means.iter_mut().zip(&out) {
-            if t.in_post > 0 {
-                *m = t.engagement_sum / f64::from(t.in_post);
-            }
-        }
+        update_means(&mut means, &out);
         if month >= BURN {
             let mut e: Vec<f32> = (0..n)
                 .filter(|&i| pool.filled[i])
