@@ -212,7 +212,7 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "CEO tenure, KM median (years)",
             "of 27 met",
             "pattern (not tuned to)",
-            "of 26 met",
+            "of 27 met",
         ],
     );
     // Issue 19: a reduced-scale run printed failed targets and patterns

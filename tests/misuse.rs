@@ -298,7 +298,7 @@ fn issue_9_4_compare_refuses_different_worlds_and_lists_what_differs() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
         err.contains("differ in structure")
-            && err.contains("trusts.acute.count: 12 | 135")
+            && err.contains("trusts.acute.count: 12 | 133")
             && err.contains("run.staff_scale: 0.02 | 1.0")
             && err.contains("--allow-structural"),
         "{err}"

@@ -237,12 +237,13 @@ fn a_bad_register_is_refused_naming_file_line_and_column() {
     );
 }
 
-/// The bundled register of England's trusts: a scenario that uses it is
-/// valid, and a run names the real trusts with their types and regions.
+/// The bundled register of England's trusts is the baseline's: the baseline
+/// is valid, and a run names the real trusts with their types and regions
+/// and dates its months from April 2026.
 #[test]
-fn the_bundled_england_register_names_englands_trusts() {
+fn the_baseline_names_englands_trusts_on_a_calendar() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let scenario = root.join("scenarios/england.toml");
+    let scenario = root.join("scenarios/baseline.toml");
     cargo_bin_cmd!("trustsim")
         .arg("check")
         .arg(&scenario)
@@ -301,4 +302,26 @@ fn the_bundled_england_register_names_englands_trusts() {
         ]
     );
     assert!(strings(&trusts, "icb").iter().all(Option::is_some));
+    // Reported month 1 is April 2026; months 1 to 12 are financial year 2026/27.
+    let tm = read(&out.join("trust_months.parquet"));
+    let months = tm.column("month").unwrap().u32().unwrap().clone();
+    let dates = tm
+        .column("date")
+        .unwrap()
+        .cast(&polars::prelude::DataType::String)
+        .unwrap();
+    let dates = dates.str().unwrap();
+    for i in [0, tm.height() - 1] {
+        let expected = match months.get(i) {
+            Some(1) => "2026-04-01",
+            Some(12) => "2027-03-01",
+            m => panic!("unexpected month {m:?}"),
+        };
+        assert_eq!(dates.get(i), Some(expected));
+    }
+    assert!(
+        strings(&tm, "financial_year")
+            .iter()
+            .all(|f| f.as_deref() == Some("2026/27"))
+    );
 }

@@ -258,7 +258,7 @@ fn compare_branches_from_the_shared_history_exactly_as_separate_runs_would() {
         dir.to_str().unwrap(),
     ]);
     assert!(
-        stdout.contains("changes: none | from month 24: staff.leave_base_monthly = 0.02"),
+        stdout.contains("changes: none | from month 24 (2028-03): staff.leave_base_monthly = 0.02"),
         "{stdout}"
     );
     assert!(

@@ -299,7 +299,7 @@ impl Plan {
     /// A hash of everything that determines the calibration's results.
     pub fn hash(&self) -> String {
         let mut h = Sha256::new();
-        h.update(scenario::resolved_toml(&self.base).as_bytes());
+        h.update(scenario::identity_toml(&self.base).as_bytes());
         // Plain data with string keys: serialising cannot fail, and a
         // failure must not pass as an empty string that other plans share.
         h.update(

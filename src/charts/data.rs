@@ -154,6 +154,9 @@ pub struct RunData {
     pub replications: Vec<u32>,
     /// Last reported month.
     pub months: u32,
+    /// Calendar month of reported month 1 (`None` for files written
+    /// without a date column).
+    pub start: Option<crate::model::calendar::YearMonth>,
     pub national: Vec<NationalMonth>,
     pub trusts: Vec<TrustHorizon>,
     /// Permanent CEO spells as the tenure metric observes them (months),
@@ -238,6 +241,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ChartError> {
     .into_iter()
     .max()
     .unwrap_or(0);
+    let start = read_start(&tm_path);
     let mut acc = TrustMonthAcc::new(last_month);
     read_chunks(&tm_path, TrustMonthAcc::COLUMNS, |df| acc.add(df, &tm_path))?;
     let sp_path = dir.join(CEO_SPELLS.file);
@@ -253,12 +257,33 @@ pub fn load_run(dir: &Path) -> Result<RunData, ChartError> {
         meta,
         replications,
         months: last_month,
+        start,
         national,
         trusts,
         tenure,
         final_window_months: last_month.min(12),
         ceo_window_months: last_month.min(36),
     })
+}
+
+/// The calendar month of reported month 1, from the first row of the
+/// trust-month table's `date` column (`None` if the file has none).
+fn read_start(path: &Path) -> Option<crate::model::calendar::YearMonth> {
+    let first = read_chunks(path, &[tm::MONTH, tm::DATE], |df| {
+        let months = u32s(df, tm::MONTH, path)?;
+        let days = column(df, tm::DATE, path)?
+            .cast(&DataType::Int32)
+            .map_err(|e| ChartError::invalid(path, e.to_string()))?;
+        let days = days
+            .i32()
+            .map_err(|e| ChartError::invalid(path, e.to_string()))?;
+        Ok(months
+            .first()
+            .zip(days.get(0))
+            .map(|(&m, d)| crate::model::calendar::YearMonth::from_days(d).plus(1 - i64::from(m))))
+    })
+    .ok()?;
+    first.into_iter().flatten().next()
 }
 
 /// Calls `f` on each row group of the parquet file at `path`, reading only
@@ -384,6 +409,9 @@ pub fn tenure_observations(
             ceo_id: 0,
             start_month: start[i],
             end_month: end[i],
+            // Dates play no part in the tenure metric.
+            start_date: crate::model::calendar::YearMonth::default(),
+            end_date: crate::model::calendar::YearMonth::default(),
             censored: censored[i],
             exit_route: crate::model::ExitRoute::InPost,
             pathway: crate::model::Pathway::Clinical,
@@ -729,6 +757,7 @@ mod tests {
             meta: meta.clone(),
             replications: vec![],
             months: 0,
+            start: None,
             national: vec![],
             trusts: vec![],
             tenure: vec![],

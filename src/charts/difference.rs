@@ -84,6 +84,13 @@ pub fn worlds_lines(rows: &[crate::compare::Difference], ind: Indicator) -> Vec<
 }
 
 impl Differences<'_> {
+    /// The time axis: dated by the reference run's calendar.
+    fn axis(&self) -> style::TimeAxis {
+        style::TimeAxis {
+            start: self.reference.start,
+        }
+    }
+
     /// Title, legend and caption.
     pub fn text(&self) -> FrameText {
         let ind = self.indicator;
@@ -105,7 +112,8 @@ impl Differences<'_> {
             style::MUTED,
             Swatch::Band(0.16),
         ));
-        let starts: Vec<String> = self.changes.iter().map(|m| m.to_string()).collect();
+        let axis = self.axis();
+        let starts: Vec<String> = self.changes.iter().map(|&m| axis.month_words(m)).collect();
         let sets = super::parameter_sets(std::slice::from_ref(self.reference));
         let mut caption = vec![match sets {
             None => format!(
@@ -128,7 +136,7 @@ impl Differences<'_> {
         }];
         if !starts.is_empty() {
             caption.push(format!(
-                "Dashed line: a timed change starts (reported month {}); before it the variants \
+                "Dashed line: a timed change starts ({}); before it the variants \
                  share the reference's history, so the difference is exactly zero.",
                 starts.join(", ")
             ));
@@ -163,7 +171,8 @@ impl Differences<'_> {
             return style::empty_note(plot, "No paired months to draw");
         }
         let last = points().map(|p| p.month).max().unwrap_or(12);
-        let x_max = (f64::from(last) / 12.0).ceil().max(1.0);
+        let time = self.axis();
+        let x_max = time.x_max(last);
         let lo = points().map(|p| p.q[0]).fold(0.0, f64::min);
         let hi = points().map(|p| p.q[4]).fold(0.0, f64::max);
         let (y0, y1) = style::padded(lo, hi, ind.min_span() / 10.0);
@@ -172,17 +181,14 @@ impl Differences<'_> {
             .x_label_area_size(130)
             .y_label_area_size(200)
             .build_cartesian_2d(0.0..x_max, y0..y1)?;
-        let (xd, yd) = (
-            style::decimals(0.0, x_max, x_max as usize + 1),
-            style::decimals(y0, y1, 7),
-        );
+        let yd = style::decimals(y0, y1, 7);
         style::mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(x_max as usize + 1)
             .y_labels(7)
-            .x_label_formatter(&|v| style::tick(*v, xd, false))
+            .x_label_formatter(&|v| time.label(*v))
             .y_label_formatter(&|v| style::tick(*v, yd, false))
-            .x_desc("Years since the start of the reported period")
+            .x_desc(time.desc())
             .y_desc(axis(ind))
             .draw()?;
         let zero = ShapeStyle::from(&style::REFERENCE).stroke_width(3);
@@ -191,13 +197,13 @@ impl Differences<'_> {
             zero,
         )))?;
         for &m in &self.changes {
-            let x = f64::from(m - 1) / 12.0;
+            let x = time.x(m);
             chart.draw_series(DashedLineSeries::new(vec![(x, y0), (x, y1)], 14, 10, zero))?;
         }
-        let x = |p: &FanPoint| f64::from(p.month) / 12.0;
+        let x = |p: &FanPoint| time.x(p.month);
         for (i, f) in fans.iter().enumerate() {
             let c = style::scenario_colour(i + 1);
-            super::fan::draw_bands(&mut chart, f, c, (0.16, 0.34))?;
+            super::fan::draw_bands(&mut chart, time, f, c, (0.16, 0.34))?;
             chart.draw_series(LineSeries::new(
                 f.iter().map(|p| (x(p), p.q[2])),
                 c.stroke_width(6),
@@ -286,6 +292,7 @@ mod tests {
             },
             replications: vec![0, 1],
             months: values.len() as u32,
+            start: None,
             national: values
                 .iter()
                 .enumerate()

@@ -101,7 +101,10 @@ where
         return style::empty_note(plot, "No reported months to draw");
     }
     let last = points().map(|p| p.month).max().unwrap_or(12);
-    let x_max = (f64::from(last) / 12.0).ceil().max(1.0);
+    let axis = style::TimeAxis {
+        start: runs.first().and_then(|r| r.start),
+    };
+    let x_max = axis.x_max(last);
     let lo = points().map(|p| p.q[0]).fold(f64::INFINITY, f64::min);
     let hi = points().map(|p| p.q[4]).fold(f64::NEG_INFINITY, f64::max);
     let (y0, y1) = style::padded(lo, hi, ind.min_span());
@@ -112,19 +115,18 @@ where
         .y_label_area_size(200)
         .build_cartesian_2d(0.0..x_max, y0..y1)?;
     let percent = ind.percent();
-    let xd = style::decimals(0.0, x_max, x_max as usize + 1);
     let yd = style::decimals(y0, y1, 7);
     style::mesh(&mut chart)
         .disable_x_mesh()
         .x_labels(x_max as usize + 1)
         .y_labels(7)
-        .x_label_formatter(&|v| style::tick(*v, xd, false))
+        .x_label_formatter(&|v| axis.label(*v))
         .y_label_formatter(&|v| style::tick(*v, yd, percent))
-        .x_desc("Years since the start of the reported period")
+        .x_desc(axis.desc())
         .y_desc(ind.axis())
         .draw()?;
 
-    let x = |p: &FanPoint| f64::from(p.month) / 12.0;
+    let x = |p: &FanPoint| axis.x(p.month);
     for (i, f) in fans.iter().enumerate() {
         if runs[i].replications.len() < 2 || f.len() < 2 {
             continue;
@@ -135,7 +137,7 @@ where
         } else {
             (OUTER, INNER)
         };
-        draw_bands(&mut chart, f, c, (outer, inner))?;
+        draw_bands(&mut chart, axis, f, c, (outer, inner))?;
     }
     for (i, f) in fans.iter().enumerate() {
         let c = style::scenario_colour(i);
@@ -158,6 +160,7 @@ where
 /// with opacities `(outer, inner)`.
 pub(super) fn draw_bands<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, style::Coord>,
+    axis: style::TimeAxis,
     f: &[FanPoint],
     c: RGBColor,
     (outer, inner): (f64, f64),
@@ -165,7 +168,7 @@ pub(super) fn draw_bands<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let x = |p: &FanPoint| f64::from(p.month) / 12.0;
+    let x = |p: &FanPoint| axis.x(p.month);
     for (lo, hi, alpha) in [(0, 4, outer), (1, 3, inner)] {
         let band: Vec<(f64, f64)> = f
             .iter()

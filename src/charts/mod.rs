@@ -504,6 +504,7 @@ mod tests {
             },
             replications: (0..reps).collect(),
             months: 24,
+            start: None,
             national: (1..=24)
                 .map(|m| NationalMonth {
                     month: m,

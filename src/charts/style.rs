@@ -530,3 +530,48 @@ mod tests {
         assert_eq!(padded(f64::NAN, 1.0, 0.0).0, -0.06);
     }
 }
+
+/// The time axis of the month-by-month charts: dated (`Apr 2026`,
+/// `Apr 2027`, ...) when the run's calendar is known, else years since the
+/// start of the reported period. Reported month `m` sits at `(m - 1) / 12`,
+/// so a tick marks the first month of each year of the run.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeAxis {
+    pub start: Option<crate::model::calendar::YearMonth>,
+}
+
+impl TimeAxis {
+    /// Where reported month `month` is drawn.
+    pub fn x(self, month: u32) -> f64 {
+        f64::from(month.max(1) - 1) / 12.0
+    }
+
+    /// The axis' right end for a last reported month `last`.
+    pub fn x_max(self, last: u32) -> f64 {
+        self.x(last).ceil().max(1.0)
+    }
+
+    /// The label of the tick at `v` (a whole number of years).
+    pub fn label(self, v: f64) -> String {
+        match self.start {
+            Some(s) => s.plus((v.round() as i64) * 12).short(),
+            None => tick(v, 0, false),
+        }
+    }
+
+    pub fn desc(self) -> String {
+        match self.start {
+            Some(s) => format!("Month (the reported period starts in {})", s.long()),
+            None => "Years since the start of the reported period".into(),
+        }
+    }
+
+    /// Reported month `month` in words: `April 2027 (month 13)`, or
+    /// `reported month 13` without a calendar.
+    pub fn month_words(self, month: u32) -> String {
+        match self.start {
+            Some(s) => format!("{} (month {month})", s.plus(i64::from(month) - 1).long()),
+            None => format!("reported month {month}"),
+        }
+    }
+}

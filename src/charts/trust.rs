@@ -26,7 +26,15 @@ pub struct TrustId {
     pub code: String,
     pub name: String,
     pub trust_type: String,
+    /// NHS England region and integrated care board, where the register
+    /// gives them.
+    pub region: Option<String>,
+    pub icb: Option<String>,
 }
+
+/// The fewest other trusts of the same type in a region for the trust view
+/// to compare with its region rather than all of England.
+pub const MIN_REGIONAL_PEERS: usize = 4;
 
 /// Everything the trust view draws.
 #[derive(Debug, Clone)]
@@ -38,6 +46,9 @@ pub struct TrustView {
     pub own: RunData,
     /// Its peers' trust-level values, one entry per peer and replication.
     pub peers: RunData,
+    /// The peers' trust ids (the same type, in the same region where the
+    /// region has at least [`MIN_REGIONAL_PEERS`] of them).
+    pub peer_ids: Vec<u32>,
 }
 
 /// The trusts of a run folder: from `trusts.parquet`, or (older runs) the
@@ -56,16 +67,27 @@ pub fn trusts_of(dir: &Path, run: &RunData) -> Result<Vec<TrustId>, ChartError> 
                 code: crate::model::records::synthetic_code(t.trust_id),
                 name: format!("{} trust {n}", super::pretty(&t.trust_type)),
                 trust_type: t.trust_type.clone(),
+                region: None,
+                icb: None,
             });
         }
         return Ok(out);
     }
-    let cols = [tr::TRUST_ID, tr::TRUST_CODE, tr::TRUST_NAME, tr::TRUST_TYPE];
+    let cols = [
+        tr::TRUST_ID,
+        tr::TRUST_CODE,
+        tr::TRUST_NAME,
+        tr::TRUST_TYPE,
+        tr::REGION,
+        tr::ICB,
+    ];
     read_chunks(&path, &cols, |df| {
         let id = u32s(df, tr::TRUST_ID, &path)?;
         let (code, codes) = categories(df, tr::TRUST_CODE, &path)?;
         let (name, names) = categories(df, tr::TRUST_NAME, &path)?;
         let (kind, kinds) = categories(df, tr::TRUST_TYPE, &path)?;
+        let region = optional_text(df, tr::REGION);
+        let icb = optional_text(df, tr::ICB);
         for i in 0..id.len() {
             if out.iter().all(|t| t.trust_id != id[i]) {
                 out.push(TrustId {
@@ -73,12 +95,52 @@ pub fn trusts_of(dir: &Path, run: &RunData) -> Result<Vec<TrustId>, ChartError> 
                     code: codes[code[i] as usize].clone(),
                     name: names[name[i] as usize].clone(),
                     trust_type: kinds[kind[i] as usize].clone(),
+                    region: region.get(i).cloned().flatten(),
+                    icb: icb.get(i).cloned().flatten(),
                 });
             }
         }
         Ok(())
     })?;
     Ok(out)
+}
+
+/// A text column that may hold nulls (empty if the column is missing).
+fn optional_text(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<String>> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&polars::prelude::DataType::String).ok())
+        .and_then(|c| {
+            c.str()
+                .ok()
+                .map(|s| s.iter().map(|v| v.map(str::to_string)).collect())
+        })
+        .unwrap_or_default()
+}
+
+/// The trust's peers: the other trusts of its type in its region if there
+/// are at least [`MIN_REGIONAL_PEERS`], else all other trusts of its type;
+/// with the words that name them.
+pub fn peers_of(trusts: &[TrustId], trust: &TrustId) -> (Vec<u32>, String) {
+    let kind = super::pretty(&trust.trust_type).to_lowercase();
+    let same_type = || {
+        trusts
+            .iter()
+            .filter(|t| t.trust_type == trust.trust_type && t.trust_id != trust.trust_id)
+    };
+    if let Some(region) = &trust.region {
+        let regional: Vec<u32> = same_type()
+            .filter(|t| t.region.as_ref() == Some(region))
+            .map(|t| t.trust_id)
+            .collect();
+        if regional.len() >= MIN_REGIONAL_PEERS {
+            let label = format!("Other {kind} trusts in {region} ({})", regional.len());
+            return (regional, label);
+        }
+    }
+    let all: Vec<u32> = same_type().map(|t| t.trust_id).collect();
+    let label = format!("Other {kind} trusts ({})", all.len());
+    (all, label)
 }
 
 /// The trust with code `code` (any case); failing that, the one trust
@@ -139,7 +201,6 @@ fn values(e: f64, leave: f64, sick: f64, q: f64, surplus: f64) -> [f64; 5] {
 
 const TM_COLUMNS: &[&str] = &[
     tm::TRUST_ID,
-    tm::TRUST_TYPE,
     tm::MONTH,
     tm::ENGAGEMENT,
     tm::LEAVER_RATE,
@@ -151,12 +212,11 @@ const TM_COLUMNS: &[&str] = &[
 /// Per month, the trust's values and its peers' values.
 type Series = BTreeMap<u32, Vec<[f64; 5]>>;
 
-fn series(dir: &Path, trust: &TrustId) -> Result<(Series, Series), ChartError> {
+fn series(dir: &Path, trust: &TrustId, peer_ids: &[u32]) -> Result<(Series, Series), ChartError> {
     let path = dir.join(TRUST_MONTHS.file);
     let (mut own, mut peers) = (Series::new(), Series::new());
     read_chunks(&path, TM_COLUMNS, |df| {
         let id = u32s(df, tm::TRUST_ID, &path)?;
-        let (kind, kinds) = categories(df, tm::TRUST_TYPE, &path)?;
         let month = u32s(df, tm::MONTH, &path)?;
         let col = |c| f64s(df, c, &path);
         let (e, l, s) = (
@@ -169,7 +229,7 @@ fn series(dir: &Path, trust: &TrustId) -> Result<(Series, Series), ChartError> {
             let v = values(e[i], l[i], s[i], q[i], x[i]);
             if id[i] == trust.trust_id {
                 own.entry(month[i]).or_default().push(v);
-            } else if kinds[kind[i] as usize] == trust.trust_type {
+            } else if peer_ids.binary_search(&id[i]).is_ok() {
                 peers.entry(month[i]).or_default().push(v);
             }
         }
@@ -196,18 +256,14 @@ fn as_run(base: &RunData, label: String, s: Series) -> RunData {
 /// Loads the trust view of trust `code` in the run folder `dir`.
 pub fn load(dir: &Path, code: &str) -> Result<TrustView, ChartError> {
     let run = data::load_run(dir)?;
-    let trust = find(&trusts_of(dir, &run)?, code, dir)?;
-    let (own, peers) = series(dir, &trust)?;
+    let all = trusts_of(dir, &run)?;
+    let trust = find(&all, code, dir)?;
+    let (mut peer_ids, peer_label) = peers_of(&all, &trust);
+    peer_ids.sort_unstable();
+    let (own, peers) = series(dir, &trust, &peer_ids)?;
     let mut own = as_run(&run, format!("{} {}", trust.code, trust.name), own);
     own.replications = run.replications.clone();
-    let peers = as_run(
-        &run,
-        format!(
-            "Other {} trusts",
-            super::pretty(&trust.trust_type).to_lowercase()
-        ),
-        peers,
-    );
+    let peers = as_run(&run, peer_label, peers);
     let sp = dir.join(CEO_SPELLS.file);
     let mut cols = vec![cs::TRUST_ID];
     cols.extend_from_slice(data::SPELL_COLUMNS);
@@ -226,7 +282,84 @@ pub fn load(dir: &Path, code: &str) -> Result<TrustView, ChartError> {
         run,
         own,
         peers,
+        peer_ids,
     })
+}
+
+/// One financial year of the trust view: the trust's median across
+/// replications of its mean over the year's months, with the 90 % interval,
+/// and its peers' median, per indicator (in [`values`] order and units).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinancialYearRow {
+    /// `2026/27`.
+    pub label: String,
+    /// Reported months of the year in the run (fewer than 12 at either end).
+    pub months: usize,
+    pub own: [f64; 5],
+    pub own_lo: [f64; 5],
+    pub own_hi: [f64; 5],
+    pub peers: [f64; 5],
+}
+
+impl TrustView {
+    /// The trust and its peers by financial year (empty without a calendar).
+    pub fn financial_years(&self) -> Vec<FinancialYearRow> {
+        let Some(start) = self.run.start else {
+            return Vec::new();
+        };
+        let fy = |m: u32| start.plus(i64::from(m) - 1).financial_year_start();
+        let mut years: Vec<i32> = self.own.national.iter().map(|m| fy(m.month)).collect();
+        years.dedup();
+        years
+            .into_iter()
+            .map(|y| {
+                let own: Vec<&NationalMonth> = self
+                    .own
+                    .national
+                    .iter()
+                    .filter(|m| fy(m.month) == y)
+                    .collect();
+                let reps = own.iter().map(|m| m.values.len()).min().unwrap_or(0);
+                let peers: Vec<[f64; 5]> = self
+                    .peers
+                    .national
+                    .iter()
+                    .filter(|m| fy(m.month) == y)
+                    .flat_map(|m| m.values.iter().copied())
+                    .collect();
+                let mut row = FinancialYearRow {
+                    label: crate::model::calendar::financial_year_label(y),
+                    months: own.len(),
+                    own: [f64::NAN; 5],
+                    own_lo: [f64::NAN; 5],
+                    own_hi: [f64::NAN; 5],
+                    peers: [f64::NAN; 5],
+                };
+                for k in 0..5 {
+                    let mut means: Vec<f64> = (0..reps)
+                        .map(|r| own.iter().map(|m| m.values[r][k]).sum::<f64>() / own.len() as f64)
+                        .filter(|v| v.is_finite())
+                        .collect();
+                    means.sort_by(f64::total_cmp);
+                    let mut p: Vec<f64> = peers
+                        .iter()
+                        .map(|v| v[k])
+                        .filter(|v| v.is_finite())
+                        .collect();
+                    p.sort_by(f64::total_cmp);
+                    if !means.is_empty() {
+                        row.own[k] = crate::stats::quantile(&means, 0.5);
+                        row.own_lo[k] = crate::stats::quantile(&means, 0.05);
+                        row.own_hi[k] = crate::stats::quantile(&means, 0.95);
+                    }
+                    if !p.is_empty() {
+                        row.peers[k] = crate::stats::quantile(&p, 0.5);
+                    }
+                }
+                row
+            })
+            .collect()
+    }
 }
 
 /// One chart of the trust view.
@@ -270,7 +403,7 @@ impl TrustFigure<'_> {
     pub fn describe(&self) -> FrameText {
         let v = self.view;
         let who = format!("{} {}", v.trust.code, v.trust.name);
-        let peers = v.peers.label.to_lowercase();
+        let peers = v.peers.label.replacen("Other", "other", 1);
         let mut text = match self.chart {
             TrustChart::Fan(i) => {
                 let mut t = fan::describe(&[v.own.clone(), v.peers.clone()], i);
@@ -406,7 +539,34 @@ mod tests {
             code: code.into(),
             name: name.into(),
             trust_type: "acute".into(),
+            region: None,
+            icb: None,
         }
+    }
+
+    #[test]
+    fn peers_are_the_region_s_trusts_of_the_type_when_there_are_enough() {
+        let at = |id: u32, kind: &str, region: &str| TrustId {
+            trust_type: kind.into(),
+            region: Some(region.into()),
+            ..trust(id, &format!("R{id}"), "x")
+        };
+        let mut trusts: Vec<TrustId> = (0..5).map(|i| at(i, "acute", "London")).collect();
+        trusts.push(at(5, "acute", "Midlands"));
+        trusts.push(at(6, "ambulance", "London"));
+        trusts.push(at(7, "ambulance", "Midlands"));
+        // Four other acute trusts in London: the region.
+        let (ids, label) = peers_of(&trusts, &trusts[0]);
+        assert_eq!(ids, [1, 2, 3, 4]);
+        assert_eq!(label, "Other acute trusts in London (4)");
+        // One other ambulance trust anywhere: all of England.
+        let (ids, label) = peers_of(&trusts, &trusts[6]);
+        assert_eq!(ids, [7]);
+        assert_eq!(label, "Other ambulance trusts (1)");
+        // Without a region (drawn trusts): the type.
+        let plain = trust(9, "T010", "Acute trust 10");
+        let (ids, _) = peers_of(&trusts, &plain);
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
     }
 
     #[test]

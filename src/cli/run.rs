@@ -236,8 +236,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Also save every replication's full simulation state at the start of
-    /// this reported month, into RUN_DIR/state-month-MONTH.tsstate (the run
-    /// still goes to the end).
+    /// this reported month (its date is printed), into
+    /// RUN_DIR/state-month-MONTH.tsstate (the run still goes to the end).
     #[arg(long, value_name = "MONTH")]
     pub save_state: Option<u32>,
     /// Continue every replication from a state file saved by `--save-state`
@@ -280,6 +280,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         outln!("replaced in {}: {what}", dir.display());
     }
     outln!("{}", account(p, report, dir));
+    if let Some(m) = args.save_state {
+        outln!(
+            "saved every replication's state at the start of month {m} ({}) in {}",
+            p.run.calendar().reported(i64::from(m)).long(),
+            dir.join(crate::output::state::state_file_name(m)).display()
+        );
+    }
     outln!();
     out!("{}", table::headline(&report.rows));
     outln!();

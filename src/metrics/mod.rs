@@ -10,7 +10,7 @@
 //! read this one list; nothing refers to a metric by position.
 
 mod check;
-mod patterns;
+pub(crate) mod patterns;
 mod registry;
 mod trials;
 mod window;

@@ -440,6 +440,25 @@ pub fn drift(w: &Window, f: fn(&TrustMonth) -> f64, weight: fn(&TrustMonth) -> f
     slope_per_year(&series)
 }
 
+/// The winter-over-summer ratio of a national mean (weighted by `weight`):
+/// December to February over June to August, pooled over the window's
+/// years.
+pub fn winter_over_summer(
+    w: &Window,
+    f: fn(&TrustMonth) -> f64,
+    weight: fn(&TrustMonth) -> f64,
+) -> f64 {
+    let mean_in = |months: [u32; 3]| {
+        let (mut s, mut n) = (0.0, 0.0);
+        for m in w.rows.iter().filter(|m| months.contains(&m.date.month())) {
+            s += f(m) * weight(m);
+            n += weight(m);
+        }
+        if n > 0.0 { s / n } else { f64::NAN }
+    };
+    ratio(mean_in([12, 1, 2]), mean_in([6, 7, 8]))
+}
+
 /// Drift per year of the share of trusts in deficit over the year.
 pub fn deficit_drift(w: &Window) -> f64 {
     let by_trust = w.trust_years(|m| m.surplus_share);
@@ -470,4 +489,36 @@ pub fn first_time_ratio_largest(w: &Window) -> f64 {
         ),
         share(appointments.iter().map(|s| s.first_time)),
     )
+}
+
+#[cfg(test)]
+mod season_tests {
+    use crate::metrics::Window;
+    use crate::model::run_replication;
+
+    /// Winter over summer national sickness in one replication of 20
+    /// drawn trusts at 2 % of staff over five years.
+    fn winter_over_summer(strength: f64) -> f64 {
+        let p = crate::model::params::edited(|r| {
+            r.run.staff_scale = 0.02;
+            r.run.months = 60;
+            r.run.burn_in_months = 24;
+            r.trusts.acute.count = 12;
+            r.trusts.mental_health.count = 5;
+            r.trusts.community.count = 2;
+            r.trusts.ambulance.count = 1;
+            r.seasons.strength = strength;
+        });
+        let r = run_replication(&p, 0);
+        let w = Window::new(&r, 1..=60);
+        super::winter_over_summer(&w, |m| m.sickness_rate, |m| f64::from(m.staff_in_post))
+    }
+
+    #[test]
+    fn winter_raises_sickness_and_seasons_off_removes_it() {
+        let on = winter_over_summer(1.0);
+        assert!((1.12..1.32).contains(&on), "{on}");
+        let off = winter_over_summer(0.0);
+        assert!((off - 1.0).abs() < 0.04, "{off}");
+    }
 }

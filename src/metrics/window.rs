@@ -227,6 +227,8 @@ mod tests {
             ceo_id: 1,
             start_month: start,
             end_month: end,
+            start_date: Default::default(),
+            end_date: Default::default(),
             censored,
             exit_route: if censored {
                 ExitRoute::InPost

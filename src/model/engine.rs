@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use super::calendar::Calendar;
 use super::environment::Environment;
 use super::leaders::Executive;
 use super::market::{EndedSpell, Market};
@@ -16,15 +17,20 @@ use super::rng::{StreamName, global_stream};
 use super::trust::{EndedExec, ExecExit, Trust};
 use super::{ExitRoute, TrustType};
 
-fn spell(rep: u32, e: &EndedSpell, burn_in: u32, censored: bool) -> CeoSpell {
+fn spell(rep: u32, e: &EndedSpell, cal: Calendar, censored: bool) -> CeoSpell {
+    let burn_in = cal.burn_in;
+    let start_month = e.ceo.start_month - burn_in as i32 + 1;
+    let end_month = e.end_month as i32 - burn_in as i32;
     CeoSpell {
         replication: rep,
         trust_id: e.trust,
         ceo_id: e.ceo.id,
         // A CEO appointed in simulated month t is first recorded in t (the
         // market runs before the month is recorded): reported month t - burn_in + 1.
-        start_month: e.ceo.start_month - burn_in as i32 + 1,
-        end_month: e.end_month as i32 - burn_in as i32,
+        start_month,
+        end_month,
+        start_date: cal.reported(start_month.into()),
+        end_date: cal.reported(end_month.into()),
         censored,
         exit_route: e.route,
         pathway: e.ceo.pathway,
@@ -34,13 +40,18 @@ fn spell(rep: u32, e: &EndedSpell, burn_in: u32, censored: bool) -> CeoSpell {
     }
 }
 
-fn exec_spell(rep: u32, trust: u32, e: &EndedExec, burn_in: u32, censored: bool) -> ExecSpell {
+fn exec_spell(rep: u32, trust: u32, e: &EndedExec, cal: Calendar, censored: bool) -> ExecSpell {
+    let burn_in = cal.burn_in;
+    let start_month = e.holder.start_month - burn_in as i32 + 1;
+    let end_month = e.end_month as i32 - burn_in as i32;
     ExecSpell {
         replication: rep,
         trust_id: trust,
         post: e.post,
-        start_month: e.holder.start_month - burn_in as i32 + 1,
-        end_month: e.end_month as i32 - burn_in as i32,
+        start_month,
+        end_month,
+        start_date: cal.reported(start_month.into()),
+        end_date: cal.reported(end_month.into()),
         censored,
         interim: e.holder.is_acting(),
         clinical: e.holder.clinical,
@@ -50,23 +61,24 @@ fn exec_spell(rep: u32, trust: u32, e: &EndedExec, burn_in: u32, censored: bool)
 
 /// Turns a trust's events of the month into records (those that touch the
 /// reported horizon) and clears them.
-fn collect_events(out: &mut ReplicationResult, t: &mut Trust, burn_in: u32) {
+fn collect_events(out: &mut ReplicationResult, t: &mut Trust, cal: Calendar) {
+    let burn_in = cal.burn_in;
     for i in t.events.inspections.drain(..) {
         if i.month >= burn_in {
             out.inspections
-                .push(InspectionRecord::of(&i, out.replication, t.index, burn_in));
+                .push(InspectionRecord::of(&i, out.replication, t.index, cal));
         }
     }
     for e in t.events.exec_ended.drain(..) {
         if e.end_month > burn_in {
             out.exec_spells
-                .push(exec_spell(out.replication, t.index, &e, burn_in, false));
+                .push(exec_spell(out.replication, t.index, &e, cal, false));
         }
     }
 }
 
 /// The spells still running at the end of the run (right-censored).
-fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], burn_in: u32, total: u32) {
+fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], cal: Calendar, total: u32) {
     for (i, t) in trusts.iter().enumerate() {
         let e = EndedSpell {
             trust: i as u32,
@@ -74,7 +86,7 @@ fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], burn_in: u32, total
             end_month: total,
             route: ExitRoute::InPost,
         };
-        out.spells.push(spell(out.replication, &e, burn_in, true));
+        out.spells.push(spell(out.replication, &e, cal, true));
         for (post, holder) in t.executives.iter().enumerate() {
             let e = EndedExec {
                 post: post as u8,
@@ -83,7 +95,7 @@ fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], burn_in: u32, total
                 route: ExecExit::InPost,
             };
             out.exec_spells
-                .push(exec_spell(out.replication, t.index, &e, burn_in, true));
+                .push(exec_spell(out.replication, t.index, &e, cal, true));
         }
     }
     out.spells
@@ -209,7 +221,8 @@ impl ReplicationState {
     fn step(&mut self, p: &Params) {
         let month = self.month;
         let burn_in = p.run.burn_in_months;
-        let env = Environment::at(&p.pressures, month);
+        let cal = p.run.calendar();
+        let env = Environment::in_month(p, month);
         let exits: Vec<Option<ExitRoute>> = self
             .trusts
             .par_iter_mut()
@@ -229,11 +242,11 @@ impl ReplicationState {
         let out = &mut self.out;
         for e in ended.drain(..) {
             if e.end_month > burn_in {
-                out.spells.push(spell(out.replication, &e, burn_in, false));
+                out.spells.push(spell(out.replication, &e, cal, false));
             }
         }
         for t in &mut self.trusts {
-            collect_events(out, t, burn_in);
+            collect_events(out, t, cal);
         }
         // A register's starting values describe the first reported month.
         if month == burn_in {
@@ -247,6 +260,7 @@ impl ReplicationState {
                     t,
                     out.replication,
                     month - burn_in + 1,
+                    cal.simulated(month),
                     month,
                 ));
             }
@@ -256,10 +270,9 @@ impl ReplicationState {
     /// The records of the finished replication (spells still running are
     /// right-censored). Call after [`ReplicationState::advance`] reached the end.
     pub fn finish(mut self, p: &Params) -> ReplicationResult {
-        let burn_in = p.run.burn_in_months;
         let total = self.total(p);
         debug_assert_eq!(self.month, total, "finish before the end of the run");
-        censor_all(&mut self.out, &self.trusts, burn_in, total);
+        censor_all(&mut self.out, &self.trusts, p.run.calendar(), total);
         self.out.staff_months = self.staff_total * u64::from(total);
         debug_assert!(
             super::invariants::check(&self.out).is_empty(),
@@ -431,6 +444,41 @@ mod tests {
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.establishment, y.establishment);
             assert_eq!(x.staff.engagements(), y.staff.engagements());
+        }
+    }
+}
+
+#[cfg(test)]
+mod calendar_tests {
+    use super::*;
+
+    #[test]
+    fn months_carry_their_calendar_dates() {
+        let p = crate::model::params::edited(|r| {
+            r.run.staff_scale = 0.01;
+            r.run.months = 14;
+            r.run.burn_in_months = 3;
+            r.run.start = "2027-02".into();
+            r.trusts.acute.count = 1;
+            r.trusts.mental_health.count = 0;
+            r.trusts.community.count = 0;
+            r.trusts.ambulance.count = 0;
+        });
+        let r = run_replication(&p, 0);
+        let first = &r.trust_months[0];
+        assert_eq!((first.month, first.date.to_string()), (1, "2027-02".into()));
+        let last = r.trust_months.last().unwrap();
+        assert_eq!((last.month, last.date.to_string()), (14, "2028-03".into()));
+        assert_eq!(last.date.financial_year(), "2027/28");
+        for s in &r.spells {
+            assert_eq!(
+                s.start_date,
+                p.run.calendar().reported(s.start_month.into())
+            );
+            assert_eq!(s.end_date, p.run.calendar().reported(s.end_month.into()));
+        }
+        for i in &r.inspections {
+            assert_eq!(i.date, p.run.calendar().reported(i.month.into()));
         }
     }
 }

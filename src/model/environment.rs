@@ -1,6 +1,6 @@
 //! Process 1, environment: the six national pressures at a given month.
 
-use super::params::Pressures;
+use super::params::{Params, Pressures};
 
 /// Levels of the national pressures in one month (1.0 = the level at the start).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -11,6 +11,8 @@ pub struct Environment {
     pub expectations: f64,
     pub technology: f64,
     pub integration: f64,
+    /// Seasonal multiplier on the sickness-onset hazard (1 = no season).
+    pub sickness: f64,
 }
 
 impl Environment {
@@ -23,7 +25,18 @@ impl Environment {
             expectations: p.expectations.level(month),
             technology: p.technology.level(month),
             integration: p.integration.level(month),
+            sickness: 1.0,
         }
+    }
+
+    /// The pressures of simulated month `month` with the season of its
+    /// calendar month: demand and sickness onset follow the winter pattern.
+    pub fn in_month(p: &Params, month: u32) -> Self {
+        let mut e = Environment::at(&p.pressures, month);
+        let moy = p.run.calendar().simulated(month).month();
+        e.demand *= p.seasons.demand(moy);
+        e.sickness = p.seasons.sickness(moy);
+        e
     }
 }
 

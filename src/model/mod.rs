@@ -2,6 +2,7 @@
 //! replication. Nothing here reads or writes files, parses arguments or knows
 //! about output formats; it takes validated [`Params`] and returns values.
 
+pub mod calendar;
 pub mod ceo;
 pub mod development;
 pub mod engine;

@@ -9,6 +9,7 @@
 //! `start_month..=end_month`, so a CEO whose spell starts at month 25 is the
 //! one recorded in `trust_months` for month 25.
 
+use super::calendar::{Calendar, YearMonth};
 use super::params::TrustRow;
 use super::regulator::{Inspection, InspectionKind};
 use super::trust::{ExecExit, Trust};
@@ -22,6 +23,8 @@ pub struct TrustMonth {
     pub trust_type: TrustType,
     /// Reported month, 1 to `run.months` (see [`CeoSpell`] for the convention).
     pub month: u32,
+    /// The calendar month of `month` (`run.start` is month 1).
+    pub date: YearMonth,
     pub establishment: u32,
     pub staff_in_post: u32,
     pub engagement: f64,
@@ -59,12 +62,19 @@ pub struct TrustMonth {
 impl TrustMonth {
     /// The record of trust `t` at the end of simulated month `month`
     /// (reported month `reported`).
-    pub fn of(t: &Trust, replication: u32, reported: u32, month: u32) -> TrustMonth {
+    pub fn of(
+        t: &Trust,
+        replication: u32,
+        reported: u32,
+        date: YearMonth,
+        month: u32,
+    ) -> TrustMonth {
         TrustMonth {
             replication,
             trust_id: t.index,
             trust_type: t.kind,
             month: reported,
+            date,
             establishment: t.establishment,
             staff_in_post: t.tally.in_post,
             engagement: t.tally.engagement,
@@ -108,6 +118,9 @@ pub struct CeoSpell {
     /// Last month in post on the same scale (the last reported month if
     /// censored). The spell covers `start_month..=end_month`.
     pub end_month: i32,
+    /// Calendar months of `start_month` and `end_month`.
+    pub start_date: YearMonth,
+    pub end_date: YearMonth,
     pub censored: bool,
     pub exit_route: ExitRoute,
     pub pathway: Pathway,
@@ -151,6 +164,9 @@ pub struct ExecSpell {
     /// [`CeoSpell`]).
     pub start_month: i32,
     pub end_month: i32,
+    /// Calendar months of `start_month` and `end_month`.
+    pub start_date: YearMonth,
+    pub end_date: YearMonth,
     pub censored: bool,
     /// An interim covering a vacant post.
     pub interim: bool,
@@ -171,6 +187,8 @@ pub struct InspectionRecord {
     pub trust_id: u32,
     /// Reported month of publication (the rating applies from this month).
     pub month: i32,
+    /// The calendar month of `month`.
+    pub date: YearMonth,
     pub kind: InspectionKind,
     /// Domain ratings: safe, effective, caring, responsive, well-led.
     pub domains: [Rating; 5],
@@ -180,11 +198,13 @@ pub struct InspectionRecord {
 }
 
 impl InspectionRecord {
-    pub fn of(i: &Inspection, replication: u32, trust_id: u32, burn_in: u32) -> Self {
+    pub fn of(i: &Inspection, replication: u32, trust_id: u32, cal: Calendar) -> Self {
+        let month = i.month as i32 - cal.burn_in as i32 + 1;
         InspectionRecord {
             replication,
             trust_id,
-            month: i.month as i32 - burn_in as i32 + 1,
+            month,
+            date: cal.reported(month.into()),
             kind: i.kind,
             domains: i.domains,
             overall: i.overall,

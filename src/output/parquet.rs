@@ -352,6 +352,13 @@ mod tests {
         }
     }
 
+    /// The calendar month of reported month `m` when the run starts in April 2026.
+    fn ym(m: i32) -> crate::model::calendar::YearMonth {
+        crate::model::calendar::YearMonth::new(2026, 4)
+            .unwrap()
+            .plus(i64::from(m) - 1)
+    }
+
     fn month(rep: u32, trust: u32, m: u32) -> TrustMonth {
         TrustMonth {
             replication: rep,
@@ -362,6 +369,7 @@ mod tests {
                 TrustType::MentalHealth
             },
             month: m,
+            date: ym(m as i32),
             establishment: 5000 + trust,
             staff_in_post: 4500 + m,
             engagement: 0.5 + m as f64 / 100.0,
@@ -404,6 +412,8 @@ mod tests {
                 ceo_id: 7,
                 start_month: -11,
                 end_month: 2,
+                start_date: ym(-11),
+                end_date: ym(2),
                 censored: false,
                 exit_route: ExitRoute::Dismissed,
                 pathway: Pathway::Clinical,
@@ -417,6 +427,8 @@ mod tests {
                 ceo_id: 8,
                 start_month: 1,
                 end_month: 3,
+                start_date: ym(1),
+                end_date: ym(3),
                 censored: true,
                 exit_route: ExitRoute::InPost,
                 pathway: Pathway::GeneralManagement,
@@ -431,6 +443,8 @@ mod tests {
             post: 3,
             start_month: -4,
             end_month: 2,
+            start_date: ym(-4),
+            end_date: ym(2),
             censored: false,
             interim: true,
             clinical: true,
@@ -440,6 +454,7 @@ mod tests {
             replication: r,
             trust_id: 0,
             month: 2,
+            date: ym(2),
             kind: InspectionKind::Responsive,
             domains: [
                 Rating::Inadequate,

@@ -11,6 +11,7 @@
 
 use polars::prelude::*;
 
+use crate::model::calendar::YearMonth;
 use crate::model::records::{ExecSpell, InspectionRecord, Spell, TrustRecord};
 use crate::model::regulator::InspectionKind;
 use crate::model::trust::ExecExit;
@@ -40,6 +41,11 @@ pub enum Get<R: 'static> {
     /// A list of floats that may be absent: a list column in the file
     /// (null where none), values separated by `;` in CSV.
     F64ListOrNull(for<'a> fn(&'a R) -> Option<&'a [f64]>),
+    /// A calendar month: a date (its first day) in the file, `YYYY-MM-DD`
+    /// in CSV.
+    Date(fn(&R) -> YearMonth),
+    /// Text made from the record, e.g. a financial year `2026/27`.
+    Text(fn(&R) -> String),
 }
 
 impl<R> Get<R> {
@@ -66,6 +72,8 @@ impl<R> Get<R> {
                 }
             }
             Get::Bool(f) => f(r).to_string(),
+            Get::Date(f) => format!("{}-01", f(r)),
+            Get::Text(f) => quote(&f(r)),
             Get::Str(f) => quote(f(r)),
             Get::OptStr(f) => f(r).map(quote).unwrap_or_default(),
             Get::Enum(f, _) => quote(f(r)),
@@ -96,6 +104,8 @@ impl<R> Get<R> {
             Get::F64(_) => "float64".into(),
             Get::F64OrNull(_) => "float64 (null where none)".into(),
             Get::Bool(_) => "bool".into(),
+            Get::Date(_) => "date (first of the month)".into(),
+            Get::Text(_) => "string".into(),
             Get::Str(_) => "string".into(),
             Get::OptStr(_) => "string (null where none)".into(),
             Get::Enum(_, labels) => format!("enum ({})", labels.join(" < ")),
@@ -202,6 +212,14 @@ fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsRes
                 .collect::<Vec<Option<f64>>>(),
         ),
         Get::Bool(f) => Column::new(name, rows.map(f).collect::<Vec<bool>>()),
+        Get::Date(f) => Int32Chunked::from_vec(
+            name,
+            rows.map(|r| f(r).days_since_epoch()).collect::<Vec<i32>>(),
+        )
+        .into_date()
+        .into_series()
+        .into_column(),
+        Get::Text(f) => Column::new(name, rows.map(f).collect::<Vec<String>>()),
         Get::Str(f) => Column::new(name, rows.map(*f).collect::<Vec<&str>>()),
         Get::OptStr(f) => Column::new(name, rows.map(*f).collect::<Vec<Option<&str>>>()),
         Get::Enum(f, labels) => {
@@ -253,6 +271,7 @@ pub(crate) use table;
 pub mod unit {
     pub const SHARE: &str = "fraction (0-1)";
     pub const MONTH: &str = "reported month (1 = first after burn-in)";
+    pub const DATE: &str = "calendar month (run.start = month 1)";
     pub const MONTHS: &str = "months";
     pub const FTE: &str = "FTE posts";
     pub const GBP: &str = "GBP";
@@ -283,6 +302,8 @@ table! {
         TRUST_ID = "trust_id", unit::NONE, Get::U32(|m| m.trust_id), "Trust number within the replication (0-based; acute first, then mental health, community, ambulance; the register's row order with a register). Code, name and region: trusts.parquet.";
         TRUST_TYPE = "trust_type", unit::NONE, Get::Enum(|m| m.trust_type.as_str(), &TrustType::LABELS), "Type of trust.";
         MONTH = "month", unit::MONTH, Get::U32(|m| m.month), "Reported month, 1 to run.months.";
+        DATE = "date", unit::DATE, Get::Date(|m| m.date), "First day of the reported month (month 1 is run.start).";
+        FINANCIAL_YEAR = "financial_year", unit::NONE, Get::Text(|m| m.date.financial_year()), "NHS financial year (April to March) of the month, e.g. 2026/27.";
         ESTABLISHMENT = "establishment", unit::FTE, Get::U32(|m| m.establishment), "Funded posts.";
         STAFF_IN_POST = "staff_in_post", unit::FTE, Get::U32(|m| m.staff_in_post), "Posts filled at the end of the month.";
         ENGAGEMENT = "engagement", "score (0-10, NHS Staff Survey scale)", Get::F64(|m| m.engagement), "Mean engagement of staff in post.";
@@ -320,6 +341,8 @@ table! {
         CEO_ID = "ceo_id", unit::NONE, Get::U64(|s| s.ceo_id), "Identifier of the CEO or interim.";
         START_MONTH = "start_month", unit::MONTH, Get::I32(|s| s.start_month), "First month in post (0 and below: burn-in).";
         END_MONTH = "end_month", unit::MONTH, Get::I32(|s| s.end_month), "Last month in post (the last reported month if still in post).";
+        START_DATE = "start_date", unit::DATE, Get::Date(|s| s.start_date), "First day of start_month (before run.start for spells begun in burn-in).";
+        END_DATE = "end_date", unit::DATE, Get::Date(|s| s.end_date), "First day of end_month.";
         DURATION_MONTHS = "duration_months", unit::MONTHS, Get::I32(|s| s.duration_months()), "Months in post: end_month - start_month + 1.";
         CENSORED = "censored", unit::NONE, Get::Bool(|s| s.censored), "Still in post at the end of the run.";
         EXIT_ROUTE = "exit_route", unit::NONE, Get::Enum(|s| s.exit_route.as_str(), &ExitRoute::LABELS), "How the spell ended.";
@@ -339,6 +362,8 @@ table! {
         POST = "post", unit::NONE, Get::U32(|s| u32::from(s.post)), "Board post (0 to board.executives - 1).";
         START_MONTH = "start_month", unit::MONTH, Get::I32(|s| s.start_month), "First month in post (0 and below: burn-in).";
         END_MONTH = "end_month", unit::MONTH, Get::I32(|s| s.end_month), "Last month in post (the last reported month if still in post).";
+        START_DATE = "start_date", unit::DATE, Get::Date(|s| s.start_date), "First day of start_month.";
+        END_DATE = "end_date", unit::DATE, Get::Date(|s| s.end_date), "First day of end_month.";
         DURATION_MONTHS = "duration_months", unit::MONTHS, Get::I32(|s| s.duration_months()), "Months in post: end_month - start_month + 1.";
         CENSORED = "censored", unit::NONE, Get::Bool(|s| s.censored), "Still in post at the end of the run.";
         INTERIM = "interim", unit::NONE, Get::Bool(|s| s.interim), "An interim covering a vacant post.";
@@ -354,6 +379,7 @@ table! {
         REPLICATION = "replication", unit::NONE, Get::U32(|i| i.replication), "Replication number (0-based).";
         TRUST_ID = "trust_id", unit::NONE, Get::U32(|i| i.trust_id), "Trust number within the replication.";
         MONTH = "month", unit::MONTH, Get::I32(|i| i.month), "Reported month of publication; the rating applies from this month.";
+        DATE = "date", unit::DATE, Get::Date(|i| i.date), "First day of the month of publication.";
         KIND = "kind", unit::NONE, Get::Enum(|i| i.kind.as_str(), &InspectionKind::LABELS), "scheduled (due on the cycle), responsive (brought forward by monitoring) or follow_up (after an inadequate rating).";
         SAFE = "safe", unit::NONE, Get::Enum(|i| i.domains[0].as_str(), &Rating::LABELS), "Rating of the safe domain.";
         EFFECTIVE = "effective", unit::NONE, Get::Enum(|i| i.domains[1].as_str(), &Rating::LABELS), "Rating of the effective domain.";

@@ -187,6 +187,17 @@ const SETTINGS: &[Setting] = &[
     ("Description", |_, m| m.scenario.run.description.clone()),
     ("Replications", |r, _| r.data.replications.len().to_string()),
     ("Seed", |_, m| m.seed.to_string()),
+    ("Period", |_, m| {
+        let c = m.scenario.run.calendar();
+        let (first, last) = (c.reported(1), c.reported(i64::from(m.months)));
+        format!(
+            "{} to {} (financial years {} to {})",
+            first.long(),
+            last.long(),
+            first.financial_year(),
+            last.financial_year()
+        )
+    }),
     ("Reported months", |_, m| m.months.to_string()),
     ("Burn-in months", |_, m| m.burn_in_months.to_string()),
     ("Trusts", |_, m| m.scenario.trusts.total().to_string()),

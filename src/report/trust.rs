@@ -22,16 +22,33 @@ pub fn trust_section(
 ) -> Result<(), ChartError> {
     let view = trust::load(dir, code)?;
     let t = &view.trust;
+    let place = match (&t.region, &t.icb) {
+        (Some(r), Some(i)) => format!(" in {r} ({i})"),
+        (Some(r), None) => format!(" in {r}"),
+        _ => String::new(),
+    };
+    let period = view.run.start.map_or(String::new(), |s| {
+        let end = s.plus(i64::from(view.run.months) - 1);
+        format!(
+            " It covers {} to {} (financial years {} to {}).",
+            s.long(),
+            end.long(),
+            s.financial_year(),
+            end.financial_year()
+        )
+    });
     let _ = writeln!(
         h,
-        "<h2 id=\"trust-{}\">Trust view: {} {}</h2>\n<p>A {} trust of the simulated {}. Its own lines and \
-         bands are this trust across the {} replications; the comparison is the other trusts of its type \
-         (trust-level values over trusts and replications), the national CEO tenure curve and all trusts in the \
-         scatter. The bands show {}.</p>",
+        "<h2 id=\"trust-{}\">Trust view: {} {}</h2>\n<p>{} trust{} of the simulated {}.{} Its own lines and \
+         bands are this trust across the {} replications; the comparison is {} (trust-level values over trusts \
+         and replications), the national CEO tenure curve and all trusts in the scatter. The bands show {}.</p>",
         esc(&t.code),
         esc(&t.code),
         esc(&t.name),
-        esc(&crate::charts::pretty(&t.trust_type).to_lowercase()),
+        esc(&with_article(
+            &crate::charts::pretty(&t.trust_type).to_lowercase()
+        )),
+        esc(&place),
         esc(&view
             .run
             .meta
@@ -41,7 +58,9 @@ pub fn trust_section(
             } else {
                 s.describe()
             })),
+        esc(&period),
         view.run.replications.len(),
+        esc(&peer_words(&view)),
         match view.run.meta.parameter_sets {
             None => "the model's chance variation for one set of assumptions".to_string(),
             sets => format!(
@@ -50,6 +69,7 @@ pub fn trust_section(
             ),
         }
     );
+    financial_year_table(h, &view);
     let svgs: Vec<(String, String, String)> = TRUST_CHARTS
         .par_iter()
         .map(|&chart| {
@@ -78,4 +98,67 @@ pub fn trust_section(
         );
     }
     Ok(())
+}
+
+/// The trust against its peers by financial year: the board paper's table.
+fn financial_year_table(h: &mut String, view: &trust::TrustView) {
+    let rows = view.financial_years();
+    if rows.is_empty() {
+        return;
+    }
+    const HEADS: [(&str, usize); 5] = [
+        ("Engagement (0-10)", 2),
+        ("Leaving (% a year)", 1),
+        ("Sickness (%)", 1),
+        ("Quality (0-100)", 1),
+        ("Surplus (% of income)", 1),
+    ];
+    let _ = writeln!(
+        h,
+        "<p><strong>By financial year.</strong> {} against {}: the trust's median over \
+         replications of its mean for the year, with the 90 % interval, and its peers' median. \
+         A year with fewer than 12 reported months says so.</p>",
+        esc(&view.trust.code),
+        esc(&peer_words(view)),
+    );
+    h.push_str("<table class=\"headline\">\n<thead><tr><th>Financial year</th>");
+    for (name, _) in HEADS {
+        let _ = write!(h, "<th>{}: trust</th><th>peers</th>", esc(name));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in &rows {
+        let label = if r.months < 12 {
+            format!("{} ({} months)", r.label, r.months)
+        } else {
+            r.label.clone()
+        };
+        let _ = write!(h, "<tr><td>{}</td>", esc(&label));
+        for (k, (_, d)) in HEADS.iter().enumerate() {
+            let _ = write!(
+                h,
+                "<td>{:.d$} <small>({:.d$} to {:.d$})</small></td><td>{:.d$}</td>",
+                r.own[k],
+                r.own_lo[k],
+                r.own_hi[k],
+                r.peers[k],
+                d = *d
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+/// `an acute`, `a mental health`: the indefinite article, capitalised.
+fn with_article(kind: &str) -> String {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("An {kind}")
+    } else {
+        format!("A {kind}")
+    }
+}
+
+/// The peers as a sentence names them: `the other acute trusts in London (17)`.
+fn peer_words(view: &trust::TrustView) -> String {
+    view.peers.label.replacen("Other", "the other", 1)
 }

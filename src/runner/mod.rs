@@ -613,9 +613,10 @@ fn write_manifest(
             .map(|s| s.file.record(p.run.replications)),
         from_state: spec.from_state.as_ref().map(|f| {
             format!(
-                "{} (month {}, scenario {})",
+                "{} (month {}, {}, scenario {})",
                 f.path.display(),
                 f.header.month,
+                p.run.calendar().reported(i64::from(f.header.month)).long(),
                 f.header.scenario.run.name
             )
         }),

@@ -5,6 +5,10 @@
 //! month = 24                        # first reported month with the new values
 //! description = "double the development budget"
 //! set = { "development.budget_share_of_paybill" = 0.0004 }
+//!
+//! [[changes]]
+//! from = "2028-04"                  # or the calendar month (run.start is month 1)
+//! set = { "oversight.punitiveness" = 0.3 }
 //! ```
 //!
 //! Every key of `set` is checked against the schema (with a "did you mean"
@@ -19,20 +23,31 @@ use toml_edit::{Item, TableLike};
 use super::error::{Location, ScenarioError};
 use super::schema::{self, CHANGES};
 use super::source::SourceFile;
+use crate::model::calendar::YearMonth;
 
 /// One `[[changes]]` entry as read, before its tree is built.
 #[derive(Debug, Clone)]
 pub(crate) struct ChangeSpec {
-    pub month: u32,
+    pub when: When,
     pub description: String,
     pub set: Vec<(String, toml::Value)>,
     /// Where each key of `set` was set.
     pub set_at: BTreeMap<String, Location>,
-    /// Where `month` was set.
+    /// Where `month` or `from` was set.
     pub month_at: Location,
 }
 
-const ENTRY_KEYS: [&str; 3] = ["month", "description", "set"];
+/// When a change starts, as the file gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum When {
+    /// A reported month (`month = 24`).
+    Month(u32),
+    /// A calendar month (`from = "2028-04"`), turned into a reported month
+    /// once `run.start` is known.
+    Date(YearMonth),
+}
+
+const ENTRY_KEYS: [&str; 4] = ["month", "from", "description", "set"];
 
 /// Appends the changes of `file` to `out`; `schema` is the defaults tree.
 pub(crate) fn read(
@@ -64,7 +79,7 @@ fn wrong(at: &Location, key: &str, found: String) -> ScenarioError {
     ScenarioError::WrongType {
         at: at.clone(),
         key: key.to_string(),
-        expected: "an array of tables `[[changes]]`, each with month = M and set = { \"dotted.key\" = value }".into(),
+        expected: "an array of tables `[[changes]]`, each with month = M (or from = \"YYYY-MM\") and set = { \"dotted.key\" = value }".into(),
         found,
     }
 }
@@ -99,30 +114,69 @@ fn entry_spec(
             });
         }
     }
-    let month_at = loc_of(file, entry, "month", at);
-    let month = match entry.get("month").and_then(Item::as_integer) {
-        Some(m) if (0..=i64::from(u32::MAX)).contains(&m) => m as u32,
-        Some(m) => {
-            return Err(ScenarioError::OutOfRange {
-                violations: vec![super::Violation {
-                    origin: super::Origin::File(month_at),
-                    key: format!("{prefix}.month"),
-                    value: m.to_string(),
-                    allowed: "a reported month from 1 to run.months".into(),
-                }],
+    let when = match (entry.get("month"), entry.get("from")) {
+        (Some(_), Some(_)) => {
+            return Err(ScenarioError::WrongType {
+                at: loc_of(file, entry, "from", at),
+                key: format!("{prefix}.from"),
+                expected:
+                    "one of month = M (a reported month) or from = \"YYYY-MM\" (a calendar month)"
+                        .into(),
+                found: "both month and from".into(),
             });
         }
-        None => {
+        (None, None) => {
             return Err(ScenarioError::WrongType {
+                at: at.clone(),
                 key: format!("{prefix}.month"),
-                expected: "an integer: the first reported month with the new values".into(),
-                found: entry
-                    .get("month")
-                    .map_or_else(|| "nothing".into(), schema::describe_item),
-                at: month_at,
+                expected: "month = M (the first reported month with the new values) or from = \"YYYY-MM\" (its calendar month)".into(),
+                found: "nothing".into(),
             });
+        }
+        (Some(m), None) => {
+            let month_at = loc_of(file, entry, "month", at);
+            match m.as_integer() {
+                Some(m) if (0..=i64::from(u32::MAX)).contains(&m) => {
+                    (When::Month(m as u32), month_at)
+                }
+                Some(m) => {
+                    return Err(ScenarioError::OutOfRange {
+                        violations: vec![super::Violation {
+                            origin: super::Origin::File(month_at),
+                            key: format!("{prefix}.month"),
+                            value: m.to_string(),
+                            allowed: "a reported month from 1 to run.months".into(),
+                        }],
+                    });
+                }
+                None => {
+                    return Err(ScenarioError::WrongType {
+                        key: format!("{prefix}.month"),
+                        expected: "an integer: the first reported month with the new values".into(),
+                        found: schema::describe_item(m),
+                        at: month_at,
+                    });
+                }
+            }
+        }
+        (None, Some(f)) => {
+            let from_at = loc_of(file, entry, "from", at);
+            match f.as_str().and_then(YearMonth::parse) {
+                Some(d) => (When::Date(d), from_at),
+                None => {
+                    return Err(ScenarioError::WrongType {
+                        key: format!("{prefix}.from"),
+                        expected:
+                            "a calendar month as a string \"YYYY-MM\", e.g. from = \"2027-04\""
+                                .into(),
+                        found: schema::describe_item(f),
+                        at: from_at,
+                    });
+                }
+            }
         }
     };
+    let (when, month_at) = when;
     let description = match entry.get("description") {
         None => String::new(),
         Some(d) => d
@@ -149,7 +203,7 @@ fn entry_spec(
                 .map_or_else(|| "nothing".into(), schema::describe_item),
         })?;
     let mut spec = ChangeSpec {
-        month,
+        when,
         description,
         set: vec![],
         set_at: BTreeMap::new(),

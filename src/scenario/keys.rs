@@ -141,7 +141,8 @@ pub fn timed_changes(p: &Params) -> String {
         .iter()
         .map(|c| {
             let set: Vec<String> = c.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            format!("from month {}: {}", c.month, set.join(", "))
+            let date = p.run.calendar().reported(i64::from(c.month));
+            format!("from month {} ({date}): {}", c.month, set.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")

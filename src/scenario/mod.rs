@@ -199,15 +199,42 @@ pub fn rebuild(like: &Params, raw: RawParams, origin: &str) -> Result<Params, Sc
 fn attach_changes(
     base: Params,
     mut tree: toml::Table,
-    mut specs: Vec<changes::ChangeSpec>,
+    specs: Vec<changes::ChangeSpec>,
     mut origins: BTreeMap<String, Origin>,
 ) -> Result<Params, ScenarioError> {
     if specs.is_empty() {
         return Ok(base);
     }
-    specs.sort_by_key(|s| s.month);
-    let mut built = Vec::new();
+    // A calendar month becomes a reported month on the run's calendar.
+    let cal = base.run.calendar();
+    let mut months = Vec::with_capacity(specs.len());
     for (i, s) in specs.iter().enumerate() {
+        months.push(match s.when {
+            changes::When::Month(m) => m,
+            changes::When::Date(d) => {
+                let m = cal.month_of(d);
+                let last = cal.reported(i64::from(base.run.months));
+                if m < 1 || m > i64::from(base.run.months) {
+                    return Err(ScenarioError::OutOfRange {
+                        violations: vec![Violation {
+                            origin: Origin::File(s.month_at.clone()),
+                            key: format!("changes[{i}].from"),
+                            value: format!("\"{d}\""),
+                            allowed: format!(
+                                "a month from run.start ({}) to the last reported month ({last})",
+                                cal.start
+                            ),
+                        }],
+                    });
+                }
+                m as u32
+            }
+        });
+    }
+    let mut specs: Vec<(u32, changes::ChangeSpec)> = months.into_iter().zip(specs).collect();
+    specs.sort_by_key(|(m, _)| *m);
+    let mut built = Vec::new();
+    for (i, (month, s)) in specs.iter().enumerate() {
         for (k, v) in &s.set {
             set(&mut tree, k, v.clone());
         }
@@ -220,7 +247,7 @@ fn attach_changes(
         );
         let raw = deserialize(tree.clone(), &origins)?;
         built.push(TimedChange {
-            month: s.month,
+            month: *month,
             description: s.description.clone(),
             set: s.set.clone(),
             params: checked(raw, &origins, Origin::Default)?,
@@ -263,9 +290,26 @@ pub fn resolved_toml(params: &Params) -> String {
     toml::to_string_pretty(params).unwrap_or_else(|e| format!("# cannot serialize: {e}\n"))
 }
 
-/// Lowercase hex SHA-256 of [`resolved_toml`].
+/// [`resolved_toml`] as the scenario's identity: the trust register is
+/// named by its file name alone (its rows, which are the content, stay), so
+/// that the same scenario has the same hash whichever folder it is run from
+/// and wherever the project is checked out.
+pub fn identity_toml(params: &Params) -> String {
+    let Ok(toml::Value::Table(mut tree)) = toml::Value::try_from(params) else {
+        return resolved_toml(params);
+    };
+    let register = tree.get_mut("trusts").and_then(|t| t.get_mut("register"));
+    if let Some(toml::Value::String(path)) = register {
+        if let Some(name) = Path::new(path.as_str()).file_name() {
+            *path = name.to_string_lossy().into_owned();
+        }
+    }
+    toml::to_string_pretty(&tree).unwrap_or_else(|_| resolved_toml(params))
+}
+
+/// Lowercase hex SHA-256 of [`identity_toml`].
 pub fn scenario_hash(params: &Params) -> String {
-    let digest = Sha256::digest(resolved_toml(params).as_bytes());
+    let digest = Sha256::digest(identity_toml(params).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -132,7 +132,7 @@ fn unknown_key_with_did_you_mean() {
     // Nothing close: list what is allowed.
     check_err(
         "[run]\nfoo = 1\n",
-        "a.toml:2:1: unknown key `run.foo`; allowed in `run`: burn_in_months, description, months, name, replications, seed, staff_scale",
+        "a.toml:2:1: unknown key `run.foo`; allowed in `run`: burn_in_months, description, months, name, replications, seed, staff_scale, start",
     );
 }
 
@@ -144,7 +144,7 @@ fn unknown_table() {
     );
     check_err(
         "\n[zzz]\nx = 1\n",
-        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, changes, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, staff, survey, trusts, workforce",
+        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, changes, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, seasons, staff, survey, trusts, workforce",
     );
 }
 
@@ -448,7 +448,6 @@ fn bundled_scenarios_load() {
         [
             "baseline",
             "double_development_from_24",
-            "england",
             "policy_double_development",
             "policy_succession_planning",
             "policy_supportive_oversight",
@@ -459,9 +458,24 @@ fn bundled_scenarios_load() {
         ]
     );
 
+    // Apart from its description and England's register (which sets the
+    // trust counts), the baseline restates the calibrated defaults.
     let base = load(&dir.join("baseline.toml")).unwrap();
+    assert_eq!(base.params.trusts.rows.len(), 201);
+    let mut raw = base.params.to_raw();
+    raw.run.description = Params::default().run.description.clone();
+    raw.trusts.register.clear();
+    raw.trusts.rows.clear();
+    for (t, d) in [
+        (&mut raw.trusts.acute, 135),
+        (&mut raw.trusts.mental_health, 50),
+        (&mut raw.trusts.community, 15),
+        (&mut raw.trusts.ambulance, 10),
+    ] {
+        t.count = d;
+    }
     assert_eq!(
-        base.params,
+        build(raw, "test").unwrap(),
         Params::default(),
         "baseline.toml must restate defaults only; update it if the calibration changed"
     );
@@ -514,4 +528,68 @@ fn never_panics_on_odd_input() {
     ] {
         let _ = load_in(&[("a.toml", text)]);
     }
+}
+
+#[test]
+fn a_change_may_start_on_a_calendar_month_of_the_run() {
+    let text = "[run]\nstart = \"2026-04\"\nmonths = 60\nburn_in_months = 12\n\n[[changes]]\nfrom = \"2027-04\"\nset = { \"oversight.punitiveness\" = 0.2 }\n\n[[changes]]\nmonth = 6\nset = { \"staff.peer_weight\" = 0.1 }\n";
+    let p = ok(&[("a.toml", text)]).params;
+    // April 2027 is reported month 13, simulated month 12 + 13 - 1 = 24;
+    // the changes are kept in month order whichever way they were given.
+    let months: Vec<u32> = p.changes().iter().map(|c| c.month).collect();
+    assert_eq!(months, [6, 13]);
+    assert_eq!(p.at(23).oversight.punitiveness, 0.7);
+    assert_eq!(p.at(24).oversight.punitiveness, 0.2);
+    assert_eq!(p.at(24).staff.peer_weight, 0.1);
+    assert!(crate::scenario::keys::timed_changes(&p).contains("from month 13 (2027-04)"));
+    // The same change given as a month is the same scenario.
+    let by_month = text.replace("from = \"2027-04\"", "month = 13");
+    assert_eq!(ok(&[("a.toml", &by_month)]).params, p);
+    // Moving run.start moves a dated change with it.
+    let later = text.replace("start = \"2026-04\"", "start = \"2026-10\"");
+    assert_eq!(ok(&[("a.toml", &later)]).params.changes()[1].month, 7);
+}
+
+#[test]
+fn dated_change_mistakes_say_what_is_allowed() {
+    let head = "[run]\nstart = \"2026-04\"\nmonths = 24\n[[changes]]\n";
+    let e = |body: &str| err(&[("a.toml", &format!("{head}{body}"))]);
+    assert_eq!(
+        e("from = \"2026-03\"\nset = { \"staff.peer_weight\" = 0.1 }\n"),
+        "a.toml:5:1: changes[0].from = \"2026-03\" is out of range; allowed: a month from run.start (2026-04) to the last reported month (2028-03)"
+    );
+    assert!(
+        e("from = \"2028-04\"\nset = { \"staff.peer_weight\" = 0.1 }\n")
+            .contains("changes[0].from = \"2028-04\" is out of range")
+    );
+    assert_eq!(
+        e("from = \"April 2027\"\nset = { \"staff.peer_weight\" = 0.1 }\n"),
+        "a.toml:5:1: wrong type for `changes[0].from`: expected a calendar month as a string \"YYYY-MM\", e.g. from = \"2027-04\", found a string (\"April 2027\")"
+    );
+    assert!(
+        e("from = \"2027-04\"\nmonth = 3\nset = { \"staff.peer_weight\" = 0.1 }\n")
+            .contains("found both month and from")
+    );
+    assert_eq!(
+        err(&[("a.toml", "[run]\nstart = \"2026-4\"\n")]),
+        "a.toml:2:1: run.start = \"2026-4\" is out of range; allowed: a month as YYYY-MM, e.g. 2026-04"
+    );
+}
+
+#[test]
+fn the_scenario_hash_does_not_depend_on_where_the_register_is_found_from() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let absolute = load(&dir.join("baseline.toml")).unwrap().params;
+    let mut moved = absolute.to_raw();
+    moved.trusts.register = "elsewhere/registers/england_trusts.csv".into();
+    let moved = build(moved, "test").unwrap();
+    assert_ne!(resolved_toml(&absolute), resolved_toml(&moved));
+    assert_eq!(scenario_hash(&absolute), scenario_hash(&moved));
+    // Its rows are the content: a changed row changes the hash.
+    let mut edited = absolute.to_raw();
+    edited.trusts.rows[0].name.push('!');
+    assert_ne!(
+        scenario_hash(&build(edited, "test").unwrap()),
+        scenario_hash(&absolute)
+    );
 }

@@ -417,6 +417,19 @@ pub(super) const EVIDENCE: &[Metric] = &[
         pattern("32 % vs 60 % (about 0.5)", 0.3, 0.85, "HSJ 2023"),
     ),
     checked(
+        "sickness_winter_over_summer",
+        "Sickness absence, winter over summer",
+        Unit::Times,
+        "National sickness rate in December to February over June to August (weighted by staff in post), pooled over the reported years.",
+        |w| pat::winter_over_summer(w, |m| m.sickness_rate, |m| f64::from(m.staff_in_post)),
+        pattern(
+            "about 1.2 (4.7 % in winter, 3.9 % in summer, 2009-2019)",
+            1.1,
+            1.3,
+            "NHS Digital sickness absence rates, monthly 2009-2019",
+        ),
+    ),
+    checked(
         "engagement_drift_per_year",
         "National engagement drift per year",
         Unit::Score10,

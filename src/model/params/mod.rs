@@ -25,6 +25,7 @@ mod regulator;
 mod run;
 pub mod schema;
 mod scope;
+mod seasons;
 mod staff;
 mod survey;
 mod trusts;
@@ -50,6 +51,7 @@ pub use run::RunParams;
 use schema::{Checker, Section, nested, section};
 pub use schema::{ParamInfo, RangeSink};
 pub use scope::RunScope;
+pub use seasons::SeasonParams;
 pub use staff::{StaffParams, WorkforceParams};
 pub use survey::SurveyParams;
 pub use trusts::{TrustTypeParams, TrustTypes};
@@ -90,6 +92,8 @@ section! {
         pub development: DevelopmentParams = DevelopmentParams::default(), nested();
         /// National pressures.
         pub pressures: Pressures = Pressures::default(), nested();
+        /// Seasons.
+        pub seasons: SeasonParams = SeasonParams::default(), nested();
     }
 }
 

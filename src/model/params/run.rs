@@ -12,6 +12,10 @@ fn any_text(_: &str) -> bool {
     true
 }
 
+fn valid_month(s: &str) -> bool {
+    crate::model::calendar::YearMonth::parse(s).is_some()
+}
+
 section! {
     /// Run control: what to simulate and for how long.
     pub struct RunParams {
@@ -28,7 +32,22 @@ section! {
         pub months: u32 = 120, int(12, 1_200, unit::MONTHS);
         /// Months simulated before reporting starts.
         pub burn_in_months: u32 = 60, int(0, 1_200, unit::MONTHS);
+        /// Calendar month of reported month 1 (`YYYY-MM`); the burn-in runs in the months before it.
+        pub start: String = "2026-04".into(), text(valid_month, "a month as YYYY-MM, e.g. 2026-04");
         /// Multiplier on every trust's staff establishment (1.0 = full England).
         pub staff_scale: f64 = 1.0, num(0.001, 1.0, "multiplier");
+    }
+}
+
+impl RunParams {
+    /// The run's calendar (`start` passed its check when the tree was
+    /// validated; a tree built in code that skipped it starts in April 2026).
+    pub fn calendar(&self) -> crate::model::calendar::Calendar {
+        crate::model::calendar::Calendar {
+            start: crate::model::calendar::YearMonth::parse(&self.start)
+                .or_else(|| crate::model::calendar::YearMonth::new(2026, 4))
+                .expect("April 2026 is a valid month"),
+            burn_in: self.burn_in_months,
+        }
     }
 }

@@ -78,6 +78,17 @@ impl MonthConstants {
     /// [`leave_probability`] and [`sickness_onset_probability`] at the
     /// bottom of the engagement bucket (a tenth of a point).
     pub fn new(s: &StaffParams, workload: f64, fill_probability: f64) -> Self {
+        Self::in_season(s, workload, fill_probability, 1.0)
+    }
+
+    /// [`MonthConstants::new`] with the sickness-onset hazard multiplied by
+    /// the season's factor `sickness_season`.
+    pub fn in_season(
+        s: &StaffParams,
+        workload: f64,
+        fill_probability: f64,
+        sickness_season: f64,
+    ) -> Self {
         let log2e = std::f64::consts::LOG2_E;
         let at0 = |base: f64, slope: f64, w_slope: f64| {
             (base * (1.0 + w_slope * workload)).log2() + slope * 7.0 * log2e
@@ -91,11 +102,11 @@ impl MonthConstants {
                 s.leave_workload_slope,
             ) as f32,
             leave_slope: (s.leave_engagement_slope * 0.1 * log2e) as f32,
-            sick0: at0(
+            sick0: (at0(
                 s.sickness_onset_base,
                 s.sickness_engagement_slope,
                 s.sickness_workload_slope,
-            ) as f32,
+            ) + sickness_season.max(1e-9).log2()) as f32,
             sick_slope: (s.sickness_engagement_slope * 0.1 * log2e) as f32,
             recovery: (s.sickness_recovery.clamp(0.0, 1.0) as f32) * kernel::U20,
             fill: (fill_probability.clamp(0.0, 1.0) as f32) * kernel::U20,

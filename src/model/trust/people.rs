@@ -56,7 +56,7 @@ impl Trust {
             };
         let fill =
             (p.workforce.fill_rate_monthly / env.workforce_shortage.max(1e-6)).clamp(0.0, 1.0);
-        let k = MonthConstants::new(s, workload, fill);
+        let k = MonthConstants::in_season(s, workload, fill, env.sickness);
         let steps: Vec<_> = self
             .teams
             .iter()
