@@ -244,11 +244,16 @@ fn a_bad_register_is_refused_naming_file_line_and_column() {
 fn the_baseline_names_englands_trusts_on_a_calendar() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let scenario = root.join("scenarios/baseline.toml");
-    cargo_bin_cmd!("trustsim")
+    let check = cargo_bin_cmd!("trustsim")
         .arg("check")
         .arg(&scenario)
         .assert()
         .success();
+    let said = String::from_utf8_lossy(&check.get_output().stdout).to_string();
+    assert!(
+        said.contains("# calendar: reported months 1 to 120 are April 2026 to March 2036 (financial years 2026/27 to 2035/36); the burn-in runs from April 2021"),
+        "{said}"
+    );
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("out");
     cargo_bin_cmd!("trustsim")

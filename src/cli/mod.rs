@@ -219,6 +219,20 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
         chain.join(" <- ")
     );
     outln!("# scenario hash: {}", scenario::scenario_hash(&s.params));
+    let cal = s.params.run.calendar();
+    let (first, last) = (
+        cal.reported(1),
+        cal.reported(i64::from(s.params.run.months)),
+    );
+    outln!(
+        "# calendar: reported months 1 to {} are {} to {} (financial years {} to {}); the burn-in runs from {}",
+        s.params.run.months,
+        first.long(),
+        last.long(),
+        first.financial_year(),
+        last.financial_year(),
+        cal.simulated(0).long()
+    );
     if let Some(note) = register_note(&s.params.trusts) {
         outln!("# {note}");
     }
