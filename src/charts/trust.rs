@@ -46,9 +46,6 @@ pub struct TrustView {
     pub own: RunData,
     /// Its peers' trust-level values, one entry per peer and replication.
     pub peers: RunData,
-    /// The peers' trust ids (the same type, in the same region where the
-    /// region has at least [`MIN_REGIONAL_PEERS`] of them).
-    pub peer_ids: Vec<u32>,
 }
 
 /// The trusts of a run folder: from `trusts.parquet`, or (older runs) the
@@ -282,7 +279,6 @@ pub fn load(dir: &Path, code: &str) -> Result<TrustView, ChartError> {
         run,
         own,
         peers,
-        peer_ids,
     })
 }
 

@@ -220,17 +220,10 @@ fn check(file: &Path, set: &[String]) -> Result<()> {
     );
     outln!("# scenario hash: {}", scenario::scenario_hash(&s.params));
     let cal = s.params.run.calendar();
-    let (first, last) = (
-        cal.reported(1),
-        cal.reported(i64::from(s.params.run.months)),
-    );
     outln!(
-        "# calendar: reported months 1 to {} are {} to {} (financial years {} to {}); the burn-in runs from {}",
+        "# calendar: reported months 1 to {} are {}; the burn-in runs from {}",
         s.params.run.months,
-        first.long(),
-        last.long(),
-        first.financial_year(),
-        last.financial_year(),
+        crate::model::calendar::period(cal.start, s.params.run.months),
         cal.simulated(0).long()
     );
     if let Some(note) = register_note(&s.params.trusts) {

@@ -130,6 +130,19 @@ impl YearMonth {
     }
 }
 
+/// The `months` months from `first` in words: `April 2026 to March 2036
+/// (financial years 2026/27 to 2035/36)`.
+pub fn period(first: YearMonth, months: u32) -> String {
+    let last = first.plus(i64::from(months.max(1)) - 1);
+    format!(
+        "{} to {} (financial years {} to {})",
+        first.long(),
+        last.long(),
+        first.financial_year(),
+        last.financial_year()
+    )
+}
+
 /// `2026-04`.
 impl fmt::Display for YearMonth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -258,5 +271,9 @@ mod tests {
         assert_eq!(c.simulated(0).to_string(), "2021-04");
         assert_eq!(c.month_of(YearMonth::parse("2027-04").unwrap()), 13);
         assert_eq!(c.month_of(YearMonth::parse("2026-01").unwrap()), -2);
+        assert_eq!(
+            period(c.start, 120),
+            "April 2026 to March 2036 (financial years 2026/27 to 2035/36)"
+        );
     }
 }

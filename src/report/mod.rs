@@ -188,15 +188,7 @@ const SETTINGS: &[Setting] = &[
     ("Replications", |r, _| r.data.replications.len().to_string()),
     ("Seed", |_, m| m.seed.to_string()),
     ("Period", |_, m| {
-        let c = m.scenario.run.calendar();
-        let (first, last) = (c.reported(1), c.reported(i64::from(m.months)));
-        format!(
-            "{} to {} (financial years {} to {})",
-            first.long(),
-            last.long(),
-            first.financial_year(),
-            last.financial_year()
-        )
+        crate::model::calendar::period(m.scenario.run.calendar().start, m.months)
     }),
     ("Reported months", |_, m| m.months.to_string()),
     ("Burn-in months", |_, m| m.burn_in_months.to_string()),

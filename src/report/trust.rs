@@ -28,13 +28,9 @@ pub fn trust_section(
         _ => String::new(),
     };
     let period = view.run.start.map_or(String::new(), |s| {
-        let end = s.plus(i64::from(view.run.months) - 1);
         format!(
-            " It covers {} to {} (financial years {} to {}).",
-            s.long(),
-            end.long(),
-            s.financial_year(),
-            end.financial_year()
+            " It covers {}.",
+            crate::model::calendar::period(s, view.run.months)
         )
     });
     let _ = writeln!(
