@@ -173,12 +173,34 @@ pub fn report(
             .join(crate::output::comparison::COMPARISON_MANIFEST)
             .exists()
     {
-        if trust.is_some() {
-            return Err(invalid(format!(
-                "{} is a comparison folder; --trust draws a trust of one run, such as {}",
-                one.display(),
-                one.join("<variant>").display()
-            )));
+        if let Some(code) = trust {
+            let record = crate::output::comparison::read_comparison_manifest(
+                &one.join(crate::output::comparison::COMPARISON_MANIFEST),
+            )
+            .map_err(|e| invalid(e.to_string()))?;
+            let reference = one.join(record.variants.first().map_or("", String::as_str));
+            let code = charts::trust::canonical_code(&reference, code)?;
+            let name = format!(
+                "report-{}.html",
+                charts::trust::trust_dir(Path::new(""), &code)
+                    .display()
+                    .to_string()
+                    .trim_start_matches("trust-")
+            );
+            let out = match out {
+                Some(out) => {
+                    crate::report::write_comparison_trust_report(one, &code, &out, paper)?;
+                    out
+                }
+                None => {
+                    let out = one.join(&name);
+                    recorded::<ComparisonManifest, _>(one, &[name], || {
+                        crate::report::write_comparison_trust_report(one, &code, &out, paper)
+                    })?;
+                    out
+                }
+            };
+            return Ok(out);
         }
         let out = match out {
             Some(out) => {

@@ -5,7 +5,7 @@
 //! not the run. Everything here is a pure reduction: the same files give the
 //! same numbers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -458,6 +458,9 @@ pub struct TrustMonthAcc {
     last_month: u32,
     national: BTreeMap<(u32, u32), NationalAcc>,
     trusts: BTreeMap<(u32, u32), TrustAcc>,
+    /// Only the rows whose (replication, trust) is (`true`) or is not
+    /// (`false`) in the set: a group of trusts instead of all of them.
+    only: Option<(BTreeSet<(u32, u32)>, bool)>,
 }
 
 impl TrustMonthAcc {
@@ -478,12 +481,23 @@ impl TrustMonthAcc {
         tm::CEO_ID,
     ];
 
+    /// A reduction of the trusts whose (replication, trust) is (`inside`)
+    /// or is not in `keys`, for a run whose last reported month is
+    /// `last_month`.
+    pub fn only(last_month: u32, keys: BTreeSet<(u32, u32)>, inside: bool) -> Self {
+        TrustMonthAcc {
+            only: Some((keys, inside)),
+            ..TrustMonthAcc::new(last_month)
+        }
+    }
+
     /// A reduction for a run whose last reported month is `last_month`.
     pub fn new(last_month: u32) -> Self {
         TrustMonthAcc {
             last_month,
             national: BTreeMap::new(),
             trusts: BTreeMap::new(),
+            only: None,
         }
     }
 
@@ -506,6 +520,11 @@ impl TrustMonthAcc {
         let final_from = self.last_month.saturating_sub(12);
         let ceo_from = self.last_month.saturating_sub(36);
         for i in 0..rep.len() {
+            if let Some((set, inside)) = &self.only
+                && set.contains(&(rep[i], trust[i])) != *inside
+            {
+                continue;
+            }
             let n = self.national.entry((rep[i], month[i])).or_default();
             let (s, e) = (f64::from(staff[i]), f64::from(est[i]));
             n.staff += s;

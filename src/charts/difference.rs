@@ -10,9 +10,15 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::{FanPoint, Indicator, NationalMonth, RunData, fan};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::data::{
+    FanPoint, Indicator, NationalMonth, RunData, TrustMonthAcc, categories, fan, i32s, read_chunks,
+    u32s,
+};
 use super::style::{self, Drawn, FrameText, LegendItem, Swatch};
 use super::{ChartError, Figure};
+use crate::output::tables::{TRUST_MONTHS, tm};
 
 /// The chart's file name without extension.
 pub fn file_stem(ind: Indicator) -> String {
@@ -48,6 +54,96 @@ pub fn paired(reference: &RunData, variant: &RunData) -> Vec<NationalMonth> {
         .collect()
 }
 
+/// The (replication, trust) pairs of the run in `dir` that the targeted
+/// entries `entries` are for: by code, type, region and ICB, and for a
+/// segment or rating target by the trust's state in the month before the
+/// entry starts (as [`crate::metrics::groups::cohort`] decides them).
+pub fn cohort_keys(
+    dir: &Path,
+    entries: &[crate::model::params::TargetedChange],
+) -> Result<BTreeSet<(u32, u32)>, ChartError> {
+    use crate::model::params::TrustFacts;
+    use crate::model::{Rating, TrustType};
+    let run_trusts = super::trust::trusts_of(dir, &super::data::load_run(dir)?)?;
+    let facts: BTreeMap<u32, TrustFacts> = run_trusts
+        .iter()
+        .map(|t| {
+            let kind = TrustType::LABELS
+                .iter()
+                .position(|l| *l == t.trust_type)
+                .map_or(TrustType::Acute, |k| TrustType::ALL[k]);
+            (
+                t.trust_id,
+                TrustFacts {
+                    code: t.code.clone(),
+                    kind,
+                    region: t.region.clone(),
+                    icb: t.icb.clone(),
+                },
+            )
+        })
+        .collect();
+    let path = dir.join(TRUST_MONTHS.file);
+    let cols = [
+        tm::REPLICATION,
+        tm::TRUST_ID,
+        tm::MONTH,
+        tm::OVERSIGHT_LEVEL,
+        tm::RATING,
+    ];
+    let mut keys = BTreeSet::new();
+    read_chunks(&path, &cols, |df| {
+        let rep = u32s(df, tm::REPLICATION, &path)?;
+        let trust = u32s(df, tm::TRUST_ID, &path)?;
+        let month = u32s(df, tm::MONTH, &path)?;
+        let level = i32s(df, tm::OVERSIGHT_LEVEL, &path)?;
+        let (rating, rdict) = categories(df, tm::RATING, &path)?;
+        for i in 0..rep.len() {
+            let Some(f) = facts.get(&trust[i]) else {
+                continue;
+            };
+            let r = Rating::LABELS
+                .iter()
+                .position(|l| *l == rdict[usize::from(rating[i])])
+                .map_or(Rating::Good, |k| Rating::ALL[k]);
+            let reached = entries.iter().any(|e| {
+                e.target.matches_facts(f)
+                    && if e.target.is_dynamic() {
+                        month[i] == e.month.saturating_sub(1)
+                            && e.target.matches_state(level[i] as u8, r)
+                    } else {
+                        month[i] == 1
+                    }
+            });
+            if reached {
+                keys.insert((rep[i], trust[i]));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(keys)
+}
+
+/// The national series of the trusts of the run in `dir` whose
+/// (replication, trust) is (`inside`) or is not in `keys`, labelled `label`.
+pub fn load_group(
+    dir: &Path,
+    keys: &BTreeSet<(u32, u32)>,
+    inside: bool,
+    label: String,
+) -> Result<RunData, ChartError> {
+    let mut run = super::data::load_run(dir)?;
+    let path = dir.join(TRUST_MONTHS.file);
+    let mut acc = TrustMonthAcc::only(run.months, keys.clone(), inside);
+    read_chunks(&path, TrustMonthAcc::COLUMNS, |df| acc.add(df, &path))?;
+    let (replications, national, _) = acc.finish();
+    run.label = label;
+    run.replications = replications;
+    run.national = national;
+    run.trusts.clear();
+    Ok(run)
+}
+
 /// The difference charts of one comparison.
 pub struct Differences<'a> {
     pub reference: &'a RunData,
@@ -59,6 +155,68 @@ pub struct Differences<'a> {
     /// With parameter sets: the board-paper sentences of this indicator's
     /// outcome ("in N of M plausible worlds ..."), added to the caption.
     pub worlds: Vec<String>,
+    /// For variants with a targeted policy: their targeted and other
+    /// trusts, each against the same trusts of the reference.
+    pub groups: Vec<GroupPair>,
+}
+
+/// One group of trusts of a variant with a targeted policy, in the
+/// reference's world and in the variant's.
+#[derive(Debug, Clone)]
+pub struct GroupPair {
+    /// Index of the variant in [`Differences::variants`] (for its colour).
+    pub variant: usize,
+    pub trusts: crate::metrics::groups::TrustGroup,
+    pub reference: RunData,
+    /// Labelled for the legend.
+    pub policy: RunData,
+}
+
+/// The targeted and other trusts of each variant of the comparison in
+/// `dir` (`names[0]` the reference) whose policy targets some trusts.
+pub fn group_pairs(dir: &Path, names: &[String]) -> Result<Vec<GroupPair>, ChartError> {
+    use crate::metrics::groups::TrustGroup;
+    let scenarios = names
+        .iter()
+        .map(|v| crate::output::read_manifest(&dir.join(v).join(crate::output::MANIFEST_FILE)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let params: Vec<crate::model::Params> = scenarios.into_iter().map(|m| m.scenario).collect();
+    let groups = crate::compare::study::policy_groups(&params);
+    let mut out = Vec::new();
+    for g in groups {
+        let Some(k) = names.iter().position(|n| *n == g.policy) else {
+            continue;
+        };
+        let keys = cohort_keys(&dir.join(&names[0]), &g.entries)?;
+        let reps = keys
+            .iter()
+            .map(|(r, _)| *r)
+            .collect::<std::collections::BTreeSet<_>>();
+        let per_rep = keys.len() as f64 / reps.len().max(1) as f64;
+        for (trusts, inside) in [
+            (TrustGroup::Targeted, true),
+            (TrustGroup::Untargeted, false),
+        ] {
+            let reference = load_group(&dir.join(&names[0]), &keys, inside, names[0].clone())?;
+            let count = if inside {
+                crate::compare::trusts_count(per_rep)
+            } else {
+                String::new()
+            };
+            let label = match trusts {
+                TrustGroup::Targeted => format!("{}: its targeted trusts ({count})", g.policy),
+                _ => format!("{}: the other trusts", g.policy),
+            };
+            let policy = load_group(&dir.join(&g.policy), &keys, inside, label)?;
+            out.push(GroupPair {
+                variant: k - 1,
+                trusts,
+                reference,
+                policy,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The compared outcome (metric key) an indicator's difference chart shows.
@@ -77,6 +235,7 @@ pub fn outcome_key(ind: Indicator) -> &'static str {
 pub fn worlds_lines(rows: &[crate::compare::Difference], ind: Indicator) -> Vec<String> {
     rows.iter()
         .filter(|d| d.scope == crate::metrics::Scope::FinalYear)
+        .filter(|d| d.trusts == crate::metrics::groups::TrustGroup::All)
         .filter(|d| d.outcome.key == outcome_key(ind))
         .filter_map(crate::compare::worlds_line)
         .map(|l| format!("Final year. {l}."))
@@ -102,6 +261,13 @@ impl Differences<'_> {
                 LegendItem::new(v.label.clone(), style::scenario_colour(i + 1), Swatch::Line)
             })
             .collect();
+        for g in &self.groups {
+            legend.push(LegendItem::new(
+                g.policy.label.clone(),
+                style::scenario_colour(g.variant + 1),
+                Swatch::Dashed,
+            ));
+        }
         legend.push(LegendItem::new(
             "Middle 50 % of replications",
             style::MUTED,
@@ -136,10 +302,18 @@ impl Differences<'_> {
         }];
         if !starts.is_empty() {
             caption.push(format!(
-                "Dashed line: a timed change starts ({}); before it the variants \
+                "Dashed vertical line: a timed change starts ({}); before it the variants \
                  share the reference's history, so the difference is exactly zero.",
                 starts.join(", ")
             ));
+        }
+        if !self.groups.is_empty() {
+            caption.push(
+                "For a policy aimed at some trusts, long dashes: the median difference at the trusts it is for \
+                 (with their 90 % band), short dashes: at the other trusts, each against the same trusts in the \
+                 same replication of the reference; the solid line is all trusts."
+                    .into(),
+            );
         }
         caption.extend(self.worlds.iter().cloned());
         let mut runs = vec![self.reference.clone()];
@@ -166,7 +340,12 @@ impl Differences<'_> {
             .iter()
             .map(|v| fan(&paired(self.reference, v), ind))
             .collect();
-        let points = || fans.iter().flatten();
+        let group_fans: Vec<Vec<FanPoint>> = self
+            .groups
+            .iter()
+            .map(|g| fan(&paired(&g.reference, &g.policy), ind))
+            .collect();
+        let points = || fans.iter().chain(&group_fans).flatten();
         if points().next().is_none() {
             return style::empty_note(plot, "No paired months to draw");
         }
@@ -209,6 +388,26 @@ impl Differences<'_> {
                 c.stroke_width(6),
             ))?;
         }
+        for (g, f) in self.groups.iter().zip(&group_fans) {
+            let c = style::scenario_colour(g.variant + 1);
+            let (dash, gap) = if g.trusts == crate::metrics::groups::TrustGroup::Targeted {
+                let band: Vec<(f64, f64)> = f
+                    .iter()
+                    .map(|p| (x(p), p.q[4]))
+                    .chain(f.iter().rev().map(|p| (x(p), p.q[0])))
+                    .collect();
+                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.08).filled())))?;
+                (24, 12)
+            } else {
+                (6, 10)
+            };
+            chart.draw_series(DashedLineSeries::new(
+                f.iter().map(|p| (x(p), p.q[2])),
+                dash,
+                gap,
+                c.stroke_width(5),
+            ))?;
+        }
         Ok(())
     }
 }
@@ -239,7 +438,12 @@ pub fn change_months<'a>(
 ) -> Vec<u32> {
     let mut m: Vec<u32> = scenarios
         .into_iter()
-        .flat_map(|p| p.changes().iter().map(|c| c.month))
+        .flat_map(|p| {
+            p.changes()
+                .iter()
+                .map(|c| c.month)
+                .chain(p.targeted().iter().map(|e| e.month).filter(|&m| m > 0))
+        })
         .collect();
     m.sort_unstable();
     m.dedup();
@@ -259,6 +463,7 @@ pub fn render_differences(
     let Some((reference, rest)) = runs.split_first() else {
         return Err(ChartError::NoRuns);
     };
+    let groups = group_pairs(dir, variants)?;
     let mut files = Vec::new();
     for ind in Indicator::ALL {
         let fig = Differences {
@@ -268,6 +473,7 @@ pub fn render_differences(
             indicator: ind,
             caption: true,
             worlds: worlds_lines(rows, ind),
+            groups: groups.clone(),
         };
         files.extend(super::save(&fig, &dir.join("charts"), &file_stem(ind))?);
     }
@@ -324,6 +530,7 @@ mod tests {
                 indicator: Indicator::Engagement,
                 caption: true,
                 worlds: vec![],
+                groups: vec![],
             },
             "test",
         )

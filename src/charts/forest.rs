@@ -98,6 +98,7 @@ fn variants(rows: &[Difference]) -> Vec<String> {
 fn final_year(rows: &[Difference]) -> Vec<Difference> {
     rows.iter()
         .filter(|d| d.scope == Scope::FinalYear)
+        .filter(|d| d.trusts == crate::metrics::groups::TrustGroup::All)
         .cloned()
         .collect()
 }

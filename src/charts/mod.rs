@@ -597,6 +597,7 @@ mod tests {
             indicator: Indicator::LeaverRate,
             caption: true,
             worlds: vec!["Final year. In 2 of 3 plausible worlds b lowered leaving.".into()],
+            groups: vec![],
         };
         let caption = fig.text().caption.join(" ");
         assert!(

@@ -109,8 +109,17 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         out!("{}", table::set_means(rows, Scope::FinalYear));
     }
     for v in &outcome.record.variants[1..] {
+        if crate::compare::is_targeted(rows, v) {
+            outln!();
+            out!("{}", table::by_trusts(rows, v, Scope::FinalYear));
+        }
+    }
+    for v in &outcome.record.variants[1..] {
         outln!();
         for line in crate::compare::plain_words(rows, v, Scope::FinalYear) {
+            outln!("{line}");
+        }
+        for line in crate::compare::targeted_words(rows, v, Scope::FinalYear) {
             outln!("{line}");
         }
     }

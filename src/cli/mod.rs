@@ -135,7 +135,8 @@ enum Command {
         out: Option<PathBuf>,
         /// End the report of one run with the trust view of the trust with
         /// this code (see trusts.parquet), or of the one trust whose name
-        /// contains this text (any case).
+        /// contains this text (any case); for a comparison folder, report
+        /// that trust in each policy's world against its own baseline world.
         #[arg(long, value_name = "CODE")]
         trust: Option<String>,
         /// Paper the report is laid out for when printed.
@@ -264,6 +265,80 @@ fn print_changes(p: &crate::model::Params) {
             outln!("#   {k} = {v} (was {before})");
         }
     }
+    for line in targeted_lines(p) {
+        outln!("# {line}");
+    }
+}
+
+/// The targeted entries of a scenario in words: when, for which trusts
+/// (those it reaches by who they are, listed when few), and each value it
+/// sets with the national value it replaces.
+pub fn targeted_lines(p: &crate::model::Params) -> Vec<String> {
+    let facts = p.trust_facts();
+    let names: Vec<String> = if p.trusts.rows.is_empty() {
+        crate::model::params::TrustFacts::drawn_names(&facts)
+    } else {
+        p.trusts.rows.iter().map(|r| r.name.clone()).collect()
+    };
+    let cal = p.run.calendar();
+    let burn_in = p.run.burn_in_months;
+    let mut out = vec![];
+    for (k, e) in p.targeted().iter().enumerate() {
+        let when = if e.month == 0 {
+            "for the whole run".to_string()
+        } else {
+            format!(
+                "from reported month {} ({}, simulated month {})",
+                e.month,
+                cal.reported(i64::from(e.month)),
+                burn_in + e.month - 1
+            )
+        };
+        let reach = p.reach_of(k);
+        let n = reach.len();
+        let plural = if n == 1 { "" } else { "s" };
+        let who = if !e.target.is_dynamic() {
+            format!("{n} trust{plural}")
+        } else if n == facts.len() {
+            format!(
+                "those of all {n} trusts that meet it at the end of the month before (decided during the run)"
+            )
+        } else {
+            format!(
+                "those of these {n} trust{plural} that meet it at the end of the month before (decided during the run)"
+            )
+        };
+        let list: Vec<String> = reach
+            .iter()
+            .take(12)
+            .map(|&t| format!("{} {}", facts[t as usize].code, names[t as usize]))
+            .collect();
+        let list = match n {
+            _ if e.target.is_dynamic() && n == facts.len() => String::new(),
+            0..=12 => format!(" ({})", list.join("; ")),
+            _ => format!(" ({}; and {} more)", list.join("; "), n - 12),
+        };
+        out.push(format!(
+            "{when}{}, for {}: reaches {who}{list}",
+            if e.description.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", e.description)
+            },
+            e.target.describe(),
+        ));
+        let was = p.at(e.start(burn_in)).describe();
+        for (key, v) in &e.set {
+            let before = was
+                .iter()
+                .find(|i| i.key == *key)
+                .map_or("?", |i| i.value.as_str());
+            out.push(format!(
+                "  {key} = {v} for these trusts (elsewhere {before})"
+            ));
+        }
+    }
+    out
 }
 
 /// What a trust register sets, for `check` and `params` (`None` without one).

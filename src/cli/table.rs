@@ -156,6 +156,7 @@ pub fn all_checks(rows: &[SummaryRow], scope: Option<&RunScope>) -> String {
 /// the 95 % of plausible worlds (2.5th to 97.5th percentile of the paired
 /// differences) and the probability that the variant is better.
 pub fn comparison(rows: &[Difference]) -> String {
+    let rows = &crate::compare::national(rows);
     let mut out = String::new();
     let mut last: Option<(&str, &str)> = None;
     let width = rows
@@ -231,6 +232,7 @@ pub fn comparison(rows: &[Difference]) -> String {
 const MAX_SET_MEANS: usize = 12;
 
 pub fn set_means(rows: &[Difference], scope: crate::metrics::Scope) -> String {
+    let rows = &crate::compare::national(rows);
     let mut out = String::new();
     let mut last: Option<&str> = None;
     for d in rows.iter().filter(|d| d.scope == scope) {
@@ -271,6 +273,68 @@ pub fn set_means(rows: &[Difference], scope: crate::metrics::Scope) -> String {
             w.sets_better,
             w.sets(),
         );
+    }
+    out
+}
+
+/// For a variant with a targeted policy: per outcome over `scope`, the
+/// paired difference with its 95 % interval for the targeted trusts, the
+/// other trusts and all trusts (with parameter sets, also in how many
+/// plausible worlds each did better).
+pub fn by_trusts(rows: &[Difference], variant: &str, scope: crate::metrics::Scope) -> String {
+    let table = crate::compare::by_trusts(rows, variant, scope);
+    let Some((_, first)) = table.first() else {
+        return String::new();
+    };
+    let Some(any) = first.iter().flatten().next() else {
+        return String::new();
+    };
+    let worlds = any.worlds.as_ref().map(|w| w.sets());
+    let count = |k: usize| {
+        first[k]
+            .and_then(|d| d.group_trusts)
+            .map_or(String::new(), |c| {
+                format!(" ({})", crate::compare::trusts_count(c))
+            })
+    };
+    let heads = [
+        format!("targeted trusts{}", count(0)),
+        format!("other trusts{}", count(1)),
+        "all trusts".to_string(),
+    ];
+    let mut out = format!(
+        "{variant} vs {} by trusts ({}, {} paired replications{})\n{:<34}",
+        any.baseline,
+        scope.label(),
+        any.n,
+        worlds.map_or(String::new(), |m| format!(
+            "; better in N of {m} plausible worlds"
+        )),
+        "outcome"
+    );
+    let width = if worlds.is_some() { 42 } else { 34 };
+    for h in &heads {
+        out += &format!(" {h:>width$}");
+    }
+    out.push('\n');
+    for (o, cells) in &table {
+        out += &format!("{:<34}", o.label);
+        for c in cells {
+            let text = c.map_or("-".to_string(), |d| {
+                let u = d.outcome.unit;
+                let w = d.worlds.as_ref().map_or(String::new(), |w| {
+                    format!(" {}/{}", w.sets_better, w.sets())
+                });
+                format!(
+                    "{} [{}, {}]{w}",
+                    u.format_difference(d.mean_difference),
+                    u.format_difference(d.ci_low),
+                    u.format_difference(d.ci_high)
+                )
+            });
+            out += &format!(" {text:>width$}");
+        }
+        out.push('\n');
     }
     out
 }

@@ -17,6 +17,7 @@ pub mod study;
 
 use std::path::Path;
 
+use crate::metrics::groups::TrustGroup;
 use crate::metrics::{self, Metric, ReplicationMetrics, Scope, Values};
 use crate::output::{self, OutputError};
 use crate::stats;
@@ -74,6 +75,8 @@ pub fn paired_differences_in_worlds(
                 },
                 baseline_sd: stats::sd(&a),
                 worlds: sets.map(|s| worlds(outcome, &d, s)),
+                trusts: TrustGroup::All,
+                group_trusts: None,
             });
         }
     }
@@ -133,7 +136,80 @@ pub fn read_differences(dir: &Path, names: &[String]) -> Result<Vec<Difference>,
             scope,
         ));
     }
+    rows.extend(group_differences(names, &per_variant, sets.as_deref()));
     Ok(rows)
+}
+
+/// The values of the group `trusts` of policy `policy` in each
+/// replication (`None` where the replication did not measure it or the
+/// group held no trust), and its size.
+fn group_values(
+    reps: &[ReplicationMetrics],
+    policy: &str,
+    trusts: TrustGroup,
+    scope: Scope,
+) -> Vec<Option<(Values, u32)>> {
+    reps.iter()
+        .map(|r| {
+            let g = r
+                .groups
+                .iter()
+                .find(|g| g.policy == policy && g.trusts == trusts && g.count > 0)?;
+            let v = match scope {
+                Scope::WholeRun => g.whole_run.clone(),
+                Scope::FinalYear => g.final_year.clone(),
+            };
+            Some((v, g.count))
+        })
+        .collect()
+}
+
+/// Paired differences for the targeted and the other trusts of each
+/// variant with a targeted policy (the same trusts in both worlds), over
+/// the replications in which the group held at least one trust.
+fn group_differences(
+    names: &[String],
+    per_variant: &[Vec<ReplicationMetrics>],
+    sets: Option<&[u32]>,
+) -> Vec<Difference> {
+    let (Some(base_name), Some(base)) = (names.first(), per_variant.first()) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for (name, reps) in names.iter().zip(per_variant).skip(1) {
+        for scope in [Scope::FinalYear, Scope::WholeRun] {
+            for trusts in [TrustGroup::Targeted, TrustGroup::Untargeted] {
+                let a = group_values(base, name, trusts, scope);
+                let b = group_values(reps, name, trusts, scope);
+                let (mut va, mut vb, mut counts, mut kept_sets) = (vec![], vec![], vec![], vec![]);
+                for (r, (x, y)) in a.into_iter().zip(b).enumerate() {
+                    if let (Some((x, _)), Some((y, n))) = (x, y) {
+                        va.push(x);
+                        vb.push(y);
+                        counts.push(f64::from(n));
+                        if let Some(s) = sets.and_then(|s| s.get(r)) {
+                            kept_sets.push(*s);
+                        }
+                    }
+                }
+                if va.is_empty() {
+                    continue;
+                }
+                let pair = [(base_name.clone(), va), (name.clone(), vb)];
+                let sets = sets.map(|_| kept_sets.as_slice());
+                out.extend(
+                    paired_differences_in_worlds(&pair, sets, scope)
+                        .into_iter()
+                        .map(|d| Difference {
+                            trusts,
+                            group_trusts: Some(stats::mean(&counts)),
+                            ..d
+                        }),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// The parameter set of each of the reference's replications, if it ran
@@ -168,13 +244,123 @@ fn worlds_of(
         .collect::<Option<Vec<u32>>>())
 }
 
+/// The national rows (all trusts) of `rows`.
+pub fn national(rows: &[Difference]) -> Vec<Difference> {
+    rows.iter()
+        .filter(|d| d.trusts == TrustGroup::All)
+        .cloned()
+        .collect()
+}
+
+/// Whether `variant` has rows for its targeted trusts.
+pub fn is_targeted(rows: &[Difference], variant: &str) -> bool {
+    rows.iter()
+        .any(|d| d.variant == variant && d.trusts == TrustGroup::Targeted)
+}
+
+/// For a variant with a targeted policy and one scope: per compared
+/// outcome, its difference for the targeted trusts, the other trusts and
+/// all trusts (each `None` where there is no row).
+pub fn by_trusts<'a>(
+    rows: &'a [Difference],
+    variant: &str,
+    scope: Scope,
+) -> Vec<(&'static Metric, [Option<&'a Difference>; 3])> {
+    outcomes()
+        .map(|o| {
+            let find = |g: TrustGroup| {
+                rows.iter().find(|d| {
+                    d.variant == variant && d.scope == scope && d.trusts == g && d.outcome == o
+                })
+            };
+            (
+                o,
+                [
+                    find(TrustGroup::Targeted),
+                    find(TrustGroup::Untargeted),
+                    find(TrustGroup::All),
+                ],
+            )
+        })
+        .filter(|(_, r)| r.iter().any(Option::is_some))
+        .collect()
+}
+
+/// The board-paper sentences for a variant's targeted trusts, the others
+/// and all trusts over `scope`: for each headline outcome, the three
+/// differences with their intervals (and, with parameter sets, in how many
+/// plausible worlds the policy did better for each group).
+pub fn targeted_words(rows: &[Difference], variant: &str, scope: Scope) -> Vec<String> {
+    let table = by_trusts(rows, variant, scope);
+    let mut out = vec![];
+    for (o, [t, u, a]) in table.iter().filter(|(o, _)| o.headline) {
+        let (Some(t), Some(a)) = (t, a) else { continue };
+        let unit = o.unit;
+        let part = |d: &Difference| {
+            let worlds = d.worlds.as_ref().map_or(String::new(), |w| {
+                format!(
+                    ", better in {} of {} plausible worlds",
+                    w.sets_better,
+                    w.sets()
+                )
+            });
+            format!(
+                "{} (95 % interval {} to {}{worlds})",
+                unit.format_difference(d.mean_difference),
+                unit.format_difference(d.ci_low),
+                unit.format_difference(d.ci_high)
+            )
+        };
+        let others = u.map_or(String::new(), |u| {
+            format!(", at the other trusts {}", part(u))
+        });
+        out.push(format!(
+            "{}: at the targeted trusts {}{others}, nationally {}",
+            o.label,
+            part(t),
+            part(a)
+        ));
+    }
+    if let Some((_, [Some(t), u, _])) = table.first() {
+        let count = |d: &Difference| d.group_trusts.map_or(0.0, |c| c);
+        out.insert(
+            0,
+            format!(
+                "Where {variant} acts, over the {} ({} paired replications): its targeted trusts ({}) against the same trusts in {}{}:",
+                scope.label(),
+                t.n,
+                trusts_count(count(t)),
+                t.baseline,
+                u.map_or(String::new(), |u| format!(
+                    ", and the other {} (spill-over, e.g. through the CEO and executive labour market)",
+                    trusts_count(count(u))
+                ))
+            ),
+        );
+    }
+    out
+}
+
+/// "1 trust", "12 trusts", "12.4 trusts on average".
+pub fn trusts_count(c: f64) -> String {
+    if (c - c.round()).abs() < 1e-9 {
+        format!(
+            "{} trust{}",
+            c.round(),
+            if c.round() == 1.0 { "" } else { "s" }
+        )
+    } else {
+        format!("{c:.1} trusts on average")
+    }
+}
+
 /// What a board paper can quote: for one variant and scope, the outcomes
 /// the variant clearly changed (95 % interval excluding no change), with
 /// the size in natural units, then those it did not clearly change.
 pub fn plain_words(rows: &[Difference], variant: &str, scope: Scope) -> Vec<String> {
     let mine: Vec<&Difference> = rows
         .iter()
-        .filter(|d| d.variant == variant && d.scope == scope)
+        .filter(|d| d.variant == variant && d.scope == scope && d.trusts == TrustGroup::All)
         .collect();
     let Some(first) = mine.first() else {
         return vec![];

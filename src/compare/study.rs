@@ -361,6 +361,7 @@ impl Planned {
             progress.say(&line);
         }
         progress.say("");
+        let groups = policy_groups(&self.variants);
         let specs: Vec<RunSpec> = self
             .variants
             .iter()
@@ -372,6 +373,7 @@ impl Planned {
                 ignore_disk: self.force,
                 settings: record.settings.clone(),
                 csv: self.csv,
+                groups: groups.clone(),
                 ..RunSpec::new(p.clone(), dir.join(&p.run.name), self.threads)
             })
             .collect();
@@ -398,6 +400,29 @@ impl Planned {
             sharing,
         })
     }
+}
+
+/// The targeted policy of each variant after the first: its targeted
+/// entries that the reference does not have (none: no group).
+pub fn policy_groups(variants: &[Params]) -> Vec<crate::metrics::groups::Group> {
+    let Some(reference) = variants.first() else {
+        return vec![];
+    };
+    variants[1..]
+        .iter()
+        .filter_map(|p| {
+            let entries: Vec<_> = p
+                .targeted()
+                .iter()
+                .filter(|e| !reference.targeted().contains(e))
+                .cloned()
+                .collect();
+            (!entries.is_empty()).then(|| crate::metrics::groups::Group {
+                policy: p.run.name.clone(),
+                entries,
+            })
+        })
+        .collect()
 }
 
 /// Refuses a folder that holds another comparison (or a run) unless

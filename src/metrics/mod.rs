@@ -10,6 +10,7 @@
 //! read this one list; nothing refers to a metric by position.
 
 mod check;
+pub mod groups;
 pub(crate) mod patterns;
 mod registry;
 mod trials;
@@ -314,6 +315,9 @@ pub struct ReplicationMetrics {
     pub parameter_set: Option<u32>,
     pub whole_run: Values,
     pub final_year: Values,
+    /// The compared metrics of the targeted and the other trusts of each
+    /// targeted policy of a comparison (empty outside one).
+    pub groups: Vec<groups::GroupValues>,
 }
 
 impl ReplicationMetrics {
@@ -333,6 +337,7 @@ pub fn evaluate_replication(r: &ReplicationResult, p: &Params) -> ReplicationMet
         parameter_set: None,
         whole_run: evaluate(r, p),
         final_year: evaluate_window(&Window::horizon(r).final_year()),
+        groups: vec![],
     }
 }
 

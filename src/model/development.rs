@@ -203,6 +203,57 @@ pub fn lever_warnings(p: &Params) -> Vec<String> {
         }
     }
     out.extend(idle);
+    out.extend(targeted_warnings(p, &sizes));
+    out
+}
+
+/// The targeted entries that change development and buy an expected less
+/// than one extra place (over the national values) for the simulated team
+/// leaders and executives of the trusts they reach by who they are, in a
+/// whole replication: a policy for some trusts that cannot act in this run.
+/// Entries targeted by segment or rating are counted over every trust they
+/// could reach (an upper bound).
+fn targeted_warnings(p: &Params, sizes: &[f64]) -> Vec<String> {
+    let months = p.run.burn_in_months + p.run.months;
+    let scale = p.run.staff_scale;
+    let mut out = Vec::new();
+    for (k, e) in p.targeted().iter().enumerate() {
+        if !e.set.iter().any(|(key, _)| key.starts_with("development.")) {
+            continue;
+        }
+        let mut extra = 0.0;
+        for t in p.reach_of(k) {
+            let Some(&size) = sizes.get(t as usize) else {
+                continue;
+            };
+            for m in e.start(p.run.burn_in_months)..months {
+                let national = p.at(m);
+                let national_mask = p.reach_mask(m, t as usize, 1, crate::model::Rating::Good, 0);
+                let tree = p.for_trust(m, national_mask | 1 << k);
+                let count = |q: &Params| -> f64 {
+                    let x = expected_places(&q.development, q.finance.pay_per_fte_gbp, size);
+                    q.development
+                        .interventions()
+                        .iter()
+                        .zip(x)
+                        .map(|(iv, x)| x * if iv.executive { 1.0 } else { scale })
+                        .sum()
+                };
+                extra += count(tree) - count(national);
+            }
+        }
+        if extra.abs() < 1.0 {
+            out.push(format!(
+                "the change for {} ({}) buys an expected {extra:.2} more development places for the simulated team leaders and executives of the trusts it reaches (run.staff_scale = {scale}): this policy can hardly act in this run; raise run.staff_scale",
+                e.target.describe(),
+                e.set
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
     out
 }
 

@@ -105,17 +105,20 @@ fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], cal: Calendar, tota
 }
 
 /// Builds the trusts of replication `replication`: the register's rows in
-/// order if there is one, else `trusts.*.count` of each type in turn.
+/// order if there is one, else `trusts.*.count` of each type in turn. Each
+/// trust is built with its own tree (a `[[for_trusts]]` entry that reaches
+/// it applies from the start).
 pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
     let mut next_id = 0;
     let mut trusts = Vec::new();
+    let tree = |i: usize| p.for_trust(0, p.reach_mask(0, i, 1, crate::model::Rating::Good, 0));
     for (idx, row) in p.trusts.rows.iter().enumerate() {
         let (kind, fte) = (row.kind, row.establishment);
         trusts.push(Trust::sized(
             idx as u32,
             kind,
             fte,
-            p,
+            tree(idx),
             replication,
             &mut next_id,
         ));
@@ -129,7 +132,7 @@ pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
             trusts.push(Trust::new(
                 idx,
                 TrustType::ALL[k],
-                p,
+                tree(idx as usize),
                 replication,
                 &mut next_id,
             ));
@@ -170,6 +173,10 @@ pub struct ReplicationState {
     pub market: Market,
     pub out: ReplicationResult,
     staff_total: u64,
+    /// Per trust, the targeted entries that decided once (at their start)
+    /// to reach it, as a mask over [`Params::targeted`].
+    #[serde(default)]
+    decided: Vec<u64>,
 }
 
 impl ReplicationState {
@@ -193,6 +200,7 @@ impl ReplicationState {
             market,
             out,
             staff_total,
+            decided: vec![],
         }
     }
 
@@ -211,23 +219,32 @@ impl ReplicationState {
             if stop() {
                 return false;
             }
-            self.step(p.at(self.month));
+            self.step(p);
             self.month += 1;
         }
         true
     }
 
-    /// One simulated month with the parameters `p` in effect in it.
-    fn step(&mut self, p: &Params) {
+    /// One simulated month of the scenario `root`: each trust steps with
+    /// the tree in effect for it this month (the national one unless a
+    /// targeted entry reaches it).
+    fn step(&mut self, root: &Params) {
         let month = self.month;
+        let p = root.at(month);
         let burn_in = p.run.burn_in_months;
         let cal = p.run.calendar();
         let env = Environment::in_month(p, month);
+        let (trees, masks) = self.trees(root);
         let exits: Vec<Option<ExitRoute>> = self
             .trusts
             .par_iter_mut()
-            .map(|t| {
-                let exit = t.step(month, &env, p);
+            .zip(&trees)
+            .map(|(t, &tp)| {
+                let exit = if std::ptr::eq(tp, p) {
+                    t.step(month, &env, p)
+                } else {
+                    t.step(month, &Environment::in_month(tp, month), tp)
+                };
                 debug_assert!(
                     t.step_violations().is_empty(),
                     "month {month}: {:?}",
@@ -238,7 +255,7 @@ impl ReplicationState {
             .collect();
         let mut ended = Vec::new();
         self.market
-            .step(month, &mut self.trusts, &exits, p, &mut ended);
+            .step(month, &mut self.trusts, &exits, &trees, &mut ended);
         let out = &mut self.out;
         for e in ended.drain(..) {
             if e.end_month > burn_in {
@@ -250,21 +267,49 @@ impl ReplicationState {
         }
         // A register's starting values describe the first reported month.
         if month == burn_in {
-            for (t, row) in self.trusts.iter_mut().zip(&p.trusts.rows) {
-                t.apply_start(row, month, p);
+            for ((t, row), tp) in self.trusts.iter_mut().zip(&p.trusts.rows).zip(&trees) {
+                t.apply_start(row, month, tp);
             }
         }
         if month >= burn_in {
-            for t in &self.trusts {
-                out.trust_months.push(TrustMonth::of(
+            for (t, &mask) in self.trusts.iter().zip(&masks) {
+                let mut m = TrustMonth::of(
                     t,
                     out.replication,
                     month - burn_in + 1,
                     cal.simulated(month),
                     month,
-                ));
+                );
+                m.targeted = mask != 0;
+                out.trust_months.push(m);
             }
         }
+    }
+
+    /// The tree each trust steps with this month: targeted entries reach a
+    /// trust by who it is, or by its oversight segment and rating at the
+    /// end of the month before (decided once or every month).
+    /// Also the mask of entries that reach each trust (all 0 without any).
+    fn trees<'p>(&mut self, root: &'p Params) -> (Vec<&'p Params>, Vec<u64>) {
+        let month = self.month;
+        let n = self.trusts.len();
+        if root.targeted().is_empty() {
+            return (vec![root.at(month); n], vec![0; n]);
+        }
+        self.decided.resize(n, 0);
+        let masks: Vec<u64> = self
+            .trusts
+            .iter()
+            .zip(&mut self.decided)
+            .enumerate()
+            .map(|(i, (t, decided))| {
+                let (segment, rating) = (t.oversight_level, t.regulator.overall);
+                root.decide(month, i, segment, rating, decided);
+                root.reach_mask(month, i, segment, rating, *decided)
+            })
+            .collect();
+        let trees = masks.iter().map(|&m| root.for_trust(month, m)).collect();
+        (trees, masks)
     }
 
     /// The records of the finished replication (spells still running are
@@ -480,5 +525,161 @@ mod calendar_tests {
         for i in &r.inspections {
             assert_eq!(i.date, p.run.calendar().reported(i.month.into()));
         }
+    }
+}
+
+#[cfg(test)]
+mod targeted_tests {
+    use super::*;
+    use crate::model::Rating;
+    use crate::model::params::{Membership, Target, TargetedChange};
+
+    fn tiny() -> Params {
+        crate::model::params::edited(|r| {
+            r.run.staff_scale = 0.01;
+            r.run.months = 36;
+            r.run.burn_in_months = 12;
+            r.trusts.acute.count = 6;
+            r.trusts.mental_health.count = 2;
+            r.trusts.community.count = 1;
+            r.trusts.ambulance.count = 1;
+        })
+    }
+
+    fn with(p: Params, month: u32, target: Target, key: &str, value: toml::Value) -> Params {
+        let mut problems: Vec<String> = vec![];
+        let entry = TargetedChange {
+            month,
+            description: String::new(),
+            target,
+            set: vec![(key.into(), value)],
+        };
+        p.with_targets(vec![entry], &mut problems)
+            .unwrap_or_else(|| panic!("{problems:?}"))
+    }
+
+    #[test]
+    fn a_policy_for_one_trust_leaves_every_other_trust_on_the_national_values() {
+        let base = tiny();
+        let key = "development.budget_share_of_paybill";
+        let target = Target {
+            trusts: vec!["T003".into()],
+            ..Target::default()
+        };
+        let p = with(base.clone(), 6, target, key, toml::Value::Float(0.0008));
+        let start = 12 + 6 - 1;
+        for m in 0..48 {
+            for i in 0..10 {
+                let tree = p.for_trust(m, p.reach_mask(m, i, 1, Rating::Good, 0));
+                if i == 2 && m >= start {
+                    assert_eq!(tree.development.budget_share_of_paybill, 0.0008);
+                    // Nothing else differs from the national tree.
+                    for (a, b) in tree.describe().iter().zip(p.at(m).describe()) {
+                        assert!(a.key == key || a.value == b.value, "{}", a.key);
+                    }
+                } else {
+                    assert!(std::ptr::eq(tree, p.at(m)), "trust {i} month {m}");
+                }
+            }
+        }
+        let (a, b) = (run_replication(&base, 0), run_replication(&p, 0));
+        for (x, y) in a.trust_months.iter().zip(&b.trust_months) {
+            assert_eq!(y.targeted, y.trust_id == 2 && y.month >= 6);
+            if x.month < 6 {
+                assert_eq!(
+                    format!("{x:?}"),
+                    format!(
+                        "{:?}",
+                        TrustMonth {
+                            targeted: false,
+                            ..y.clone()
+                        }
+                    )
+                );
+            }
+        }
+        let spend = |r: &ReplicationResult| -> f64 {
+            r.trust_months
+                .iter()
+                .filter(|m| m.trust_id == 2 && m.month >= 6)
+                .map(|m| m.development_spend_gbp)
+                .sum()
+        };
+        assert!(
+            spend(&b) > 1.5 * spend(&a),
+            "{} vs {}",
+            spend(&b),
+            spend(&a)
+        );
+    }
+
+    #[test]
+    fn a_targeted_development_change_too_small_to_act_is_named() {
+        let key = "development.budget_share_of_paybill";
+        let one = |value: f64| {
+            let target = Target {
+                trusts: vec!["T010".into()],
+                ..Target::default()
+            };
+            let p = with(tiny(), 30, target, key, toml::Value::Float(value));
+            crate::model::development::lever_warnings(&p)
+        };
+        let tiny_change = one(0.000201);
+        assert!(
+            tiny_change
+                .iter()
+                .any(|w| w.starts_with("the change for trusts T010")
+                    && w.contains("this policy can hardly act in this run")),
+            "{tiny_change:?}"
+        );
+        assert!(one(0.002).iter().all(|w| !w.contains("T010")));
+    }
+
+    #[test]
+    fn a_rating_target_decides_once_or_every_month_on_the_month_before() {
+        let base = tiny();
+        let key = "oversight.punitiveness";
+        let run = |membership| {
+            let target = Target {
+                rating: Some(Rating::RequiresImprovement),
+                membership,
+                ..Target::default()
+            };
+            run_replication(
+                &with(base.clone(), 6, target, key, toml::Value::Float(0.2)),
+                0,
+            )
+        };
+        let bad = |r: &ReplicationResult, t: u32, m: u32| {
+            r.trust_months
+                .iter()
+                .find(|x| x.trust_id == t && x.month == m)
+                .is_some_and(|x| x.rating >= Rating::RequiresImprovement)
+        };
+        let fixed = run(Membership::Fixed);
+        let monthly = run(Membership::Monthly);
+        let (mut reached, mut left) = (0, 0);
+        for x in &fixed.trust_months {
+            let expect = x.month >= 6 && bad(&fixed, x.trust_id, 5);
+            assert_eq!(
+                x.targeted, expect,
+                "fixed: trust {} month {}",
+                x.trust_id, x.month
+            );
+            reached += usize::from(expect);
+            left += usize::from(x.month >= 6 && !expect);
+        }
+        assert!(reached > 0 && left > 0, "{reached} {left}");
+        let mut moved = 0;
+        for x in &monthly.trust_months {
+            let expect = x.month >= 6 && bad(&monthly, x.trust_id, x.month - 1);
+            assert_eq!(
+                x.targeted, expect,
+                "monthly: trust {} month {}",
+                x.trust_id, x.month
+            );
+            moved += usize::from(expect != (x.month >= 6 && bad(&monthly, x.trust_id, 5)));
+        }
+        assert!(moved > 0, "no trust entered or left the rating in the run");
     }
 }

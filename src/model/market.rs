@@ -63,13 +63,15 @@ impl Market {
     }
 
     /// Handles this month's exits (`exits[i]` for trust `i`) and interims
-    /// that are due to hand over. Ended spells are pushed to `ended`.
+    /// that are due to hand over, each post with the parameters of its
+    /// trust (`ps[i]`, which differ between trusts only under a targeted
+    /// policy). Ended spells are pushed to `ended`.
     pub fn step(
         &mut self,
         month: u32,
         trusts: &mut [Trust],
         exits: &[Option<ExitRoute>],
-        p: &Params,
+        ps: &[&Params],
         ended: &mut Vec<EndedSpell>,
     ) {
         let mut vacancies: VecDeque<usize> = VecDeque::new();
@@ -92,10 +94,11 @@ impl Market {
                     end_month: month,
                     route: ExitRoute::InterimEnded,
                 });
-                self.appoint(i, month, trusts, p, ended, &mut vacancies);
+                self.appoint(i, month, trusts, ps[i], ended, &mut vacancies);
             }
         }
         while let Some(i) = vacancies.pop_front() {
+            let p = ps[i];
             let c = &p.ceo;
             let pipeline = trusts[i].pipeline_strength(p);
             let planned = c.direct_succession_share
@@ -414,14 +417,14 @@ mod tests {
         let mut exits = vec![None; 10];
         exits[3] = Some(ExitRoute::Dismissed);
         let old = trusts[3].ceo.id;
-        m.step(100, &mut trusts, &exits, &p, &mut ended);
+        m.step(100, &mut trusts, &exits, &[&p; 10], &mut ended);
         assert_eq!(ended.len(), 1);
         assert_eq!(ended[0].ceo.id, old);
         assert!(trusts[3].ceo.interim && trusts[3].interim_until.unwrap() > 100);
         let due = trusts[3].interim_until.unwrap();
         let interim = trusts[3].ceo.id;
         ended.clear();
-        m.step(due, &mut trusts, &[None; 10], &p, &mut ended);
+        m.step(due, &mut trusts, &[None; 10], &[&p; 10], &mut ended);
         assert!(
             ended
                 .iter()
@@ -440,7 +443,7 @@ mod tests {
         let mut ended = vec![];
         let mut exits = vec![None; 5];
         exits[0] = Some(ExitRoute::Retired);
-        m.step(200, &mut trusts, &exits, &p, &mut ended);
+        m.step(200, &mut trusts, &exits, &[&p; 10], &mut ended);
         // With only moves allowed and direct succession, the chain runs until
         // nobody is eligible; every ended spell after the first is a move.
         assert!(ended.len() >= 2);
@@ -460,7 +463,7 @@ mod tests {
         let mut m = Market::new(id, from_u64(4));
         let mut ended = vec![];
         let exits = [Some(ExitRoute::Retired), None];
-        m.step(100, &mut trusts, &exits, &p, &mut ended);
+        m.step(100, &mut trusts, &exits, &[&p; 10], &mut ended);
         let retiring: Vec<_> = ended.iter().filter(|e| e.trust == 0).collect();
         assert_eq!(
             retiring.len(),

@@ -57,6 +57,9 @@ pub struct TrustMonth {
     pub improvement_capability: f64,
     pub development_spend_gbp: f64,
     pub agency_spend_gbp: f64,
+    /// Whether a targeted entry (`[[for_trusts]]`, or a `[[changes]]` entry
+    /// with `trusts` or `where`) reached the trust this month.
+    pub targeted: bool,
 }
 
 impl TrustMonth {
@@ -101,6 +104,7 @@ impl TrustMonth {
             improvement_capability: t.improvement,
             development_spend_gbp: t.tally.development_spend_gbp,
             agency_spend_gbp: t.tally.agency_spend_gbp,
+            targeted: false,
         }
     }
 }
@@ -259,10 +263,7 @@ impl TrustRecord {
     }
 }
 
-/// The code of drawn trust `trust_id` (0-based): `T001` for the first.
-pub fn synthetic_code(trust_id: u32) -> String {
-    format!("T{:03}", trust_id + 1)
-}
+pub use super::params::register::synthetic_code;
 
 /// Everything one replication produces.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

@@ -9,6 +9,7 @@ use super::error::OutputError;
 use super::parquet::FileMeta;
 use super::summary::write_table;
 use super::tables::{Col, Get, Table, table};
+use crate::metrics::groups::TrustGroup;
 use crate::metrics::{Better, Metric, Scope};
 
 /// Conventional file name of the comparison table.
@@ -79,6 +80,11 @@ pub struct Difference {
     pub baseline_sd: f64,
     /// The spread across plausible worlds, with parameter sets.
     pub worlds: Option<Worlds>,
+    /// Which trusts: all (national), or the trusts the variant's targeted
+    /// policy is for, or the others.
+    pub trusts: TrustGroup,
+    /// Mean number of trusts in the group per replication (none for all).
+    pub group_trusts: Option<f64>,
 }
 
 /// A paired difference across plausible worlds: each replication is one
@@ -185,6 +191,8 @@ table! {
         WORLD_HIGH = "world_high", "outcome unit", Get::F64OrNull(|d| d.worlds.as_ref().map_or(f64::NAN, |w| w.high)), "97.5th percentile of the paired differences across replications (plausible worlds); null without parameter sets.";
         SETS_BETTER = "sets_better", "sets", Get::U32OrNull(|d| d.worlds.as_ref().map(|w| w.sets_better)), "Parameter sets whose mean paired difference is an improvement (\"in N of M plausible worlds\"); null without parameter sets.";
         SET_MEANS = "set_means", "outcome unit", Get::F64ListOrNull(|d| d.worlds.as_ref().map(|w| w.set_means.as_slice())), "Mean paired difference over the replications of each parameter set, by set number; null without parameter sets.";
+        TRUSTS = "trusts", "", Get::Enum(|d| d.trusts.as_str(), &TrustGroup::LABELS), "Which trusts: all (national); for a variant with a targeted policy also targeted (the trusts it is for, decided as it starts) and untargeted (the others: spill-over).";
+        GROUP_TRUSTS = "group_trusts", "trusts", Get::F64OrNull(|d| d.group_trusts.unwrap_or(f64::NAN)), "Mean number of trusts in the group per replication (null for all trusts).";
     }
 }
 

@@ -395,6 +395,7 @@ mod tests {
             improvement_capability: 0.4,
             development_spend_gbp: 1234.5,
             agency_spend_gbp: 99.0,
+            targeted: trust == 0,
         }
     }
 

@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use super::error::OutputError;
 use super::tables::{Col, Get, Table, table};
+use crate::metrics::groups::{GroupValues, TrustGroup};
 use crate::metrics::{METRICS, ReplicationMetrics, Scope, Values, metric};
 
 /// Conventional file name inside a run folder.
@@ -22,6 +23,13 @@ pub struct MetricValue {
     pub scope: Scope,
     pub metric: &'static str,
     pub value: f64,
+    /// The trusts the value covers: all, or a targeted policy's targeted
+    /// or other trusts.
+    pub trusts: TrustGroup,
+    /// The policy whose targets define the group (none for all trusts).
+    pub policy: Option<String>,
+    /// Trusts in the group (none for all trusts).
+    pub count: Option<u32>,
 }
 
 table! {
@@ -33,6 +41,9 @@ table! {
         SCOPE = "scope", "", Get::Enum(|v| v.scope.as_str(), &Scope::LABELS), "whole_run: every reported month; final_year: the last 12 (compared metrics only).";
         METRIC = "metric", "", Get::Str(|v| v.metric), "Metric key (README, \"Metrics\").";
         VALUE = "value", "metric unit", Get::F64OrNull(|v| v.value), "The metric's value in this replication (shares as fractions; null where it has none).";
+        TRUSTS = "trusts", "", Get::Enum(|v| v.trusts.as_str(), &TrustGroup::LABELS), "Which trusts the value covers: all; or, in a comparison with a targeted policy, the trusts the policy (column policy) is for (targeted) or the others (untargeted), compared metrics only.";
+        POLICY = "policy", "", Get::OptStr(|v| v.policy.as_deref()), "The variant whose targets define the group of trusts (null for all trusts).";
+        GROUP_TRUSTS = "group_trusts", "trusts", Get::U32OrNull(|v| v.count), "Trusts in the group in this replication (null for all trusts).";
     }
 }
 
@@ -49,7 +60,30 @@ pub fn rows(metrics: &[&ReplicationMetrics]) -> Vec<MetricValue> {
                     scope,
                     metric: key,
                     value,
+                    trusts: TrustGroup::All,
+                    policy: None,
+                    count: None,
                 });
+            }
+        }
+        for g in &m.groups {
+            for scope in Scope::ALL {
+                let values = match scope {
+                    Scope::WholeRun => &g.whole_run,
+                    Scope::FinalYear => &g.final_year,
+                };
+                for (key, value) in values.iter_in_registry_order() {
+                    out.push(MetricValue {
+                        replication: m.replication,
+                        parameter_set: m.parameter_set,
+                        scope,
+                        metric: key,
+                        value,
+                        trusts: g.trusts,
+                        policy: Some(g.policy.clone()),
+                        count: Some(g.count),
+                    });
+                }
             }
         }
     }
@@ -82,6 +116,26 @@ pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Vec<ReplicationMetrics>
         Ok(c) => Some(c.u32().cloned().map_err(bad)?),
         Err(_) => None,
     };
+    // Files written before the groups existed hold all trusts only.
+    let group = match df.column(col::TRUSTS) {
+        Ok(c) => {
+            let trusts = c.cast(&DataType::String).map_err(bad)?;
+            let policy = df
+                .column(col::POLICY)
+                .map_err(bad)?
+                .str()
+                .map_err(bad)?
+                .clone();
+            let count = df
+                .column(col::GROUP_TRUSTS)
+                .map_err(bad)?
+                .u32()
+                .map_err(bad)?
+                .clone();
+            Some((trusts.str().map_err(bad)?.clone(), policy, count))
+        }
+        Err(_) => None,
+    };
     let mut out: Vec<ReplicationMetrics> = Vec::new();
     for i in 0..df.height() {
         let (Some(r), Some(s), Some(k)) = (rep.get(i), scope.get(i), key.get(i)) else {
@@ -94,14 +148,49 @@ pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Vec<ReplicationMetrics>
                 parameter_set: set.as_ref().and_then(|s| s.get(i)),
                 whole_run: Values::default(),
                 final_year: Values::default(),
+                groups: vec![],
             });
         }
         let last = out.last_mut().expect("just pushed");
         let v = value.get(i).unwrap_or(f64::NAN);
-        match s {
-            "final_year" => last.final_year.insert(m.key, v),
-            _ => last.whole_run.insert(m.key, v),
-        }
+        let trusts = match &group {
+            Some((t, _, _)) => t.get(i).and_then(TrustGroup::parse).ok_or_else(|| {
+                OutputError::invalid(path, format!("no group of trusts in row {i}"))
+            })?,
+            None => TrustGroup::All,
+        };
+        let values = if trusts == TrustGroup::All {
+            match s {
+                "final_year" => &mut last.final_year,
+                _ => &mut last.whole_run,
+            }
+        } else {
+            let (_, policy, count) = group.as_ref().expect("a group row has the columns");
+            let policy = policy.get(i).unwrap_or_default().to_string();
+            let at = match last
+                .groups
+                .iter()
+                .position(|g| g.policy == policy && g.trusts == trusts)
+            {
+                Some(at) => at,
+                None => {
+                    last.groups.push(GroupValues {
+                        policy,
+                        trusts,
+                        count: count.get(i).unwrap_or(0),
+                        whole_run: Values::default(),
+                        final_year: Values::default(),
+                    });
+                    last.groups.len() - 1
+                }
+            };
+            let g = &mut last.groups[at];
+            match s {
+                "final_year" => &mut g.final_year,
+                _ => &mut g.whole_run,
+            }
+        };
+        values.insert(m.key, v);
     }
     Ok(out)
 }

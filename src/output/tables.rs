@@ -329,6 +329,7 @@ table! {
         IMPROVEMENT_CAPABILITY = "improvement_capability", "score (0-1)", Get::F64(|m| m.improvement_capability), "Improvement capability (a stock that builds and decays).";
         DEVELOPMENT_SPEND_GBP = "development_spend_gbp", unit::GBP, Get::F64(|m| m.development_spend_gbp), "Leadership development spend this month (scales with run.staff_scale).";
         AGENCY_SPEND_GBP = "agency_spend_gbp", unit::GBP, Get::F64(|m| m.agency_spend_gbp), "Agency and bank cover spend this month (scales with run.staff_scale).";
+        TARGETED = "targeted", unit::NONE, Get::Bool(|m| m.targeted), "Whether a value for some trusts only reached the trust this month (a `[[for_trusts]]` entry, or a `[[changes]]` entry with trusts or where that had started and reached it).";
     }
 }
 

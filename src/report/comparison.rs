@@ -105,6 +105,7 @@ pub fn render(
             h.push_str("</ul></div>\n");
         }
     }
+    targeted_section(&mut h, rows, &record.variants[1..]);
     let svg = crate::charts::forest::svg(rows, &out::provenance(record))?;
     let _ = writeln!(
         h,
@@ -152,6 +153,14 @@ fn over_time(h: &mut String, runs: &[ReportRun], rows: &[Difference]) -> Result<
             .map(|m| &m.scenario),
     );
     let _ = writeln!(h, "<h2>How the differences develop over time</h2>");
+    let names: Vec<String> = runs
+        .iter()
+        .map(|r| r.data.meta.scenario_name.clone())
+        .collect();
+    let groups = match reference.data.dir.parent() {
+        Some(dir) => charts::difference::group_pairs(dir, &names)?,
+        None => vec![],
+    };
     for (i, ind) in charts::Indicator::ALL.into_iter().enumerate() {
         let fig = charts::difference::Differences {
             reference: &reference.data,
@@ -160,6 +169,7 @@ fn over_time(h: &mut String, runs: &[ReportRun], rows: &[Difference]) -> Result<
             indicator: ind,
             caption: false,
             worlds: vec![],
+            groups: groups.clone(),
         };
         let worlds = charts::difference::worlds_lines(rows, ind);
         let svg = charts::svg_string(&fig, &charts::difference::file_stem(ind))?;
@@ -177,7 +187,11 @@ fn over_time(h: &mut String, runs: &[ReportRun], rows: &[Difference]) -> Result<
             if changes.is_empty() {
                 String::new()
             } else {
-                " The dashed line marks where a timed change starts; before it the difference is exactly zero.".into()
+                " The dashed vertical line marks where a timed change starts; before it the difference is exactly zero.".into()
+            } + if groups.is_empty() {
+                ""
+            } else {
+                " For a policy aimed at some trusts, long dashes show the median difference at the trusts it is for (with their 90 % band) and short dashes at the other trusts, each against the same trusts of the reference; the solid line is all trusts."
             },
             worlds
                 .iter()
@@ -191,6 +205,7 @@ fn over_time(h: &mut String, runs: &[ReportRun], rows: &[Difference]) -> Result<
 /// The paired differences of one scope, one table per variant.
 fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
     let _ = writeln!(h, "<h2>Paired differences: {}</h2>", scope.label());
+    let rows = &compare::national(rows);
     let mut variants: Vec<&str> = Vec::new();
     for d in rows.iter().filter(|d| d.scope == scope) {
         if !variants.contains(&d.variant.as_str()) {
@@ -251,4 +266,120 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
         }
         h.push_str("</tbody>\n</table>\n");
     }
+}
+
+/// For each variant with a targeted policy: its effect on the trusts it is
+/// for, on the others (spill-over) and on all trusts, final year and whole
+/// run, each with its 95 % interval (and, with parameter sets, in how many
+/// plausible worlds it did better).
+fn targeted_section(h: &mut String, rows: &[Difference], variants: &[String]) {
+    let targeted: Vec<&String> = variants
+        .iter()
+        .filter(|v| compare::is_targeted(rows, v))
+        .collect();
+    if targeted.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<h2>Where the policy acts: targeted trusts, the others, all trusts</h2>\n<p>A policy for some trusts is \
+         measured three times, each against the same trusts in the reference world of the same replication: at the \
+         trusts it is for (decided as it starts, so the same trusts in both worlds), at the others (what spills over, \
+         for example through the shared chief executive and executive labour market), and nationally.</p>"
+    );
+    for v in targeted {
+        for line in compare::targeted_words(rows, v, Scope::FinalYear)
+            .iter()
+            .take(1)
+        {
+            let _ = writeln!(h, "<p>{}</p>", esc(line));
+        }
+        for scope in [Scope::FinalYear, Scope::WholeRun] {
+            let table = compare::by_trusts(rows, v, scope);
+            let Some((_, first)) = table.first() else {
+                continue;
+            };
+            let head = |k: usize, name: &str| {
+                first[k]
+                    .and_then(|d| d.group_trusts)
+                    .map_or(name.to_string(), |c| {
+                        format!("{name} ({})", compare::trusts_count(c))
+                    })
+            };
+            let _ = writeln!(
+                h,
+                "<h3>{}: {}</h3>\n<table>\n<thead><tr><th>Outcome</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+                 <th class=\"num\">{}</th></tr></thead>\n<tbody>",
+                esc(v),
+                scope.label(),
+                esc(&head(0, "Targeted trusts")),
+                esc(&head(1, "Other trusts")),
+                esc(&head(2, "All trusts"))
+            );
+            for (o, cells) in &table {
+                let _ = write!(h, "<tr><td>{}</td>", esc(o.label));
+                for c in cells {
+                    let Some(d) = c else {
+                        h.push_str("<td class=\"num\">-</td>");
+                        continue;
+                    };
+                    let u = d.outcome.unit;
+                    let class = if !d.clear() {
+                        ""
+                    } else if d.outcome.improves(d.mean_difference) {
+                        " better"
+                    } else {
+                        " worse"
+                    };
+                    let worlds = d.worlds.as_ref().map_or(String::new(), |w| {
+                        format!("; better in {} of {} worlds", w.sets_better, w.sets())
+                    });
+                    let _ = write!(
+                        h,
+                        "<td class=\"num{class}\">{} ({} to {}{worlds})</td>",
+                        html::cell(&u.format_difference(d.mean_difference)),
+                        html::cell(&u.format_difference(d.ci_low)),
+                        html::cell(&u.format_difference(d.ci_high)),
+                    );
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</tbody>\n</table>\n");
+        }
+    }
+}
+
+/// Writes the trust view of trust `code` in the comparison folder `dir` to
+/// `out_file`: the trust in each policy's world against itself in the
+/// reference's world, replication by replication (common random numbers),
+/// month by month and by financial year.
+pub fn write_comparison_trust_report(
+    dir: &Path,
+    code: &str,
+    out_file: &Path,
+    paper: html::Paper,
+) -> Result<(), ChartError> {
+    let record = out::read_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST))?;
+    if !record.complete {
+        return Err(ChartError::invalid(
+            dir,
+            "the comparison is unfinished (comparison.json says incomplete); run the same `trustsim compare` command again to finish it",
+        ));
+    }
+    let mut h = html::head(
+        &format!("trustsim comparison {}: trust {code}", record.name),
+        paper,
+    );
+    super::trust::comparison_trust_section(&mut h, dir, &record.variants, code)?;
+    let _ = writeln!(
+        h,
+        "<footer>\n<p><strong>Provenance</strong>: {}; scenario hashes <code>{}</code>; comparison folder <code>{}</code>. \
+         Report written {} by trustsim {}.</p>\n</footer>\n</main>\n</body>\n</html>",
+        esc(&out::provenance(&record)),
+        esc(&record.scenario_hashes.join(", ")),
+        esc(&dir.display().to_string()),
+        esc(&today()),
+        env!("CARGO_PKG_VERSION")
+    );
+    output::write_atomic(out_file, h.as_bytes()).map_err(|e: OutputError| e.into())
 }

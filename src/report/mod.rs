@@ -13,7 +13,7 @@ mod comparison;
 mod html;
 mod trust;
 
-pub use comparison::write_comparison_report;
+pub use comparison::{write_comparison_report, write_comparison_trust_report};
 use html::inline_svg;
 pub use html::{Paper, esc};
 

@@ -176,6 +176,7 @@ fn branch_one(
         let result = s.finish(p);
         let mut metrics = evaluate_replication(&result, p);
         metrics.parameter_set = specs[k].set_of(r);
+        metrics.groups = crate::metrics::groups::evaluate(&result, &specs[k].groups);
         let t = Instant::now();
         batches::write(&specs[k].dir, &result, &metrics, None, &opened[k].meta)?;
         work.push((k, result.staff_months, t.elapsed().as_secs_f64()));

@@ -77,6 +77,9 @@ pub struct RunSpec {
     /// Plausible parameter sets (`--parameter-sets`): replication `r` runs
     /// with set `r mod M` applied to `params`.
     pub sets: Option<std::sync::Arc<AppliedSets>>,
+    /// Targeted policies (of a comparison's variants) whose targeted and
+    /// other trusts are measured apart in every replication.
+    pub groups: Vec<crate::metrics::groups::Group>,
 }
 
 impl RunSpec {
@@ -96,6 +99,7 @@ impl RunSpec {
             save_state: None,
             from_state: None,
             sets: None,
+            groups: vec![],
         }
     }
 

@@ -135,6 +135,9 @@ pub fn conflicts(sets: &ParameterSets, variants: &[&Params]) -> Vec<String> {
             for c in p.changes() {
                 differ.extend(c.set.iter().map(|(k, _)| k.clone()));
             }
+            for e in p.targeted() {
+                differ.extend(e.set.iter().map(|(k, _)| k.clone()));
+            }
         }
     }
     sets.keys

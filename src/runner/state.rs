@@ -150,6 +150,7 @@ pub fn simulate(
     let result = s.finish(p);
     let mut metrics = evaluate_replication(&result, p);
     metrics.parameter_set = spec.set_of(r);
+    metrics.groups = crate::metrics::groups::evaluate(&result, &spec.groups);
     Ok(Some((Finished { result, metrics }, saved)))
 }
 

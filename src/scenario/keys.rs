@@ -134,18 +134,28 @@ pub fn differing(variants: &[&Params]) -> Vec<Differing> {
 /// A scenario's timed changes in one line: `from month 24: key = value, ...;
 /// ...`, or `none`.
 pub fn timed_changes(p: &Params) -> String {
-    if p.changes().is_empty() {
+    if p.changes().is_empty() && p.targeted().is_empty() {
         return "none".into();
     }
-    p.changes()
-        .iter()
-        .map(|c| {
-            let set: Vec<String> = c.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            let date = p.run.calendar().reported(i64::from(c.month));
-            format!("from month {} ({date}): {}", c.month, set.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    let national = p.changes().iter().map(|c| {
+        let set: Vec<String> = c.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let date = p.run.calendar().reported(i64::from(c.month));
+        format!("from month {} ({date}): {}", c.month, set.join(", "))
+    });
+    let targeted = p.targeted().iter().map(|e| {
+        let set: Vec<String> = e.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let when = if e.month == 0 {
+            "whole run".to_string()
+        } else {
+            format!(
+                "from month {} ({})",
+                e.month,
+                p.run.calendar().reported(i64::from(e.month))
+            )
+        };
+        format!("{when} for {}: {}", e.target.describe(), set.join(", "))
+    });
+    national.chain(targeted).collect::<Vec<_>>().join("; ")
 }
 
 /// Parameters that make variants different worlds rather than different

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod register;
 mod schema;
 mod source;
+mod targets;
 #[cfg(test)]
 mod tests;
 
@@ -194,8 +195,9 @@ pub fn rebuild(like: &Params, raw: RawParams, origin: &str) -> Result<Params, Sc
 }
 
 /// Builds the tree of each timed change (cumulatively, in month order, on
-/// top of the scenario's merged `tree`) and attaches them to `base`;
-/// every problem is reported where its key was set.
+/// top of the scenario's merged `tree`) and attaches them to `base`, then
+/// the targeted entries (`[[for_trusts]]` and `[[changes]]` with `trusts`
+/// or `where`); every problem is reported where its key was set.
 fn attach_changes(
     base: Params,
     mut tree: toml::Table,
@@ -208,9 +210,10 @@ fn attach_changes(
     // A calendar month becomes a reported month on the run's calendar.
     let cal = base.run.calendar();
     let mut months = Vec::with_capacity(specs.len());
-    for (i, s) in specs.iter().enumerate() {
+    for s in &specs {
         months.push(match s.when {
             changes::When::Month(m) => m,
+            changes::When::Start => 0,
             changes::When::Date(d) => {
                 let m = cal.month_of(d);
                 let last = cal.reported(i64::from(base.run.months));
@@ -218,7 +221,7 @@ fn attach_changes(
                     return Err(ScenarioError::OutOfRange {
                         violations: vec![Violation {
                             origin: Origin::File(s.month_at.clone()),
-                            key: format!("changes[{i}].from"),
+                            key: format!("{}.from", s.name),
                             value: format!("\"{d}\""),
                             allowed: format!(
                                 "a month from run.start ({}) to the last reported month ({last})",
@@ -233,8 +236,11 @@ fn attach_changes(
     }
     let mut specs: Vec<(u32, changes::ChangeSpec)> = months.into_iter().zip(specs).collect();
     specs.sort_by_key(|(m, _)| *m);
+    let (targeted, national): (Vec<_>, Vec<_>) =
+        specs.into_iter().partition(|(_, s)| s.target.is_some());
     let mut built = Vec::new();
-    for (i, (month, s)) in specs.iter().enumerate() {
+    let mut target_origins = origins.clone();
+    for (i, (month, s)) in national.iter().enumerate() {
         for (k, v) in &s.set {
             set(&mut tree, k, v.clone());
         }
@@ -258,7 +264,48 @@ fn attach_changes(
         fallback: Origin::Default,
         violations: Vec::new(),
     };
-    base.with_changes(built, &mut sink)
+    let params = base
+        .with_changes(built, &mut sink)
+        .ok_or(ScenarioError::OutOfRange {
+            violations: sink.violations,
+        })?;
+    if targeted.is_empty() {
+        return Ok(params);
+    }
+    let facts = params.trust_facts();
+    let mut entries = Vec::new();
+    for (month, s) in &targeted {
+        let (target, at) = s.target.clone().expect("partitioned on target");
+        targets::check(&s.name, &target, &at, *month, &facts, &params)?;
+        for (k, v) in &s.set {
+            if let Some(why) = crate::model::params::untargetable(k, *month) {
+                return Err(ScenarioError::OutOfRange {
+                    violations: vec![Violation {
+                        origin: Origin::File(s.set_at.get(k).cloned().unwrap_or(at.clone())),
+                        key: format!("{}.set.{k}", s.name),
+                        value: format!("{v} for {}", target.describe()),
+                        allowed: format!("no value for some trusts only ({why})"),
+                    }],
+                });
+            }
+        }
+        for (k, at) in &s.set_at {
+            target_origins.insert(k.clone(), Origin::File(at.clone()));
+        }
+        entries.push(crate::model::params::TargetedChange {
+            month: *month,
+            description: s.description.clone(),
+            target,
+            set: s.set.clone(),
+        });
+    }
+    let mut sink = Collect {
+        origins: &target_origins,
+        fallback: Origin::Default,
+        violations: Vec::new(),
+    };
+    params
+        .with_targets(entries, &mut sink)
         .ok_or(ScenarioError::OutOfRange {
             violations: sink.violations,
         })

@@ -16,6 +16,8 @@ use super::source::SourceFile;
 pub(crate) const EXTENDS: &str = "extends";
 /// The top-level array of timed changes (read by `changes.rs`).
 pub(crate) const CHANGES: &str = "changes";
+/// Top-level array of values for some trusts only (`[[for_trusts]]`).
+pub(crate) const FOR_TRUSTS: &str = "for_trusts";
 
 /// `value` as a `toml::Value` of the type of `schema` (the default at
 /// `key`), or the error naming `key` at `at`.
@@ -69,7 +71,7 @@ impl Layer<'_> {
                 Some(_) => self.file.loc(span),
                 None => parent_at.clone(),
             };
-            if prefix.is_empty() && (name == EXTENDS || name == CHANGES) {
+            if prefix.is_empty() && (name == EXTENDS || name == CHANGES || name == FOR_TRUSTS) {
                 continue; // read by the chain loader and by `changes.rs`
             }
             if !target.contains_key(name) {
@@ -217,7 +219,7 @@ pub(crate) fn unknown(
 ) -> ScenarioError {
     let mut siblings: Vec<&str> = target.keys().map(String::as_str).collect();
     if prefix.is_empty() {
-        siblings.splice(0..0, [EXTENDS, CHANGES]);
+        siblings.splice(0..0, [EXTENDS, CHANGES, FOR_TRUSTS]);
     }
     let hint = if let Some(best) = closest(name, &siblings) {
         format!("did you mean `{}`?", join(prefix, best))

@@ -144,7 +144,7 @@ fn unknown_table() {
     );
     check_err(
         "\n[zzz]\nx = 1\n",
-        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, changes, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, seasons, staff, survey, trusts, workforce",
+        "a.toml:2:2: unknown table `zzz`; allowed at the top level: extends, changes, for_trusts, board, ceo, development, finance, friction, leaders, mortality, outcomes, oversight, pressures, regulator, run, seasons, staff, survey, trusts, workforce",
     );
 }
 
@@ -448,11 +448,14 @@ fn bundled_scenarios_load() {
         [
             "baseline",
             "double_development_from_24",
+            "one_trust_development",
             "policy_double_development",
             "policy_succession_planning",
             "policy_supportive_oversight",
             "quick",
+            "regional_scheme",
             "register_example",
+            "segment4_support",
             "succession_planning_from_24",
             "supportive_oversight_from_24",
         ]

@@ -129,7 +129,12 @@ impl Params {
             }
         }
         self.changes = changes.into_iter().map(flatten).collect();
-        ok.then_some(self)
+        if !ok {
+            return None;
+        }
+        // The targeted trees are built on the national ones.
+        let targeted = std::mem::take(&mut self.targeting.entries);
+        self.with_targets(targeted, sink)
     }
 
     /// The timed changes, in month order.
@@ -154,20 +159,28 @@ impl Params {
         let total = self.run.burn_in_months + self.run.months;
         let mut starts: Vec<u32> = [self, other]
             .iter()
-            .flat_map(|p| p.changes.iter().map(|c| p.run.burn_in_months + c.month - 1))
+            .flat_map(|p| {
+                let burn_in = p.run.burn_in_months;
+                p.changes
+                    .iter()
+                    .map(move |c| burn_in + c.month - 1)
+                    .chain(p.targeted().iter().map(move |e| e.start(burn_in)))
+            })
             .chain([0])
             .collect();
         starts.sort_unstable();
         starts.dedup();
         // The trusts are built from the starting values, so those must agree
         // for any shared history.
-        if self.simulated_raw() != other.simulated_raw() {
+        if self.simulated_raw() != other.simulated_raw()
+            || self.targeted_at(0) != other.targeted_at(0)
+        {
             return Some(0);
         }
-        starts
-            .into_iter()
-            .filter(|&m| m < total)
-            .find(|&m| self.at(m).simulated_raw() != other.at(m).simulated_raw())
+        starts.into_iter().filter(|&m| m < total).find(|&m| {
+            self.at(m).simulated_raw() != other.at(m).simulated_raw()
+                || self.targeted_at(m) != other.targeted_at(m)
+        })
     }
 
     /// The same tree with the run's name, description and replication count

@@ -28,6 +28,7 @@ mod scope;
 mod seasons;
 mod staff;
 mod survey;
+mod targets;
 mod trusts;
 
 use std::ops::Deref;
@@ -54,6 +55,9 @@ pub use scope::RunScope;
 pub use seasons::SeasonParams;
 pub use staff::{StaffParams, WorkforceParams};
 pub use survey::SurveyParams;
+pub use targets::{
+    MAX_STATE_TARGETED, MAX_TARGETED, Membership, Target, TargetedChange, TrustFacts, untargetable,
+};
 pub use trusts::{TrustTypeParams, TrustTypes};
 
 section! {
@@ -265,6 +269,7 @@ impl RawParams {
 pub struct Params {
     raw: RawParams,
     changes: Vec<TimedChange>,
+    targeting: targets::Targeting,
 }
 
 impl Params {
@@ -277,6 +282,7 @@ impl Params {
         (any.n == 0).then_some(Params {
             raw,
             changes: vec![],
+            targeting: targets::Targeting::default(),
         })
     }
 
@@ -306,7 +312,8 @@ impl Params {
                 ..c.clone()
             });
         }
-        base.with_changes(changes, sink)
+        base.with_changes(changes, sink)?
+            .with_targets(self.targeting.entries.clone(), sink)
     }
 }
 
@@ -316,6 +323,7 @@ impl Default for Params {
         Params {
             raw: RawParams::default(),
             changes: vec![],
+            targeting: targets::Targeting::default(),
         }
     }
 }
@@ -333,6 +341,9 @@ struct StoredChange {
     month: u32,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     description: String,
+    /// Which trusts a targeted entry reaches (absent: every trust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target: Option<Target>,
     set: toml::Table,
 }
 
@@ -340,7 +351,7 @@ impl Serialize for Params {
     /// The tree in effect from the start, then (if any) a `changes` array
     /// of `{ month, description, set = { "dotted.key" = value } }`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.changes.is_empty() {
+        if self.changes.is_empty() && self.targeting.entries.is_empty() {
             return self.raw.serialize(s);
         }
         let mut tree = match toml::Value::try_from(&self.raw) {
@@ -353,8 +364,15 @@ impl Serialize for Params {
             .map(|c| StoredChange {
                 month: c.month,
                 description: c.description.clone(),
+                target: None,
                 set: c.set.iter().cloned().collect(),
             })
+            .chain(self.targeting.entries.iter().map(|e| StoredChange {
+                month: e.month,
+                description: e.description.clone(),
+                target: Some(e.target.clone()),
+                set: e.set.iter().cloned().collect(),
+            }))
             .collect();
         let changes = toml::Value::try_from(stored).map_err(serde::ser::Error::custom)?;
         tree.insert("changes".into(), changes);
@@ -378,9 +396,11 @@ impl<'de> Deserialize<'de> for Params {
         let mut problems = Vec::new();
         let base = Params::validate(raw, &mut problems);
         let changed = base.and_then(|base| {
+            let (national, targeted): (Vec<StoredChange>, Vec<StoredChange>) =
+                stored.into_iter().partition(|c| c.target.is_none());
             let template = Params {
                 raw: base.raw.clone(),
-                changes: stored
+                changes: national
                     .into_iter()
                     .map(|c| TimedChange {
                         month: c.month,
@@ -389,6 +409,18 @@ impl<'de> Deserialize<'de> for Params {
                         params: Params::default(),
                     })
                     .collect(),
+                targeting: targets::Targeting {
+                    entries: targeted
+                        .into_iter()
+                        .map(|c| TargetedChange {
+                            month: c.month,
+                            description: c.description,
+                            target: c.target.unwrap_or_default(),
+                            set: c.set.into_iter().collect(),
+                        })
+                        .collect(),
+                    ..Default::default()
+                },
             };
             template.reapply_changes(base, &mut problems)
         });

@@ -162,3 +162,8 @@ pub fn counts(rows: &[TrustRow]) -> [u32; 4] {
     }
     n
 }
+
+/// The code of drawn trust `trust_id` (0-based): `T001` for the first.
+pub fn synthetic_code(trust_id: u32) -> String {
+    format!("T{:03}", trust_id + 1)
+}
