@@ -207,7 +207,8 @@ pub fn lever_warnings(p: &Params) -> Vec<String> {
     out
 }
 
-/// The targeted entries that change development and buy an expected less
+/// The targeted entries that change what development buys (its budget or
+/// an intervention) and buy an expected less
 /// than one extra place (over the national values) for the simulated team
 /// leaders and executives of the trusts they reach by who they are, in a
 /// whole replication: a policy for some trusts that cannot act in this run.
@@ -218,7 +219,13 @@ fn targeted_warnings(p: &Params, sizes: &[f64]) -> Vec<String> {
     let scale = p.run.staff_scale;
     let mut out = Vec::new();
     for (k, e) in p.targeted().iter().enumerate() {
-        if !e.set.iter().any(|(key, _)| key.starts_with("development.")) {
+        let buys_places = |key: &str| {
+            key == "development.budget_share_of_paybill"
+                || INTERVENTION_KEYS
+                    .iter()
+                    .any(|iv| key.starts_with(&format!("development.{iv}.")))
+        };
+        if !e.set.iter().any(|(key, _)| buys_places(key)) {
             continue;
         }
         let mut extra = 0.0;

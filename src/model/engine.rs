@@ -633,6 +633,13 @@ mod targeted_tests {
             "{tiny_change:?}"
         );
         assert!(one(0.002).iter().all(|w| !w.contains("T010")));
+        // Succession planning buys no places: no such warning.
+        let target = Target {
+            trusts: vec!["T010".into()],
+            ..Target::default()
+        };
+        let p = with(tiny(), 30, target, "development.succession_planning", toml::Value::Float(0.5));
+        assert!(crate::model::development::lever_warnings(&p).is_empty());
     }
 
     #[test]
