@@ -247,3 +247,60 @@ fn the_bundled_targeted_policies_report_targeted_other_and_all_trusts() {
         }
     }
 }
+
+#[test]
+fn a_saved_state_continues_a_targeted_policy_and_refuses_one_with_another_history() {
+    let tmp = TempDir::new().unwrap();
+    let base = scenario(tmp.path(), "base", "");
+    let policy = scenario(
+        tmp.path(),
+        "policy",
+        "[[changes]]\nfrom = \"2027-04\"\nwhere = { rating = \"requires_improvement\" }\nset = { \"oversight.punitiveness\" = 0.2 }\n",
+    );
+    let early = scenario(
+        tmp.path(),
+        "early",
+        "[[for_trusts]]\nwhere = { type = \"ambulance\" }\nset = { \"oversight.punitiveness\" = 0.2 }\n",
+    );
+    let saved = tmp.path().join("saved");
+    let run = |file: &str, out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            file,
+            "--quiet",
+            "--no-charts",
+            "--yes",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        trustsim(&args)
+    };
+    assert!(run(&base, &saved, &["--save-state", "13"]).status.success());
+    let state = saved.join("state-month-0013.tsstate");
+    let (cont, alone) = (tmp.path().join("cont"), tmp.path().join("alone"));
+    let o = run(&policy, &cont, &["--from-state", state.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(run(&policy, &alone, &[]).status.success());
+    for t in [
+        "trust_months.parquet",
+        "ceo_spells.parquet",
+        "replications.parquet",
+    ] {
+        assert!(
+            std::fs::read(cont.join(t)).unwrap() == std::fs::read(alone.join(t)).unwrap(),
+            "{t}"
+        );
+    }
+    let o = run(
+        &early,
+        &tmp.path().join("early"),
+        &["--from-state", state.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("changes: none | whole run for ambulance trusts: oversight.punitiveness = 0.2"),
+        "{e}"
+    );
+}

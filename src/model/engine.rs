@@ -638,7 +638,13 @@ mod targeted_tests {
             trusts: vec!["T010".into()],
             ..Target::default()
         };
-        let p = with(tiny(), 30, target, "development.succession_planning", toml::Value::Float(0.5));
+        let p = with(
+            tiny(),
+            30,
+            target,
+            "development.succession_planning",
+            toml::Value::Float(0.5),
+        );
         assert!(crate::model::development::lever_warnings(&p).is_empty());
     }
 
