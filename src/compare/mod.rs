@@ -332,7 +332,7 @@ pub fn targeted_words(rows: &[Difference], variant: &str, scope: Scope) -> Vec<S
                 trusts_count(count(t)),
                 t.baseline,
                 u.map_or(String::new(), |u| format!(
-                    ", and the other {} (spill-over, e.g. through the CEO and executive labour market)",
+                    ", and the other {} (spill-over, e.g. through the shared CEO labour market)",
                     trusts_count(count(u))
                 ))
             ),

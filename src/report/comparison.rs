@@ -285,7 +285,7 @@ fn targeted_section(h: &mut String, rows: &[Difference], variants: &[String]) {
         "<h2>Where the policy acts: targeted trusts, the others, all trusts</h2>\n<p>A policy for some trusts is \
          measured three times, each against the same trusts in the reference world of the same replication: at the \
          trusts it is for (decided as it starts, so the same trusts in both worlds), at the others (what spills over, \
-         for example through the shared chief executive and executive labour market), and nationally.</p>"
+         for example through the shared chief executive labour market), and nationally.</p>"
     );
     for v in targeted {
         for line in compare::targeted_words(rows, v, Scope::FinalYear)
