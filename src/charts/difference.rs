@@ -430,6 +430,23 @@ impl Figure for Differences<'_> {
     {
         style::figure(root, &self.text(), |plot| self.plot(plot))
     }
+
+    /// The house size, taller by a legend row and its share of the plot for
+    /// each variant with a targeted policy (and their caption line), so the
+    /// plot keeps the height its axis label needs.
+    fn size(&self) -> (u32, u32) {
+        let targeted = self
+            .groups
+            .iter()
+            .filter(|g| g.trusts == crate::metrics::groups::TrustGroup::Targeted)
+            .count() as u32;
+        let extra = if targeted == 0 {
+            0
+        } else {
+            100 + 160 * targeted
+        };
+        (style::WIDTH, style::HEIGHT + extra)
+    }
 }
 
 /// The reported months in which any of the scenarios' timed changes start.
