@@ -85,6 +85,23 @@ def test_bad_input_raises_the_command_line_message(tmp_path):
         trustsim.run(QUICK, replications="two")
 
 
+def test_a_policy_for_one_trust_is_compared_there_elsewhere_and_nationally(tmp_path):
+    policy = tmp_path / "one.toml"
+    policy.write_text(
+        f'extends = "{QUICK.as_posix()}"\n[run]\nname = "one"\nmonths = 24\n'
+        '[[changes]]\nmonth = 13\ntrusts = ["T003"]\n'
+        'set = { "staff.leave_base_monthly" = 0.02 }\n'
+    )
+    c = trustsim.compare(QUICK, policy, replications=2, months=24, out=tmp_path / "cmp")
+    d = c.differences.filter(
+        (pl.col("outcome") == "leaver_rate_annual") & (pl.col("scope") == "final_year")
+    )
+    by = {r["trusts"]: r for r in d.iter_rows(named=True)}
+    assert set(by) == {"all", "targeted", "untargeted"}
+    assert by["targeted"]["group_trusts"] == 1.0
+    assert by["targeted"]["mean_difference"] > 5 * by["all"]["mean_difference"] > 0
+
+
 def test_compare_pairs_the_variants(tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text(
