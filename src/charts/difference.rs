@@ -265,7 +265,11 @@ impl Differences<'_> {
             legend.push(LegendItem::new(
                 g.policy.label.clone(),
                 style::scenario_colour(g.variant + 1),
-                Swatch::Dashed,
+                if g.trusts == crate::metrics::groups::TrustGroup::Targeted {
+                    Swatch::Dashed
+                } else {
+                    Swatch::ShortDashed
+                },
             ));
         }
         legend.push(LegendItem::new(

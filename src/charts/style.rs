@@ -228,6 +228,8 @@ where
 pub enum Swatch {
     Line,
     Dashed,
+    /// Short dashes with wide gaps (a second dashed line beside `Dashed`).
+    ShortDashed,
     /// A filled band with this opacity.
     Band(f64),
     /// A box of a box plot.
@@ -452,6 +454,12 @@ where
             vec![(x, cy), (x + 64, cy)],
             14,
             8,
+            c.stroke_width(5),
+        ))?,
+        Swatch::ShortDashed => root.draw(&DashedPathElement::new(
+            vec![(x, cy), (x + 64, cy)],
+            5,
+            9,
             c.stroke_width(5),
         ))?,
         Swatch::Band(alpha) => root.draw(&Rectangle::new(
