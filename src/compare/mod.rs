@@ -155,11 +155,7 @@ fn group_values(
                 .groups
                 .iter()
                 .find(|g| g.policy == policy && g.trusts == trusts && g.count > 0)?;
-            let v = match scope {
-                Scope::WholeRun => g.whole_run.clone(),
-                Scope::FinalYear => g.final_year.clone(),
-            };
-            Some((v, g.count))
+            Some((g.scope(scope).clone(), g.count))
         })
         .collect()
 }

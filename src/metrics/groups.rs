@@ -74,6 +74,16 @@ pub struct GroupValues {
     pub final_year: Values,
 }
 
+impl GroupValues {
+    /// The values of one scope.
+    pub fn scope(&self, s: super::Scope) -> &Values {
+        match s {
+            super::Scope::WholeRun => &self.whole_run,
+            super::Scope::FinalYear => &self.final_year,
+        }
+    }
+}
+
 /// Which trusts of `r` the entries `entries` are for (by trust id).
 pub fn cohort(r: &ReplicationResult, entries: &[TargetedChange]) -> Vec<bool> {
     let w = Window::horizon(r);
@@ -110,46 +120,32 @@ pub fn subset(r: &ReplicationResult, keep: &[bool]) -> ReplicationResult {
         }
     }
     let map = |id: u32| new_id.get(id as usize).copied().filter(|&n| n != u32::MAX);
-    let mut out = ReplicationResult {
+    ReplicationResult {
         replication: r.replication,
+        trusts: renumbered(&r.trusts, |t| &mut t.trust_id, map),
+        trust_months: renumbered(&r.trust_months, |m| &mut m.trust_id, map),
+        spells: renumbered(&r.spells, |s| &mut s.trust_id, map),
+        exec_spells: renumbered(&r.exec_spells, |s| &mut s.trust_id, map),
+        inspections: renumbered(&r.inspections, |i| &mut i.trust_id, map),
         ..ReplicationResult::default()
-    };
-    for t in &r.trusts {
-        if let Some(n) = map(t.trust_id) {
-            let mut t = t.clone();
-            t.trust_id = n;
-            out.trusts.push(t);
-        }
     }
-    for m in &r.trust_months {
-        if let Some(n) = map(m.trust_id) {
-            let mut m = m.clone();
-            m.trust_id = n;
-            out.trust_months.push(m);
-        }
-    }
-    for s in &r.spells {
-        if let Some(n) = map(s.trust_id) {
-            let mut s = s.clone();
-            s.trust_id = n;
-            out.spells.push(s);
-        }
-    }
-    for s in &r.exec_spells {
-        if let Some(n) = map(s.trust_id) {
-            let mut s = s.clone();
-            s.trust_id = n;
-            out.exec_spells.push(s);
-        }
-    }
-    for i in &r.inspections {
-        if let Some(n) = map(i.trust_id) {
-            let mut i = i.clone();
-            i.trust_id = n;
-            out.inspections.push(i);
-        }
-    }
-    out
+}
+
+/// The records of `items` whose trust `map` keeps, with the new trust id.
+fn renumbered<T: Clone>(
+    items: &[T],
+    id: fn(&mut T) -> &mut u32,
+    map: impl Fn(u32) -> Option<u32>,
+) -> Vec<T> {
+    items
+        .iter()
+        .filter_map(|x| {
+            let mut x = x.clone();
+            let slot = id(&mut x);
+            *slot = map(*slot)?;
+            Some(x)
+        })
+        .collect()
 }
 
 /// The compared metrics of the targeted and the other trusts of each

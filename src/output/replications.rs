@@ -68,11 +68,7 @@ pub fn rows(metrics: &[&ReplicationMetrics]) -> Vec<MetricValue> {
         }
         for g in &m.groups {
             for scope in Scope::ALL {
-                let values = match scope {
-                    Scope::WholeRun => &g.whole_run,
-                    Scope::FinalYear => &g.final_year,
-                };
-                for (key, value) in values.iter_in_registry_order() {
+                for (key, value) in g.scope(scope).iter_in_registry_order() {
                     out.push(MetricValue {
                         replication: m.replication,
                         parameter_set: m.parameter_set,

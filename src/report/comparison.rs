@@ -235,13 +235,7 @@ fn difference_table(h: &mut String, rows: &[Difference], scope: Scope) {
         );
         for d in mine {
             let u = d.outcome.unit;
-            let class = if !d.clear() {
-                ""
-            } else if d.outcome.improves(d.mean_difference) {
-                " better"
-            } else {
-                " worse"
-            };
+            let class = verdict_class(d);
             let worlds = d.worlds.as_ref().map_or(String::new(), |w| {
                 format!(
                     "<td class=\"num\">{} to {}</td><td class=\"num\">{} of {}</td>",
@@ -324,13 +318,7 @@ fn targeted_section(h: &mut String, rows: &[Difference], variants: &[String]) {
                         continue;
                     };
                     let u = d.outcome.unit;
-                    let class = if !d.clear() {
-                        ""
-                    } else if d.outcome.improves(d.mean_difference) {
-                        " better"
-                    } else {
-                        " worse"
-                    };
+                    let class = verdict_class(d);
                     let worlds = d.worlds.as_ref().map_or(String::new(), |w| {
                         format!("; better in {} of {} worlds", w.sets_better, w.sets())
                     });
@@ -382,4 +370,16 @@ pub fn write_comparison_trust_report(
         env!("CARGO_PKG_VERSION")
     );
     output::write_atomic(out_file, h.as_bytes()).map_err(|e: OutputError| e.into())
+}
+
+/// The cell class of a difference: better or worse when its interval
+/// excludes no change, else none.
+fn verdict_class(d: &Difference) -> &'static str {
+    if !d.clear() {
+        ""
+    } else if d.outcome.improves(d.mean_difference) {
+        " better"
+    } else {
+        " worse"
+    }
 }
