@@ -169,8 +169,12 @@ impl From<PaperSize> for crate::report::Paper {
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     // A check, not a setting: the staff loop gives the same bits either way.
-    if std::env::var("TRUSTSIM_KERNEL").as_deref() == Ok("portable") {
-        crate::model::staff::set_kernel_width(crate::model::staff::Width::Portable);
+    match std::env::var("TRUSTSIM_KERNEL").as_deref() {
+        Ok("portable") => {
+            crate::model::staff::set_kernel_width(crate::model::staff::Width::Portable)
+        }
+        Ok("avx2") => crate::model::staff::set_kernel_width(crate::model::staff::Width::Avx2),
+        _ => {}
     }
     match cli.command {
         Command::Run(args) => run::run(args),

@@ -22,7 +22,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::approx::{exp2_nonpos, floor_nonneg, normals};
-use super::philox::philox4x32_10;
+use super::philox::philox4x32_10_lanes;
 use super::{CLINICIAN, FILLED, SICK, StaffTally};
 
 /// Slots updated together (one 256-bit vector of `f32`).
@@ -89,8 +89,11 @@ pub struct Slots<'a> {
 /// How wide the kernel runs. Results are identical either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Width {
-    /// AVX2 where the processor has it, otherwise portable.
+    /// AVX-512 (F, VL, DQ, BW) where the processor has it, else AVX2, else
+    /// portable.
     Widest,
+    /// AVX2 where the processor has it (even with AVX-512), else portable.
+    Avx2,
     /// Whatever the build's baseline target vectorises to.
     Portable,
 }
@@ -139,7 +142,18 @@ pub fn step(
     out.clear();
     out.resize(m.teams.len(), StaffTally::default());
     #[cfg(target_arch = "x86_64")]
-    if width == Width::Widest && std::arch::is_x86_feature_detected!("avx2") {
+    if width == Width::Widest
+        && std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+    {
+        // SAFETY: the processor has these AVX-512 subsets (checked above).
+        unsafe { step_avx512(slots, m, out, draws) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if width != Width::Portable && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2 (checked above).
         unsafe { step_avx2(slots, m, out, draws) };
         return;
@@ -154,6 +168,12 @@ fn step_avx2(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mu
     step_generic(slots, m, out, draws);
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+fn step_avx512(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
+    step_generic(slots, m, out, draws);
+}
+
 #[inline(always)]
 fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
     let (n, teams) = (m.n, m.teams);
@@ -161,7 +181,8 @@ fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: 
     for t in teams {
         draws.pull[t.start as usize..t.end as usize].fill(t.pull);
     }
-    update(slots.engagement, slots.flags, n, m.k, draws);
+    let hazards = Hazards::new(m.k);
+    update(slots.engagement, slots.flags, n, m.k, &hazards, draws);
     for (team, tally) in teams.iter().zip(out.iter_mut()) {
         *tally = tally_team(slots.engagement, team, &draws.outcome);
     }
@@ -177,22 +198,54 @@ fn draw(n: usize, key: [u32; 2], month: u32, d: &mut Draws) {
     for (b, ((z, leave), sick)) in z.zip(leave).zip(sick).enumerate() {
         // One Philox call per pair of slots: 64 bits each, the top 24 for
         // the normal, then 20 for leaving (or recruitment), 20 for sickness.
-        let mut w = [[0u32; 4]; DRAW_BLOCK / 2];
-        for (j, w) in w.iter_mut().enumerate() {
-            let pair = (b * DRAW_BLOCK / 2 + j) as u32;
-            *w = philox4x32_10([pair, month, 0, 0], key);
-        }
+        // Slot 2j takes words 0 and 1 of pair j, slot 2j + 1 words 2 and 3.
+        let w = philox4x32_10_lanes::<{ DRAW_BLOCK / 2 }>((b * DRAW_BLOCK / 2) as u32, month, key);
         let mut u = [0u32; DRAW_BLOCK];
-        for l in 0..DRAW_BLOCK {
-            let (hi, lo) = (w[l / 2][2 * (l % 2)], w[l / 2][2 * (l % 2) + 1]);
-            u[l] = hi >> 8;
-            // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20,
-            // never true at p = 0 and always at p = 1.
-            leave[l] = ((((hi & 0xff) << 12) | (lo >> 20)) + 1) as i32 as f32;
-            sick[l] = ((lo & 0x000f_ffff) + 1) as i32 as f32;
+        for j in 0..DRAW_BLOCK / 2 {
+            for (half, (hi, lo)) in [(w[0][j], w[1][j]), (w[2][j], w[3][j])]
+                .into_iter()
+                .enumerate()
+            {
+                let l = 2 * j + half;
+                u[l] = hi >> 8;
+                // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20,
+                // never true at p = 0 and always at p = 1.
+                leave[l] = ((((hi & 0xff) << 12) | (lo >> 20)) + 1) as i32 as f32;
+                sick[l] = ((lo & 0x000f_ffff) + 1) as i32 as f32;
+            }
         }
         let zb: &mut [f32; DRAW_BLOCK] = z.try_into().expect("a whole block");
         normals(&u, zb);
+    }
+}
+
+/// 2^23: a non-negative integer below it, added to it, is in the low bits.
+const ROUND: f32 = 8_388_608.0;
+
+/// Engagement buckets of the hazard tables (0-100 are reachable).
+const BUCKETS: usize = 128;
+
+/// The month's hazards of leaving and sickness onset at each engagement
+/// bucket (a tenth of a point), times 2^20: computed once per trust-month,
+/// each entry exactly the value the update would compute for its bucket.
+struct Hazards {
+    leave: [f32; BUCKETS],
+    sick: [f32; BUCKETS],
+}
+
+impl Hazards {
+    #[inline(always)]
+    fn new(k: &MonthConstants) -> Hazards {
+        let mut h = Hazards {
+            leave: [0.0; BUCKETS],
+            sick: [0.0; BUCKETS],
+        };
+        for b in 0..BUCKETS {
+            let bucket = b as f32;
+            h.leave[b] = exp2_nonpos(k.leave0 - k.leave_slope * bucket) * U20;
+            h.sick[b] = exp2_nonpos(k.sick0 - k.sick_slope * bucket) * U20;
+        }
+        h
     }
 }
 
@@ -209,7 +262,14 @@ struct Acc {
 /// The update of slots `0..n` in blocks of [`LANES`] (the last one running
 /// into the padding), writing each slot's outcome.
 #[inline(always)]
-fn update(engagement: &mut [f32], flags: &mut [u8], n: usize, k: &MonthConstants, d: &mut Draws) {
+fn update(
+    engagement: &mut [f32],
+    flags: &mut [u8],
+    n: usize,
+    k: &MonthConstants,
+    h: &Hazards,
+    d: &mut Draws,
+) {
     let padded = n.div_ceil(LANES) * LANES;
     let blocks = engagement[..padded]
         .chunks_exact_mut(LANES)
@@ -231,6 +291,7 @@ fn update(engagement: &mut [f32], flags: &mut [u8], n: usize, k: &MonthConstants
             sick.try_into().expect("LANES"),
             valid,
             k,
+            h,
         );
     }
 }
@@ -294,6 +355,7 @@ fn block(
     u_sick: &[f32; LANES],
     valid: u32,
     k: &MonthConstants,
+    h: &Hazards,
 ) {
     let mut f32s = [0u32; LANES];
     for l in 0..LANES {
@@ -311,13 +373,12 @@ fn block(
         #[allow(clippy::manual_clamp)] // max then min: two vector instructions, no NaN check
         let e1 = (k.keep * e0 + pull[l] + k.noise * z[l]).max(0.0).min(10.0);
         // The hazards at the engagement bucket (tenths of a point).
-        let bucket = floor_nonneg(e1 * 10.0);
-        let p_leave = exp2_nonpos(k.leave0 - k.leave_slope * bucket);
-        let p_sick = exp2_nonpos(k.sick0 - k.sick_slope * bucket);
-        let leaves = filled & mask(u_leave[l] <= p_leave * U20);
+        // An integer in 0-100: its bits after adding 2^23 are the integer.
+        let bucket = ((floor_nonneg(e1 * 10.0) + ROUND).to_bits() as usize) & (BUCKETS - 1);
+        let leaves = filled & mask(u_leave[l] <= h.leave[bucket]);
         let stays = filled & !leaves;
         let sick_draw = (was_sick & mask(u_sick[l] > k.recovery))
-            | (!was_sick & mask(u_sick[l] <= p_sick * U20));
+            | (!was_sick & mask(u_sick[l] <= h.sick[bucket]));
         let sick_now = stays & sick_draw;
         let joins = !filled & live & mask(u_leave[l] <= k.fill);
         e_out[l] = select(joins, k.new_starter, select(stays, e1, e0));

@@ -16,7 +16,7 @@ mod philox;
 mod reference;
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -134,21 +134,27 @@ thread_local! {
     static DRAWS: RefCell<kernel::Draws> = RefCell::default();
 }
 
-static PORTABLE: AtomicBool = AtomicBool::new(false);
+/// 0: [`Width::Widest`], 1: [`Width::Avx2`], 2: [`Width::Portable`].
+static WIDTH: AtomicU8 = AtomicU8::new(0);
 
 /// Sets the width every later step runs at (the command line sets
-/// [`Width::Portable`] under `TRUSTSIM_KERNEL=portable`, a check that the
-/// results are identical either way).
+/// [`Width::Avx2`] or [`Width::Portable`] under `TRUSTSIM_KERNEL=avx2` or
+/// `portable`, a check that the results are identical either way).
 pub fn set_kernel_width(width: Width) {
-    PORTABLE.store(width == Width::Portable, Ordering::Relaxed);
+    let code = match width {
+        Width::Widest => 0,
+        Width::Avx2 => 1,
+        Width::Portable => 2,
+    };
+    WIDTH.store(code, Ordering::Relaxed);
 }
 
 /// The width steps run at: [`Width::Widest`] unless set otherwise.
 pub fn kernel_width() -> Width {
-    if PORTABLE.load(Ordering::Relaxed) {
-        Width::Portable
-    } else {
-        Width::Widest
+    match WIDTH.load(Ordering::Relaxed) {
+        0 => Width::Widest,
+        1 => Width::Avx2,
+        _ => Width::Portable,
     }
 }
 
