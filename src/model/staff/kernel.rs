@@ -28,7 +28,7 @@ use super::{CLINICIAN, FILLED, SICK, StaffTally};
 /// Slots updated together (one 256-bit vector of `f32`).
 pub const LANES: usize = 8;
 /// Slots drawn together (a whole number of pairs).
-pub const DRAW_BLOCK: usize = 32;
+pub const DRAW_BLOCK: usize = 64;
 /// 2^20, the range of the leaving and sickness uniforms.
 pub const U20: f32 = 1_048_576.0;
 
