@@ -67,6 +67,16 @@ pub struct TeamStep {
 /// thread, reused).
 #[derive(Debug, Default)]
 pub struct Draws {
+    scratch: Scratch,
+    /// The hazard tables of the last month stepped, and the constants they
+    /// were computed from (reused while those are the same, e.g. by the
+    /// virtual trials' many one-team pools).
+    hazards: Hazards,
+    hazards_for: Option<[u32; 4]>,
+}
+
+#[derive(Debug, Default)]
+struct Scratch {
     z: Vec<f32>,
     leave: Vec<f32>,
     sick: Vec<f32>,
@@ -121,12 +131,13 @@ pub fn step(
 ) {
     let n = m.n;
     let cap = n.div_ceil(DRAW_BLOCK) * DRAW_BLOCK + LANES;
-    if draws.z.len() < cap {
-        draws.z.resize(cap, 0.0);
-        draws.leave.resize(cap, 0.0);
-        draws.sick.resize(cap, 0.0);
-        draws.pull.resize(cap, 0.0);
-        draws.outcome.resize(cap, 0);
+    let d = &mut draws.scratch;
+    if d.z.len() < cap {
+        d.z.resize(cap, 0.0);
+        d.leave.resize(cap, 0.0);
+        d.sick.resize(cap, 0.0);
+        d.pull.resize(cap, 0.0);
+        d.outcome.resize(cap, 0);
     }
     assert!(slots.engagement.len() >= n + LANES && slots.flags.len() >= n + LANES);
     // The teams are the pool's slots in order, each once.
@@ -177,20 +188,26 @@ fn step_avx512(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &
 #[inline(always)]
 fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
     let (n, teams) = (m.n, m.teams);
-    draw(n, m.key, m.month, draws);
-    for t in teams {
-        draws.pull[t.start as usize..t.end as usize].fill(t.pull);
+    let k = m.k;
+    let table_key = [k.leave0, k.leave_slope, k.sick0, k.sick_slope].map(f32::to_bits);
+    if draws.hazards_for != Some(table_key) {
+        draws.hazards.fill(k);
+        draws.hazards_for = Some(table_key);
     }
-    let hazards = Hazards::new(m.k);
-    update(slots.engagement, slots.flags, n, m.k, &hazards, draws);
+    let d = &mut draws.scratch;
+    draw(n, m.key, m.month, d);
+    for t in teams {
+        d.pull[t.start as usize..t.end as usize].fill(t.pull);
+    }
+    update(slots.engagement, slots.flags, n, k, &draws.hazards, d);
     for (team, tally) in teams.iter().zip(out.iter_mut()) {
-        *tally = tally_team(slots.engagement, team, &draws.outcome);
+        *tally = tally_team(slots.engagement, team, &d.outcome);
     }
 }
 
 /// The month's draws for slots `0..n` (rounded up to a whole block).
 #[inline(always)]
-fn draw(n: usize, key: [u32; 2], month: u32, d: &mut Draws) {
+fn draw(n: usize, key: [u32; 2], month: u32, d: &mut Scratch) {
     let blocks = n.div_ceil(DRAW_BLOCK);
     let z = d.z[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
     let leave = d.leave[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
@@ -225,27 +242,41 @@ const ROUND: f32 = 8_388_608.0;
 /// Engagement buckets of the hazard tables (0-100 are reachable).
 const BUCKETS: usize = 128;
 
+/// The highest reachable bucket (engagement 10).
+const TOP_BUCKET: usize = 100;
+
 /// The month's hazards of leaving and sickness onset at each engagement
 /// bucket (a tenth of a point), times 2^20: computed once per trust-month,
-/// each entry exactly the value the update would compute for its bucket.
+/// each entry exactly `2^(a - b x bucket) 2^20` as single-precision
+/// operations in a fixed order give it (the buckets past 100, which no
+/// engagement reaches, repeat bucket 100).
+#[derive(Debug)]
 struct Hazards {
     leave: [f32; BUCKETS],
     sick: [f32; BUCKETS],
 }
 
-impl Hazards {
-    #[inline(always)]
-    fn new(k: &MonthConstants) -> Hazards {
-        let mut h = Hazards {
+impl Default for Hazards {
+    fn default() -> Self {
+        Hazards {
             leave: [0.0; BUCKETS],
             sick: [0.0; BUCKETS],
-        };
-        for b in 0..BUCKETS {
-            let bucket = b as f32;
-            h.leave[b] = exp2_nonpos(k.leave0 - k.leave_slope * bucket) * U20;
-            h.sick[b] = exp2_nonpos(k.sick0 - k.sick_slope * bucket) * U20;
         }
-        h
+    }
+}
+
+impl Hazards {
+    #[inline(always)]
+    fn fill(&mut self, k: &MonthConstants) {
+        for b in 0..=TOP_BUCKET {
+            let bucket = b as f32;
+            self.leave[b] = exp2_nonpos(k.leave0 - k.leave_slope * bucket) * U20;
+            self.sick[b] = exp2_nonpos(k.sick0 - k.sick_slope * bucket) * U20;
+        }
+        for b in TOP_BUCKET + 1..BUCKETS {
+            self.leave[b] = self.leave[TOP_BUCKET];
+            self.sick[b] = self.sick[TOP_BUCKET];
+        }
     }
 }
 
@@ -268,7 +299,7 @@ fn update(
     n: usize,
     k: &MonthConstants,
     h: &Hazards,
-    d: &mut Draws,
+    d: &mut Scratch,
 ) {
     let padded = n.div_ceil(LANES) * LANES;
     let blocks = engagement[..padded]
