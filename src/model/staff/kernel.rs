@@ -27,8 +27,10 @@ use super::{CLINICIAN, FILLED, SICK, StaffTally};
 
 /// Slots updated together (one 256-bit vector of `f32`).
 pub const LANES: usize = 8;
-/// Slots drawn together (a whole number of pairs).
+/// Slots drawn together (a whole number of pairs) ...
 pub const DRAW_BLOCK: usize = 64;
+/// ... and at the end of a pool, where fewer are left.
+const DRAW_TAIL: usize = 16;
 /// 2^20, the range of the leaving and sickness uniforms.
 pub const U20: f32 = 1_048_576.0;
 
@@ -205,35 +207,54 @@ fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: 
     }
 }
 
-/// The month's draws for slots `0..n` (rounded up to a whole block).
+/// The month's draws for slots `0..n`: whole blocks of [`DRAW_BLOCK`],
+/// then the rest in blocks of [`DRAW_TAIL`] (rounded up), so that a small
+/// pool does not draw for a whole block of slots it does not have. Each
+/// slot's draws depend only on its pair's counter, not on the blocking.
 #[inline(always)]
 fn draw(n: usize, key: [u32; 2], month: u32, d: &mut Scratch) {
-    let blocks = n.div_ceil(DRAW_BLOCK);
-    let z = d.z[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
-    let leave = d.leave[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
-    let sick = d.sick[..blocks * DRAW_BLOCK].chunks_exact_mut(DRAW_BLOCK);
-    for (b, ((z, leave), sick)) in z.zip(leave).zip(sick).enumerate() {
-        // One Philox call per pair of slots: 64 bits each, the top 24 for
-        // the normal, then 20 for leaving (or recruitment), 20 for sickness.
-        // Slot 2j takes words 0 and 1 of pair j, slot 2j + 1 words 2 and 3.
-        let w = philox4x32_10_lanes::<{ DRAW_BLOCK / 2 }>((b * DRAW_BLOCK / 2) as u32, month, key);
-        let mut u = [0u32; DRAW_BLOCK];
-        for j in 0..DRAW_BLOCK / 2 {
-            for (half, (hi, lo)) in [(w[0][j], w[1][j]), (w[2][j], w[3][j])]
-                .into_iter()
-                .enumerate()
-            {
-                let l = 2 * j + half;
-                u[l] = hi >> 8;
-                // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20,
-                // never true at p = 0 and always at p = 1.
-                leave[l] = ((((hi & 0xff) << 12) | (lo >> 20)) + 1) as i32 as f32;
-                sick[l] = ((lo & 0x000f_ffff) + 1) as i32 as f32;
-            }
-        }
-        let zb: &mut [f32; DRAW_BLOCK] = z.try_into().expect("a whole block");
-        normals(&u, zb);
+    let whole = n / DRAW_BLOCK * DRAW_BLOCK;
+    for start in (0..whole).step_by(DRAW_BLOCK) {
+        draw_block::<{ DRAW_BLOCK / 2 }, DRAW_BLOCK>(start, key, month, d);
     }
+    for start in (whole..n).step_by(DRAW_TAIL) {
+        draw_block::<{ DRAW_TAIL / 2 }, DRAW_TAIL>(start, key, month, d);
+    }
+}
+
+/// The draws of the `N` slots (`P` pairs) from `start`.
+#[inline(always)]
+fn draw_block<const P: usize, const N: usize>(
+    start: usize,
+    key: [u32; 2],
+    month: u32,
+    d: &mut Scratch,
+) {
+    const { assert!(N == 2 * P) };
+    let z: &mut [f32; N] = (&mut d.z[start..start + N]).try_into().expect("N slots");
+    let leave: &mut [f32; N] = (&mut d.leave[start..start + N])
+        .try_into()
+        .expect("N slots");
+    let sick: &mut [f32; N] = (&mut d.sick[start..start + N]).try_into().expect("N slots");
+    // One Philox call per pair of slots: 64 bits each, the top 24 for the
+    // normal, then 20 for leaving (or recruitment), 20 for sickness. Slot
+    // 2j takes words 0 and 1 of pair j, slot 2j + 1 words 2 and 3.
+    let w = philox4x32_10_lanes::<P>((start / 2) as u32, month, key);
+    let mut u = [0u32; N];
+    for j in 0..P {
+        for (half, (hi, lo)) in [(w[0][j], w[1][j]), (w[2][j], w[3][j])]
+            .into_iter()
+            .enumerate()
+        {
+            let l = 2 * j + half;
+            u[l] = hi >> 8;
+            // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20,
+            // never true at p = 0 and always at p = 1.
+            leave[l] = ((((hi & 0xff) << 12) | (lo >> 20)) + 1) as i32 as f32;
+            sick[l] = ((lo & 0x000f_ffff) + 1) as i32 as f32;
+        }
+    }
+    normals(&u, z);
 }
 
 /// 2^23: a non-negative integer below it, added to it, is in the low bits.
