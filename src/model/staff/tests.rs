@@ -359,3 +359,35 @@ fn the_kernel_reproduces_the_old_loops_distributions() {
         assert!(rel(new.vacancy, old.vacancy, 0.03), "vacancy: {msg}");
     }
 }
+
+#[test]
+fn a_slots_draws_do_not_depend_on_how_the_pool_is_blocked() {
+    // Pools of 25 to 250 posts with the same key and first 25 posts: the
+    // first team's posts end the same whatever the pool's size (whole draw
+    // blocks, the tail's blocks, or both) and whichever width runs it.
+    let p = Params::default();
+    let s = &p.staff;
+    let k = MonthConstants::new(s, 0.3, 0.115);
+    let run = |teams: usize, width: Width| {
+        let mut rng = from_u64(5);
+        let first = StaffPool::new(25, 0.7, 0.1, 7.0, 99, &mut rng);
+        let mut pool = StaffPool::new(teams * 25, 0.7, 0.1, 7.0, 99, &mut rng);
+        pool.engagement[..25].copy_from_slice(&first.engagement[..25]);
+        pool.flags[..25].copy_from_slice(&first.flags[..25]);
+        let mut out = Vec::new();
+        for month in 0..24 {
+            let steps: Vec<TeamStep> = (0..teams)
+                .map(|t| team_step(s, t * 25..t * 25 + 25, 6.5, 6.5))
+                .collect();
+            pool.step_month_with(month, &steps, &k, &mut out, width);
+        }
+        let bits: Vec<u32> = pool.engagement[..25].iter().map(|e| e.to_bits()).collect();
+        (bits, pool.flags[..25].to_vec(), out[0])
+    };
+    let one = run(1, Width::Widest);
+    for teams in [2, 3, 5, 10] {
+        for width in [Width::Widest, Width::Avx2, Width::Portable] {
+            assert_eq!(run(teams, width), one, "{teams} teams, {width:?}");
+        }
+    }
+}
