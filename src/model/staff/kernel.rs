@@ -7,16 +7,17 @@
 //! long dependency chains overlap. The second walks the slots in blocks of
 //! [`LANES`] with branch-free updates, each slot pulled toward its own
 //! team's target: engagement, the hazards of leaving and sickness at the new
-//! engagement, recruitment into vacant posts, and the slot's outcome. Its
+//! engagement (from the month's tables by engagement bucket), recruitment
+//! into vacant posts, and the slot's outcome. Its
 //! last block runs into the pool's [`LANES`] slots of padding, which it
 //! leaves as they were. The third sums each team's outcomes in lanes from
 //! the team's first slot, in a fixed order.
 //!
 //! Every lane is an independent function of its slot's state and draws,
 //! computed with IEEE-754 single-precision operations in a fixed order and
-//! no `libm` call, so the bits do not depend on the vector width: the AVX2
-//! build that runs where the processor has it and the portable build give
-//! identical results (a test checks this).
+//! no `libm` call, so the bits do not depend on the vector width: the
+//! AVX-512 and AVX2 builds that run where the processor has them and the
+//! portable build give identical results (tests and CI check this).
 
 // Lane loops index arrays by lane: the form the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
