@@ -7,8 +7,9 @@
 #![allow(clippy::needless_range_loop)]
 
 /// 2^23: adding and subtracting it rounds a non-negative `f32` below 2^23
-/// to an integer.
-const ROUND: f32 = 8_388_608.0;
+/// to an integer (and a non-negative integer below it, added to it, is in
+/// the low bits of the sum).
+pub(super) const ROUND: f32 = 8_388_608.0;
 /// 1.5 * 2^23: the same for values of either sign below 2^22.
 const ROUND_SIGNED: f32 = 12_582_912.0;
 

@@ -22,7 +22,7 @@
 // Lane loops index arrays by lane: the form the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::approx::{exp2_nonpos, floor_nonneg, normals};
+use super::approx::{ROUND, exp2_nonpos, floor_nonneg, normals};
 use super::philox::philox4x32_10_lanes;
 use super::{CLINICIAN, FILLED, SICK, StaffTally};
 
@@ -257,9 +257,6 @@ fn draw_block<const P: usize, const N: usize>(
     }
     normals(&u, z);
 }
-
-/// 2^23: a non-negative integer below it, added to it, is in the low bits.
-const ROUND: f32 = 8_388_608.0;
 
 /// Engagement buckets of the hazard tables (0-100 are reachable).
 const BUCKETS: usize = 128;
