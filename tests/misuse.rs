@@ -597,3 +597,30 @@ fn small_conveniences_work_as_documented() {
         assert!(nb.contains(c), "notebook does not use {c}");
     }
 }
+
+#[test]
+fn an_unknown_staff_loop_width_is_named_and_the_run_goes_on_at_the_widest() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("run");
+    let o = Command::new(bin())
+        .args([
+            "run",
+            &scenario("quick.toml"),
+            "--replications",
+            "1",
+            "--quiet",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("TRUSTSIM_KERNEL", "avx9")
+        .output()
+        .unwrap();
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("TRUSTSIM_KERNEL=\"avx9\" is not a staff-loop width")
+            && err.contains("portable"),
+        "{err}"
+    );
+}

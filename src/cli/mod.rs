@@ -174,7 +174,10 @@ pub fn main() -> Result<()> {
             crate::model::staff::set_kernel_width(crate::model::staff::Width::Portable)
         }
         Ok("avx2") => crate::model::staff::set_kernel_width(crate::model::staff::Width::Avx2),
-        _ => {}
+        Ok(other) => errln!(
+            "warning: TRUSTSIM_KERNEL={other:?} is not a staff-loop width (\"avx2\" or \"portable\"); the widest runs"
+        ),
+        Err(_) => {}
     }
     match cli.command {
         Command::Run(args) => run::run(args),
