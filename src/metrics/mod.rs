@@ -384,8 +384,9 @@ mod tests {
                 assert_ne!(m.better, Better::Neither, "{}", m.key);
             }
         }
-        // The brief's 14 targets and 13 levels set against evidence.
-        assert_eq!(targets(TargetKind::Calibration).count(), 27);
+        // The brief's 14 targets, 13 levels set against evidence and 11
+        // differences between trust types and trusts.
+        assert_eq!(targets(TargetKind::Calibration).count(), 38);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! their persistence, the mortality ratio, the staff survey, board
 //! vacancies and whether the baseline is stationary.
 
-use super::window::Window;
+use super::window::{Window, mean_over_years};
 use crate::model::{Rating, TrustMonth, TrustType};
 use crate::stats;
 
@@ -468,27 +468,139 @@ pub fn deficit_drift(w: &Window) -> f64 {
     slope_per_year(&series)
 }
 
-/// First-time share of permanent appointments at the largest fifth of
-/// trusts over the share at all trusts.
-pub fn first_time_ratio_largest(w: &Window) -> f64 {
+/// Whether each sitting permanent CEO at the window's year ends is in a
+/// first CEO post (appointed first-time, internal appointees included),
+/// with whether the trust is among the largest fifth by establishment.
+fn sitting_first_time(w: &Window) -> Vec<(bool, bool)> {
     let mut sizes: Vec<u32> = (0..w.trusts as u32)
         .filter_map(|t| w.at(t, w.first).map(|m| m.establishment))
         .collect();
     sizes.sort_unstable();
     let Some(&cut) = sizes.get(sizes.len() * 4 / 5) else {
-        return f64::NAN;
+        return Vec::new();
     };
-    let large = |t: u32| w.at(t, w.first).is_some_and(|m| m.establishment >= cut);
-    let appointments: Vec<_> = w.starts().filter(|s| !s.interim).collect();
+    let first_time: std::collections::BTreeMap<(u32, u64), bool> = w
+        .spells
+        .iter()
+        .filter(|s| !s.interim)
+        .map(|s| ((s.trust_id, s.ceo_id), s.first_time))
+        .collect();
+    let ends: Vec<u32> = w.year_ends().collect();
+    w.rows
+        .iter()
+        .filter(|m| ends.contains(&m.month) && !m.interim)
+        .filter_map(|m| {
+            let ft = *first_time.get(&(m.trust_id, m.ceo_id))?;
+            Some((m.establishment >= cut, ft))
+        })
+        .collect()
+}
+
+/// At year ends, the share of sitting permanent CEOs in a first CEO post.
+pub fn first_time_in_post_share(w: &Window) -> f64 {
+    share(sitting_first_time(w).into_iter().map(|(_, ft)| ft))
+}
+
+/// At year ends, the share of sitting permanent CEOs in a first CEO post at
+/// the largest fifth of trusts (by establishment) over the share at all
+/// trusts (CEOs move up to bigger trusts).
+pub fn first_time_ratio_largest(w: &Window) -> f64 {
+    let sitting = sitting_first_time(w);
     ratio(
         share(
-            appointments
+            sitting
                 .iter()
-                .filter(|s| large(s.trust_id))
-                .map(|s| s.first_time),
+                .filter(|(large, _)| *large)
+                .map(|(_, ft)| *ft),
         ),
-        share(appointments.iter().map(|s| s.first_time)),
+        share(sitting.iter().map(|(_, ft)| *ft)),
     )
+}
+
+/// Mean of `f` over the trust-months of trusts of type `kind`, weighted
+/// by staff in post (`per_post`: by establishment).
+pub fn type_mean(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64, per_post: bool) -> f64 {
+    let (mut s, mut n) = (0.0, 0.0);
+    for m in w.rows.iter().filter(|m| m.trust_type == kind) {
+        let wt = f64::from(if per_post {
+            m.establishment
+        } else {
+            m.staff_in_post
+        });
+        s += f(m) * wt;
+        n += wt;
+    }
+    if n > 0.0 { s / n } else { f64::NAN }
+}
+
+/// The register's name of the London region.
+const LONDON: &str = "London";
+
+/// Vacancy rate (weighted by establishment) of London's trusts over that of
+/// all trusts (NaN without register trusts in London).
+pub fn vacancy_ratio_london(w: &Window) -> f64 {
+    let mut london = vec![false; w.trusts];
+    for r in w.records {
+        if let Some(x) = london.get_mut(r.trust_id as usize) {
+            *x = r.region.as_deref() == Some(LONDON);
+        }
+    }
+    let (mut s, mut n, mut sl, mut nl) = (0.0, 0.0, 0.0, 0.0);
+    for m in w.rows {
+        let wt = f64::from(m.establishment);
+        s += m.vacancy_rate * wt;
+        n += wt;
+        if london.get(m.trust_id as usize).copied().unwrap_or(false) {
+            sl += m.vacancy_rate * wt;
+            nl += wt;
+        }
+    }
+    if nl > 0.0 && n > 0.0 {
+        ratio(sl / nl, s / n)
+    } else {
+        f64::NAN
+    }
+}
+
+/// Share of the trust-months of type `kind` for which `f` holds.
+pub fn type_share(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> bool) -> f64 {
+    share(w.rows.iter().filter(|m| m.trust_type == kind).map(f))
+}
+
+/// The annual means of `f` (`[trust][year]`) of the trusts of type `kind`.
+fn type_years(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64) -> Vec<Vec<f64>> {
+    let of_kind: Vec<bool> = (0..w.trusts as u32)
+        .map(|t| w.at(t, w.first).is_some_and(|m| m.trust_type == kind))
+        .collect();
+    w.trust_years(f)
+        .into_iter()
+        .zip(of_kind)
+        .filter_map(|(y, k)| k.then_some(y))
+        .collect()
+}
+
+/// Per year, the standard deviation across trusts of type `kind` of their
+/// annual means of `f`; mean over years.
+pub fn sd_between_trusts(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64) -> f64 {
+    mean_over_years(&type_years(w, kind, f), |y, _| stats::sd(y))
+}
+
+/// Per year, the coefficient of variation (SD over mean) across trusts of
+/// the given types of their annual means of `f`; mean over years.
+pub fn cv_between_trusts(w: &Window, kinds: &[TrustType], f: fn(&TrustMonth) -> f64) -> f64 {
+    let mut by_trust = Vec::new();
+    for &k in kinds {
+        by_trust.extend(type_years(w, k, f));
+    }
+    mean_over_years(&by_trust, |y, _| stats::sd(y) / stats::mean(y))
+}
+
+/// Per year, the correlation across trusts of type `kind` of their annual
+/// means of `f` with the year before's; mean over years (persistence).
+pub fn year_on_year_correlation(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64) -> f64 {
+    mean_over_years(&type_years(w, kind, f), |y, prev| {
+        prev.map_or(f64::NAN, |p| stats::correlation(p, y))
+    })
 }
 
 #[cfg(test)]
@@ -520,5 +632,90 @@ mod season_tests {
         assert!((1.12..1.32).contains(&on), "{on}");
         let off = winter_over_summer(0.0);
         assert!((off - 1.0).abs() < 0.04, "{off}");
+    }
+}
+
+#[cfg(test)]
+mod difference_tests {
+    use super::*;
+    use crate::model::TrustType::{Acute, Ambulance};
+    use crate::model::run_replication;
+
+    /// A small replication whose workforce values are then set by hand.
+    fn replication() -> crate::model::ReplicationResult {
+        let p = crate::model::params::edited(|r| {
+            r.run.staff_scale = 0.01;
+            r.run.months = 36;
+            r.run.burn_in_months = 12;
+            r.trusts.acute.count = 4;
+            r.trusts.mental_health.count = 2;
+            r.trusts.community.count = 1;
+            r.trusts.ambulance.count = 1;
+        });
+        let mut r = run_replication(&p, 0);
+        for m in &mut r.trust_months {
+            m.sickness_rate = match m.trust_type {
+                Acute => 0.04,
+                Ambulance => 0.06,
+                _ => 0.05,
+            };
+            m.vacancy_rate = if m.trust_id == 0 { 0.12 } else { 0.06 };
+            // Trust i leaves at (i + 1) % a month, every year alike.
+            m.leaver_rate = 0.01 * f64::from(m.trust_id + 1);
+        }
+        for t in &mut r.trusts {
+            t.region = Some(
+                if t.trust_id == 0 {
+                    "London"
+                } else {
+                    "North West"
+                }
+                .into(),
+            );
+        }
+        r
+    }
+
+    #[test]
+    fn differences_between_types_and_trusts_are_measured_as_documented() {
+        let mut r = replication();
+        let w = Window::horizon(&r);
+        let sick = |m: &TrustMonth| m.sickness_rate;
+        let ratio = type_mean(&w, Ambulance, sick, false) / type_mean(&w, Acute, sick, false);
+        assert!((ratio - 1.5).abs() < 1e-12, "{ratio}");
+        // London's vacancy rate over the national one, weighted by establishment.
+        let est = |t: u32| f64::from(w.at(t, 1).unwrap().establishment);
+        let total: f64 = (0..8).map(est).sum();
+        let national = (0.12 * est(0) + 0.06 * (total - est(0))) / total;
+        assert!((vacancy_ratio_london(&w) - 0.12 / national).abs() < 1e-12);
+        // Spread and persistence among the four acute trusts (ids 0-3).
+        let leave = |m: &TrustMonth| m.leaver_rate;
+        let sd = stats::sd(&[0.01, 0.02, 0.03, 0.04]);
+        assert!((sd_between_trusts(&w, Acute, leave) - sd).abs() < 1e-12);
+        assert!((year_on_year_correlation(&w, Acute, leave) - 1.0).abs() < 1e-12);
+        let cv = sd / 0.025;
+        assert!((cv_between_trusts(&w, &[Acute], leave) - cv).abs() < 1e-12);
+        // Without London's trusts there is no ratio.
+        for t in &mut r.trusts {
+            t.region = None;
+        }
+        assert!(vacancy_ratio_london(&Window::horizon(&r)).is_nan());
+    }
+
+    #[test]
+    fn ceos_in_a_first_post_are_counted_among_those_in_post() {
+        let mut r = replication();
+        for s in &mut r.spells {
+            s.first_time = true;
+        }
+        let w = Window::horizon(&r);
+        assert_eq!(first_time_in_post_share(&w), 1.0);
+        assert_eq!(first_time_ratio_largest(&w), 1.0);
+        for s in &mut r.spells {
+            s.first_time = false;
+        }
+        let w = Window::horizon(&r);
+        assert_eq!(first_time_in_post_share(&w), 0.0);
+        assert!(first_time_ratio_largest(&w).is_nan());
     }
 }

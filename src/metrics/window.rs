@@ -4,7 +4,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::model::records::{ExecSpell, InspectionRecord};
+use crate::model::records::{ExecSpell, InspectionRecord, TrustRecord};
 use crate::model::{CeoSpell, ReplicationResult, TrustMonth};
 use crate::stats::{self, Observation};
 
@@ -24,6 +24,8 @@ pub struct Window<'a> {
     pub inspections: &'a [InspectionRecord],
     /// Trusts in the replication.
     pub trusts: usize,
+    /// Who each trust is (code, name, type, region), by trust id.
+    pub records: &'a [TrustRecord],
 }
 
 impl<'a> Window<'a> {
@@ -45,6 +47,7 @@ impl<'a> Window<'a> {
                 .map(|m| m.trust_id as usize + 1)
                 .max()
                 .unwrap_or(0),
+            records: &r.trusts,
         }
     }
 

@@ -104,6 +104,9 @@ fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], cal: Calendar, tota
         .sort_by_key(|s| (s.trust_id, s.post, s.start_month));
 }
 
+/// The register's name of the London region (its labour market differs).
+const LONDON: &str = "London";
+
 /// Builds the trusts of replication `replication`: the register's rows in
 /// order if there is one, else `trusts.*.count` of each type in turn. Each
 /// trust is built with its own tree (a `[[for_trusts]]` entry that reaches
@@ -114,14 +117,11 @@ pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
     let tree = |i: usize| p.for_trust(0, p.reach_mask(0, i, 1, crate::model::Rating::Good, 0));
     for (idx, row) in p.trusts.rows.iter().enumerate() {
         let (kind, fte) = (row.kind, row.establishment);
-        trusts.push(Trust::sized(
-            idx as u32,
-            kind,
-            fte,
-            tree(idx),
-            replication,
-            &mut next_id,
-        ));
+        let mut t = Trust::sized(idx as u32, kind, fte, tree(idx), replication, &mut next_id);
+        if row.region == LONDON {
+            t.traits.labour_market += p.workforce.london_labour_market;
+        }
+        trusts.push(t);
     }
     if !trusts.is_empty() {
         return (trusts, next_id);
@@ -424,6 +424,9 @@ mod tests {
             tiny_raw(q);
             q.trusts.register = "register.csv".into();
             q.trusts.rows = rows;
+            // The rows are in London, whose labour market the drawn trusts
+            // do not have.
+            q.workforce.london_labour_market = 0.0;
         });
         let text = |r: &ReplicationResult| {
             format!(
@@ -438,6 +441,29 @@ mod tests {
         assert_eq!(a.trusts[7].region, None);
         assert_eq!(b.trusts[7].code, "R7");
         assert_eq!(b.trusts[7].region.as_deref(), Some("London"));
+    }
+
+    #[test]
+    fn londons_register_trusts_have_a_tighter_labour_market() {
+        let mut rows = vec![
+            blank_row(0, TrustType::Acute),
+            blank_row(1, TrustType::Acute),
+        ];
+        rows[1].region = "North West".into();
+        let p = crate::model::params::edited(|q| {
+            tiny_raw(q);
+            q.trusts.register = "register.csv".into();
+            q.trusts.rows = rows;
+            q.trusts.acute.count = 2;
+            q.trusts.mental_health.count = 0;
+            q.trusts.community.count = 0;
+            q.trusts.ambulance.count = 0;
+            q.workforce.labour_market_sd = 0.0;
+            q.workforce.london_labour_market = 0.3;
+        });
+        let (trusts, _) = build_trusts(&p, 0);
+        assert_eq!(trusts[0].traits.labour_market, 0.3);
+        assert_eq!(trusts[1].traits.labour_market, 0.0);
     }
 
     #[test]

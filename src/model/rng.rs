@@ -52,6 +52,9 @@ pub enum StreamName {
     Survey,
     /// Virtual trials used by calibration.
     Trial,
+    /// A trust's local traits drawn once: its labour market and the
+    /// sickness of its workforce.
+    Local,
 }
 
 impl StreamName {
@@ -73,6 +76,7 @@ impl StreamName {
             StreamName::Mortality => "mortality",
             StreamName::Survey => "survey",
             StreamName::Trial => "trial",
+            StreamName::Local => "local",
         }
     }
 }

@@ -400,10 +400,19 @@ fn timed_change_mistakes_name_the_file_line_key_and_what_is_allowed() {
         e("month = 2\nset = { \"trusts.acute.count\" = 5 }\n"),
         "a.toml:5:9: trusts.acute.count = 5 from month 2 is out of range; allowed: no change during the run (trust counts and sizes are fixed when the trusts are built)"
     );
-    assert!(
-        e("month = 2\nset = { \"workforce.initial_vacancy_rate\" = 0.2 }\n")
-            .contains("read only when the trusts are built")
-    );
+    for key in [
+        "workforce.initial_vacancy_rate",
+        "workforce.labour_market_sd",
+        "workforce.london_labour_market",
+        "staff.sickness_population_slope",
+        "staff.sickness_trust_sd",
+    ] {
+        let m = e(&format!("month = 2\nset = {{ \"{key}\" = 0.25 }}\n"));
+        assert!(
+            m.contains("read only when the trusts are built"),
+            "{key}: {m}"
+        );
+    }
     assert_eq!(
         e("month = 2\nset = { \"staff.peer_weight\" = 5 }\n"),
         "a.toml:5:9: staff.peer_weight = 5 is out of range; allowed: a number from 0 to 1\na.toml:5:9: staff.peer_weight = 5 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1"

@@ -4,6 +4,10 @@
 
 use super::*;
 
+/// The overall-rating shares are of trusts; CQC's State of Care publishes
+/// shares of core services, rated better than whole trusts were.
+const RATINGS: &str = "our reading for trusts, between CQC's first round of trust ratings (2016: 61 % of trusts requires improvement, 30 % good, 12 inadequate, 5 outstanding; HSJ) and its later core-service ratings (State of Care 2017/18-2019/20, acute core services: 60-67 % good, 6-8 % outstanding, 31 % requires improvement, 3 % inadequate)";
+
 pub(super) const EVIDENCE: &[Metric] = &[
     checked(
         "ceo_change_rate_inadequate",
@@ -168,7 +172,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Share,
         "Share of trust-months whose published overall rating is outstanding.",
         |w| w.share(|m| m.rating == Rating::Outstanding),
-        calibration("about 5-10 %", 0.03, 0.12, "CQC State of Care 2017-2020"),
+        calibration("about 5-10 %", 0.03, 0.12, RATINGS),
     ),
     checked(
         "rated_good_share",
@@ -176,7 +180,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Share,
         "Share of trust-months whose published overall rating is good.",
         |w| w.share(|m| m.rating == Rating::Good),
-        calibration("about 40-50 %", 0.33, 0.60, "CQC State of Care 2017-2020"),
+        calibration("about 40-50 %", 0.33, 0.60, RATINGS),
     ),
     checked(
         "rated_requires_improvement_share",
@@ -184,7 +188,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Share,
         "Share of trust-months whose published overall rating is requires improvement.",
         |w| w.share(|m| m.rating == Rating::RequiresImprovement),
-        calibration("about 35-45 %", 0.28, 0.55, "CQC State of Care 2017-2020"),
+        calibration("about 35-45 %", 0.28, 0.55, RATINGS),
     ),
     checked(
         "rated_inadequate_share",
@@ -192,12 +196,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Share,
         "Share of trust-months whose published overall rating is inadequate.",
         |w| w.share(|m| m.rating == Rating::Inadequate),
-        calibration(
-            "about 3-7 %",
-            0.02,
-            0.10,
-            "CQC State of Care 2016-2020; HSJ 2016 (7 %)",
-        ),
+        calibration("about 3-7 %", 0.02, 0.10, RATINGS),
     ),
     checked(
         "rating_unchanged_12m_share",
@@ -409,12 +408,30 @@ pub(super) const EVIDENCE: &[Metric] = &[
         ),
     ),
     checked(
+        "ceo_first_time_in_post_share",
+        "Sitting CEOs in a first CEO post",
+        Unit::Share,
+        "At each reported year end, the share of sitting permanent CEOs in their first CEO post (appointed first-time or internally).",
+        pat::first_time_in_post_share,
+        pattern(
+            "60 % (121 of 201 in post, 2023)",
+            0.45,
+            0.75,
+            "HSJ 2023 (CEOs in post at trusts in England); the range is our allowance for one year's count",
+        ),
+    ),
+    checked(
         "ceo_first_time_ratio_largest",
         "First-time CEOs at the largest trusts, over all",
         Unit::Times,
-        "First-time share of permanent appointments at the largest fifth of trusts over the share at all trusts (CEOs move up to bigger trusts).",
+        "At each reported year end, the share of sitting permanent CEOs in their first CEO post at the largest fifth of trusts (by establishment) over the share at all trusts (CEOs move up to bigger trusts).",
         pat::first_time_ratio_largest,
-        pattern("32 % vs 60 % (about 0.5)", 0.3, 0.85, "HSJ 2023"),
+        pattern(
+            "32 % vs 60 % in post (about 0.5)",
+            0.3,
+            0.85,
+            "HSJ 2023 (7 of the 22 largest trusts' CEOs in post vs 121 of 201); the ratio is our calculation",
+        ),
     ),
     checked(
         "sickness_winter_over_summer",

@@ -1,11 +1,12 @@
 //! The registry itself: every metric, in the order tables print them.
 
 mod evidence;
+mod types;
 
 use std::sync::LazyLock;
 
 use super::patterns as pat;
-use super::window::{Window, mean_over_years};
+use super::window::Window;
 use super::{Better, Compute, Metric, Target, TargetKind, Trials, Unit};
 use crate::model::{ExitRoute, Rating};
 use crate::stats;
@@ -153,25 +154,16 @@ fn appointment_share(w: &Window, f: fn(&crate::model::CeoSpell) -> bool) -> f64 
     share_of(&v)
 }
 
-fn engagement_sd_between_trusts(w: &Window) -> f64 {
-    mean_over_years(&w.trust_years(|m| m.engagement), |y, _| stats::sd(y))
-}
-
-fn engagement_year_correlation(w: &Window) -> f64 {
-    mean_over_years(&w.trust_years(|m| m.engagement), |y, prev| {
-        prev.map_or(f64::NAN, |p| stats::correlation(p, y))
-    })
-}
-
 fn yearly_gbp_m(w: &Window, f: fn(&crate::model::TrustMonth) -> f64) -> f64 {
     let months = f64::from(w.last + 1 - w.first);
     w.rows.iter().map(f).sum::<f64>() / (months / 12.0) / 1e6
 }
 
 /// Every metric, in print order: the outcomes and the brief's targets, the
-/// patterns and evidence levels of [`evidence`], then the virtual trials.
+/// patterns and evidence levels of [`evidence`], the differences between
+/// trust types and trusts of [`types`], then the virtual trials.
 pub static METRICS: LazyLock<Vec<Metric>> =
-    LazyLock::new(|| [CORE, evidence::EVIDENCE, TRIALS].concat());
+    LazyLock::new(|| [CORE, evidence::EVIDENCE, types::TYPES, TRIALS].concat());
 
 /// Outcomes, with the brief's calibration targets where it sets one.
 const CORE: &[Metric] = &[
@@ -452,22 +444,32 @@ const CORE: &[Metric] = &[
     with_target(
         measure(
             "engagement_sd_between_trusts",
-            "Engagement SD between trusts",
+            "Engagement SD between acute trusts",
             Unit::Score10,
-            "Per reported year, SD across trusts of each trust's annual mean engagement; averaged over years.",
-            engagement_sd_between_trusts,
+            "Per reported year, SD across acute trusts of each trust's annual mean engagement; averaged over years (the gaps between types are patterns of their own).",
+            |w| pat::sd_between_trusts(w, crate::model::TrustType::Acute, |m| m.engagement),
         ),
-        calibration("0.15-0.25", 0.15, 0.25, "NHS Staff Survey trust results"),
+        calibration(
+            "0.15-0.25",
+            0.15,
+            0.25,
+            "NHS Staff Survey trust results (acute trusts, motivation items 2013-2017: SD 0.06-0.09 on the 1-5 scale, 0.15-0.23 on 0-10 by our conversion)",
+        ),
     ),
     with_target(
         measure(
             "engagement_year_correlation",
-            "Engagement year-to-year correlation",
+            "Engagement year-to-year correlation, acute trusts",
             Unit::Correlation,
-            "Pearson correlation across trusts of annual mean engagement in consecutive years; averaged over year pairs.",
-            engagement_year_correlation,
+            "Pearson correlation across acute trusts of annual mean engagement in consecutive years; averaged over year pairs.",
+            |w| pat::year_on_year_correlation(w, crate::model::TrustType::Acute, |m| m.engagement),
         ),
-        calibration("about 0.7", 0.6, 0.8, "NHS Staff Survey trust results"),
+        calibration(
+            "about 0.7",
+            0.6,
+            0.8,
+            "NHS Staff Survey trust results (acute trusts, motivation items: 0.64-0.80 between consecutive years 2012-2017, our calculation)",
+        ),
     ),
 ];
 
@@ -490,6 +492,11 @@ const TRIALS: &[Metric] = &[
         "Coaching effect on team engagement (SD)",
         "Coaching virtual trial: Cohen's d on team engagement.",
         |t| t.coaching,
-        calibration("about 0.36 SD", 0.25, 0.45, "Jones et al. 2016"),
+        calibration(
+            "about 0.36 SD on coachees' own outcomes",
+            0.25,
+            0.45,
+            "Jones et al. 2016 (meta-analysis, coachees' outcomes pooled); applying it to their teams' engagement is our assumption",
+        ),
     ),
 ];

@@ -9,7 +9,7 @@ section! {
         /// Weibull shape of the baseline exit hazard (below 1: falling with time in post).
         pub hazard_shape: f64 = 0.3, num(0.1, 5.0, "Weibull shape");
         /// Weibull scale of the baseline exit hazard, in months.
-        pub hazard_scale_months: f64 = 2600.0, num(1.0, 10_000.0, unit::MONTHS);
+        pub hazard_scale_months: f64 = 3000.0, num(1.0, 10_000.0, unit::MONTHS);
         /// Log hazard ratio per oversight level above 1, scaled by `oversight.punitiveness`.
         pub oversight_log_hr: f64 = 0.25, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per unit of the regulator's concern score below 0.

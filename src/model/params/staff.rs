@@ -41,7 +41,7 @@ section! {
         /// Engagement of a new starter (0-10).
         pub new_starter_engagement: f64 = 7.2, num(0.0, 10.0, EP);
         /// Monthly probability that a well staff member starts a sickness spell at reference engagement and no workload.
-        pub sickness_onset_base: f64 = 0.021, num(0.0, 1.0, unit::PER_MONTH);
+        pub sickness_onset_base: f64 = 0.019, num(0.0, 1.0, unit::PER_MONTH);
         /// Log-odds-like slope of sickness onset per engagement point below 7.
         pub sickness_engagement_slope: f64 = 0.18, num(0.0, 2.0, "log rate per engagement point");
         /// Relative rise in sickness onset per unit of workload.
@@ -49,11 +49,15 @@ section! {
         /// Monthly probability that a sick staff member returns.
         pub sickness_recovery: f64 = 0.55, num(0.01, 1.0, unit::PER_MONTH);
         /// Monthly leaving probability at reference engagement and no workload.
-        pub leave_base_monthly: f64 = 0.0072, num(0.0, 1.0, unit::PER_MONTH);
+        pub leave_base_monthly: f64 = 0.0065, num(0.0, 1.0, unit::PER_MONTH);
         /// Slope of leaving per engagement point below 7 (exponential).
         pub leave_engagement_slope: f64 = 0.25, num(0.0, 2.0, "log rate per engagement point");
         /// Relative rise in leaving per unit of workload.
         pub leave_workload_slope: f64 = 1.2, num(0.0, 10.0, unit::COEFFICIENT);
+        /// Log sickness onset per standard deviation of the local population's ill health (staff live where the trust serves).
+        pub sickness_population_slope: f64 = 0.1, num(-2.0, 2.0, "log factor per SD");
+        /// Standard deviation of a trust's persistent log sickness-onset factor from its own causes (estate, occupational health, management of absence).
+        pub sickness_trust_sd: f64 = 0.08, num(0.0, 2.0, "log factor");
     }
 }
 
@@ -61,7 +65,7 @@ section! {
     /// Recruitment and agency cover.
     pub struct WorkforceParams {
         /// Monthly probability that a vacancy is filled when labour supply is normal.
-        pub fill_rate_monthly: f64 = 0.115, num(0.0, 1.0, unit::PER_MONTH);
+        pub fill_rate_monthly: f64 = 0.117, num(0.0, 1.0, unit::PER_MONTH);
         /// Share of posts vacant at the start.
         pub initial_vacancy_rate: f64 = 0.08, num(0.0, 0.9, unit::SHARE);
         /// Workload per unit of vacancy rate.
@@ -76,5 +80,9 @@ section! {
         pub agency_cover_share: f64 = 0.7, num(0.0, 1.0, unit::SHARE);
         /// Agency cost premium over the substantive pay rate.
         pub agency_premium: f64 = 0.6, num(0.0, 5.0, "share of pay");
+        /// Standard deviation of a trust's persistent log labour-market factor: a tight local market (competing employers, cost of living, commuting) raises leaving and slows filling a vacancy by the same factor.
+        pub labour_market_sd: f64 = 0.13, num(0.0, 2.0, "log factor");
+        /// Log labour-market factor added for register trusts in the London region.
+        pub london_labour_market: f64 = 0.2, num(-2.0, 2.0, "log factor");
     }
 }

@@ -23,6 +23,14 @@ section! {
         pub demand_sensitivity: f64 = 1.0, num(0.0, 5.0, unit::COEFFICIENT);
         /// Quality points of this type's care relative to the base (complexity of acute care).
         pub quality_offset: f64 = 0.0, num(-20.0, 20.0, unit::QUALITY_POINTS);
+        /// Relative sickness onset from the exposure of the type's work (round-the-clock shifts, physical work, violence and aggression, emotional demands); 1 = acute.
+        pub sickness_exposure: f64 = 1.0, num(0.1, 10.0, unit::COEFFICIENT);
+        /// Engagement points lost to the type's job demands (time pressure, control over shifts and breaks, lone working), beside workload.
+        pub job_demands: f64 = 0.0, num(-5.0, 5.0, unit::ENGAGEMENT_POINTS);
+        /// Relative leaving hazard from the labour market of the type's staff groups (employers nearby to move to); 1 = acute.
+        pub leave_market: f64 = 1.0, num(0.1, 10.0, unit::COEFFICIENT);
+        /// Relative speed of filling a vacancy (supply of the type's professions); 1 = acute.
+        pub recruitment: f64 = 1.0, num(0.1, 10.0, unit::COEFFICIENT);
     }
 }
 
@@ -36,6 +44,10 @@ fn acute() -> TrustTypeParams {
         clinician_share: 0.68,
         demand_sensitivity: 1.0,
         quality_offset: -1.0,
+        sickness_exposure: 1.0,
+        job_demands: 0.0,
+        leave_market: 1.0,
+        recruitment: 1.0,
     }
 }
 
@@ -48,7 +60,11 @@ fn mental_health() -> TrustTypeParams {
         staff_max_fte: 9_000.0,
         clinician_share: 0.65,
         demand_sensitivity: 0.9,
-        quality_offset: 0.5,
+        quality_offset: 2.0,
+        sickness_exposure: 1.21,
+        job_demands: 0.0,
+        leave_market: 1.1,
+        recruitment: 0.9,
     }
 }
 
@@ -62,6 +78,10 @@ fn community() -> TrustTypeParams {
         clinician_share: 0.62,
         demand_sensitivity: 0.8,
         quality_offset: 1.5,
+        sickness_exposure: 1.16,
+        job_demands: 0.0,
+        leave_market: 1.4,
+        recruitment: 1.0,
     }
 }
 
@@ -75,6 +95,10 @@ fn ambulance() -> TrustTypeParams {
         clinician_share: 0.75,
         demand_sensitivity: 1.2,
         quality_offset: 0.0,
+        sickness_exposure: 1.16,
+        job_demands: 0.95,
+        leave_market: 0.8,
+        recruitment: 1.0,
     }
 }
 

@@ -78,16 +78,19 @@ impl MonthConstants {
     /// [`leave_probability`] and [`sickness_onset_probability`] at the
     /// bottom of the engagement bucket (a tenth of a point).
     pub fn new(s: &StaffParams, workload: f64, fill_probability: f64) -> Self {
-        Self::in_season(s, workload, fill_probability, 1.0)
+        Self::in_season(s, workload, fill_probability, 1.0, 1.0)
     }
 
     /// [`MonthConstants::new`] with the sickness-onset hazard multiplied by
-    /// the season's factor `sickness_season`.
+    /// `sickness_factor` (the season's, the trust type's exposure and the
+    /// trust's own) and the leaving hazard by `leave_factor` (the labour
+    /// markets of the type and the trust).
     pub fn in_season(
         s: &StaffParams,
         workload: f64,
         fill_probability: f64,
-        sickness_season: f64,
+        sickness_factor: f64,
+        leave_factor: f64,
     ) -> Self {
         let log2e = std::f64::consts::LOG2_E;
         let at0 = |base: f64, slope: f64, w_slope: f64| {
@@ -96,17 +99,17 @@ impl MonthConstants {
         MonthConstants {
             keep: (1.0 - s.engagement_adjust_rate - s.peer_weight) as f32,
             noise: s.engagement_noise_sd as f32,
-            leave0: at0(
+            leave0: (at0(
                 s.leave_base_monthly,
                 s.leave_engagement_slope,
                 s.leave_workload_slope,
-            ) as f32,
+            ) + leave_factor.max(1e-9).log2()) as f32,
             leave_slope: (s.leave_engagement_slope * 0.1 * log2e) as f32,
             sick0: (at0(
                 s.sickness_onset_base,
                 s.sickness_engagement_slope,
                 s.sickness_workload_slope,
-            ) + sickness_season.max(1e-9).log2()) as f32,
+            ) + sickness_factor.max(1e-9).log2()) as f32,
             sick_slope: (s.sickness_engagement_slope * 0.1 * log2e) as f32,
             recovery: (s.sickness_recovery.clamp(0.0, 1.0) as f32) * kernel::U20,
             fill: (fill_probability.clamp(0.0, 1.0) as f32) * kernel::U20,

@@ -105,10 +105,14 @@ impl Trust {
             .clamp(0.0, 1.0);
         self.quality_shock =
             q.quality_persistence * self.quality_shock + q.quality_noise_sd * normal(rng);
+        // Care is judged against its sector's standards: engagement acts on
+        // it from the type's norm (the type's job demands lower every trust
+        // of the type alike and are not a failing of any one of them).
+        let engagement = self.tally.engagement - 6.9 + p.trusts.of(self.kind).job_demands;
         self.quality = (q.quality_base
             + p.trusts.of(self.kind).quality_offset
             + self.traits.quality
-            + q.quality_engagement * (self.tally.engagement - 6.9)
+            + q.quality_engagement * engagement
             + q.quality_improvement * (self.improvement - 0.5)
             - q.quality_workload * workload
             - q.quality_friction * (self.friction - p.friction.reference)
@@ -116,8 +120,7 @@ impl Trust {
             + self.quality_shock)
             .clamp(0.0, 100.0);
         self.quality_12[(month % 12) as usize] = self.quality;
-        self.experience = (q.experience_base
-            + q.experience_engagement * (self.tally.engagement - 6.9)
+        self.experience = (q.experience_base + q.experience_engagement * engagement
             - q.experience_expectations * (env.expectations - 1.0)
             + q.experience_noise_sd * normal(rng))
         .clamp(0.0, 10.0);

@@ -99,14 +99,21 @@ fn first_ceo(id: u64, p: &Params, rng: &mut Stream) -> Ceo {
     }
 }
 
-/// Persistent traits, drawn once.
-fn traits(p: &Params, rng: &mut Stream) -> Traits {
+/// Persistent traits, drawn once: the first five from the trust's build
+/// stream, the workforce's local traits from its own (`local`).
+fn traits(p: &Params, rng: &mut Stream, local: &mut Stream) -> Traits {
+    let efficiency = p.finance.efficiency_sd * normal(rng);
+    let quality = p.outcomes.quality_trust_sd * normal(rng);
+    let population = normal(rng);
     Traits {
-        efficiency: p.finance.efficiency_sd * normal(rng),
-        quality: p.outcomes.quality_trust_sd * normal(rng),
-        population: normal(rng),
+        efficiency,
+        quality,
+        population,
         case_mix: p.mortality.case_mix_sd * normal(rng),
         survey: p.survey.culture_sd * normal(rng),
+        labour_market: p.workforce.labour_market_sd * normal(local),
+        sickness: p.staff.sickness_population_slope * population
+            + p.staff.sickness_trust_sd * normal(local),
     }
 }
 
@@ -152,7 +159,8 @@ impl Trust {
         let ceo = first_ceo(*next_ceo_id, p, &mut rng);
         *next_ceo_id += 1;
         let culture = stationary_culture_sd(&p.staff) * normal(&mut rng);
-        let traits = traits(p, &mut rng);
+        let mut local = stream(p.run.seed, replication, StreamName::Local, u64::from(index));
+        let traits = traits(p, &mut rng, &mut local);
         let regulator = RegulatorState::new(p.run.burn_in_months.clamp(1, 24), &mut rng);
         let climate = p.staff.ceo_weight
             * (ceo.quality(0, &p.ceo, p.leaders.compassion_quality_weight) - 0.5);

@@ -145,6 +145,12 @@ pub struct Traits {
     pub case_mix: f64,
     /// Persistent survey culture (log-odds).
     pub survey: f64,
+    /// Local labour market (log factor): a tight one raises leaving and
+    /// slows filling a vacancy by the same factor.
+    pub labour_market: f64,
+    /// Sickness of the trust's workforce beyond its type (log factor):
+    /// the local population's ill health and the trust's own causes.
+    pub sickness: f64,
 }
 
 /// The published mortality ratio's 12-month window.

@@ -37,6 +37,7 @@ impl Trust {
             .quality(month, &p.ceo, p.leaders.compassion_quality_weight);
         self.climate += (s.ceo_weight * (ceo_q - 0.5) - self.climate) / s.climate_months;
         s.engagement_base
+            - p.trusts.of(self.kind).job_demands
             - s.workload_weight * workload
             - s.friction_weight * (self.friction - p.friction.reference)
             + self.climate
@@ -54,9 +55,15 @@ impl Trust {
             } else {
                 0.0
             };
-        let fill =
-            (p.workforce.fill_rate_monthly / env.workforce_shortage.max(1e-6)).clamp(0.0, 1.0);
-        let k = MonthConstants::in_season(s, workload, fill, env.sickness);
+        // The type's exposure and labour market, and the trust's own.
+        let tp = p.trusts.of(self.kind);
+        let market = self.traits.labour_market.exp();
+        let fill = (p.workforce.fill_rate_monthly * tp.recruitment
+            / (market * env.workforce_shortage.max(1e-6)))
+        .clamp(0.0, 1.0);
+        let sickness = env.sickness * tp.sickness_exposure * self.traits.sickness.exp();
+        let leaving = tp.leave_market * market;
+        let k = MonthConstants::in_season(s, workload, fill, sickness, leaving);
         let steps: Vec<_> = self
             .teams
             .iter()

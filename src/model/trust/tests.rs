@@ -197,3 +197,110 @@ fn an_executive_who_leaves_is_covered_by_an_interim_then_replaced() {
     assert!(routes.contains(&ExecExit::Left) && routes.contains(&ExecExit::InterimEnded));
     assert!(t.executives.iter().any(|e| e.is_acting()));
 }
+
+/// Mean engagement, sickness, leaver and vacancy rates of a trust of type
+/// `kind` over 36 months of its whole monthly step under `p`.
+fn staff_means(kind: TrustType, p: &Params) -> [f64; 4] {
+    let env = Environment::at(&p.pressures, 0);
+    let mut id = 0;
+    let mut t = Trust::new(0, kind, p, 0, &mut id);
+    let mut sum = [0.0; 4];
+    for m in 0..36 {
+        t.step(m, &env, p);
+        let x = &t.tally;
+        for (s, v) in
+            sum.iter_mut()
+                .zip([x.engagement, x.sickness_rate, x.leaver_rate, x.vacancy_rate])
+        {
+            *s += v / 36.0;
+        }
+    }
+    sum
+}
+
+#[test]
+fn a_types_job_demands_exposure_and_labour_market_act_on_its_staff() {
+    // The same ambulance and community trusts, once with their types'
+    // parameters and once with acute trusts' (neutral) values.
+    let typed = crate::model::params::edited(|p| {
+        p.run.staff_scale = 0.1;
+        p.trusts.ambulance.job_demands = 1.0;
+        p.trusts.ambulance.sickness_exposure = 1.5;
+        p.trusts.community.leave_market = 1.6;
+        p.trusts.community.recruitment = 0.6;
+    });
+    let neutral = crate::model::params::edited(|p| {
+        p.run.staff_scale = 0.1;
+        for t in [&mut p.trusts.ambulance, &mut p.trusts.community] {
+            t.job_demands = 0.0;
+            t.sickness_exposure = 1.0;
+            t.leave_market = 1.0;
+            t.recruitment = 1.0;
+        }
+    });
+    let (a, a0) = (
+        staff_means(TrustType::Ambulance, &typed),
+        staff_means(TrustType::Ambulance, &neutral),
+    );
+    assert!(a0[0] - a[0] > 0.5, "engagement {} vs {}", a[0], a0[0]);
+    assert!(a[1] > 1.4 * a0[1], "sickness {} vs {}", a[1], a0[1]);
+    let (c, c0) = (
+        staff_means(TrustType::Community, &typed),
+        staff_means(TrustType::Community, &neutral),
+    );
+    assert!(c[2] > 1.3 * c0[2], "leaving {} vs {}", c[2], c0[2]);
+    assert!(c[3] > 1.5 * c0[3], "vacancies {} vs {}", c[3], c0[3]);
+}
+
+#[test]
+fn a_types_job_demands_do_not_lower_its_care_against_its_own_norm() {
+    // Engagement a point lower because of the type's job demands leaves
+    // quality where engagement at the norm of a type without them leaves it.
+    let p = crate::model::params::edited(|p| {
+        p.run.staff_scale = 0.05;
+        p.trusts.ambulance.job_demands = 1.0;
+        p.outcomes.quality_noise_sd = 0.0;
+    });
+    let env = Environment::at(&p.pressures, 0);
+    let mut id = 0;
+    let mut t = Trust::new(0, TrustType::Ambulance, &p, 0, &mut id);
+    t.tally.engagement = 5.9;
+    t.step_outcomes(0, 0.1, &env, &p, 0.0);
+    let demanding = t.quality;
+    let q = crate::model::params::edited(|p| {
+        p.run.staff_scale = 0.05;
+        p.trusts.ambulance.job_demands = 0.0;
+        p.outcomes.quality_noise_sd = 0.0;
+    });
+    let mut u = Trust::new(0, TrustType::Ambulance, &q, 0, &mut id);
+    u.tally.engagement = 6.9;
+    u.step_outcomes(0, 0.1, &env, &q, 0.0);
+    assert!(
+        (demanding - u.quality).abs() < 1e-9,
+        "{demanding} vs {}",
+        u.quality
+    );
+}
+
+#[test]
+fn the_local_traits_come_from_their_own_stream() {
+    let with = |sd: f64, slope: f64| {
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.05;
+            p.workforce.labour_market_sd = sd;
+            p.staff.sickness_trust_sd = sd;
+            p.staff.sickness_population_slope = slope;
+        });
+        let mut id = 0;
+        Trust::new(4, TrustType::Acute, &p, 0, &mut id).traits
+    };
+    let (none, some) = (with(0.0, 0.0), with(0.3, 0.2));
+    assert_eq!((none.labour_market, none.sickness), (0.0, 0.0));
+    assert!(some.labour_market != 0.0 && some.sickness != 0.0);
+    // The other traits do not move with the local ones.
+    let strip = |t: Traits| (t.efficiency, t.quality, t.population, t.case_mix, t.survey);
+    assert_eq!(strip(none), strip(some));
+    // Without the trust's own causes the trait is the population's part.
+    let only_population = with(0.0, 0.2);
+    assert_eq!(only_population.sickness, 0.2 * only_population.population);
+}

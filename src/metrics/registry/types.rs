@@ -1,0 +1,247 @@
+//! Differences: between the four trust types (sickness, engagement,
+//! leaving, vacancies, ratings), between London and the rest, and between
+//! trusts of the same type (spread and persistence). Those that a type's or
+//! the trusts' parameters were set against are calibration targets; the
+//! rest are patterns the mechanisms must produce.
+
+use super::*;
+use crate::model::TrustType::{Acute, Ambulance, Community, MentalHealth};
+
+fn sickness(m: &crate::model::TrustMonth) -> f64 {
+    m.sickness_rate
+}
+
+fn leaving(m: &crate::model::TrustMonth) -> f64 {
+    m.leaver_rate
+}
+
+fn engagement(m: &crate::model::TrustMonth) -> f64 {
+    m.engagement
+}
+
+fn vacancy(m: &crate::model::TrustMonth) -> f64 {
+    m.vacancy_rate
+}
+
+fn good_or_better(m: &crate::model::TrustMonth) -> bool {
+    m.rating <= Rating::Good
+}
+
+/// Staff-weighted mean of `f` at trusts of type `a` over that at acute trusts.
+fn over_acute(
+    w: &Window,
+    a: crate::model::TrustType,
+    f: fn(&crate::model::TrustMonth) -> f64,
+) -> f64 {
+    pat::type_mean(w, a, f, false) / pat::type_mean(w, Acute, f, false)
+}
+
+/// National engagement (weighted by staff in post) minus that of type `a`.
+fn engagement_gap(w: &Window, a: crate::model::TrustType) -> f64 {
+    w.per_staff(engagement) - pat::type_mean(w, a, engagement, false)
+}
+
+const QUALITYWATCH: &str = "NHS Digital sickness absence rates by organisation type (monthly, 2010-2016), as charted by QualityWatch (Nuffield Trust, Health Foundation): 2015/16 means 3.96 % acute, 4.78 % mental health, 4.59 % community, 5.51 % ambulance; the ratio is our calculation";
+
+const SICKNESS_BY_TRUST: &str = "NHS Digital, NHS Sickness Absence Rates (January 2023 release, monthly rates by organisation from April 2013), acute trusts by their estates-return type; annual means, SD and correlations are our calculation";
+
+pub(super) const TYPES: &[Metric] = &[
+    checked(
+        "sickness_ratio_ambulance_vs_acute",
+        "Sickness absence, ambulance over acute trusts",
+        Unit::Times,
+        "Sickness rate of ambulance trusts over that of acute trusts (each weighted by staff in post).",
+        |w| over_acute(w, Ambulance, sickness),
+        calibration(
+            "about 1.4 (5.51 % vs 3.96 %, 2015/16)",
+            1.25,
+            1.55,
+            QUALITYWATCH,
+        ),
+    ),
+    checked(
+        "sickness_ratio_mental_health_vs_acute",
+        "Sickness absence, mental health over acute trusts",
+        Unit::Times,
+        "Sickness rate of mental health trusts over that of acute trusts (each weighted by staff in post).",
+        |w| over_acute(w, MentalHealth, sickness),
+        calibration(
+            "about 1.2 (4.78 % vs 3.96 %, 2015/16)",
+            1.1,
+            1.35,
+            QUALITYWATCH,
+        ),
+    ),
+    checked(
+        "sickness_ratio_community_vs_acute",
+        "Sickness absence, community over acute trusts",
+        Unit::Times,
+        "Sickness rate of community trusts over that of acute trusts (each weighted by staff in post).",
+        |w| over_acute(w, Community, sickness),
+        calibration(
+            "about 1.16 (4.59 % vs 3.96 %, 2015/16)",
+            1.05,
+            1.3,
+            QUALITYWATCH,
+        ),
+    ),
+    checked(
+        "engagement_gap_ambulance",
+        "Engagement, national minus ambulance trusts",
+        Unit::Score10,
+        "National engagement minus that of ambulance trusts (each weighted by staff in post).",
+        |w| engagement_gap(w, Ambulance),
+        calibration(
+            "about 1.0 (3.39 vs 3.78 on the 1-5 scale, 2015)",
+            0.6,
+            1.4,
+            "NHS Staff Survey 2015 (national engagement 3.78: IPA 2016; ambulance trusts' average 3.39: East of England Ambulance Service 2016; Picker 2016: ambulance results typically much poorer); the 0-10 gap is our conversion (x 2.5)",
+        ),
+    ),
+    checked(
+        "engagement_gap_mental_health",
+        "Engagement, national minus mental health trusts",
+        Unit::Score10,
+        "National engagement minus that of mental health trusts (each weighted by staff in post).",
+        |w| engagement_gap(w, MentalHealth),
+        pattern(
+            "about 0 (3.80 vs 3.78 on the 1-5 scale)",
+            -0.4,
+            0.4,
+            "NHS Staff Survey 2015-2017 (East London NHS Foundation Trust 2017: group average 3.80; IPA 2016); the range (0.16 on the 1-5 scale) is our allowance for the different years",
+        ),
+    ),
+    checked(
+        "engagement_gap_community",
+        "Engagement, national minus community trusts",
+        Unit::Score10,
+        "National engagement minus that of community trusts (each weighted by staff in post).",
+        |w| engagement_gap(w, Community),
+        pattern(
+            "about 0 (3.78 vs 3.78 on the 1-5 scale)",
+            -0.4,
+            0.4,
+            "NHS Staff Survey 2015-2017 (Central London Community Healthcare 2018: community trusts' average 3.78; IPA 2016); the range is our allowance for the different years",
+        ),
+    ),
+    checked(
+        "leaver_ratio_community_vs_acute",
+        "Staff leaving, community over acute trusts",
+        Unit::Times,
+        "Leaver rate of community trusts over that of acute trusts (each weighted by staff in post).",
+        |w| over_acute(w, Community, leaving),
+        calibration(
+            "about 1.4 (stability 79 % vs 85 %, 2017/18)",
+            1.2,
+            2.0,
+            "Health Foundation, A critical moment (2019) and Falling short (2019); the ratio of leavers (21 % vs 15 %) is our calculation",
+        ),
+    ),
+    checked(
+        "leaver_ratio_mental_health_vs_acute",
+        "Staff leaving, mental health over acute trusts",
+        Unit::Times,
+        "Leaver rate of mental health trusts over that of acute trusts (each weighted by staff in post).",
+        |w| over_acute(w, MentalHealth, leaving),
+        calibration(
+            "about 1.1 (turnover 13.4-14.3 % vs 11.9-12.5 %)",
+            1.0,
+            1.35,
+            "NHS Improvement retention programme, reported by HSJ 2019; the ratio is our calculation",
+        ),
+    ),
+    checked(
+        "vacancy_ratio_mental_health_vs_acute",
+        "Vacancies, mental health over acute trusts",
+        Unit::Times,
+        "Vacancy rate of mental health trusts over that of acute trusts (each weighted by establishment).",
+        |w| {
+            pat::type_mean(w, MentalHealth, vacancy, true) / pat::type_mean(w, Acute, vacancy, true)
+        },
+        calibration(
+            "above 1 (nurses in London: 16.7 % vs 14.4 %)",
+            1.0,
+            1.5,
+            "NHS Improvement vacancy data Q3 2017/18, reported by HSJ 2018; RCN 2019 (shortages far bigger in mental health); the ratio 1.16 is our calculation",
+        ),
+    ),
+    checked(
+        "vacancy_ratio_london",
+        "Vacancies, London over all trusts",
+        Unit::Times,
+        "Vacancy rate of the trusts in the London region over that of all trusts (weighted by establishment; register trusts).",
+        pat::vacancy_ratio_london,
+        calibration(
+            "about 1.4 (nurses: 14.4 % vs 10.3 %, 2017/18)",
+            1.2,
+            1.7,
+            "NHS Improvement vacancy data Q3 2017/18, reported by HSJ 2018; the ratio is our calculation",
+        ),
+    ),
+    checked(
+        "rated_good_ratio_mental_health_vs_acute",
+        "Rated good or better, mental health over acute",
+        Unit::Times,
+        "Share of trust-months rated good or outstanding at mental health trusts over that at acute trusts.",
+        |w| {
+            pat::type_share(w, MentalHealth, good_or_better)
+                / pat::type_share(w, Acute, good_or_better)
+        },
+        calibration(
+            "above 1 (trusts 2016: 38 % vs 22 %)",
+            1.05,
+            1.8,
+            "CQC ratings of trusts, April 2016 (National Health Executive); CQC State of Care 2019/20 (core services); the ratios are our calculation",
+        ),
+    ),
+    checked(
+        "rated_good_ratio_community_vs_acute",
+        "Rated good or better, community over acute",
+        Unit::Times,
+        "Share of trust-months rated good or outstanding at community trusts over that at acute trusts.",
+        |w| {
+            pat::type_share(w, Community, good_or_better)
+                / pat::type_share(w, Acute, good_or_better)
+        },
+        pattern(
+            "above 1 (core services 2020: 87 % vs 75 %)",
+            1.05,
+            2.0,
+            "CQC State of Care 2019/20 (core services); CQC ratings of trusts, April 2016 (National Health Executive); the ratios are our calculation",
+        ),
+    ),
+    checked(
+        "leaver_cv_between_trusts",
+        "Staff leaving, spread between trusts (CV)",
+        Unit::Ratio,
+        "Per year, the SD over the mean across acute and mental health trusts of their annual leaver rates; mean over years.",
+        |w| pat::cv_between_trusts(w, &[Acute, MentalHealth], leaving),
+        calibration(
+            "about 0.2 (nurses: 9-43 %, mean 16 %, 2016)",
+            0.12,
+            0.3,
+            "Nursing Times 2017 (NHS Digital, 160 foundation and mental health trusts, year to May 2016); the CV is our reading of that distribution",
+        ),
+    ),
+    checked(
+        "sickness_sd_between_acute_trusts",
+        "Sickness absence, SD between acute trusts",
+        Unit::Share,
+        "Per year, the SD across acute trusts of their annual sickness rates; mean over years.",
+        |w| pat::sd_between_trusts(w, Acute, sickness),
+        calibration(
+            "0.57-0.66 points (2016/17-2019)",
+            0.0045,
+            0.008,
+            SICKNESS_BY_TRUST,
+        ),
+    ),
+    checked(
+        "sickness_year_correlation_acute",
+        "Sickness year-to-year correlation, acute trusts",
+        Unit::Correlation,
+        "Per year, the correlation across acute trusts of their annual sickness rates with the year before's; mean over years.",
+        |w| pat::year_on_year_correlation(w, Acute, sickness),
+        pattern("0.94 (2017/18 to 2018/19)", 0.85, 0.98, SICKNESS_BY_TRUST),
+    ),
+];
