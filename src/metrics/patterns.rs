@@ -112,18 +112,30 @@ fn is_acute(w: &Window, t: u32) -> bool {
 /// Over 60-month blocks, the share of acute trusts whose CEOs (interims
 /// included) numbered `accept`.
 pub fn ceos_in_five_years(w: &Window, accept: impl Fn(usize) -> bool) -> f64 {
+    ceos_in_blocks(w, 60, true, accept)
+}
+
+/// Over consecutive blocks of `months` months from the window's start, the
+/// share of trusts (acute trusts only if `acute_only`) whose CEOs in post at
+/// the months' ends (interims included) numbered `accept`.
+pub fn ceos_in_blocks(
+    w: &Window,
+    months: u32,
+    acute_only: bool,
+    accept: impl Fn(usize) -> bool,
+) -> f64 {
     let mut v = vec![];
     let mut start = w.first;
-    while start + 59 <= w.last {
-        for t in (0..w.trusts as u32).filter(|&t| is_acute(w, t)) {
-            let mut ids: Vec<u64> = (start..start + 60)
+    while months > 0 && start + months - 1 <= w.last {
+        for t in (0..w.trusts as u32).filter(|&t| !acute_only || is_acute(w, t)) {
+            let mut ids: Vec<u64> = (start..start + months)
                 .filter_map(|m| w.at(t, m).map(|r| r.ceo_id))
                 .collect();
             ids.sort_unstable();
             ids.dedup();
             v.push(accept(ids.len()));
         }
-        start += 60;
+        start += months;
     }
     share(v.into_iter())
 }
@@ -700,6 +712,25 @@ mod difference_tests {
             t.region = None;
         }
         assert!(vacancy_ratio_london(&Window::horizon(&r)).is_nan());
+    }
+
+    #[test]
+    fn ceos_are_counted_over_blocks_of_months() {
+        let mut r = replication();
+        // One CEO per trust throughout, then a new one every 12 months.
+        for m in &mut r.trust_months {
+            m.ceo_id = u64::from(m.trust_id);
+        }
+        let w = Window::horizon(&r);
+        assert_eq!(ceos_in_blocks(&w, 36, false, |n| n == 1), 1.0);
+        for m in &mut r.trust_months {
+            m.ceo_id = u64::from(m.trust_id) * 1_000 + u64::from((m.month - 1) / 12);
+        }
+        let w = Window::horizon(&r);
+        assert_eq!(ceos_in_blocks(&w, 36, false, |n| n == 3), 1.0);
+        assert_eq!(ceos_in_blocks(&w, 24, true, |n| n == 2), 1.0);
+        // A block longer than the window counts nothing.
+        assert!(ceos_in_blocks(&w, 48, false, |_| true).is_nan());
     }
 
     #[test]

@@ -91,6 +91,19 @@ pub(super) const EVIDENCE: &[Metric] = &[
         ),
     ),
     checked(
+        "one_ceo_in_3y_share",
+        "Trusts with one CEO in 3 years",
+        Unit::Share,
+        "Over 36-month blocks (financial years from the calendar's start), the share of trusts of every type that had a single CEO throughout, interims included.",
+        |w| pat::ceos_in_blocks(w, 36, false, |n| n == 1),
+        pattern(
+            "about 50 % (115 trusts, 2014/15-2016/17)",
+            0.40,
+            0.58,
+            "HSJ 2017 (CEOs, interim or permanent, over the three financial years to 2016/17: 115 trusts had one, 77 two, 8 four); the share of about 230 trusts and the range (the 95 % sampling interval) are our calculation",
+        ),
+    ),
+    checked(
         "ceo_under_1y_share",
         "Sitting CEOs in post under a year",
         Unit::Share,
