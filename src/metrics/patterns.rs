@@ -545,16 +545,16 @@ pub fn type_mean(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64, per_pos
     if n > 0.0 { s / n } else { f64::NAN }
 }
 
-/// The register's name of the London region.
-const LONDON: &str = "London";
-
 /// Vacancy rate (weighted by establishment) of London's trusts over that of
 /// all trusts (NaN without register trusts in London).
 pub fn vacancy_ratio_london(w: &Window) -> f64 {
     let mut london = vec![false; w.trusts];
     for r in w.records {
         if let Some(x) = london.get_mut(r.trust_id as usize) {
-            *x = r.region.as_deref() == Some(LONDON);
+            *x = r
+                .region
+                .as_deref()
+                .is_some_and(crate::model::params::is_london);
         }
     }
     let (mut s, mut n, mut sl, mut nl) = (0.0, 0.0, 0.0, 0.0);

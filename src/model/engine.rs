@@ -104,9 +104,6 @@ fn censor_all(out: &mut ReplicationResult, trusts: &[Trust], cal: Calendar, tota
         .sort_by_key(|s| (s.trust_id, s.post, s.start_month));
 }
 
-/// The register's name of the London region (its labour market differs).
-const LONDON: &str = "London";
-
 /// Builds the trusts of replication `replication`: the register's rows in
 /// order if there is one, else `trusts.*.count` of each type in turn. Each
 /// trust is built with its own tree (a `[[for_trusts]]` entry that reaches
@@ -118,7 +115,7 @@ pub fn build_trusts(p: &Params, replication: u32) -> (Vec<Trust>, u64) {
     for (idx, row) in p.trusts.rows.iter().enumerate() {
         let (kind, fte) = (row.kind, row.establishment);
         let mut t = Trust::sized(idx as u32, kind, fte, tree(idx), replication, &mut next_id);
-        if row.region == LONDON {
+        if crate::model::params::is_london(&row.region) {
             t.traits.labour_market += p.workforce.london_labour_market;
         }
         trusts.push(t);
@@ -450,11 +447,13 @@ mod tests {
             blank_row(1, TrustType::Acute),
         ];
         rows[1].region = "North West".into();
+        rows.push(blank_row(2, TrustType::Acute));
+        rows[2].region = " LONDON ".into();
         let p = crate::model::params::edited(|q| {
             tiny_raw(q);
             q.trusts.register = "register.csv".into();
             q.trusts.rows = rows;
-            q.trusts.acute.count = 2;
+            q.trusts.acute.count = 3;
             q.trusts.mental_health.count = 0;
             q.trusts.community.count = 0;
             q.trusts.ambulance.count = 0;
@@ -464,6 +463,10 @@ mod tests {
         let (trusts, _) = build_trusts(&p, 0);
         assert_eq!(trusts[0].traits.labour_market, 0.3);
         assert_eq!(trusts[1].traits.labour_market, 0.0);
+        assert_eq!(
+            trusts[2].traits.labour_market, 0.3,
+            "any case, spaces around"
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub use leaders::{BoardParams, LeaderParams};
 pub use mortality::MortalityParams;
 pub use oversight::{OutcomeParams, OversightParams};
 pub use pressures::{Pressure, Pressures};
-pub use register::TrustRow;
+pub use register::{TrustRow, is_london};
 pub use regulator::RegulatorParams;
 pub use run::RunParams;
 use schema::{Checker, Section, nested, section};

@@ -135,6 +135,13 @@ pub const COLUMNS: &[(&str, bool, &str)] = &[
     ("surplus_share", false, "empty or a number from -0.5 to 0.5"),
 ];
 
+/// Whether `region` names the London region, whose labour market is
+/// tighter (`workforce.london_labour_market`): "London" in any case, with
+/// spaces around it.
+pub fn is_london(region: &str) -> bool {
+    region.trim().eq_ignore_ascii_case("london")
+}
+
 impl TrustRow {
     /// Problems of a row (a stored register is checked again on reading):
     /// `(column, value, allowed)`.
