@@ -210,9 +210,9 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
         &["validate", out.to_str().unwrap()],
         &[
             "CEO tenure, KM median (years)",
-            "of 27 met",
+            "of 38 met",
             "pattern (not tuned to)",
-            "of 27 met",
+            "of 33 met",
         ],
     );
     // Issue 19: a reduced-scale run printed failed targets and patterns

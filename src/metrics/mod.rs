@@ -266,8 +266,14 @@ impl Values {
 /// Every metric over the whole reported horizon of `r`, virtual trials
 /// included.
 pub fn evaluate(r: &ReplicationResult, p: &Params) -> Values {
+    evaluate_with(r, virtual_trials(p, r.replication))
+}
+
+/// [`evaluate`] with the replication's virtual trials already run (they
+/// depend only on the parameters and the replication's number, so a caller
+/// can run them beside the simulation).
+pub fn evaluate_with(r: &ReplicationResult, trials: Trials) -> Values {
     let w = Window::horizon(r);
-    let trials = virtual_trials(p, r.replication);
     let mut v = Values::default();
     for m in METRICS.iter() {
         v.insert(
@@ -332,10 +338,16 @@ impl ReplicationMetrics {
 
 /// The metrics of one replication (both scopes).
 pub fn evaluate_replication(r: &ReplicationResult, p: &Params) -> ReplicationMetrics {
+    evaluate_replication_with(r, virtual_trials(p, r.replication))
+}
+
+/// [`evaluate_replication`] with the replication's virtual trials already
+/// run.
+pub fn evaluate_replication_with(r: &ReplicationResult, trials: Trials) -> ReplicationMetrics {
     ReplicationMetrics {
         replication: r.replication,
         parameter_set: None,
-        whole_run: evaluate(r, p),
+        whole_run: evaluate_with(r, trials),
         final_year: evaluate_window(&Window::horizon(r).final_year()),
         groups: vec![],
     }

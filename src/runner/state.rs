@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Finished, RunError, RunSpec};
-use crate::metrics::evaluate_replication;
+use crate::metrics::evaluate_replication_with;
 use crate::model::{Params, ReplicationState};
 use crate::output::batches;
 use crate::output::state::{self, StateFile};
@@ -144,11 +144,19 @@ pub fn simulate(
         saved = Some(state::encode(&s));
     }
     let end = s.total(p);
-    if !s.advance(p, end, stop) {
+    // The virtual trials depend only on the parameters and the
+    // replication's number: they run beside the simulation, on a thread the
+    // pool has spare (a run of fewer replications than threads), else after
+    // it on the same thread.
+    let (finished, trials) = rayon::join(
+        || s.advance(p, end, stop),
+        || crate::metrics::virtual_trials(p, r),
+    );
+    if !finished {
         return Ok(None);
     }
     let result = s.finish(p);
-    let mut metrics = evaluate_replication(&result, p);
+    let mut metrics = evaluate_replication_with(&result, trials);
     metrics.parameter_set = spec.set_of(r);
     metrics.groups = crate::metrics::groups::evaluate(&result, &spec.groups);
     Ok(Some((Finished { result, metrics }, saved)))
