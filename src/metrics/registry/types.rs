@@ -5,39 +5,36 @@
 //! rest are patterns the mechanisms must produce.
 
 use super::*;
-use crate::model::TrustType::{Acute, Ambulance, Community, MentalHealth};
+use crate::model::TrustMonth;
+use crate::model::TrustType::{self, Acute, Ambulance, Community, MentalHealth};
 
-fn sickness(m: &crate::model::TrustMonth) -> f64 {
+fn sickness(m: &TrustMonth) -> f64 {
     m.sickness_rate
 }
 
-fn leaving(m: &crate::model::TrustMonth) -> f64 {
+fn leaving(m: &TrustMonth) -> f64 {
     m.leaver_rate
 }
 
-fn engagement(m: &crate::model::TrustMonth) -> f64 {
+fn engagement(m: &TrustMonth) -> f64 {
     m.engagement
 }
 
-fn vacancy(m: &crate::model::TrustMonth) -> f64 {
+fn vacancy(m: &TrustMonth) -> f64 {
     m.vacancy_rate
 }
 
-fn good_or_better(m: &crate::model::TrustMonth) -> bool {
+fn good_or_better(m: &TrustMonth) -> bool {
     m.rating <= Rating::Good
 }
 
 /// Staff-weighted mean of `f` at trusts of type `a` over that at acute trusts.
-fn over_acute(
-    w: &Window,
-    a: crate::model::TrustType,
-    f: fn(&crate::model::TrustMonth) -> f64,
-) -> f64 {
+fn over_acute(w: &Window, a: TrustType, f: fn(&TrustMonth) -> f64) -> f64 {
     pat::type_mean(w, a, f, false) / pat::type_mean(w, Acute, f, false)
 }
 
 /// National engagement (weighted by staff in post) minus that of type `a`.
-fn engagement_gap(w: &Window, a: crate::model::TrustType) -> f64 {
+fn engagement_gap(w: &Window, a: TrustType) -> f64 {
     w.per_staff(engagement) - pat::type_mean(w, a, engagement, false)
 }
 
