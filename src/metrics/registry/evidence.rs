@@ -430,7 +430,7 @@ pub(super) const EVIDENCE: &[Metric] = &[
             "60 % (121 of 201 in post, 2023)",
             0.45,
             0.75,
-            "HSJ 2023 (CEOs in post at trusts in England); the range is our allowance for one year's count",
+            "HSJ 2023 (CEOs in post at acute, mental health, community and combined trusts); the range is our allowance for one year's count",
         ),
     ),
     checked(
