@@ -557,21 +557,13 @@ pub fn vacancy_ratio_london(w: &Window) -> f64 {
                 .is_some_and(crate::model::params::is_london);
         }
     }
-    let (mut s, mut n, mut sl, mut nl) = (0.0, 0.0, 0.0, 0.0);
-    for m in w.rows {
-        let wt = f64::from(m.establishment);
-        s += m.vacancy_rate * wt;
-        n += wt;
-        if london.get(m.trust_id as usize).copied().unwrap_or(false) {
-            sl += m.vacancy_rate * wt;
-            nl += wt;
-        }
-    }
-    if nl > 0.0 && n > 0.0 {
-        ratio(sl / nl, s / n)
-    } else {
-        f64::NAN
-    }
+    let post = |m: &TrustMonth| f64::from(m.establishment);
+    let in_london = |m: &TrustMonth| london.get(m.trust_id as usize).copied().unwrap_or(false);
+    let london_rate = w.weighted(
+        |m| m.vacancy_rate,
+        |m| if in_london(m) { post(m) } else { 0.0 },
+    );
+    ratio(london_rate, w.per_post(|m| m.vacancy_rate))
 }
 
 /// Share of the trust-months of type `kind` for which `f` holds.

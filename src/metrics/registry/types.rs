@@ -28,9 +28,16 @@ fn good_or_better(m: &TrustMonth) -> bool {
     m.rating <= Rating::Good
 }
 
-/// Staff-weighted mean of `f` at trusts of type `a` over that at acute trusts.
-fn over_acute(w: &Window, a: TrustType, f: fn(&TrustMonth) -> f64) -> f64 {
-    pat::type_mean(w, a, f, false) / pat::type_mean(w, Acute, f, false)
+/// Mean of `f` at trusts of type `a` over that at acute trusts, weighted by
+/// staff in post (`per_post`: by establishment).
+fn over_acute(w: &Window, a: TrustType, f: fn(&TrustMonth) -> f64, per_post: bool) -> f64 {
+    pat::type_mean(w, a, f, per_post) / pat::type_mean(w, Acute, f, per_post)
+}
+
+/// Share of trust-months rated good or outstanding at type `a` over that at
+/// acute trusts.
+fn good_over_acute(w: &Window, a: TrustType) -> f64 {
+    pat::type_share(w, a, good_or_better) / pat::type_share(w, Acute, good_or_better)
 }
 
 /// National engagement (weighted by staff in post) minus that of type `a`.
@@ -48,7 +55,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Sickness absence, ambulance over acute trusts",
         Unit::Times,
         "Sickness rate of ambulance trusts over that of acute trusts (each weighted by staff in post).",
-        |w| over_acute(w, Ambulance, sickness),
+        |w| over_acute(w, Ambulance, sickness, false),
         calibration(
             "about 1.4 (5.51 % vs 3.96 %, 2015/16)",
             1.25,
@@ -61,7 +68,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Sickness absence, mental health over acute trusts",
         Unit::Times,
         "Sickness rate of mental health trusts over that of acute trusts (each weighted by staff in post).",
-        |w| over_acute(w, MentalHealth, sickness),
+        |w| over_acute(w, MentalHealth, sickness, false),
         calibration(
             "about 1.2 (4.78 % vs 3.96 %, 2015/16)",
             1.1,
@@ -74,7 +81,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Sickness absence, community over acute trusts",
         Unit::Times,
         "Sickness rate of community trusts over that of acute trusts (each weighted by staff in post).",
-        |w| over_acute(w, Community, sickness),
+        |w| over_acute(w, Community, sickness, false),
         calibration(
             "about 1.16 (4.59 % vs 3.96 %, 2015/16)",
             1.05,
@@ -126,7 +133,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Staff leaving, community over acute trusts",
         Unit::Times,
         "Leaver rate of community trusts over that of acute trusts (each weighted by staff in post).",
-        |w| over_acute(w, Community, leaving),
+        |w| over_acute(w, Community, leaving, false),
         calibration(
             "about 1.4 (stability 79 % vs 85 %, 2017/18)",
             1.2,
@@ -139,7 +146,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Staff leaving, mental health over acute trusts",
         Unit::Times,
         "Leaver rate of mental health trusts over that of acute trusts (each weighted by staff in post).",
-        |w| over_acute(w, MentalHealth, leaving),
+        |w| over_acute(w, MentalHealth, leaving, false),
         calibration(
             "about 1.1 (turnover 13.4-14.3 % vs 11.9-12.5 %)",
             1.0,
@@ -180,10 +187,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Rated good or better, mental health over acute",
         Unit::Times,
         "Share of trust-months rated good or outstanding at mental health trusts over that at acute trusts.",
-        |w| {
-            pat::type_share(w, MentalHealth, good_or_better)
-                / pat::type_share(w, Acute, good_or_better)
-        },
+        |w| good_over_acute(w, MentalHealth),
         calibration(
             "above 1 (trusts 2016: 38 % vs 22 %)",
             1.05,
@@ -196,10 +200,7 @@ pub(super) const TYPES: &[Metric] = &[
         "Rated good or better, community over acute",
         Unit::Times,
         "Share of trust-months rated good or outstanding at community trusts over that at acute trusts.",
-        |w| {
-            pat::type_share(w, Community, good_or_better)
-                / pat::type_share(w, Acute, good_or_better)
-        },
+        |w| good_over_acute(w, Community),
         pattern(
             "above 1 (core services 2020: 87 % vs 75 %)",
             1.05,
