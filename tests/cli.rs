@@ -212,7 +212,7 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "CEO tenure, KM median (years)",
             "of 38 met",
             "pattern (not tuned to)",
-            "of 33 met",
+            "of 36 met",
         ],
     );
     // Issue 19: a reduced-scale run printed failed targets and patterns
@@ -375,13 +375,15 @@ print(json.dumps({
 
 #[test]
 fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_to() {
-    // The full England baseline, twelve replications.
+    // The full England baseline as shipped and as README shows it (twenty
+    // replications): medians of fewer replications sit too near the edges
+    // of the CEO rows (the fitted Weibull shape is 0.84 of at most 0.85).
     let dir = TempDir::new().unwrap();
     let file = layered(
         &dir,
         "reduced.toml",
         "baseline.toml",
-        "[run]\nname = \"reduced\"\nreplications = 12\n",
+        "[run]\nname = \"reduced\"\nreplications = 20\n",
     );
     let out = run(&dir, "reduced", &file, &["--no-charts"]);
     let rows = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();

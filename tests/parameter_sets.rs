@@ -53,7 +53,7 @@ fn leaving_sets(dir: &Path) -> PathBuf {
         dir,
         "leaving.parquet",
         &["staff.leave_base_monthly", "leaders.prepared_share"],
-        &[&[0.0065, 0.25], &[0.065, 0.3], &[0.006, 0.2]],
+        &[&[0.0072, 0.25], &[0.072, 0.3], &[0.006, 0.2]],
     )
 }
 

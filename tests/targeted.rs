@@ -81,7 +81,7 @@ fn a_policy_for_one_trust_is_reported_there_elsewhere_and_nationally() {
         "{check}"
     );
     assert!(
-        check.contains("#   staff.leave_base_monthly = 0.02 for these trusts (elsewhere 0.0065)"),
+        check.contains("#   staff.leave_base_monthly = 0.02 for these trusts (elsewhere 0.0072)"),
         "{check}"
     );
     let dir = tmp.path().join("cmp");

@@ -54,6 +54,11 @@ pub enum Unit {
     Shape,
     /// How many times one share is another (a ratio of two shares).
     Times,
+    /// A drift of a score or index: points a year.
+    PointsPerYear,
+    /// A drift of a share: stored as a fraction a year, shown in
+    /// percentage points a year.
+    PpPerYear,
 }
 
 impl Unit {
@@ -73,6 +78,8 @@ impl Unit {
             Unit::Correlation => "r",
             Unit::Shape => "shape",
             Unit::Times => "times",
+            Unit::PointsPerYear => "points a year",
+            Unit::PpPerYear => "percentage points a year",
         }
     }
 
@@ -82,6 +89,7 @@ impl Unit {
     pub fn stored_label(self) -> &'static str {
         match self {
             Unit::Share => "fraction (0-1)",
+            Unit::PpPerYear => "fraction (0-1) a year",
             other => other.label(),
         }
     }
@@ -102,13 +110,20 @@ impl Unit {
     /// A value as tables print it: shares as percentages with one decimal,
     /// large numbers with one decimal, others with two; `-` when not finite.
     pub fn format(self, v: f64) -> String {
-        format_value(v, self.percent())
+        match self {
+            _ if !v.is_finite() => "-".into(),
+            Unit::PointsPerYear => format!("{v:+.3}"),
+            Unit::PpPerYear => format!("{:+.3} pp", 100.0 * v),
+            _ => format_value(v, self.percent()),
+        }
     }
 
     /// A difference as tables print it: shares in percentage points.
     pub fn format_difference(self, d: f64) -> String {
         if !d.is_finite() {
             "-".into()
+        } else if self == Unit::PpPerYear {
+            format!("{:+.3} pp", 100.0 * d)
         } else if self.percent() {
             format!("{:+.2} pp", 100.0 * d)
         } else if d.abs() >= 100.0 {
@@ -120,7 +135,11 @@ impl Unit {
 
     /// Factor from stored values to displayed ones (100 for shares).
     pub fn display_scale(self) -> f64 {
-        if self.percent() { 100.0 } else { 1.0 }
+        if self.percent() || self == Unit::PpPerYear {
+            100.0
+        } else {
+            1.0
+        }
     }
 }
 

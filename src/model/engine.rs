@@ -725,3 +725,45 @@ mod targeted_tests {
         assert!(moved > 0, "no trust entered or left the rating in the run");
     }
 }
+
+#[cfg(test)]
+mod steady_state_tests {
+    #[test]
+    fn a_trust_starts_at_its_own_steady_state() {
+        // England from month 0 with no burn-in, at 5 % of staff: after the
+        // default burn-in's five years the slow stocks (team leaders'
+        // capability, improvement capability, friction) hold their level for
+        // the next 15. Started from new leaders with no development,
+        // improvement capability 0.5 and friction at its reference, they moved
+        // for 20 years (from years 6-7 to 16-20 at full scale: capability
+        // +0.02, improvement -0.07, friction -0.06).
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.05;
+            p.run.burn_in_months = 0;
+            p.run.months = 240;
+        });
+        let r = super::run_replication(&p, 0);
+        let mean = |from: u32, to: u32, f: fn(&crate::model::records::TrustMonth) -> f64| {
+            let rows: Vec<f64> = r
+                .trust_months
+                .iter()
+                .filter(|m| (from..=to).contains(&m.month))
+                .map(f)
+                .collect();
+            rows.iter().sum::<f64>() / rows.len() as f64
+        };
+        type Of = fn(&crate::model::records::TrustMonth) -> f64;
+        let stocks: [(&str, Of, f64); 3] = [
+            ("leader capability", |m| m.mean_leader_capability, 0.015),
+            ("improvement", |m| m.improvement_capability, 0.035),
+            ("friction", |m| m.friction, 0.03),
+        ];
+        for (what, f, tol) in stocks {
+            let (start, end) = (mean(61, 84, f), mean(181, 240, f));
+            assert!(
+                (end - start).abs() < tol,
+                "{what}: {start:.3} in years 6-7, {end:.3} in years 16-20"
+            );
+        }
+    }
+}

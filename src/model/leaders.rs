@@ -11,7 +11,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use super::Pathway;
-use super::params::{BoardParams, DevelopmentParams, LeaderParams};
+use super::params::{BoardParams, DevelopmentParams, Intervention, LeaderParams};
 use super::rng::Stream;
 
 /// A place on a development intervention, effective at `effect_month`.
@@ -65,6 +65,17 @@ fn draw01(rng: &mut Stream, mean: f64, sd: f64) -> f32 {
         mean
     };
     v.clamp(0.0, 1.0) as f32
+}
+
+/// The intervention at `at` (in 0..sum) along the cumulated `rates`.
+fn pick(rates: &[f64; 7], mut at: f64) -> usize {
+    for (k, r) in rates.iter().enumerate() {
+        if *r > 0.0 && at < *r {
+            return k;
+        }
+        at -= r;
+    }
+    rates.iter().rposition(|r| *r > 0.0).unwrap_or(0)
 }
 
 /// Share of promotions that are prepared, after succession planning.
@@ -135,29 +146,84 @@ impl Leader {
         if let Some(en) = self.enrolment
             && en.effect_month <= month
         {
-            let iv = d.interventions()[usize::from(en.intervention)];
-            let combined = if iv.formal {
-                self.practical_done > 0
-            } else {
-                self.formal_done > 0
-            };
-            let bonus = if combined {
-                1.0 + d.combination_bonus
-            } else {
-                1.0
-            };
-            let gain = (iv.capability_effect * bonus).min(1.0) as f32;
-            self.capability += gain * (1.0 - self.capability);
-            self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
-            if iv.formal {
-                self.formal_done = self.formal_done.saturating_add(1);
-            } else {
-                self.practical_done = self.practical_done.saturating_add(1);
-            }
-            self.joint_done |= en.joint;
-            self.prepared = true;
+            self.complete(d.interventions()[usize::from(en.intervention)], en.joint, d);
             self.enrolment = None;
         }
+    }
+
+    /// The effect of a completed intervention `iv` (joint if `joint`): a
+    /// share of the gap to 1 in capability (more after the other kind) and
+    /// in compassion.
+    fn complete(&mut self, iv: &Intervention, joint: bool, d: &DevelopmentParams) {
+        let combined = if iv.formal {
+            self.practical_done > 0
+        } else {
+            self.formal_done > 0
+        };
+        let bonus = if combined {
+            1.0 + d.combination_bonus
+        } else {
+            1.0
+        };
+        let gain = (iv.capability_effect * bonus).min(1.0) as f32;
+        self.capability += gain * (1.0 - self.capability);
+        self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
+        if iv.formal {
+            self.formal_done = self.formal_done.saturating_add(1);
+        } else {
+            self.practical_done = self.practical_done.saturating_add(1);
+        }
+        self.joint_done |= joint;
+        self.prepared = true;
+    }
+
+    /// `months` of experience at once (what `learn` does month by month).
+    fn gain_experience(&mut self, months: f64, l: &LeaderParams) {
+        let ceiling = l.experience_ceiling as f32;
+        if self.capability < ceiling && months > 0.0 {
+            let keep = (1.0 - l.experience_rate).powf(months) as f32;
+            self.capability = ceiling - (ceiling - self.capability) * keep;
+        }
+    }
+
+    /// The history of a leader appointed `months` ago into a trust whose
+    /// budget has bought places for each team leader at `rates` a month (per
+    /// intervention): experience, and the interventions completed, as a
+    /// renewal process (a leader on a course is not enrolled again until its
+    /// effect arrives). Starts a trust's leaders where its development has
+    /// been going on for years, not from none.
+    pub fn live_through(
+        &mut self,
+        months: u16,
+        rates: &[f64; 7],
+        l: &LeaderParams,
+        d: &DevelopmentParams,
+        rng: &mut Stream,
+    ) {
+        let end = f64::from(months);
+        let total: f64 = rates.iter().sum();
+        let ivs = d.interventions();
+        let mut now = 0.0;
+        // Draws until an effect would arrive after today (even when today
+        // is the day of appointment), so the stream advances the same way
+        // whatever the tenure.
+        if total > 0.0 {
+            loop {
+                let enrolled = now - rng.random::<f64>().max(1e-300).ln() / total;
+                let k = pick(rates, rng.random::<f64>() * total);
+                let joint = rng.random::<f64>() < d.joint_share;
+                let effect = enrolled + f64::from(ivs[k].duration_months + ivs[k].lag_months);
+                if effect > end {
+                    break;
+                }
+                self.gain_experience(effect - now, l);
+                self.complete(ivs[k], joint, d);
+                self.invested_gbp += ivs[k].cost_gbp as f32;
+                now = effect;
+            }
+        }
+        self.gain_experience(end - now, l);
+        self.tenure_months = months;
     }
 
     /// Monthly leaving probability.
@@ -223,6 +289,32 @@ impl Executive {
         }
     }
 
+    /// The history of an executive appointed `months` ago into a trust
+    /// whose budget buys executive programmes at `rates` places a month: the
+    /// first place goes to the newcomer (if its effect has arrived, they are
+    /// CEO-ready), as in [`Leader::live_through`].
+    pub fn live_through(
+        &mut self,
+        months: u16,
+        rates: &[f64; 7],
+        d: &DevelopmentParams,
+        rng: &mut Stream,
+    ) {
+        let total: f64 = rates.iter().sum();
+        if total > 0.0 {
+            let enrolled = -rng.random::<f64>().max(1e-300).ln() / total;
+            let k = pick(rates, rng.random::<f64>() * total);
+            let iv = d.interventions()[k];
+            if enrolled + f64::from(iv.duration_months + iv.lag_months) <= f64::from(months) {
+                self.capability += iv.capability_effect as f32 * (1.0 - self.capability);
+                self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
+                self.ready = true;
+            }
+        }
+        self.tenure_months = months;
+        self.start_month = -i32::from(months);
+    }
+
     /// Monthly leaving probability of a substantive executive: the annual
     /// rate as a hazard, raised after a CEO change, per oversight level above
     /// 1 and while the trust is rated inadequate.
@@ -251,8 +343,44 @@ impl Executive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::params::Params;
+    use crate::model::params::{InterventionKind, Params};
     use crate::model::rng::from_u64;
+
+    #[test]
+    fn a_leaders_history_is_a_renewal_process_of_courses() {
+        let p = Params::default();
+        let d = &p.development;
+        let mentoring = InterventionKind::Mentoring as usize;
+        let mut rates = [0.0; 7];
+        rates[mentoring] = 0.01;
+        let wait = f64::from(d.mentoring.duration_months + d.mentoring.lag_months);
+        let mut rng = from_u64(3);
+        let n = 20_000;
+        let (mut developed, mut twice) = (0, 0);
+        for _ in 0..n {
+            let (mut l, _) = Leader::appoint(false, &p.leaders, d, &mut rng);
+            l.live_through(120, &rates, &p.leaders, d, &mut rng);
+            assert_eq!(l.tenure_months, 120);
+            assert_eq!(l.formal_done, 0, "only mentoring was offered");
+            developed += u32::from(l.practical_done > 0);
+            twice += u32::from(l.practical_done > 1);
+        }
+        // At least one course done: enrolled within 120 - wait months.
+        let expect = 1.0 - (-0.01 * (120.0 - wait)).exp();
+        let got = f64::from(developed) / f64::from(n);
+        assert!((got - expect).abs() < 0.015, "{got} vs {expect}");
+        assert!(twice > 0 && twice < developed / 2);
+        // No places, no history: experience alone.
+        let (mut l, _) = Leader::appoint(false, &p.leaders, d, &mut rng);
+        let start = l.capability;
+        l.live_through(60, &[0.0; 7], &p.leaders, d, &mut rng);
+        let ceiling = p.leaders.experience_ceiling as f32;
+        let keep = (1.0 - p.leaders.experience_rate).powf(60.0) as f32;
+        if start < ceiling {
+            assert!((l.capability - (ceiling - (ceiling - start) * keep)).abs() < 1e-5);
+        }
+        assert_eq!(l.formal_done + l.practical_done, 0);
+    }
 
     #[test]
     fn unprepared_promotions_start_weaker() {

@@ -9,7 +9,7 @@ section! {
         /// Weibull shape of the baseline exit hazard (below 1: falling with time in post).
         pub hazard_shape: f64 = 0.3, num(0.1, 5.0, "Weibull shape");
         /// Weibull scale of the baseline exit hazard, in months.
-        pub hazard_scale_months: f64 = 3000.0, num(1.0, 10_000.0, unit::MONTHS);
+        pub hazard_scale_months: f64 = 3800.0, num(1.0, 10_000.0, unit::MONTHS);
         /// Log hazard ratio per oversight level above 1, scaled by `oversight.punitiveness`.
         pub oversight_log_hr: f64 = 0.25, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per unit of the regulator's concern score below 0.
@@ -25,7 +25,7 @@ section! {
         /// Months after appointment with a lower hazard (a new CEO is given time).
         pub honeymoon_months: f64 = 12.0, num(0.0, 120.0, unit::MONTHS);
         /// Hazard ratio during the honeymoon.
-        pub honeymoon_hr: f64 = 0.9, num(0.0, 1.0, "hazard ratio");
+        pub honeymoon_hr: f64 = 0.85, num(0.0, 1.0, "hazard ratio");
         /// Log hazard ratio per unit of friction above its reference.
         pub friction_log_hr: f64 = 2.0, num(-10.0, 10.0, unit::LOG_HR);
         /// Share of non-retirement exits that are dismissals or pushed resignations at oversight level 4.
@@ -35,7 +35,7 @@ section! {
         /// Age from which a CEO may retire.
         pub retirement_age_min: f64 = 58.0, num(30.0, 80.0, unit::YEARS);
         /// Monthly retirement probability per year of age beyond the minimum.
-        pub retirement_hazard_per_year: f64 = 0.0015, num(0.0, 1.0, "probability per month per year of age");
+        pub retirement_hazard_per_year: f64 = 0.0022, num(0.0, 1.0, "probability per month per year of age");
         /// Mean age at a first CEO appointment.
         pub first_appointment_age: f64 = 50.0, num(25.0, 75.0, unit::YEARS);
         /// Standard deviation of age at appointment.
@@ -100,5 +100,7 @@ section! {
         pub restructure_friction: f64 = 0.05, num(0.0, 1.0, "friction (0-1)");
         /// Months over which a CEO change unsettles staff (instability decay).
         pub instability_months: f64 = 12.0, num(0.1, 600.0, unit::MONTHS);
+        /// Mean time in post of the sitting CEOs at the start of burn-in (elapsed tenure is geometric, as under a constant hazard).
+        pub initial_tenure_mean_months: f64 = 60.0, num(1.0, 240.0, unit::MONTHS);
     }
 }

@@ -67,11 +67,11 @@ section! {
         /// Standard deviation of the monthly patient-experience noise.
         pub experience_noise_sd: f64 = 0.05, num(0.0, 5.0, "experience points");
         /// Rating cut-off (domain score, quality points) for outstanding.
-        pub outstanding_above: f64 = 76.0, num(0.0, 100.0, QP);
+        pub outstanding_above: f64 = 77.5, num(0.0, 100.0, QP);
         /// Rating cut-off for good.
-        pub good_above: f64 = 66.0, num(0.0, 100.0, QP);
+        pub good_above: f64 = 67.0, num(0.0, 100.0, QP);
         /// Rating cut-off for requires improvement (below: inadequate).
-        pub requires_improvement_above: f64 = 59.5, num(0.0, 100.0, QP);
+        pub requires_improvement_above: f64 = 59.8, num(0.0, 100.0, QP);
         /// Monthly decay of improvement capability.
         pub improvement_decay: f64 = 0.01, num(0.0, 1.0, "share per month");
         /// Improvement capability built per month per unit of leader capability.

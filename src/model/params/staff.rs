@@ -11,7 +11,7 @@ section! {
         /// Staff per team (team-leader span of control).
         pub team_size: u32 = 25, int(2, 500, unit::COUNT);
         /// Engagement target of a team with average conditions (0-10).
-        pub engagement_base: f64 = 6.9, num(0.0, 10.0, EP);
+        pub engagement_base: f64 = 6.82, num(0.0, 10.0, EP);
         /// Share of the gap to the target closed each month.
         pub engagement_adjust_rate: f64 = 0.12, num(0.0, 1.0, "share per month");
         /// Pull toward the team's mean engagement last month (social influence).
@@ -41,7 +41,7 @@ section! {
         /// Engagement of a new starter (0-10).
         pub new_starter_engagement: f64 = 7.2, num(0.0, 10.0, EP);
         /// Monthly probability that a well staff member starts a sickness spell at reference engagement and no workload.
-        pub sickness_onset_base: f64 = 0.019, num(0.0, 1.0, unit::PER_MONTH);
+        pub sickness_onset_base: f64 = 0.0198, num(0.0, 1.0, unit::PER_MONTH);
         /// Log-odds-like slope of sickness onset per engagement point below 7.
         pub sickness_engagement_slope: f64 = 0.18, num(0.0, 2.0, "log rate per engagement point");
         /// Relative rise in sickness onset per unit of workload.
@@ -49,7 +49,7 @@ section! {
         /// Monthly probability that a sick staff member returns.
         pub sickness_recovery: f64 = 0.55, num(0.01, 1.0, unit::PER_MONTH);
         /// Monthly leaving probability at reference engagement and no workload.
-        pub leave_base_monthly: f64 = 0.0065, num(0.0, 1.0, unit::PER_MONTH);
+        pub leave_base_monthly: f64 = 0.0072, num(0.0, 1.0, unit::PER_MONTH);
         /// Slope of leaving per engagement point below 7 (exponential).
         pub leave_engagement_slope: f64 = 0.25, num(0.0, 2.0, "log rate per engagement point");
         /// Relative rise in leaving per unit of workload.

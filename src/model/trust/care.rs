@@ -20,14 +20,14 @@ fn logistic(x: f64) -> f64 {
 }
 
 impl Trust {
-    pub(super) fn step_friction(&mut self, env: &Environment, p: &Params) {
+    /// The friction the trust's state pulls towards, with `churn` team
+    /// leaders leaving a year per leader.
+    pub(super) fn friction_target(&self, integration: f64, churn: f64, p: &Params) -> f64 {
         let f = &p.friction;
-        let n = self.teams.len().max(1) as f64;
         let (compassion, hybrid, joint) = self.leader_mix();
         let board_clin = self.executives.iter().filter(|e| e.clinical).count() as f64
             / self.executives.len().max(1) as f64;
-        let churn = self.leader_exits_12.iter().sum::<u32>() as f64 / n;
-        let target = f.base
+        f.base
             + f.finance_weight * (-self.surplus_share_12()).max(0.0)
             + f.oversight_weight * p.oversight.punitiveness * f64::from(self.oversight_level - 1)
             + f.command_style_weight * (1.0 - compassion)
@@ -35,7 +35,14 @@ impl Trust {
             + f.churn_weight * churn
             - f.hybrid_weight * hybrid
             - f.joint_development_weight * joint
-            + f.integration_weight * (env.integration - 1.0);
+            + f.integration_weight * (integration - 1.0)
+    }
+
+    pub(super) fn step_friction(&mut self, env: &Environment, p: &Params) {
+        let f = &p.friction;
+        let n = self.teams.len().max(1) as f64;
+        let churn = self.leader_exits_12.iter().sum::<u32>() as f64 / n;
+        let target = self.friction_target(env.integration, churn, p);
         self.friction += f.adjust_rate * (target - self.friction)
             + f.noise_sd * normal(&mut self.streams.friction);
         self.friction = self.friction.clamp(0.0, 1.0);

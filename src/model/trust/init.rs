@@ -7,7 +7,8 @@ use rand_distr::{Distribution, LogNormal, Normal, StandardNormal};
 
 use super::{MonthTally, MortalityWindow, Team, Traits, Trust, TrustEvents, TrustStreams};
 use crate::model::ceo::Ceo;
-use crate::model::development::DevelopmentLedger;
+use crate::model::development::{DevelopmentLedger, expected_places};
+use crate::model::environment::Environment;
 use crate::model::leaders::{Executive, Leader};
 use crate::model::params::{Params, StaffParams, TrustTypeParams};
 use crate::model::regulator::RegulatorState;
@@ -48,18 +49,14 @@ fn teams(staff: &StaffPool, n: u32, p: &Params, rng: &mut Stream) -> Vec<Team> {
     let ts = p.staff.team_size;
     let l = &p.leaders;
     let mut teams = Vec::with_capacity(n.div_ceil(ts) as usize);
+    let rates = place_rates(p, n).0;
     let mut start = 0;
     while start < n {
         let end = (start + ts).min(n);
         let clinical_post = rng.random::<f64>() < l.clinical_leader_share;
         let (mut leader, _) = Leader::appoint(clinical_post, l, &p.development, rng);
-        let months = rng.random_range(0..96u16);
-        let ceiling = l.experience_ceiling as f32;
-        if leader.capability < ceiling {
-            let keep = (1.0 - l.experience_rate as f32).powi(i32::from(months));
-            leader.capability = ceiling - (ceiling - leader.capability) * keep;
-        }
-        leader.tenure_months = months;
+        let months = stationary_tenure(l.leave_annual, rng);
+        leader.live_through(months, &rates, l, &p.development, rng);
         teams.push(Team {
             start,
             end,
@@ -71,12 +68,15 @@ fn teams(staff: &StaffPool, n: u32, p: &Params, rng: &mut Stream) -> Vec<Team> {
     teams
 }
 
-/// The sitting CEO: elapsed tenure is a uniform share of a baseline Weibull
-/// spell, so burn-in starts near the steady state.
+/// The sitting CEO: elapsed tenure is that of a holder found in post under
+/// a constant hazard with the model's own steady-state mean time in post, so
+/// burn-in starts near the steady state.
 fn first_ceo(id: u64, p: &Params, rng: &mut Stream) -> Ceo {
-    let spell = p.ceo.hazard_scale_months
-        * (-rng.random::<f64>().max(1e-12).ln()).powf(1.0 / p.ceo.hazard_shape);
-    let elapsed = (rng.random::<f64>() * spell).min(180.0);
+    let mean = p.ceo.initial_tenure_mean_months;
+    let stay = mean / (1.0 + mean);
+    let elapsed = (rng.random::<f64>().max(1e-300).ln() / stay.ln())
+        .floor()
+        .min(240.0);
     let age = (p.ceo.first_appointment_age + 3.0 + p.ceo.appointment_age_sd * normal(rng))
         .clamp(35.0, 64.0);
     let clinical = rng.random::<f64>() < p.board.clinician_share;
@@ -155,7 +155,7 @@ impl Trust {
             &mut rng,
         );
         let teams = teams(&staff, n, p, &mut rng);
-        let executives = executives(p, &mut rng);
+        let executives = executives(p, n, &mut rng);
         let ceo = first_ceo(*next_ceo_id, p, &mut rng);
         *next_ceo_id += 1;
         let culture = stationary_culture_sd(&p.staff) * normal(&mut rng);
@@ -203,8 +203,58 @@ impl Trust {
             events: TrustEvents::default(),
             streams: TrustStreams::new(p.run.seed, replication, u64::from(index)),
         };
+        t.settle(p);
         t.prime_mortality(p);
         t
+    }
+
+    /// Share of team leaders with any development.
+    pub(super) fn developed_leader_share(&self) -> f64 {
+        self.teams
+            .iter()
+            .filter(|t| t.leader.formal_done + t.leader.practical_done > 0)
+            .count() as f64
+            / self.teams.len().max(1) as f64
+    }
+
+    /// Starts the trust's slow stocks where its own processes hold them:
+    /// friction at the target its leaders and board pull it to (with team
+    /// leaders leaving at their base rate), then improvement capability at
+    /// the level where what its leaders build, and its development buys,
+    /// balances its decay and what developed leaders take away when they
+    /// leave (at month 0's pressures, oversight level 1 and no deficit).
+    fn settle(&mut self, p: &Params) {
+        let l = &p.leaders;
+        let q = &p.outcomes;
+        let env = Environment::at(&p.pressures, 0);
+        let exit = 1.0 - (1.0 - l.leave_annual.clamp(0.0, 0.999)).powf(1.0 / 12.0);
+        self.friction = self
+            .friction_target(env.integration, 12.0 * exit, p)
+            .clamp(0.0, 1.0);
+        let n = self.teams.len().max(1) as f64;
+        let capability = self
+            .teams
+            .iter()
+            .map(|t| f64::from(t.leader.capability))
+            .sum::<f64>()
+            / n;
+        let developed = self.developed_leader_share();
+        let real = self.real_size(p);
+        let places = expected_places(&p.development, p.finance.pay_per_fte_gbp, real);
+        let spend: f64 = (0..7)
+            .map(|k| places[k] * p.development.interventions()[k].cost_gbp)
+            .sum();
+        let built = q.improvement_build
+            * (1.0 + q.technology_improvement * (env.technology - 1.0)).max(0.0)
+            * capability
+            * (1.0 - self.friction)
+            + q.improvement_per_development * spend / real.max(1e-9);
+        let lost = q.improvement_decay + l.capability_loss_on_exit * exit * developed;
+        self.improvement = if lost > 0.0 {
+            (built / lost).clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
     }
 
     /// Fills the mortality window with 12 months at the trust's expected
@@ -219,16 +269,62 @@ impl Trust {
 
 /// The board at the start of burn-in: appointments with tenures spread over
 /// the last eight years.
-fn executives(p: &Params, rng: &mut Stream) -> Vec<Executive> {
+fn executives(p: &Params, n: u32, rng: &mut Stream) -> Vec<Executive> {
+    let rates = place_rates(p, n).1;
     (0..p.board.executives)
         .map(|_| {
             let mut e = Executive::appoint(&p.board, &p.leaders, 0, rng);
-            let months = rng.random_range(0..96);
-            e.tenure_months = months;
-            e.start_month = -i32::from(months);
+            let months = stationary_tenure(p.board.leave_annual, rng);
+            e.live_through(months, &rates, &p.development, rng);
             e
         })
         .collect()
+}
+
+/// Places a month of each intervention that the development budget buys
+/// for a trust of `n` simulated posts, at the steady state: per team leader
+/// (first), and in executive programmes for the board (second). Executive
+/// programmes go to executives who are not yet CEO-ready, that is to
+/// newcomers (about `executives x` their monthly leaving rate); the rest of
+/// those places goes to team leaders.
+fn place_rates(p: &Params, n: u32) -> ([f64; 7], [f64; 7]) {
+    let real = f64::from(n) / p.run.staff_scale;
+    let places = expected_places(&p.development, p.finance.pay_per_fte_gbp, real);
+    let leaders = f64::from(n.div_ceil(p.staff.team_size).max(1));
+    let ivs = p.development.interventions();
+    let executive: f64 = (0..7)
+        .filter(|&k| ivs[k].executive)
+        .map(|k| places[k])
+        .sum();
+    let newcomers = f64::from(p.board.executives)
+        * (1.0 - (1.0 - p.board.leave_annual.clamp(0.0, 0.999)).powf(1.0 / 12.0));
+    let to_board = if executive > 0.0 {
+        (newcomers / executive).min(1.0)
+    } else {
+        0.0
+    };
+    let mut board = [0.0; 7];
+    let team = std::array::from_fn(|k| {
+        if ivs[k].executive {
+            board[k] = places[k];
+            places[k] * (1.0 - to_board) * p.run.staff_scale / leaders
+        } else {
+            places[k] * p.run.staff_scale / leaders
+        }
+    });
+    (team, board)
+}
+
+/// Months in post of a holder found in post at a random moment when holders
+/// leave at `leave_annual` a year: geometric (the stationary distribution of
+/// elapsed tenure under a constant hazard), capped at 40 years.
+fn stationary_tenure(leave_annual: f64, rng: &mut Stream) -> u16 {
+    let stay = (1.0 - leave_annual.clamp(0.0, 0.999)).powf(1.0 / 12.0);
+    if stay >= 1.0 {
+        return 480;
+    }
+    let u = rng.random::<f64>().max(1e-300);
+    (u.ln() / stay.ln()).floor().min(480.0) as u16
 }
 
 /// SD of the stationary distribution of local culture (an AR(1) shock).
@@ -256,5 +352,27 @@ fn first_tally(teams: &[Team], n: u32, p: &Params) -> MonthTally {
         mean_leader_capability: mean_cap,
         mean_leader_quality: 0.5,
         ..MonthTally::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::from_u64;
+
+    #[test]
+    fn stationary_tenure_is_geometric_with_the_leaving_rate() {
+        let mut rng = from_u64(4);
+        let n = 40_000;
+        let mean = (0..n)
+            .map(|_| f64::from(stationary_tenure(0.1, &mut rng)))
+            .sum::<f64>()
+            / f64::from(n);
+        // Mean of floor(ln u / ln s) with s = 0.9^(1/12): s / (1 - s), about
+        // 113.4 months (the cap at 480 months removes under 1 %).
+        let s = 0.9f64.powf(1.0 / 12.0);
+        let expect = s / (1.0 - s);
+        assert!((mean / expect - 1.0).abs() < 0.03, "{mean} vs {expect}");
+        assert_eq!(stationary_tenure(0.0, &mut rng), 480);
     }
 }

@@ -304,3 +304,36 @@ fn the_local_traits_come_from_their_own_stream() {
     let only_population = with(0.0, 0.2);
     assert_eq!(only_population.sickness, 0.2 * only_population.population);
 }
+
+#[test]
+fn a_development_budget_leaves_a_history_in_the_starting_leaders() {
+    let developed = |budget: f64| {
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.2;
+            p.development.budget_share_of_paybill = budget;
+        });
+        let mut id = 0;
+        let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+        let dev = t.developed_leader_share();
+        let ready = t.executives.iter().filter(|e| e.ready).count();
+        (dev, ready, t.improvement)
+    };
+    let (none, ready_none, imp_none) = developed(0.0);
+    let (some, ready_some, _) = developed(0.0002);
+    let (more, _, _) = developed(0.002);
+    assert_eq!((none, ready_none), (0.0, 0));
+    assert!(some > 0.05 && more > some + 0.2, "{none} {some} {more}");
+    assert!(ready_some > 0, "executives developed for CEO posts");
+    // Without development or exits of developed leaders, improvement
+    // starts where building balances decay alone.
+    let p = crate::model::params::edited(|p| {
+        p.run.staff_scale = 0.2;
+        p.development.budget_share_of_paybill = 0.0;
+    });
+    let mut id = 0;
+    let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let q = &p.outcomes;
+    let expect = q.improvement_build * t.tally.mean_leader_capability * (1.0 - t.friction)
+        / q.improvement_decay;
+    assert!((imp_none - expect).abs() < 1e-9, "{imp_none} vs {expect}");
+}
