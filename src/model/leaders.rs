@@ -281,12 +281,17 @@ impl Executive {
         if let Some(en) = self.enrolment
             && en.effect_month <= month
         {
-            let iv = d.interventions()[usize::from(en.intervention)];
-            self.capability += iv.capability_effect as f32 * (1.0 - self.capability);
-            self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
-            self.ready = true;
+            self.complete(d.interventions()[usize::from(en.intervention)]);
             self.enrolment = None;
         }
+    }
+
+    /// The effect of a completed programme `iv`: a share of the gap to 1 in
+    /// capability and compassion, and CEO-ready.
+    fn complete(&mut self, iv: &Intervention) {
+        self.capability += iv.capability_effect as f32 * (1.0 - self.capability);
+        self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
+        self.ready = true;
     }
 
     /// The history of an executive appointed `months` ago into a trust
@@ -306,9 +311,7 @@ impl Executive {
             let k = pick(rates, rng.random::<f64>() * total);
             let iv = d.interventions()[k];
             if enrolled + f64::from(iv.duration_months + iv.lag_months) <= f64::from(months) {
-                self.capability += iv.capability_effect as f32 * (1.0 - self.capability);
-                self.compassion += iv.compassion_effect as f32 * (1.0 - self.compassion);
-                self.ready = true;
+                self.complete(iv);
             }
         }
         self.tenure_months = months;

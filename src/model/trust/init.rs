@@ -45,18 +45,17 @@ pub fn draw_capability(mean: f64, sd: f64, rng: &mut Stream) -> f32 {
 
 /// Teams of `team_size` slots over `n` posts, each with a leader of a
 /// random tenure and the experience it implies.
-fn teams(staff: &StaffPool, n: u32, p: &Params, rng: &mut Stream) -> Vec<Team> {
+fn teams(staff: &StaffPool, n: u32, rates: &[f64; 7], p: &Params, rng: &mut Stream) -> Vec<Team> {
     let ts = p.staff.team_size;
     let l = &p.leaders;
     let mut teams = Vec::with_capacity(n.div_ceil(ts) as usize);
-    let rates = place_rates(p, n).0;
     let mut start = 0;
     while start < n {
         let end = (start + ts).min(n);
         let clinical_post = rng.random::<f64>() < l.clinical_leader_share;
         let (mut leader, _) = Leader::appoint(clinical_post, l, &p.development, rng);
         let months = stationary_tenure(l.leave_annual, rng);
-        leader.live_through(months, &rates, l, &p.development, rng);
+        leader.live_through(months, rates, l, &p.development, rng);
         teams.push(Team {
             start,
             end,
@@ -73,10 +72,7 @@ fn teams(staff: &StaffPool, n: u32, p: &Params, rng: &mut Stream) -> Vec<Team> {
 /// burn-in starts near the steady state.
 fn first_ceo(id: u64, p: &Params, rng: &mut Stream) -> Ceo {
     let mean = p.ceo.initial_tenure_mean_months;
-    let stay = mean / (1.0 + mean);
-    let elapsed = (rng.random::<f64>().max(1e-300).ln() / stay.ln())
-        .floor()
-        .min(240.0);
+    let elapsed = geometric_months(mean / (1.0 + mean), 240.0, rng);
     let age = (p.ceo.first_appointment_age + 3.0 + p.ceo.appointment_age_sd * normal(rng))
         .clamp(35.0, 64.0);
     let clinical = rng.random::<f64>() < p.board.clinician_share;
@@ -154,8 +150,9 @@ impl Trust {
             stream(p.run.seed, replication, StreamName::Staff, u64::from(index)).next_u64(),
             &mut rng,
         );
-        let teams = teams(&staff, n, p, &mut rng);
-        let executives = executives(p, n, &mut rng);
+        let (team_rates, board_rates) = place_rates(p, n);
+        let teams = teams(&staff, n, &team_rates, p, &mut rng);
+        let executives = executives(p, &board_rates, &mut rng);
         let ceo = first_ceo(*next_ceo_id, p, &mut rng);
         *next_ceo_id += 1;
         let culture = stationary_culture_sd(&p.staff) * normal(&mut rng);
@@ -227,17 +224,11 @@ impl Trust {
         let l = &p.leaders;
         let q = &p.outcomes;
         let env = Environment::at(&p.pressures, 0);
-        let exit = 1.0 - (1.0 - l.leave_annual.clamp(0.0, 0.999)).powf(1.0 / 12.0);
+        let exit = monthly_leaving(l.leave_annual);
         self.friction = self
             .friction_target(env.integration, 12.0 * exit, p)
             .clamp(0.0, 1.0);
-        let n = self.teams.len().max(1) as f64;
-        let capability = self
-            .teams
-            .iter()
-            .map(|t| f64::from(t.leader.capability))
-            .sum::<f64>()
-            / n;
+        let capability = self.tally.mean_leader_capability;
         let developed = self.developed_leader_share();
         let real = self.real_size(p);
         let places = expected_places(&p.development, p.finance.pay_per_fte_gbp, real);
@@ -269,13 +260,12 @@ impl Trust {
 
 /// The board at the start of burn-in: appointments with tenures spread over
 /// the last eight years.
-fn executives(p: &Params, n: u32, rng: &mut Stream) -> Vec<Executive> {
-    let rates = place_rates(p, n).1;
+fn executives(p: &Params, rates: &[f64; 7], rng: &mut Stream) -> Vec<Executive> {
     (0..p.board.executives)
         .map(|_| {
             let mut e = Executive::appoint(&p.board, &p.leaders, 0, rng);
             let months = stationary_tenure(p.board.leave_annual, rng);
-            e.live_through(months, &rates, &p.development, rng);
+            e.live_through(months, rates, &p.development, rng);
             e
         })
         .collect()
@@ -296,8 +286,7 @@ fn place_rates(p: &Params, n: u32) -> ([f64; 7], [f64; 7]) {
         .filter(|&k| ivs[k].executive)
         .map(|k| places[k])
         .sum();
-    let newcomers = f64::from(p.board.executives)
-        * (1.0 - (1.0 - p.board.leave_annual.clamp(0.0, 0.999)).powf(1.0 / 12.0));
+    let newcomers = f64::from(p.board.executives) * monthly_leaving(p.board.leave_annual);
     let to_board = if executive > 0.0 {
         (newcomers / executive).min(1.0)
     } else {
@@ -320,11 +309,22 @@ fn place_rates(p: &Params, n: u32) -> ([f64; 7], [f64; 7]) {
 /// elapsed tenure under a constant hazard), capped at 40 years.
 fn stationary_tenure(leave_annual: f64, rng: &mut Stream) -> u16 {
     let stay = (1.0 - leave_annual.clamp(0.0, 0.999)).powf(1.0 / 12.0);
+    geometric_months(stay, 480.0, rng) as u16
+}
+
+/// Whole months elapsed, geometric with monthly probability `stay` of one
+/// more month, capped at `cap` (no draw when `stay` is 1).
+fn geometric_months(stay: f64, cap: f64, rng: &mut Stream) -> f64 {
     if stay >= 1.0 {
-        return 480;
+        return cap;
     }
     let u = rng.random::<f64>().max(1e-300);
-    (u.ln() / stay.ln()).floor().min(480.0) as u16
+    (u.ln() / stay.ln()).floor().min(cap)
+}
+
+/// Monthly leaving probability of a holder who leaves at `annual` a year.
+fn monthly_leaving(annual: f64) -> f64 {
+    1.0 - (1.0 - annual.clamp(0.0, 0.999)).powf(1.0 / 12.0)
 }
 
 /// SD of the stationary distribution of local culture (an AR(1) shock).
