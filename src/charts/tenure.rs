@@ -1,7 +1,9 @@
 //! CEO tenure: Kaplan-Meier survival of permanent chief executive spells
 //! (delayed entry and censoring respected), one curve per replication, drawn
-//! as their median with the middle 90 % of replications, the median tenure
-//! marked and the evidence reference drawn as a labelled line.
+//! as their median with the middle 90 % of replications and the median tenure
+//! marked. No published figure describes completed tenures (the evidence on
+//! tenure is of sitting CEOs' time in post, checked in the calibration
+//! table), so the chart draws no evidence line and its caption says so.
 //!
 //! The marked median is the headline's "CEO tenure, KM median": the same
 //! function of each replication's spells ([`metrics::ceo_tenure_median_years`])
@@ -21,16 +23,28 @@ use crate::metrics::{self, metric};
 use crate::output::SummaryRow;
 use crate::stats::{self, Observation};
 
-/// The evidence reference: about 3 years (the calibration target's source).
-const EVIDENCE_YEARS: f64 = 3.0;
+/// The shortest x axis, in years.
+const MIN_YEARS: f64 = 4.0;
 const BAND: f64 = 0.22;
 /// Lighter when curves overlap, so bands do not mix into a muddy colour.
 const BAND_OVERLAY: f64 = 0.12;
 /// The metric whose median the chart marks.
 const KEY: &str = "ceo_tenure_median_years";
 
-fn evidence_source() -> &'static str {
-    metric(KEY).and_then(|m| m.target).map_or("", |t| t.source)
+/// What the caption says of the evidence: the calibration target on time in
+/// post, which is not a completed tenure.
+fn evidence_note() -> String {
+    metric("ceo_time_in_post_median_years")
+        .and_then(|m| m.target)
+        .map_or(String::new(), |t| {
+            format!(
+                " No published figure describes completed tenures: the evidence ({}) is of sitting \
+                 chief executives' time in post, median {}, checked in the calibration table; a \
+                 completed tenure is longer, because a snapshot of sitting CEOs catches long spells \
+                 part-way through and short ones more often than their share.",
+                t.source, t.evidence
+            )
+        })
 }
 
 /// One step of the curve across replications: at `time` (months), the
@@ -141,11 +155,6 @@ pub fn describe(runs: &[RunData]) -> FrameText {
             Swatch::Band(BAND),
         ));
     }
-    legend.push(LegendItem::new(
-        "Evidence: median about 3 years",
-        style::REFERENCE,
-        Swatch::Dashed,
-    ));
     let mut notes = super::missing_notes(
         runs,
         |r| r.tenure.is_empty(),
@@ -196,8 +205,8 @@ pub fn describe(runs: &[RunData]) -> FrameText {
                  line: the median across replications at each time, band: the middle 90 % of replications. \
                  Spells still running at the end are censored; spells that began before the reported period \
                  enter late. The marked median is the key outcomes' \"CEO tenure, KM median\": the median \
-                 across replications of each replication's Kaplan-Meier median. Evidence: {}.",
-                evidence_source()
+                 across replications of each replication's Kaplan-Meier median.{}",
+                evidence_note()
             ),
             super::provenance(runs),
         ],
@@ -239,7 +248,7 @@ where
         .iter()
         .flatten()
         .map(|c| c.end / 12.0)
-        .fold(EVIDENCE_YEARS + 1.0, f64::max);
+        .fold(MIN_YEARS, f64::max);
     let x_max = end.ceil().min(20.0);
     let mut chart = ChartBuilder::on(plot)
         .margin_top(20)
@@ -256,13 +265,6 @@ where
         .y_desc("Chief executives still in post (%)")
         .draw()?;
 
-    // Evidence reference.
-    chart.draw_series(std::iter::once(DashedPathElement::new(
-        vec![(EVIDENCE_YEARS, 0.0), (EVIDENCE_YEARS, 100.0)],
-        22,
-        14,
-        style::REFERENCE.stroke_width(4),
-    )))?;
     let alpha = if runs.len() > 1 { BAND_OVERLAY } else { BAND };
     for (i, c) in present(&curves).filter(|(_, c)| c.replications > 1) {
         let hi = steps(c, |s| s.hi, x_max);
@@ -279,19 +281,7 @@ where
             style::scenario_colour(i).stroke_width(6),
         )))?;
     }
-    draw_medians(&mut chart, &curves, x_max)?;
-    let label = style::anchored(
-        style::text(style::LEGEND, style::REFERENCE),
-        HPos::Left,
-        VPos::Top,
-    );
-    style::chart_label(
-        &chart,
-        "Evidence: median about 3 years",
-        &label,
-        (EVIDENCE_YEARS, 98.0),
-        (20, 0),
-    )
+    draw_medians(&mut chart, &curves, x_max)
 }
 
 /// Each curve's median: a dotted guide from 50 % to the axis and the value,

@@ -50,13 +50,13 @@ pub fn checks(rows: &[CheckRow], title: &str) -> String {
                 format!("{} to {}", m.format(r.target.lo), m.format(r.target.hi)),
                 m.format(r.median),
                 format!("{} to {}", m.format(r.p05), m.format(r.p95)),
-                match (r.pass, missing, r.target.known_gap) {
-                    (true, _, _) => "pass",
-                    (false, true, _) => "n/a (no value)",
-                    (false, false, None) => "FAIL",
-                    (false, false, Some(_)) => "FAIL (known gap)",
-                }
-                .to_string(),
+                match (r.pass, missing, r.target.known_gap, r.target.period) {
+                    (true, ..) => "pass".to_string(),
+                    (false, true, _, Some(p)) => format!("other dates ({})", p.label),
+                    (false, true, _, None) => "n/a (no value)".to_string(),
+                    (false, false, None, _) => "FAIL".to_string(),
+                    (false, false, Some(_), _) => "FAIL (known gap)".to_string(),
+                },
             ]
         })
         .collect();
@@ -98,10 +98,21 @@ pub fn checks(rows: &[CheckRow], title: &str) -> String {
         out += &line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]);
     }
     let passed = rows.iter().filter(|r| r.pass).count();
+    let dated: Vec<&CheckRow> = rows.iter().filter(|r| !r.in_dates()).collect();
     out += &format!(
         "{passed} of {} met (model median across replications inside the \"passes in\" range)\n",
-        rows.len()
+        rows.len() - dated.len()
     );
+    for r in dated {
+        let p = r
+            .target
+            .period
+            .expect("only dated evidence is out of a run's dates");
+        out += &format!(
+            "  not counted: {} describes {}, outside this run's dates; {} covers it\n",
+            r.metric.label, p.label, p.scenario
+        );
+    }
     let gaps: Vec<String> = rows
         .iter()
         .filter(|r| !r.pass)

@@ -14,6 +14,14 @@ pub struct CheckRow {
     pub pass: bool,
 }
 
+impl CheckRow {
+    /// Whether the run covers the months the evidence describes (always,
+    /// for evidence of no one period).
+    pub fn in_dates(&self) -> bool {
+        self.target.period.is_none() || self.median.is_finite()
+    }
+}
+
 /// Checks every metric with a target of `kind`; `quantiles(key)` gives the
 /// 5th, 50th and 95th percentiles across replications.
 pub fn check(

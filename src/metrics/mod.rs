@@ -188,6 +188,23 @@ pub struct Target {
     /// A pattern the model is known to miss, with the reason (docs/ODD.md,
     /// "Known gaps"); the check still reports it as failed.
     pub known_gap: Option<&'static str>,
+    /// The calendar months the evidence describes, if it belongs to one
+    /// period: the metric is then measured on those months of a run that
+    /// covers them (and not at all on other runs).
+    pub period: Option<Period>,
+}
+
+/// The calendar months a piece of evidence describes, and the bundled
+/// scenario that covers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// First and last calendar month, as (year, month).
+    pub from: (i32, u32),
+    pub to: (i32, u32),
+    /// The period in words ("October 2013").
+    pub label: &'static str,
+    /// The bundled scenario whose run covers the period.
+    pub scenario: &'static str,
 }
 
 /// How a metric is computed from one replication.
@@ -297,9 +314,10 @@ pub fn evaluate_with(r: &ReplicationResult, trials: Trials) -> Values {
     for m in METRICS.iter() {
         v.insert(
             m.key,
-            match m.compute {
-                Compute::Window(f) => f(&w),
-                Compute::Trial(f) => f(&trials),
+            match (m.compute, m.target.and_then(|t| t.period)) {
+                (Compute::Window(f), Some(p)) => w.dated(p).map_or(f64::NAN, |d| f(&d)),
+                (Compute::Window(f), None) => f(&w),
+                (Compute::Trial(f), _) => f(&trials),
             },
         );
     }

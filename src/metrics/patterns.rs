@@ -6,7 +6,7 @@
 
 use super::window::{Window, mean_over_years};
 use crate::model::{Rating, TrustMonth, TrustType};
-use crate::stats;
+use crate::stats::{self, Observation};
 
 fn share(v: impl Iterator<Item = bool>) -> f64 {
     let (mut yes, mut n) = (0usize, 0usize);
@@ -138,6 +138,52 @@ pub fn ceos_in_blocks(
         start += months;
     }
     share(v.into_iter())
+}
+
+/// At each year end, the median time in post (years) of the permanent CEOs
+/// in post at every trust, averaged over the years.
+pub fn sitting_ceo_median_years(w: &Window) -> f64 {
+    year_end_median_tenure(w, |m| !m.interim)
+}
+
+/// At each year end, the median time in post (years) of the CEOs, interim
+/// or permanent, of the trusts whose published rating is `rating`, averaged
+/// over the years that have any.
+pub fn rated_ceo_median_years(w: &Window, rating: Rating) -> f64 {
+    year_end_median_tenure(w, |m| m.rating == rating)
+}
+
+fn year_end_median_tenure(w: &Window, keep: impl Fn(&TrustMonth) -> bool) -> f64 {
+    let medians: Vec<f64> = w
+        .year_ends()
+        .filter_map(|end| {
+            let t: Vec<f64> = w
+                .rows
+                .iter()
+                .filter(|m| m.month == end && keep(m))
+                .map(|m| f64::from(m.ceo_tenure_months) / 12.0)
+                .collect();
+            (!t.is_empty()).then(|| stats::quantile(&stats::sorted(&t), 0.5))
+        })
+        .collect();
+    stats::mean(&medians)
+}
+
+/// Maximum-likelihood Weibull shape of the time in post (months, plus half
+/// a month) of the permanent CEOs of acute trusts in the window's first
+/// month: a snapshot fitted as a sample of durations, as the survey was.
+pub fn time_in_post_weibull_shape(w: &Window) -> f64 {
+    let obs: Vec<Observation> = w
+        .rows
+        .iter()
+        .filter(|m| m.month == w.first && !m.interim && m.trust_type == TrustType::Acute)
+        .map(|m| Observation {
+            entry: 0.0,
+            exit: f64::from(m.ceo_tenure_months) + 0.5,
+            event: true,
+        })
+        .collect();
+    stats::weibull_fit(&obs).map_or(f64::NAN, |(k, _)| k)
 }
 
 /// At year ends, the share of permanent sitting CEOs of acute trusts whose

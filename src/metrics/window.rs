@@ -4,6 +4,8 @@
 
 use std::ops::RangeInclusive;
 
+use super::Period;
+use crate::model::calendar::YearMonth;
 use crate::model::records::{ExecSpell, InspectionRecord, TrustRecord};
 use crate::model::{CeoSpell, ReplicationResult, TrustMonth};
 use crate::stats::{self, Observation};
@@ -55,6 +57,29 @@ impl<'a> Window<'a> {
     pub fn horizon(r: &'a ReplicationResult) -> Self {
         let last = r.trust_months.last().map_or(0, |m| m.month);
         Window::new(r, 1..=last)
+    }
+
+    /// The months of this window that fall in `period`, if the window
+    /// covers all of it (`None` otherwise: a run of other years).
+    pub fn dated(&self, period: Period) -> Option<Window<'a>> {
+        let first = self.rows.first()?;
+        let month_of = |(y, m): (i32, u32)| {
+            let date = YearMonth::new(y, m)?;
+            i64::from(first.month).checked_add(date.months_since(first.date))
+        };
+        let (from, to) = (month_of(period.from)?, month_of(period.to)?);
+        if from < i64::from(self.first) || to > i64::from(self.last) || from > to {
+            return None;
+        }
+        let (from, to) = (from as u32, to as u32);
+        let lo = self.rows.partition_point(|m| m.month < from);
+        let hi = self.rows.partition_point(|m| m.month <= to);
+        Some(Window {
+            first: from,
+            last: to,
+            rows: &self.rows[lo..hi],
+            ..*self
+        })
     }
 
     /// The last 12 months of this window (all of it if shorter).

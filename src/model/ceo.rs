@@ -1,8 +1,12 @@
 //! Process 8, CEO tenure: the monthly exit hazard of a sitting chief
 //! executive and the route of an exit.
 //!
-//! The baseline hazard is Weibull: `H(t) = (t / scale)^shape`, lower still
-//! in a new CEO's honeymoon. It is scaled by what the board and the
+//! The baseline hazard is log-logistic with a level:
+//! `H(t) = level * ln(1 + (t / scale)^shape)`. With a shape above 1 it is
+//! near zero in a new CEO's first months (a new chief executive is given
+//! time, and serves a notice period to leave), rises to a peak and then
+//! falls for CEOs who have established themselves; an optional honeymoon
+//! lowers it further in the first months. It is scaled by what the board and the
 //! regulators see: the oversight segment (times the regulator's
 //! punitiveness), the published rating and a recent downgrade, the
 //! regulator's concern, the deficit and friction; never by the trust's true
@@ -69,7 +73,7 @@ pub struct CeoContext {
 
 /// Baseline cumulative hazard at `t` months.
 pub fn cumulative_hazard(c: &CeoParams, t: f64) -> f64 {
-    (t / c.hazard_scale_months).powf(c.hazard_shape)
+    c.hazard_level * (t / c.hazard_scale_months).powf(c.hazard_shape).ln_1p()
 }
 
 /// Hazard multiplier from what the board and regulators see.
@@ -167,10 +171,12 @@ mod tests {
     }
 
     #[test]
-    fn hazard_falls_with_time_in_post() {
+    fn hazard_rises_from_appointment_then_falls_for_the_established() {
         let p = Params::default();
-        assert!(exit_probability(&p.ceo, 1, 1.0) > exit_probability(&p.ceo, 60, 1.0));
-        assert!(exit_probability(&p.ceo, 60, 1.0) > exit_probability(&p.ceo, 120, 1.0));
+        let h = |t| exit_probability(&p.ceo, t, 1.0);
+        assert!(h(1) < 0.1 * h(36), "a new CEO rarely leaves at once");
+        assert!(h(12) < h(36));
+        assert!(h(180) < h(72), "long-serving CEOs are less likely to leave");
     }
 
     #[test]
@@ -197,9 +203,9 @@ mod tests {
     }
 
     #[test]
-    fn exits_follow_the_weibull_survival() {
+    fn exits_follow_the_baseline_survival() {
         // Without modifiers or retirement, the share still in post at 36
-        // months matches exp(-(36/scale)^shape).
+        // months matches exp(-H(36)) = (1 + (36/scale)^shape)^-level.
         let mut p = RawParams::default();
         p.ceo.retirement_hazard_per_year = 0.0;
         p.ceo.honeymoon_hr = 1.0;

@@ -18,6 +18,7 @@ th,td{padding:.32em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-a
 th{background:#f2f2f2;font-weight:bold}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#00664a;font-weight:bold}
+.other{color:#555;font-style:italic}
 .fail{color:#a53c00;font-weight:bold}
 .better{color:#00664a}
 .worse{color:#a53c00}

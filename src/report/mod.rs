@@ -292,6 +292,8 @@ fn check_table(h: &mut String, runs: &[ReportRun], kind: TargetKind, title: &str
                 let row = &c[i];
                 let (class, word) = if row.pass {
                     ("pass", "pass")
+                } else if !row.in_dates() {
+                    ("other", "other dates")
                 } else {
                     ("fail", "FAIL")
                 };
@@ -307,6 +309,7 @@ fn check_table(h: &mut String, runs: &[ReportRun], kind: TargetKind, title: &str
     }
     for (r, c) in runs.iter().zip(&checks) {
         let passed = c.iter().filter(|x| x.pass).count();
+        let counted = c.iter().filter(|x| x.in_dates()).count();
         let who = if runs.len() > 1 {
             format!("{}: ", r.data.label)
         } else {
@@ -316,8 +319,19 @@ fn check_table(h: &mut String, runs: &[ReportRun], kind: TargetKind, title: &str
             h,
             "<p class=\"summary-line\">{}{passed} of {} met (model median inside the evidence range).</p>",
             esc(&who),
-            c.len()
+            counted
         );
+        for x in c.iter().filter(|x| !x.in_dates()) {
+            if let Some(p) = x.target.period {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"summary-line\">Not counted: {} describes {}, outside this run's dates; <code>{}</code> covers it.</p>",
+                    esc(x.metric.label),
+                    esc(p.label),
+                    esc(p.scenario)
+                );
+            }
+        }
     }
     if kind == TargetKind::Calibration {
         let _ = writeln!(

@@ -86,14 +86,11 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Share,
         "Over 60-month blocks, the share of acute trusts that had a single CEO throughout.",
         |w| pat::ceos_in_five_years(w, |n| n == 1),
-        known_gap(
-            pattern(
-                "21 % at 27 % changes a year (2017-22)",
-                0.13,
-                0.29,
-                "HSJ 2022 (108 acute trusts); range is the 95 % sampling interval for 108 trusts",
-            ),
-            "the baseline's calmer churn, and CEO changes that concentrate in too few trusts",
+        pattern(
+            "21 % (2017-22)",
+            0.13,
+            0.29,
+            "HSJ 2022 (108 acute trusts, April 2017 to April 2022: 23 had one CEO); range is the 95 % sampling interval for 108 trusts",
         ),
     ),
     checked(
@@ -107,6 +104,48 @@ pub(super) const EVIDENCE: &[Metric] = &[
             0.40,
             0.58,
             "HSJ 2017 (CEOs, interim or permanent, over the three financial years to 2016/17: 115 trusts had one, 77 two, 8 four); the share of about 230 trusts and the range (the 95 % sampling interval) are our calculation",
+        ),
+    ),
+    checked(
+        "four_or_more_ceos_in_3y_share",
+        "Trusts with 4 or more CEOs in 3 years",
+        Unit::Share,
+        "Over 36-month blocks (financial years from the calendar's start), the share of trusts of every type that had four or more CEOs, interims included: repeated changes at the same trust.",
+        |w| pat::ceos_in_blocks(w, 36, false, |n| n >= 4),
+        pattern(
+            "8 of about 230 trusts (2014/15-2016/17)",
+            0.01,
+            0.06,
+            "HSJ 2017 (CEOs, interim or permanent, over the three financial years to 2016/17: 8 trusts had four); the share of about 230 trusts (3.5 %) and the range (the 95 % sampling interval) are our calculation",
+        ),
+    ),
+    checked(
+        "ceo_time_in_post_inadequate_years",
+        "CEOs' time in post at inadequate trusts, median (years)",
+        Unit::Years,
+        "At each reported year end, the median time in post of the CEOs, interim or permanent, of trusts whose published rating is inadequate, averaged over the years.",
+        |w| pat::rated_ceo_median_years(w, Rating::Inadequate),
+        pattern(
+            "11 months (13 trusts, end of 2016/17)",
+            0.5,
+            1.5,
+            "HSJ 2017 (median tenure of the chief executives of the 13 trusts rated inadequate); the range, for a median of 13 trusts, is our assumption",
+        ),
+    ),
+    checked(
+        "ceo_time_in_post_outstanding_years",
+        "CEOs' time in post at outstanding trusts, median (years)",
+        Unit::Years,
+        "As for inadequate trusts, at trusts whose published rating is outstanding.",
+        |w| pat::rated_ceo_median_years(w, Rating::Outstanding),
+        known_gap(
+            pattern(
+                "just over 7 years (14 trusts, end of 2016/17)",
+                4.5,
+                10.0,
+                "HSJ 2017 (median tenure of the chief executives of the 14 trusts rated outstanding; 10 of the 14 had one chief executive over three years); the range, for a median of 14 trusts, is our assumption",
+            ),
+            "long tenures do not gather at outstanding trusts: in the model a CEO's time in post barely moves care, as the evidence on CEO changes says, so stability does not build outstanding ratings",
         ),
     ),
     checked(
@@ -128,14 +167,11 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Share,
         "At each reported year end, the share of permanent CEOs of acute trusts in post for 60 months or more.",
         |w| pat::sitting_ceo_share(w, |t| t >= 60),
-        known_gap(
-            pattern(
-                "about 26 % (2013)",
-                0.20,
-                0.32,
-                "HSJ/Capsticks 2013; King's Fund / NHS Providers 2018 (median 3 years)",
-            ),
-            "the baseline's calmer churn, and CEO changes that concentrate in too few trusts",
+        pattern(
+            "26 % (2013)",
+            0.20,
+            0.32,
+            "HSJ/Capsticks 2013 (140 acute trusts: 26 % had a chief executive in post five years or more)",
         ),
     ),
     checked(

@@ -7,9 +7,16 @@ use std::sync::LazyLock;
 
 use super::patterns as pat;
 use super::window::Window;
-use super::{Better, Compute, Metric, Target, TargetKind, Trials, Unit};
+use super::{Better, Compute, Metric, Period, Target, TargetKind, Trials, Unit};
 use crate::model::{ExitRoute, Rating};
-use crate::stats;
+
+/// The HSJ/Capsticks survey of acute trusts' chief executives (autumn 2013).
+pub(super) const SNAPSHOT_2013: Period = Period {
+    from: (2013, 10),
+    to: (2013, 10),
+    label: "October 2013",
+    scenario: "scenarios/england_2013.toml",
+};
 
 const fn pattern(evidence: &'static str, lo: f64, hi: f64, source: &'static str) -> Target {
     Target {
@@ -19,6 +26,7 @@ const fn pattern(evidence: &'static str, lo: f64, hi: f64, source: &'static str)
         hi,
         source,
         known_gap: None,
+        period: None,
     }
 }
 
@@ -26,6 +34,15 @@ const fn pattern(evidence: &'static str, lo: f64, hi: f64, source: &'static str)
 const fn known_gap(t: Target, reason: &'static str) -> Target {
     Target {
         known_gap: Some(reason),
+        ..t
+    }
+}
+
+/// Evidence of one period: measured on those months of a run that covers
+/// them.
+const fn dated(t: Target, period: Period) -> Target {
+    Target {
+        period: Some(period),
         ..t
     }
 }
@@ -50,6 +67,7 @@ const fn calibration(evidence: &'static str, lo: f64, hi: f64, source: &'static 
         hi,
         source,
         known_gap: None,
+        period: None,
     }
 }
 
@@ -328,19 +346,26 @@ const CORE: &[Metric] = &[
         "Share of trust-months rated good or outstanding.",
         |w| w.share(|m| m.rating <= Rating::Good),
     ),
+    headline(measure(
+        "ceo_tenure_median_years",
+        "CEO tenure, KM median (years)",
+        Unit::Years,
+        "Kaplan-Meier median of permanent CEO spells, with delayed entry for spells begun in burn-in and censoring of spells still in post.",
+        |w| super::ceo_tenure_median_years(&w.tenure_observations()),
+    )),
     with_target(
         headline(measure(
-            "ceo_tenure_median_years",
-            "CEO tenure, KM median (years)",
+            "ceo_time_in_post_median_years",
+            "Sitting CEOs' time in post, median (years)",
             Unit::Years,
-            "Kaplan-Meier median of permanent CEO spells, with delayed entry for spells begun in burn-in and censoring of spells still in post.",
-            |w| super::ceo_tenure_median_years(&w.tenure_observations()),
+            "At each reported year end, the median time in post of the permanent CEOs in post (all trusts), averaged over years.",
+            pat::sitting_ceo_median_years,
         )),
         calibration(
-            "about 3.0 years",
-            2.5,
+            "about 2-3 years",
+            2.0,
             3.0,
-            "King's Fund / NHS Providers 2018",
+            "HSJ/Capsticks 2013 (median time in post 24 months, acute trusts); King's Fund / NHS Providers 2018 (average tenure of chief executives in post 2.5 years in 2014, 3 years in 2017)",
         ),
     ),
     with_target(
@@ -363,16 +388,19 @@ const CORE: &[Metric] = &[
     with_target(
         measure(
             "ceo_weibull_shape",
-            "CEO exit hazard, Weibull shape",
+            "CEO time in post, Weibull shape",
             Unit::Shape,
-            "Maximum-likelihood Weibull shape of the same spells as the tenure median.",
-            |w| stats::weibull_fit(&w.tenure_observations()).map_or(f64::NAN, |(k, _)| k),
+            "Maximum-likelihood Weibull shape fitted to the time in post of the permanent CEOs of acute trusts in post in October 2013 (the survey's snapshot), as the source fitted it.",
+            pat::time_in_post_weibull_shape,
         ),
-        calibration(
-            "about 0.7 (falling)",
-            0.6,
-            0.85,
-            "HSJ/Capsticks time in post, fitted",
+        dated(
+            calibration(
+                "about 0.7 (falling)",
+                0.6,
+                0.85,
+                "HSJ/Capsticks time-in-post snapshot (autumn 2013), fitted",
+            ),
+            SNAPSHOT_2013,
         ),
     ),
     with_target(

@@ -6,10 +6,12 @@ use super::schema::{int, num, section, unit};
 section! {
     /// The chief executive and the CEO market.
     pub struct CeoParams {
-        /// Weibull shape of the baseline exit hazard (below 1: falling with time in post).
-        pub hazard_shape: f64 = 0.3, num(0.1, 5.0, "Weibull shape");
-        /// Weibull scale of the baseline exit hazard, in months.
-        pub hazard_scale_months: f64 = 3800.0, num(1.0, 10_000.0, unit::MONTHS);
+        /// Log-logistic shape of the baseline exit hazard (above 1: the hazard rises to a peak, then falls for CEOs who have established themselves).
+        pub hazard_shape: f64 = 2.0, num(0.1, 10.0, "log-logistic shape");
+        /// Log-logistic scale of the baseline exit hazard, in months (with a level of 1, the median time to exit).
+        pub hazard_scale_months: f64 = 72.0, num(1.0, 10_000.0, unit::MONTHS);
+        /// Level of the baseline exit hazard: the cumulative hazard is `level * ln(1 + (t / scale)^shape)`.
+        pub hazard_level: f64 = 0.28, num(0.01, 100.0, "multiplier");
         /// Log hazard ratio per oversight level above 1, scaled by `oversight.punitiveness`.
         pub oversight_log_hr: f64 = 0.25, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per unit of the regulator's concern score below 0.
@@ -17,7 +19,7 @@ section! {
         /// Log hazard ratio while the published rating is requires improvement.
         pub requires_improvement_log_hr: f64 = 0.7, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio while the published rating is inadequate.
-        pub inadequate_log_hr: f64 = 1.4, num(-5.0, 5.0, unit::LOG_HR);
+        pub inadequate_log_hr: f64 = 2.2, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio in the year after a published downgrade of the overall rating.
         pub downgrade_log_hr: f64 = 0.9, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per 1 % of income of deficit over the last 12 months.
@@ -25,7 +27,7 @@ section! {
         /// Months after appointment with a lower hazard (a new CEO is given time).
         pub honeymoon_months: f64 = 12.0, num(0.0, 120.0, unit::MONTHS);
         /// Hazard ratio during the honeymoon.
-        pub honeymoon_hr: f64 = 0.85, num(0.0, 1.0, "hazard ratio");
+        pub honeymoon_hr: f64 = 1.0, num(0.0, 1.0, "hazard ratio");
         /// Log hazard ratio per unit of friction above its reference.
         pub friction_log_hr: f64 = 2.0, num(-10.0, 10.0, unit::LOG_HR);
         /// Share of non-retirement exits that are dismissals or pushed resignations at oversight level 4.
@@ -35,13 +37,13 @@ section! {
         /// Age from which a CEO may retire.
         pub retirement_age_min: f64 = 58.0, num(30.0, 80.0, unit::YEARS);
         /// Monthly retirement probability per year of age beyond the minimum.
-        pub retirement_hazard_per_year: f64 = 0.0022, num(0.0, 1.0, "probability per month per year of age");
+        pub retirement_hazard_per_year: f64 = 0.0016, num(0.0, 1.0, "probability per month per year of age");
         /// Mean age at a first CEO appointment.
         pub first_appointment_age: f64 = 50.0, num(25.0, 75.0, unit::YEARS);
         /// Standard deviation of age at appointment.
         pub appointment_age_sd: f64 = 4.0, num(0.0, 20.0, unit::YEARS);
         /// Probability that a vacancy is filled without an interim (planned handover).
-        pub direct_succession_share: f64 = 0.7, num(0.0, 1.0, unit::SHARE);
+        pub direct_succession_share: f64 = 0.66, num(0.0, 1.0, unit::SHARE);
         /// Mean months an interim stays before the permanent appointment.
         pub interim_months_mean: f64 = 7.0, num(1.0, 60.0, unit::MONTHS);
         /// Extra chance of a direct handover per unit of succession pipeline strength (share of the remaining gap).
@@ -101,6 +103,6 @@ section! {
         /// Months over which a CEO change unsettles staff (instability decay).
         pub instability_months: f64 = 12.0, num(0.1, 600.0, unit::MONTHS);
         /// Mean time in post of the sitting CEOs at the start of burn-in (elapsed tenure is geometric, as under a constant hazard).
-        pub initial_tenure_mean_months: f64 = 60.0, num(1.0, 240.0, unit::MONTHS);
+        pub initial_tenure_mean_months: f64 = 48.0, num(1.0, 240.0, unit::MONTHS);
     }
 }
