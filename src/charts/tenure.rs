@@ -38,11 +38,11 @@ fn evidence_note() -> String {
         .and_then(|m| m.target)
         .map_or(String::new(), |t| {
             format!(
-                " No published figure describes completed tenures: the evidence ({}) is of sitting \
-                 chief executives' time in post, median {}, checked in the calibration table; a \
-                 completed tenure is longer, because a snapshot of sitting CEOs catches long spells \
-                 part-way through and short ones more often than their share.",
-                t.source, t.evidence
+                " No published figure describes completed tenures: the evidence on tenure is of \
+                 sitting chief executives' time in post (median {}, checked in the calibration \
+                 table with its sources). A completed tenure is longer than the time in post of \
+                 those still serving, which counts each spell only up to the day of the count.",
+                t.evidence
             )
         })
 }
