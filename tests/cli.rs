@@ -7,6 +7,7 @@ use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use tempfile::TempDir;
+use trustsim::metrics::{CheckRow, TargetKind, check};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -57,6 +58,16 @@ fn succeeds_printing(args: &[&str], needles: &[&str]) {
             "{args:?} did not print {n:?}:\n{stdout}"
         );
     }
+}
+
+/// The check table of kind `kind` for a finished run, from its summary.
+fn checks(out: &Path, kind: TargetKind) -> Vec<CheckRow> {
+    let rows = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();
+    check(kind, |k| {
+        rows.iter()
+            .find(|r| r.metric == k)
+            .map(|r| (r.p05, r.p50, r.p95))
+    })
 }
 
 #[test]
@@ -445,14 +456,7 @@ fn the_2013_scenario_reproduces_the_snapshot_of_that_autumn() {
         &scenario("england_2013.toml"),
         &["--no-charts"],
     );
-    let rows = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();
-    let quantiles = |k: &str| {
-        rows.iter()
-            .find(|r| r.metric == k)
-            .map(|r| (r.p05, r.p50, r.p95))
-    };
-    use trustsim::metrics::{TargetKind, check};
-    let weibull = check(TargetKind::Calibration, quantiles)
+    let weibull = checks(&out, TargetKind::Calibration)
         .into_iter()
         .find(|c| c.metric.key == "ceo_weibull_shape")
         .unwrap();
@@ -478,20 +482,13 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
         "[run]\nname = \"reduced\"\nreplications = 20\n",
     );
     let out = run(&dir, "reduced", &file, &["--no-charts"]);
-    let rows = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();
-    let quantiles = |k: &str| {
-        rows.iter()
-            .find(|r| r.metric == k)
-            .map(|r| (r.p05, r.p50, r.p95))
-    };
-    let show = |c: &trustsim::metrics::CheckRow| {
+    let show = |c: &CheckRow| {
         format!(
             "{} = {:.3} outside [{}, {}]",
             c.metric.key, c.median, c.target.lo, c.target.hi
         )
     };
-    use trustsim::metrics::{TargetKind, check};
-    let calibration = check(TargetKind::Calibration, quantiles);
+    let calibration = checks(&out, TargetKind::Calibration);
     let missed: Vec<String> = calibration
         .iter()
         .filter(|c| !c.pass && c.in_dates())
@@ -512,7 +509,7 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
     // churn by mechanism (one CEO in five years, CEOs in post five years or
     // more, repeated changes at the same trust, short tenures at inadequate
     // trusts) is no longer among them.
-    let patterns = check(TargetKind::Pattern, quantiles);
+    let patterns = checks(&out, TargetKind::Pattern);
     assert!(patterns.len() >= 20, "{} patterns", patterns.len());
     let missed: Vec<String> = patterns
         .iter()

@@ -2,7 +2,7 @@
 //! calibration (or pattern) check and the paired comparison.
 
 use crate::compare::Difference;
-use crate::metrics::{CheckRow, METRICS};
+use crate::metrics::{CheckRow, METRICS, Period};
 use crate::model::params::RunScope;
 use crate::output::SummaryRow;
 
@@ -98,16 +98,16 @@ pub fn checks(rows: &[CheckRow], title: &str) -> String {
         out += &line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]);
     }
     let passed = rows.iter().filter(|r| r.pass).count();
-    let dated: Vec<&CheckRow> = rows.iter().filter(|r| !r.in_dates()).collect();
+    let dated: Vec<(&CheckRow, Period)> = rows
+        .iter()
+        .filter(|r| !r.in_dates())
+        .filter_map(|r| Some((r, r.target.period?)))
+        .collect();
     out += &format!(
         "{passed} of {} met (model median across replications inside the \"passes in\" range)\n",
         rows.len() - dated.len()
     );
-    for r in dated {
-        let p = r
-            .target
-            .period
-            .expect("only dated evidence is out of a run's dates");
+    for (r, p) in dated {
         out += &format!(
             "  not counted: {} describes {}, outside this run's dates; {} covers it\n",
             r.metric.label, p.label, p.scenario
