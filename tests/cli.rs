@@ -223,7 +223,7 @@ fn a_run_writes_complete_files_and_validate_reads_them() {
             "Sitting CEOs' time in post, median (years)",
             "of 37 met",
             "pattern (not tuned to)",
-            "of 39 met",
+            "of 40 met",
             "not counted: CEO time in post, Weibull shape describes October 2013, outside this run's dates; scenarios/england_2013.toml covers it",
         ],
     );
@@ -447,8 +447,10 @@ fn dated_evidence_is_measured_only_on_a_run_that_covers_its_dates() {
 fn the_2013_scenario_reproduces_the_snapshot_of_that_autumn() {
     // The dated scenario as shipped (twenty replications): a decade of calm,
     // the squeeze and the upheaval of 2012/13 give the survey's snapshot of
-    // October 2013, whose fitted Weibull shape is about 0.7 (0.6-0.85); the
-    // stationary baseline's own snapshot is near 1.1.
+    // October 2013: its fitted Weibull shape of about 0.7 (0.6-0.85; the
+    // stationary baseline's own snapshot is near 1.1), more than a third in
+    // post under a year, nearly half two years or less and 26 % five years
+    // or more.
     let dir = TempDir::new().unwrap();
     let out = run(
         &dir,
@@ -456,17 +458,31 @@ fn the_2013_scenario_reproduces_the_snapshot_of_that_autumn() {
         &scenario("england_2013.toml"),
         &["--no-charts"],
     );
-    let weibull = checks(&out, TargetKind::Calibration)
+    let dated: Vec<CheckRow> = [TargetKind::Calibration, TargetKind::Pattern]
         .into_iter()
-        .find(|c| c.metric.key == "ceo_weibull_shape")
-        .unwrap();
-    assert!(
-        weibull.in_dates() && weibull.pass,
-        "the 2013 snapshot's shape: {:.3} outside [{}, {}]",
-        weibull.median,
-        weibull.target.lo,
-        weibull.target.hi
+        .flat_map(|kind| checks(&out, kind))
+        .filter(|c| c.target.period.is_some())
+        .collect();
+    let keys: Vec<&str> = dated.iter().map(|c| c.metric.key).collect();
+    assert_eq!(
+        keys,
+        [
+            "ceo_weibull_shape",
+            "ceo_under_1y_share_2013",
+            "ceo_two_years_or_less_share_2013",
+            "ceo_over_5y_share_2013"
+        ]
     );
+    for c in &dated {
+        assert!(
+            c.in_dates() && c.pass,
+            "{}: {:.3} outside [{}, {}]",
+            c.metric.key,
+            c.median,
+            c.target.lo,
+            c.target.hi
+        );
+    }
 }
 
 #[test]
@@ -495,7 +511,7 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
         .map(show)
         .collect();
     assert!(missed.is_empty(), "calibration targets missed: {missed:#?}");
-    // The one dated target (the 2013 snapshot) is not measured on the
+    // The dated evidence (the 2013 snapshot) is not measured on the
     // baseline's calendar, and says so instead of failing.
     let dated: Vec<&str> = calibration
         .iter()
@@ -504,25 +520,46 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
         .collect();
     assert_eq!(dated, ["ceo_weibull_shape"]);
 
-    // Every pattern holds except the documented known gap, which is still a
-    // gap (a gap that closes must leave the list, and the ODD). The CEO
-    // churn by mechanism (one CEO in five years, CEOs in post five years or
-    // more, repeated changes at the same trust, short tenures at inadequate
-    // trusts) is no longer among them.
+    // Every pattern holds, and none is excused as a known gap: CEO churn by
+    // mechanism (one CEO in five years, CEOs in post five years or more,
+    // repeated changes at struggling trusts, short tenures at inadequate
+    // trusts and long ones at outstanding trusts) included.
     let patterns = checks(&out, TargetKind::Pattern);
     assert!(patterns.len() >= 20, "{} patterns", patterns.len());
     let missed: Vec<String> = patterns
         .iter()
-        .filter(|c| !c.pass && c.target.known_gap.is_none())
+        .filter(|c| !c.pass && c.in_dates())
         .map(show)
         .collect();
     assert!(missed.is_empty(), "patterns missed: {missed:#?}");
-    let gaps: Vec<(&str, bool)> = patterns
+    let dated: Vec<&str> = patterns
+        .iter()
+        .filter(|c| !c.in_dates())
+        .map(|c| c.metric.key)
+        .collect();
+    assert_eq!(
+        dated,
+        [
+            "ceo_under_1y_share_2013",
+            "ceo_two_years_or_less_share_2013",
+            "ceo_over_5y_share_2013"
+        ]
+    );
+    let gaps: Vec<&str> = patterns
         .iter()
         .filter(|c| c.target.known_gap.is_some())
-        .map(|c| (c.metric.key, c.pass))
+        .map(|c| c.metric.key)
         .collect();
-    assert_eq!(gaps, [("ceo_time_in_post_outstanding_years", false)]);
+    assert!(gaps.is_empty(), "known gaps: {gaps:?}");
+    for key in [
+        "ceo_time_in_post_outstanding_years",
+        "ri_or_worse_ratio_churned_vs_stable",
+    ] {
+        assert!(
+            patterns.iter().any(|c| c.metric.key == key && c.pass),
+            "{key} is not checked"
+        );
+    }
 }
 
 #[test]

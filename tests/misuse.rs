@@ -561,8 +561,10 @@ fn small_conveniences_work_as_documented() {
     let o = trustsim(&["params".into(), "ceo.hazard".into()]);
     let (p, _) = text(&o);
     assert!(
-        p.starts_with("ceo.hazard_shape = 2.0\n")
-            && p.contains("unit: months; allowed: a number from 1 to 10000"),
+        p.starts_with(&format!(
+            "ceo.hazard_shape = {}\n",
+            trustsim::model::Params::default().ceo.hazard_shape
+        )) && p.contains("unit: months; allowed: a number from 1 to 10000"),
         "{p}"
     );
     let out = dir.path().join("csv");

@@ -124,6 +124,25 @@ pub fn ceos_in_blocks(
     acute_only: bool,
     accept: impl Fn(usize) -> bool,
 ) -> f64 {
+    share(
+        ceo_counts_in_blocks(w, months, acute_only)
+            .into_iter()
+            .map(|b| accept(b.ceos)),
+    )
+}
+
+/// One trust over one block of months.
+struct Block {
+    trust: u32,
+    /// The block's last month.
+    last: u32,
+    /// CEOs in post at the months' ends, interims included.
+    ceos: usize,
+}
+
+/// The CEOs of each trust (acute trusts only if `acute_only`) over
+/// consecutive blocks of `months` months from the window's start.
+fn ceo_counts_in_blocks(w: &Window, months: u32, acute_only: bool) -> Vec<Block> {
     let mut v = vec![];
     let mut start = w.first;
     while months > 0 && start + months - 1 <= w.last {
@@ -133,11 +152,32 @@ pub fn ceos_in_blocks(
                 .collect();
             ids.sort_unstable();
             ids.dedup();
-            v.push(accept(ids.len()));
+            v.push(Block {
+                trust: t,
+                last: start + months - 1,
+                ceos: ids.len(),
+            });
         }
         start += months;
     }
-    share(v.into_iter())
+    v
+}
+
+/// Over 36-month blocks, the share of trusts rated requires improvement or
+/// inadequate at the block's end among those that had three or more CEOs
+/// (interims included) in it, over that share among those that had one.
+pub fn ri_or_worse_ratio_churned_vs_stable(w: &Window) -> f64 {
+    let blocks = ceo_counts_in_blocks(w, 36, false);
+    let ri_or_worse = |keep: fn(usize) -> bool| {
+        share(
+            blocks
+                .iter()
+                .filter(|b| keep(b.ceos))
+                .filter_map(|b| w.at(b.trust, b.last))
+                .map(|m| m.rating >= Rating::RequiresImprovement),
+        )
+    };
+    ratio(ri_or_worse(|n| n >= 3), ri_or_worse(|n| n == 1))
 }
 
 /// At each year end, the median time in post (years) of the permanent CEOs
@@ -167,6 +207,18 @@ fn year_end_median_tenure(w: &Window, keep: impl Fn(&TrustMonth) -> bool) -> f64
         })
         .collect();
     stats::mean(&medians)
+}
+
+/// Share of the permanent CEOs of acute trusts in the window's first month
+/// whose time in post (months) satisfies `accept`: a snapshot, as the
+/// survey of October 2013 took it.
+pub fn snapshot_time_in_post_share(w: &Window, accept: impl Fn(u32) -> bool) -> f64 {
+    share(
+        w.rows
+            .iter()
+            .filter(|m| m.month == w.first && !m.interim && m.trust_type == TrustType::Acute)
+            .map(|m| accept(m.ceo_tenure_months)),
+    )
 }
 
 /// Maximum-likelihood Weibull shape of the time in post (months, plus half

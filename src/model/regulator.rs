@@ -71,6 +71,8 @@ pub struct Observed {
     /// Staff survey: share recommending the trust as a place to work.
     pub recommend_work: f64,
     pub friction: f64,
+    /// The permanent CEO's time in post in years (0 under an interim).
+    pub ceo_years: f64,
 }
 
 /// Domain scores on the quality-index scale, before inspector noise.
@@ -86,7 +88,9 @@ pub fn domain_scores(o: &Observed, p: &Params) -> [f64; 5] {
         q + r.well_led_offset + r.well_led_ceo_weight * (o.ceo_capability - 0.5)
             - r.well_led_vacancy_weight * o.exec_vacancy
             + r.well_led_survey_weight * (o.recommend_work - 0.62)
-            - r.well_led_friction_weight * (o.friction - p.friction.reference),
+            - r.well_led_friction_weight * (o.friction - p.friction.reference)
+            + r.well_led_stability_weight
+                * ((o.ceo_years / r.well_led_stability_years).min(1.0) - 0.5),
     ]
 }
 
@@ -305,6 +309,7 @@ pub fn step_segment(level: u8, called_for: u8, o: &OversightParams, u: f64) -> u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Params;
     use Rating::{Good as G, Inadequate as I, Outstanding as O, RequiresImprovement as R};
 
     #[test]
@@ -349,5 +354,39 @@ mod tests {
         assert!(max_interval(I, &p) < max_interval(R, &p));
         assert!(max_interval(R, &p) < max_interval(G, &p));
         assert!(max_interval(G, &p) <= max_interval(O, &p));
+    }
+
+    #[test]
+    fn an_established_leadership_earns_well_led_credit_and_only_there() {
+        let p = Params::default();
+        let r = &p.regulator;
+        let seen = |ceo_years: f64| Observed {
+            quality: 70.0,
+            staffing_gap: 0.12,
+            experience: p.outcomes.experience_base,
+            workload: 0.2,
+            ceo_capability: 0.5,
+            exec_vacancy: 0.0,
+            recommend_work: 0.62,
+            friction: p.friction.reference,
+            ceo_years,
+        };
+        let (new, half, full, long) = (
+            domain_scores(&seen(0.0), &p),
+            domain_scores(&seen(r.well_led_stability_years / 2.0), &p),
+            domain_scores(&seen(r.well_led_stability_years), &p),
+            domain_scores(&seen(3.0 * r.well_led_stability_years), &p),
+        );
+        // The credit spans well_led_stability_weight, centred half way.
+        let w = Domain::WellLed as usize;
+        assert!((full[w] - new[w] - r.well_led_stability_weight).abs() < 1e-9);
+        assert!((half[w] - (70.0 + r.well_led_offset)).abs() < 1e-9);
+        assert_eq!(full[w], long[w], "the credit stops growing");
+        // The other four domains see care, not the CEO's time in post.
+        for d in 0..5 {
+            if d != w {
+                assert_eq!(new[d], long[d], "{}", Domain::LABELS[d]);
+            }
+        }
     }
 }

@@ -120,6 +120,19 @@ pub(super) const EVIDENCE: &[Metric] = &[
         ),
     ),
     checked(
+        "ri_or_worse_ratio_churned_vs_stable",
+        "Rated RI or worse, 3 or more CEOs in 3 years over one",
+        Unit::Times,
+        "Over 36-month blocks (financial years from the calendar's start), the share of trusts of every type rated requires improvement or inadequate at the block's end among those with three or more CEOs in it (interims included), over that share among those with one: repeated changes gather at struggling trusts.",
+        pat::ri_or_worse_ratio_churned_vs_stable,
+        pattern(
+            "about 2 times (88 % vs 43 %, 2014/15-2016/17)",
+            1.6,
+            2.6,
+            "HSJ 2017 (rated RI or inadequate at the end of 2016/17: 43 % of the 115 trusts with one CEO, interim or permanent, over the three financial years, 85 % of those with three, all 8 with four); the share for three or more (about 88 % of about 38 trusts), the ratio and the range (its 95 % sampling interval) are our calculation",
+        ),
+    ),
+    checked(
         "ceo_time_in_post_inadequate_years",
         "CEOs' time in post at inadequate trusts, median (years)",
         Unit::Years,
@@ -138,14 +151,11 @@ pub(super) const EVIDENCE: &[Metric] = &[
         Unit::Years,
         "As for inadequate trusts, at trusts whose published rating is outstanding.",
         |w| pat::rated_ceo_median_years(w, Rating::Outstanding),
-        known_gap(
-            pattern(
-                "just over 7 years (14 trusts, end of 2016/17)",
-                4.5,
-                10.0,
-                "HSJ 2017 (median tenure of the chief executives of the 14 trusts rated outstanding; 10 of the 14 had one chief executive over three years); the range, for a median of 14 trusts, is our assumption",
-            ),
-            "long tenures do not gather at outstanding trusts: in the model a CEO's time in post barely moves care, as the evidence on CEO changes says, so stability does not build outstanding ratings",
+        pattern(
+            "just over 7 years (14 trusts, end of 2016/17)",
+            4.5,
+            10.0,
+            "HSJ 2017 (median tenure of the chief executives of the 14 trusts rated outstanding; 10 of the 14 had one chief executive over three years); the range, for a median of 14 trusts, is our assumption",
         ),
     ),
     checked(
@@ -172,6 +182,54 @@ pub(super) const EVIDENCE: &[Metric] = &[
             0.20,
             0.32,
             "HSJ/Capsticks 2013 (140 acute trusts: 26 % had a chief executive in post five years or more)",
+        ),
+    ),
+    checked(
+        "ceo_under_1y_share_2013",
+        "CEOs in post under a year, October 2013",
+        Unit::Share,
+        "In October 2013, the share of permanent CEOs of acute trusts in post for less than 12 months (the survey's snapshot, after the upheaval of 2012/13).",
+        |w| pat::snapshot_time_in_post_share(w, |t| t < 12),
+        dated(
+            pattern(
+                "more than a third (140 acute trusts, October 2013)",
+                0.28,
+                0.45,
+                "HSJ/Capsticks 2013 (all 140 non-specialist acute trusts, October 2013: more than a third of chief executives in post under a year); the range (a third to 40 %, widened by the 95 % sampling interval for 140 trusts) is our calculation",
+            ),
+            SNAPSHOT_2013,
+        ),
+    ),
+    checked(
+        "ceo_two_years_or_less_share_2013",
+        "CEOs in post two years or less, October 2013",
+        Unit::Share,
+        "In October 2013, the share of permanent CEOs of acute trusts in post for 24 months or less.",
+        |w| pat::snapshot_time_in_post_share(w, |t| t <= 24),
+        dated(
+            pattern(
+                "nearly half (140 acute trusts, October 2013)",
+                0.38,
+                0.56,
+                "HSJ/Capsticks 2013 (all 140 non-specialist acute trusts, October 2013: nearly half of trusts had a chief executive in post two years or less); the range (about 47 % and the 95 % sampling interval for 140 trusts) is our calculation",
+            ),
+            SNAPSHOT_2013,
+        ),
+    ),
+    checked(
+        "ceo_over_5y_share_2013",
+        "CEOs in post 5 years or more, October 2013",
+        Unit::Share,
+        "In October 2013, the share of permanent CEOs of acute trusts in post for 60 months or more.",
+        |w| pat::snapshot_time_in_post_share(w, |t| t >= 60),
+        dated(
+            pattern(
+                "26 % (140 acute trusts, October 2013)",
+                0.19,
+                0.33,
+                "HSJ/Capsticks 2013 (all 140 non-specialist acute trusts, October 2013: 26 % had a chief executive in post five years or more); the range (the 95 % sampling interval for 140 trusts) is our calculation",
+            ),
+            SNAPSHOT_2013,
         ),
     ),
     checked(

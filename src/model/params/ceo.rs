@@ -7,17 +7,17 @@ section! {
     /// The chief executive and the CEO market.
     pub struct CeoParams {
         /// Log-logistic shape of the baseline exit hazard (above 1: the hazard rises to a peak, then falls for CEOs who have established themselves).
-        pub hazard_shape: f64 = 2.0, num(0.1, 10.0, "log-logistic shape");
+        pub hazard_shape: f64 = 2.4, num(0.1, 10.0, "log-logistic shape");
         /// Log-logistic scale of the baseline exit hazard, in months (with a level of 1, the median time to exit).
-        pub hazard_scale_months: f64 = 72.0, num(1.0, 10_000.0, unit::MONTHS);
+        pub hazard_scale_months: f64 = 64.0, num(1.0, 10_000.0, unit::MONTHS);
         /// Level of the baseline exit hazard: the cumulative hazard is `level * ln(1 + (t / scale)^shape)`.
-        pub hazard_level: f64 = 0.28, num(0.01, 100.0, "multiplier");
+        pub hazard_level: f64 = 0.255, num(0.01, 100.0, "multiplier");
         /// Log hazard ratio per oversight level above 1, scaled by `oversight.punitiveness`.
         pub oversight_log_hr: f64 = 0.25, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per unit of the regulator's concern score below 0.
         pub performance_log_hr: f64 = 0.1, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio while the published rating is requires improvement.
-        pub requires_improvement_log_hr: f64 = 0.7, num(-5.0, 5.0, unit::LOG_HR);
+        pub requires_improvement_log_hr: f64 = 0.65, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio while the published rating is inadequate.
         pub inadequate_log_hr: f64 = 2.2, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio in the year after a published downgrade of the overall rating.

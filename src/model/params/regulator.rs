@@ -33,6 +33,10 @@ section! {
         pub well_led_survey_weight: f64 = 10.0, num(0.0, 200.0, QP);
         /// Well-led points lost per unit of friction above its reference.
         pub well_led_friction_weight: f64 = 10.0, num(0.0, 200.0, QP);
+        /// Well-led points between a new (or interim) chief executive and one in post for `well_led_stability_years` or more (a stable, established leadership).
+        pub well_led_stability_weight: f64 = 7.5, num(0.0, 100.0, QP);
+        /// Years of the CEO's time in post over which the well-led credit for stable leadership builds (linearly).
+        pub well_led_stability_years: f64 = 6.0, num(0.1, 40.0, unit::YEARS);
         /// Standard deviation of an inspection team's judgement of a domain (inspector noise).
         pub inspector_noise_sd: f64 = 2.0, num(0.0, 50.0, QP);
         /// Longest interval before re-inspecting a trust rated outstanding.

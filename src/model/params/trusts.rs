@@ -77,7 +77,7 @@ fn community() -> TrustTypeParams {
         staff_max_fte: 7_000.0,
         clinician_share: 0.62,
         demand_sensitivity: 0.8,
-        quality_offset: 1.5,
+        quality_offset: 2.0,
         sickness_exposure: 1.16,
         job_demands: 0.0,
         leave_market: 1.4,

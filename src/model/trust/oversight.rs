@@ -31,6 +31,11 @@ impl Trust {
             exec_vacancy: self.exec_vacancy_share(),
             recommend_work: self.recommend_work,
             friction: self.friction,
+            ceo_years: if self.ceo.interim {
+                0.0
+            } else {
+                f64::from(self.ceo.tenure_months(month)) / 12.0
+            },
         }
     }
 
