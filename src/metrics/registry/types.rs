@@ -40,6 +40,29 @@ fn good_over_acute(w: &Window, a: TrustType) -> f64 {
     pat::type_share(w, a, good_or_better) / pat::type_share(w, Acute, good_or_better)
 }
 
+/// Share of trust-years in deficit (mean monthly surplus below zero) at
+/// acute trusts over that at trusts of the other types.
+fn deficit_acute_over_other(w: &Window) -> f64 {
+    let (mut acute, mut other) = (vec![], vec![]);
+    for (t, years) in w.trust_years(|m| m.surplus_share).iter().enumerate() {
+        let Some(kind) = w.at(t as u32, w.first).map(|m| m.trust_type) else {
+            continue;
+        };
+        let v = if kind == Acute {
+            &mut acute
+        } else {
+            &mut other
+        };
+        v.extend(years.iter().filter(|s| !s.is_nan()).map(|s| *s < 0.0));
+    }
+    let other = share_of(&other);
+    if other > 0.0 {
+        share_of(&acute) / other
+    } else {
+        f64::NAN
+    }
+}
+
 /// National engagement (weighted by staff in post) minus that of type `a`.
 fn engagement_gap(w: &Window, a: TrustType) -> f64 {
     w.per_staff(engagement) - pat::type_mean(w, a, engagement, false)
@@ -206,6 +229,19 @@ pub(super) const TYPES: &[Metric] = &[
             1.05,
             2.0,
             "CQC State of Care 2019/20 (core services); CQC ratings of trusts, April 2016 (National Health Executive); the ratios are our calculation",
+        ),
+    ),
+    checked(
+        "deficit_ratio_acute_vs_other",
+        "Trusts in deficit, acute over other types",
+        Unit::Times,
+        "Share of trust-years in deficit (mean monthly surplus below zero) at acute trusts over that at ambulance, mental health and community trusts.",
+        deficit_acute_over_other,
+        calibration(
+            "about 3-5 times (2016/17-2017/18)",
+            2.0,
+            6.0,
+            "The King's Fund, NHS in a nutshell: trusts in deficit (NHS Improvement data: 44 % of about 234 trusts in deficit in 2016/17 and 2017/18, acute trusts nearly 80 % and just under 90 % of them, over 60 % of acute trusts in deficit in 2016/17); the ratios (about 2.9 and 5.5) and the range are our calculation",
         ),
     ),
     checked(

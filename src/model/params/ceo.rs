@@ -11,7 +11,7 @@ section! {
         /// Log-logistic scale of the baseline exit hazard, in months (with a level of 1, the median time to exit).
         pub hazard_scale_months: f64 = 64.0, num(1.0, 10_000.0, unit::MONTHS);
         /// Level of the baseline exit hazard: the cumulative hazard is `level * ln(1 + (t / scale)^shape)`.
-        pub hazard_level: f64 = 0.255, num(0.01, 100.0, "multiplier");
+        pub hazard_level: f64 = 0.25, num(0.01, 100.0, "multiplier");
         /// Log hazard ratio per oversight level above 1, scaled by `oversight.punitiveness`.
         pub oversight_log_hr: f64 = 0.25, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per unit of the regulator's concern score below 0.
@@ -23,7 +23,7 @@ section! {
         /// Log hazard ratio in the year after a published downgrade of the overall rating.
         pub downgrade_log_hr: f64 = 0.9, num(-5.0, 5.0, unit::LOG_HR);
         /// Log hazard ratio per 1 % of income of deficit over the last 12 months.
-        pub deficit_log_hr: f64 = 0.1, num(-5.0, 5.0, unit::LOG_HR);
+        pub deficit_log_hr: f64 = 0.05, num(-5.0, 5.0, unit::LOG_HR);
         /// Months after appointment with a lower hazard (a new CEO is given time).
         pub honeymoon_months: f64 = 12.0, num(0.0, 120.0, unit::MONTHS);
         /// Hazard ratio during the honeymoon.

@@ -31,6 +31,8 @@ section! {
         pub leave_market: f64 = 1.0, num(0.1, 10.0, unit::COEFFICIENT);
         /// Relative speed of filling a vacancy (supply of the type's professions); 1 = acute.
         pub recruitment: f64 = 1.0, num(0.1, 10.0, unit::COEFFICIENT);
+        /// Income above (or below) the type's costs from how it is paid (activity tariff or block contract), as a share of income.
+        pub payment_margin: f64 = 0.0, num(-0.5, 0.5, "share of income");
     }
 }
 
@@ -48,6 +50,7 @@ fn acute() -> TrustTypeParams {
         job_demands: 0.0,
         leave_market: 1.0,
         recruitment: 1.0,
+        payment_margin: -0.007,
     }
 }
 
@@ -65,6 +68,7 @@ fn mental_health() -> TrustTypeParams {
         job_demands: 0.0,
         leave_market: 1.1,
         recruitment: 0.9,
+        payment_margin: 0.02,
     }
 }
 
@@ -82,6 +86,7 @@ fn community() -> TrustTypeParams {
         job_demands: 0.0,
         leave_market: 1.4,
         recruitment: 1.0,
+        payment_margin: 0.02,
     }
 }
 
@@ -99,6 +104,7 @@ fn ambulance() -> TrustTypeParams {
         job_demands: 0.95,
         leave_market: 0.8,
         recruitment: 1.0,
+        payment_margin: 0.02,
     }
 }
 

@@ -78,6 +78,7 @@ impl Trust {
         };
         let adjust = income
             * (self.traits.efficiency
+                + p.trusts.of(self.kind).payment_margin
                 + fi.ceo_capability_effect * (ceo_cap - 0.5)
                 + fi.improvement_effect * (self.improvement - 0.5)
                 + fi.noise_sd * normal(&mut self.streams.finance));
