@@ -1,8 +1,8 @@
 //! Differences: between the four trust types (sickness, engagement,
-//! leaving, vacancies, ratings), between London and the rest, and between
-//! trusts of the same type (spread and persistence). Those that a type's or
-//! the trusts' parameters were set against are calibration targets; the
-//! rest are patterns the mechanisms must produce.
+//! leaving, vacancies, ratings, deficits), between London and the rest, and
+//! between trusts of the same type (spread and persistence). Those that a
+//! type's or the trusts' parameters were set against are calibration
+//! targets; the rest are patterns the mechanisms must produce.
 
 use super::*;
 use crate::model::TrustMonth;
