@@ -70,6 +70,28 @@ fn checks(out: &Path, kind: TargetKind) -> Vec<CheckRow> {
     })
 }
 
+/// The rows measured on the run's dates whose model median is outside the
+/// target's range.
+fn misses(rows: &[CheckRow]) -> Vec<String> {
+    rows.iter()
+        .filter(|c| !c.pass && c.in_dates())
+        .map(|c| {
+            format!(
+                "{} = {:.3} outside [{}, {}]",
+                c.metric.key, c.median, c.target.lo, c.target.hi
+            )
+        })
+        .collect()
+}
+
+/// The keys of the dated rows the run's dates do not cover.
+fn other_dates(rows: &[CheckRow]) -> Vec<&'static str> {
+    rows.iter()
+        .filter(|c| !c.in_dates())
+        .map(|c| c.metric.key)
+        .collect()
+}
+
 #[test]
 fn every_bundled_scenario_checks_and_prints_its_resolved_values() {
     for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
@@ -473,16 +495,9 @@ fn the_2013_scenario_reproduces_the_snapshot_of_that_autumn() {
             "ceo_over_5y_share_2013"
         ]
     );
-    for c in &dated {
-        assert!(
-            c.in_dates() && c.pass,
-            "{}: {:.3} outside [{}, {}]",
-            c.metric.key,
-            c.median,
-            c.target.lo,
-            c.target.hi
-        );
-    }
+    assert!(other_dates(&dated).is_empty());
+    let missed = misses(&dated);
+    assert!(missed.is_empty(), "the 2013 snapshot missed: {missed:#?}");
 }
 
 #[test]
@@ -498,27 +513,12 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
         "[run]\nname = \"reduced\"\nreplications = 20\n",
     );
     let out = run(&dir, "reduced", &file, &["--no-charts"]);
-    let show = |c: &CheckRow| {
-        format!(
-            "{} = {:.3} outside [{}, {}]",
-            c.metric.key, c.median, c.target.lo, c.target.hi
-        )
-    };
     let calibration = checks(&out, TargetKind::Calibration);
-    let missed: Vec<String> = calibration
-        .iter()
-        .filter(|c| !c.pass && c.in_dates())
-        .map(show)
-        .collect();
+    let missed = misses(&calibration);
     assert!(missed.is_empty(), "calibration targets missed: {missed:#?}");
     // The dated evidence (the 2013 snapshot) is not measured on the
     // baseline's calendar, and says so instead of failing.
-    let dated: Vec<&str> = calibration
-        .iter()
-        .filter(|c| !c.in_dates())
-        .map(|c| c.metric.key)
-        .collect();
-    assert_eq!(dated, ["ceo_weibull_shape"]);
+    assert_eq!(other_dates(&calibration), ["ceo_weibull_shape"]);
 
     // Every pattern holds, and none is excused as a known gap: CEO churn by
     // mechanism (one CEO in five years, CEOs in post five years or more,
@@ -526,19 +526,10 @@ fn the_baseline_meets_every_target_and_reproduces_the_patterns_it_was_not_tuned_
     // trusts and long ones at outstanding trusts) included.
     let patterns = checks(&out, TargetKind::Pattern);
     assert!(patterns.len() >= 20, "{} patterns", patterns.len());
-    let missed: Vec<String> = patterns
-        .iter()
-        .filter(|c| !c.pass && c.in_dates())
-        .map(show)
-        .collect();
+    let missed = misses(&patterns);
     assert!(missed.is_empty(), "patterns missed: {missed:#?}");
-    let dated: Vec<&str> = patterns
-        .iter()
-        .filter(|c| !c.in_dates())
-        .map(|c| c.metric.key)
-        .collect();
     assert_eq!(
-        dated,
+        other_dates(&patterns),
         [
             "ceo_under_1y_share_2013",
             "ceo_two_years_or_less_share_2013",

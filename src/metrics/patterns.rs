@@ -213,22 +213,22 @@ fn year_end_median_tenure(w: &Window, keep: impl Fn(&TrustMonth) -> bool) -> f64
 /// whose time in post (months) satisfies `accept`: a snapshot, as the
 /// survey of October 2013 took it.
 pub fn snapshot_time_in_post_share(w: &Window, accept: impl Fn(u32) -> bool) -> f64 {
-    share(
-        w.rows
-            .iter()
-            .filter(|m| m.month == w.first && !m.interim && m.trust_type == TrustType::Acute)
-            .map(|m| accept(m.ceo_tenure_months)),
-    )
+    share(snapshot(w).map(|m| accept(m.ceo_tenure_months)))
+}
+
+/// The permanent CEOs of acute trusts in the window's first month: the
+/// survey's snapshot.
+fn snapshot<'a>(w: &'a Window) -> impl Iterator<Item = &'a TrustMonth> + 'a {
+    w.rows
+        .iter()
+        .filter(|m| m.month == w.first && !m.interim && m.trust_type == TrustType::Acute)
 }
 
 /// Maximum-likelihood Weibull shape of the time in post (months, plus half
 /// a month) of the permanent CEOs of acute trusts in the window's first
 /// month: a snapshot fitted as a sample of durations, as the survey was.
 pub fn time_in_post_weibull_shape(w: &Window) -> f64 {
-    let obs: Vec<Observation> = w
-        .rows
-        .iter()
-        .filter(|m| m.month == w.first && !m.interim && m.trust_type == TrustType::Acute)
+    let obs: Vec<Observation> = snapshot(w)
         .map(|m| Observation {
             entry: 0.0,
             exit: f64::from(m.ceo_tenure_months) + 0.5,
