@@ -216,6 +216,21 @@ pub fn snapshot_time_in_post_share(w: &Window, accept: impl Fn(u32) -> bool) -> 
     share(snapshot(w).map(|m| accept(m.ceo_tenure_months)))
 }
 
+/// In the window's first month, the share of the permanent CEOs of trusts
+/// of the given types whose time in post (months) satisfies `accept`.
+pub fn snapshot_time_in_post_share_of(
+    w: &Window,
+    kinds: &[TrustType],
+    accept: impl Fn(u32) -> bool,
+) -> f64 {
+    share(
+        w.rows
+            .iter()
+            .filter(|m| m.month == w.first && !m.interim && kinds.contains(&m.trust_type))
+            .map(|m| accept(m.ceo_tenure_months)),
+    )
+}
+
 /// The permanent CEOs of acute trusts in the window's first month: the
 /// survey's snapshot.
 fn snapshot<'a>(w: &'a Window) -> impl Iterator<Item = &'a TrustMonth> + 'a {
@@ -687,6 +702,14 @@ pub fn sd_between_trusts(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64)
     mean_over_years(&type_years(w, kind, f), |y, _| stats::sd(y))
 }
 
+/// Per year, the highest annual mean of `f` across trusts of type `kind`
+/// over the mean across them; mean over years.
+pub fn max_over_mean_between_trusts(w: &Window, kind: TrustType, f: fn(&TrustMonth) -> f64) -> f64 {
+    mean_over_years(&type_years(w, kind, f), |y, _| {
+        y.iter().copied().fold(f64::NAN, f64::max) / stats::mean(y)
+    })
+}
+
 /// Per year, the coefficient of variation (SD over mean) across trusts of
 /// the given types of their annual means of `f`; mean over years.
 pub fn cv_between_trusts(w: &Window, kinds: &[TrustType], f: fn(&TrustMonth) -> f64) -> f64 {
@@ -797,6 +820,8 @@ mod difference_tests {
         assert!((year_on_year_correlation(&w, Acute, leave) - 1.0).abs() < 1e-12);
         let cv = sd / 0.025;
         assert!((cv_between_trusts(&w, &[Acute], leave) - cv).abs() < 1e-12);
+        let top = 0.04 / 0.025;
+        assert!((max_over_mean_between_trusts(&w, Acute, leave) - top).abs() < 1e-12);
         // Without London's trusts there is no ratio.
         for t in &mut r.trusts {
             t.region = None;

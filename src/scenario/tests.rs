@@ -458,6 +458,7 @@ fn bundled_scenarios_load() {
             "baseline",
             "double_development_from_24",
             "england_2013",
+            "england_2017_23",
             "one_trust_development",
             "policy_double_development",
             "policy_succession_planning",

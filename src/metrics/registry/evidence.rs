@@ -94,6 +94,80 @@ pub(super) const EVIDENCE: &[Metric] = &[
         ),
     ),
     checked(
+        "one_ceo_2017_22_share",
+        "Trusts with one CEO, April 2017 to April 2022",
+        Unit::Share,
+        "From April 2017 to March 2022 (60 months), the share of acute trusts that had a single CEO throughout.",
+        |w| pat::ceos_in_five_years(w, |n| n == 1),
+        dated(
+            pattern(
+                "21 % (23 of 108 acute trusts)",
+                0.13,
+                0.29,
+                "HSJ 2022, Revealed: CEO and exec turnover at each acute trust (executive directors in place between April 2017 and April 2022, from annual reports and board papers: \"just 23 trusts had one\" of 108 listed); the range is the 95 % sampling interval for 108 trusts",
+            ),
+            FIVE_YEARS_2017_22,
+        ),
+    ),
+    checked(
+        "three_or_more_ceos_2017_22_share",
+        "Trusts with 3 or more CEOs, April 2017 to April 2022",
+        Unit::Share,
+        "From April 2017 to March 2022 (60 months), the share of acute trusts that had three or more CEOs, interims included.",
+        |w| pat::ceos_in_five_years(w, |n| n >= 3),
+        dated(
+            pattern(
+                "29 % (31 of 108 acute trusts)",
+                0.20,
+                0.38,
+                "HSJ 2022, Revealed: CEO and exec turnover at each acute trust (\"Thirty-one trusts (out of 108 listed) had three or more different CEOs during the period\", interims included); the range is the 95 % sampling interval for 108 trusts",
+            ),
+            FIVE_YEARS_2017_22,
+        ),
+    ),
+    checked(
+        "four_or_more_ceos_2017_22_share",
+        "Trusts with 4 or more CEOs, April 2017 to April 2022",
+        Unit::Share,
+        "From April 2017 to March 2022 (60 months), the share of acute trusts that had four or more CEOs, interims included.",
+        |w| pat::ceos_in_five_years(w, |n| n >= 4),
+        dated(
+            pattern(
+                "4 of 108 acute trusts (3.7 %)",
+                0.005,
+                0.075,
+                "HSJ 2022, Revealed: CEO and exec turnover at each acute trust (\"One trust - Southport and Ormskirk - had five CEOs during the five year period, and three other trusts had four\"); the range is the 95 % sampling interval for 108 trusts",
+            ),
+            FIVE_YEARS_2017_22,
+        ),
+    ),
+    checked(
+        "ceo_started_within_18_months_share_2023",
+        "CEOs in post 18 months or less, August 2023",
+        Unit::Share,
+        "In August 2023, the share of permanent CEOs of acute, mental health and community trusts in post for 18 months or less (started since February 2022).",
+        |w| {
+            pat::snapshot_time_in_post_share_of(
+                w,
+                &[
+                    TrustType::Acute,
+                    TrustType::MentalHealth,
+                    TrustType::Community,
+                ],
+                |t| t <= 18,
+            )
+        },
+        dated(
+            pattern(
+                "31 % (62 of 201 trusts started since February 2022)",
+                0.245,
+                0.375,
+                "HSJ 2023, Revealed: 60pc of trusts have a 'first-time' CEO (\"Sixty-two trusts (31 per cent) overall have a CEO who has started in the post since February 2022\", of 201 acute, mental health, community and combined trusts; \"one-third of the sector's CEOs have been in their current post for 18 months or less, following a period of remarkable turnover since the covid crisis\"); the range is the 95 % sampling interval for 201 trusts",
+            ),
+            SNAPSHOT_2023,
+        ),
+    ),
+    checked(
         "one_ceo_in_3y_share",
         "Trusts with one CEO in 3 years",
         Unit::Share,

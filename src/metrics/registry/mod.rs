@@ -8,7 +8,23 @@ use std::sync::LazyLock;
 use super::patterns as pat;
 use super::window::Window;
 use super::{Better, Compute, Metric, Period, Target, TargetKind, Trials, Unit};
-use crate::model::{ExitRoute, Rating};
+use crate::model::{ExitRoute, Rating, TrustType};
+
+/// HSJ's count of acute trusts' CEOs from April 2017 to April 2022.
+pub(super) const FIVE_YEARS_2017_22: Period = Period {
+    from: (2017, 4),
+    to: (2022, 3),
+    label: "April 2017 to April 2022",
+    scenario: "scenarios/england_2017_23.toml",
+};
+
+/// HSJ's list of trust CEOs in August 2023.
+pub(super) const SNAPSHOT_2023: Period = Period {
+    from: (2023, 8),
+    to: (2023, 8),
+    label: "August 2023",
+    scenario: "scenarios/england_2017_23.toml",
+};
 
 /// The HSJ/Capsticks survey of acute trusts' chief executives (autumn 2013).
 pub(super) const SNAPSHOT_2013: Period = Period {
@@ -319,9 +335,9 @@ const CORE: &[Metric] = &[
     ),
     measure(
         "agency_spend_gbp_m",
-        "Agency spend per year (GBP m)",
+        "Bank and agency spend per year (GBP m)",
         Unit::GbpMillions,
-        "Agency spend of all trusts per year (scales with run.staff_scale).",
+        "Bank and agency (temporary staffing) spend of all trusts per year: the share of vacant and sick posts covered, at the premium over substantive pay (scales with run.staff_scale).",
         |w| yearly_gbp_m(w, |m| m.agency_spend_gbp),
     ),
     measure(

@@ -24,6 +24,15 @@ fn vacancy(m: &TrustMonth) -> f64 {
     m.vacancy_rate
 }
 
+/// Bank and agency spend per funded post (GBP a month).
+fn temporary_staffing(m: &TrustMonth) -> f64 {
+    m.agency_spend_gbp / f64::from(m.establishment.max(1))
+}
+
+fn surplus(m: &TrustMonth) -> f64 {
+    m.surplus_share
+}
+
 fn good_or_better(m: &TrustMonth) -> bool {
     m.rating <= Rating::Good
 }
@@ -277,5 +286,31 @@ pub(super) const TYPES: &[Metric] = &[
         "Per year, the correlation across acute trusts of their annual sickness rates with the year before's; mean over years.",
         |w| pat::year_on_year_correlation(w, Acute, sickness),
         pattern("0.94 (2017/18 to 2018/19)", 0.85, 0.98, SICKNESS_BY_TRUST),
+    ),
+    checked(
+        "temporary_staffing_max_over_mean_acute",
+        "Bank and agency spend, highest acute trust over mean",
+        Unit::Times,
+        "Per year, the highest bank and agency spend per funded post among acute trusts over the mean across them; mean over years.",
+        |w| pat::max_over_mean_between_trusts(w, Acute, temporary_staffing),
+        pattern(
+            "about 3 (up to 29 % of nursing spend, mean 9.4 %, 2004-05)",
+            2.2,
+            4.0,
+            "National Audit Office 2006, Improving the use of temporary nursing staff in NHS acute and foundation trusts (temporary nursing staff, bank and agency, in 2004-05: 9.4 % of nursing expenditure, ranging from less than 5 % to as much as 29 % between trusts); the ratio (about 3.1) and the range are our calculation",
+        ),
+    ),
+    checked(
+        "surplus_sd_between_acute_trusts",
+        "Surplus, SD between acute trusts",
+        Unit::Share,
+        "Per year, the SD across acute trusts of their annual surplus as a share of income; mean over years.",
+        |w| pat::sd_between_trusts(w, Acute, surplus),
+        pattern(
+            "about 4 % of income (2014-15)",
+            0.028,
+            0.055,
+            "National Audit Office 2015, Sustainability and financial performance of acute hospital trusts (60 % of acute hospital trusts in deficit in 2014-15); Public Accounts Committee 2017, Financial sustainability of the NHS (26 acute hospital trusts with deficits greater than 5 % of their income in 2014-15, 56 in 2015-16); the SD (about 4.1 % of income, about 158 acute trusts, a normal spread assumed) and the range are our calculation",
+        ),
     ),
 ];

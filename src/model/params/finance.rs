@@ -16,7 +16,7 @@ section! {
         /// Non-pay cost rise per unit of demand pressure above 1.
         pub demand_cost_slope: f64 = 0.3, num(0.0, 5.0, unit::COEFFICIENT);
         /// Standard deviation of a trust's persistent cost efficiency (share of income).
-        pub efficiency_sd: f64 = 0.022, num(0.0, 0.5, SI);
+        pub efficiency_sd: f64 = 0.01, num(0.0, 0.5, SI);
         /// Standard deviation of the monthly financial shock (share of income).
         pub noise_sd: f64 = 0.01, num(0.0, 0.5, SI);
         /// Surplus gained per unit of CEO capability above average (share of income).

@@ -15,7 +15,7 @@ section! {
         /// Monthly share of the gap to target friction closed.
         pub adjust_rate: f64 = 0.15, num(0.0, 1.0, "share per month");
         /// Per unit of financial pressure (deficit as share of income, scaled).
-        pub finance_weight: f64 = 1.5, num(0.0, 10.0, W);
+        pub finance_weight: f64 = 0.6, num(0.0, 10.0, W);
         /// Per unit of punitive oversight (level above 1 times punitiveness).
         pub oversight_weight: f64 = 0.06, num(0.0, 10.0, W);
         /// Per unit of command-and-control style among leaders (1 - compassion).

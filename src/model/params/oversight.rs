@@ -19,7 +19,7 @@ section! {
         /// Deficit over the last 12 months (share of income) beyond which support is mandated (segment 3).
         pub mandated_deficit_share: f64 = 0.03, num(0.0, 1.0, "share of income");
         /// Deficit over the last 12 months (share of income) that puts a trust into financial special measures.
-        pub financial_special_measures_deficit_share: f64 = 0.08, num(0.0, 1.0, "share of income");
+        pub financial_special_measures_deficit_share: f64 = 0.1, num(0.0, 1.0, "share of income");
         /// Probability per quarter that a trust rated inadequate (or in deep deficit) enters special measures.
         pub special_measures_probability: f64 = 0.6, num(0.0, 1.0, "probability per quarter");
         /// Probability per quarter of moving up to the segment the trust's position calls for.

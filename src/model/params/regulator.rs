@@ -2,7 +2,7 @@
 //! risk-based cycle, five rated domains with inspector noise, and the
 //! overall rating aggregated from the domains.
 
-use super::schema::{num, section, unit};
+use super::schema::{num, section, switch, unit};
 
 const QP: &str = unit::QUALITY_POINTS;
 
@@ -55,5 +55,7 @@ section! {
         pub responsive_probability: f64 = 0.25, num(0.0, 1.0, "probability per quarter");
         /// Standard deviation of the noise in the regulator's monitoring view of quality (indicators are imperfect).
         pub monitoring_noise_sd: f64 = 2.0, num(0.0, 50.0, QP);
+        /// Whether routine (scheduled and follow-up) inspections take place; when false, only responsive inspections do, and a routine inspection that falls due is put off by 1 to 12 months at a time (a pause such as the one of March 2020).
+        pub routine_inspections: bool = true, switch();
     }
 }

@@ -84,5 +84,7 @@ section! {
         pub labour_market_sd: f64 = 0.13, num(0.0, 2.0, "log factor");
         /// Log labour-market factor added for register trusts in the London region.
         pub london_labour_market: f64 = 0.2, num(-2.0, 2.0, "log factor");
+        /// Standard deviation of a trust's persistent log factor on the cost of its temporary cover (bank and agency): the mix of bank and agency staff, the rates paid and how it rosters; the factor has mean one, so the national spend does not move with it.
+        pub temporary_staffing_sd: f64 = 0.35, num(0.0, 1.5, "log factor");
     }
 }

@@ -68,7 +68,7 @@ fn mental_health() -> TrustTypeParams {
         job_demands: 0.0,
         leave_market: 1.1,
         recruitment: 0.9,
-        payment_margin: 0.02,
+        payment_margin: 0.035,
     }
 }
 
@@ -86,7 +86,7 @@ fn community() -> TrustTypeParams {
         job_demands: 0.0,
         leave_market: 1.4,
         recruitment: 1.0,
-        payment_margin: 0.02,
+        payment_margin: 0.035,
     }
 }
 
@@ -104,7 +104,7 @@ fn ambulance() -> TrustTypeParams {
         job_demands: 0.95,
         leave_market: 0.8,
         recruitment: 1.0,
-        payment_margin: 0.02,
+        payment_margin: 0.035,
     }
 }
 

@@ -63,10 +63,13 @@ impl Trust {
         let filled = f64::from(self.tally.in_post);
         let vacant = (n - filled).max(0.0);
         let sick = filled * self.tally.sickness_rate;
+        let temporary = self.traits.temporary_staffing;
+        let sd = p.workforce.temporary_staffing_sd;
         let agency = (vacant + sick)
             * p.workforce.agency_cover_share
             * pay_month
-            * (1.0 + p.workforce.agency_premium);
+            * (1.0 + p.workforce.agency_premium)
+            * (temporary - 0.5 * sd * sd).exp();
         let base_income = n * pay_month * fi.income_to_pay_ratio;
         let non_pay = base_income
             * fi.non_pay_share

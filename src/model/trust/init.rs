@@ -110,6 +110,7 @@ fn traits(p: &Params, rng: &mut Stream, local: &mut Stream) -> Traits {
         labour_market: p.workforce.labour_market_sd * normal(local),
         sickness: p.staff.sickness_population_slope * population
             + p.staff.sickness_trust_sd * normal(local),
+        temporary_staffing: p.workforce.temporary_staffing_sd * normal(local),
     }
 }
 

@@ -151,6 +151,10 @@ pub struct Traits {
     /// Sickness of the trust's workforce beyond its type (log factor):
     /// the local population's ill health and the trust's own causes.
     pub sickness: f64,
+    /// Cost of the trust's temporary cover beyond the national (log
+    /// factor): its mix of bank and agency staff, the rates it pays and
+    /// how it rosters.
+    pub temporary_staffing: f64,
 }
 
 /// The published mortality ratio's 12-month window.

@@ -71,6 +71,13 @@ impl Trust {
         if month < self.regulator.next_inspection {
             return;
         }
+        if !p.regulator.routine_inspections && !self.regulator.brought_forward {
+            // Paused: the inspection is put off, so that the backlog is
+            // worked through over a year once inspections resume.
+            let wait: u32 = self.streams.regulator.random_range(1..=12);
+            self.regulator.next_inspection = month + wait;
+            return;
+        }
         let seen = self.observed(month, workload, p);
         let previous = self.regulator.overall;
         let kind = if previous == crate::model::Rating::Inadequate {

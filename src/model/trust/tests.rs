@@ -100,6 +100,46 @@ fn vacancies_and_financial_constraint_erode_the_surplus() {
 }
 
 #[test]
+fn temporary_cover_costs_scale_with_the_trusts_own_factor_of_mean_one() {
+    let p = small();
+    let sd = p.workforce.temporary_staffing_sd;
+    assert!(sd > 0.0);
+    let mut id = 0;
+    let t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let env = Environment::at(&p.pressures, 0);
+    let spend = |factor: f64| {
+        let mut t = t.clone();
+        t.tally.in_post = t.establishment * 9 / 10;
+        t.traits.temporary_staffing = factor;
+        t.step_finance(0, &env, &p, 0.0);
+        (t.tally.agency_spend_gbp, t.surplus_share)
+    };
+    let (at_mean, surplus_at_mean) = spend(0.5 * sd * sd);
+    let (dear, surplus_dear) = spend(0.5 * sd * sd + 0.4);
+    let (cheap, _) = spend(0.5 * sd * sd - 0.4);
+    assert!(at_mean > 0.0);
+    // The factor is exp(trait - sd^2 / 2): one at the trait's mean-one point.
+    assert!(
+        (dear / at_mean - 0.4f64.exp()).abs() < 1e-9,
+        "{dear} {at_mean}"
+    );
+    assert!((cheap / at_mean - (-0.4f64).exp()).abs() < 1e-9);
+    // What the dearer cover costs comes off the surplus.
+    assert!(surplus_dear < surplus_at_mean);
+    // The factor's mean over trusts is one: the national spend does not move.
+    let tiny = crate::model::params::edited(|p| p.run.staff_scale = 0.001);
+    let n = 4_000;
+    let mean: f64 = (0..n)
+        .map(|i| {
+            let t = Trust::new(i, TrustType::Acute, &tiny, 0, &mut id);
+            (t.traits.temporary_staffing - 0.5 * sd * sd).exp()
+        })
+        .sum::<f64>()
+        / f64::from(n);
+    assert!((mean - 1.0).abs() < 0.03, "{mean}");
+}
+
+#[test]
 fn friction_and_workload_lower_quality() {
     let p = small();
     let mut id = 0;
@@ -290,13 +330,17 @@ fn the_local_traits_come_from_their_own_stream() {
             p.workforce.labour_market_sd = sd;
             p.staff.sickness_trust_sd = sd;
             p.staff.sickness_population_slope = slope;
+            p.workforce.temporary_staffing_sd = sd;
         });
         let mut id = 0;
         Trust::new(4, TrustType::Acute, &p, 0, &mut id).traits
     };
     let (none, some) = (with(0.0, 0.0), with(0.3, 0.2));
-    assert_eq!((none.labour_market, none.sickness), (0.0, 0.0));
-    assert!(some.labour_market != 0.0 && some.sickness != 0.0);
+    assert_eq!(
+        (none.labour_market, none.sickness, none.temporary_staffing),
+        (0.0, 0.0, 0.0)
+    );
+    assert!(some.labour_market != 0.0 && some.sickness != 0.0 && some.temporary_staffing != 0.0);
     // The other traits do not move with the local ones.
     let strip = |t: Traits| (t.efficiency, t.quality, t.population, t.case_mix, t.survey);
     assert_eq!(strip(none), strip(some));
@@ -336,4 +380,36 @@ fn a_development_budget_leaves_a_history_in_the_starting_leaders() {
     let expect = q.improvement_build * t.tally.mean_leader_capability * (1.0 - t.friction)
         / q.improvement_decay;
     assert!((imp_none - expect).abs() < 1e-9, "{imp_none} vs {expect}");
+}
+
+#[test]
+fn a_pause_puts_routine_inspections_off_but_not_responsive_ones() {
+    let with = |on: bool| {
+        crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.05;
+            p.regulator.routine_inspections = on;
+        })
+    };
+    let p = with(false);
+    let mut id = 0;
+    let mut t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    t.regulator.next_inspection = 5;
+    t.regulator.brought_forward = false;
+    // Due, but paused: nothing is published and the inspection is put off
+    // by 1 to 12 months.
+    t.step_inspection(5, 0.1, &p);
+    assert!(t.events.inspections.is_empty());
+    assert!(
+        (6..=17).contains(&t.regulator.next_inspection),
+        "{}",
+        t.regulator.next_inspection
+    );
+    // A responsive inspection (brought forward by monitoring) still happens.
+    t.regulator.bring_forward(7);
+    t.step_inspection(7, 0.1, &p);
+    assert_eq!(t.events.inspections.len(), 1);
+    // With routine inspections on, a due one is published.
+    let due = t.regulator.next_inspection;
+    t.step_inspection(due, 0.1, &with(true));
+    assert_eq!(t.events.inspections.len(), 2);
 }
