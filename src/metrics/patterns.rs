@@ -213,7 +213,7 @@ fn year_end_median_tenure(w: &Window, keep: impl Fn(&TrustMonth) -> bool) -> f64
 /// whose time in post (months) satisfies `accept`: a snapshot, as the
 /// survey of October 2013 took it.
 pub fn snapshot_time_in_post_share(w: &Window, accept: impl Fn(u32) -> bool) -> f64 {
-    share(snapshot(w).map(|m| accept(m.ceo_tenure_months)))
+    snapshot_time_in_post_share_of(w, &[TrustType::Acute], accept)
 }
 
 /// In the window's first month, the share of the permanent CEOs of trusts
@@ -223,20 +223,24 @@ pub fn snapshot_time_in_post_share_of(
     kinds: &[TrustType],
     accept: impl Fn(u32) -> bool,
 ) -> f64 {
-    share(
-        w.rows
-            .iter()
-            .filter(|m| m.month == w.first && !m.interim && kinds.contains(&m.trust_type))
-            .map(|m| accept(m.ceo_tenure_months)),
-    )
+    share(snapshot_of(w, kinds).map(|m| accept(m.ceo_tenure_months)))
 }
 
 /// The permanent CEOs of acute trusts in the window's first month: the
 /// survey's snapshot.
 fn snapshot<'a>(w: &'a Window) -> impl Iterator<Item = &'a TrustMonth> + 'a {
+    snapshot_of(w, &[TrustType::Acute])
+}
+
+/// The permanent CEOs of trusts of the given types in the window's first
+/// month.
+fn snapshot_of<'a>(
+    w: &'a Window,
+    kinds: &'a [TrustType],
+) -> impl Iterator<Item = &'a TrustMonth> + 'a {
     w.rows
         .iter()
-        .filter(|m| m.month == w.first && !m.interim && m.trust_type == TrustType::Acute)
+        .filter(move |m| m.month == w.first && !m.interim && kinds.contains(&m.trust_type))
 }
 
 /// Maximum-likelihood Weibull shape of the time in post (months, plus half
