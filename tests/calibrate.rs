@@ -151,7 +151,7 @@ fn a_calibration_recovers_the_values_that_produced_its_targets() {
             .unwrap();
     let left = summary["space_after"].as_f64().unwrap();
     assert!(left > 0.0 && left < 0.3, "space left {left}");
-    // Issue 19: the table's last "space left" (before the last wave) said
+    // Regression: the table's last "space left" (before the last wave) said
     // 9.2 % where the sentence after it (after the last wave) said 9.50 %.
     let rows: Vec<&str> = printed
         .lines()
@@ -388,7 +388,7 @@ fn the_bundled_parameter_sets_belong_to_the_bundled_calibration() {
     }
 }
 
-/// Issue 19: `--status` on the bundled results folder said "wave 1: 0 of
+/// Regression: `--status` on the bundled results folder said "wave 1: 0 of
 /// 60 units done": it holds the finished calibration's results without its
 /// wave runs.
 #[test]
@@ -416,7 +416,7 @@ fn status_of_the_bundled_results_says_done_and_what_the_folder_holds() {
     );
 }
 
-/// The help of `calibrate` describes its own file and flags (issue 19: it
+/// The help of `calibrate` describes its own file and flags (before, it
 /// described FILE as a sweep or sensitivity file and `--parameter-sets` as
 /// taken by `sweep` only).
 #[test]

@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 /// Every chart's file stem and (part of) its title, as drawn in the SVG.
 /// The runs here are of quick.toml (20 trusts at 2 % of staff): titles say
-/// so, and only the full England baseline's say "in England" (issue 19).
+/// so, and only the full England baseline's say "in England".
 const CHARTS: [(&str, &str); 9] = [
     (
         "fan_engagement",
@@ -182,7 +182,7 @@ fn a_run_draws_every_chart_as_print_png_and_svg_with_caption() {
         "axis label with unit"
     );
     let km = &svgs[5].1;
-    // Issue 19: the headline said "CEO tenure, KM median 2.92 years" and
+    // Regression: the headline said "CEO tenure, KM median 2.92 years" and
     // the chart "Median 2.7 years" on the same run. Both are now the median
     // across replications of each replication's Kaplan-Meier median.
     let summary = trustsim::output::read_summary(&out.join("summary.parquet")).unwrap();

@@ -137,7 +137,7 @@ fn median(run: &Path, metric: &str) -> f64 {
 
 #[test]
 fn doubling_the_development_budget_acts_at_quick_scale_as_at_full_scale() {
-    // Issue 19: at run.staff_scale 0.02 a trust's year of budget bought no
+    // Regression: at run.staff_scale 0.02 a trust's year of budget bought no
     // whole place, so doubling the budget changed nothing (+0.000 on every
     // outcome, development spend 0 in both). At full scale doubling raises
     // spend and engagement (README, "Parameter uncertainty").
@@ -227,7 +227,7 @@ fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
 
 #[test]
 fn csv_files_label_fractions_as_fractions() {
-    // Issue 19: summary.csv and comparison.csv labelled fractions with the
+    // Regression: summary.csv and comparison.csv labelled fractions with the
     // unit `%` (`leaver_rate_annual ... % ... 0.134`), 100 times too small
     // in a spreadsheet.
     let dir = TempDir::new().unwrap();

@@ -1,6 +1,6 @@
-//! Integrity (issue 18): nothing corrupted, foreign or half-cleaned is ever
+//! Integrity: nothing corrupted, foreign or half-cleaned is ever
 //! used, nothing that is not trustsim's is ever deleted, every input is
-//! bounded. Each test reproduces one of the issue's ten findings exactly as
+//! bounded. Each test reproduces one of ten failures exactly as
 //! it was found, and checks what must happen instead.
 
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ fn interrupted(out: &Path, reps: u32, kept: u32, extra: &[&str]) {
     }
 }
 
-/// Issue 18, finding 1: resume silently used corrupted or foreign batch
+/// Regression: resume silently used corrupted or foreign batch
 /// files, so `trust_months` contradicted `summary`.
 #[test]
 fn a_flipped_foreign_or_swapped_kept_replication_is_simulated_again_never_used() {
@@ -182,7 +182,7 @@ fn a_flipped_foreign_or_swapped_kept_replication_is_simulated_again_never_used()
     ok(&v);
 }
 
-/// Issue 18, finding 2: a kill during the clean-up of `.batches` could
+/// Regression: a kill during the clean-up of `.batches` could
 /// leave a folder that no command could finish. The run is killed at every
 /// file it renames or removes, in turn; each time the same command, and
 /// `--force`, complete it to the uninterrupted result.
@@ -242,7 +242,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Issue 18, finding 3: `--force` and reruns deleted files trustsim did not
+/// Regression: `--force` and reruns deleted files trustsim did not
 /// write, including through a symbolic link out of the run folder.
 #[test]
 fn force_and_reruns_delete_only_what_trustsim_wrote_and_never_through_a_link() {
@@ -338,7 +338,7 @@ fn refused_within(seconds: u64, args: &[&str]) -> String {
     refused(&o)
 }
 
-/// Issue 18, finding 4: huge designs aborted, panicked or hung before they
+/// Regression: huge designs aborted, panicked or hung before they
 /// were refused.
 #[test]
 fn huge_designs_samples_and_resamples_are_refused_before_allocation() {
@@ -391,7 +391,7 @@ fn huge_designs_samples_and_resamples_are_refused_before_allocation() {
     }
 }
 
-/// Issue 18, finding 5: device files and FIFOs were read without limit or
+/// Regression: device files and FIFOs were read without limit or
 /// blocked forever.
 #[test]
 fn devices_fifos_and_stdin_are_refused_at_once() {
@@ -426,7 +426,7 @@ fn devices_fifos_and_stdin_are_refused_at_once() {
     assert!(e.contains("named pipe"), "{e}");
 }
 
-/// Issue 18, finding 6: a bit-flipped parameter-set file panicked inside
+/// Regression: a bit-flipped parameter-set file panicked inside
 /// the parquet reader or was accepted with changed values.
 #[test]
 fn a_flipped_parameter_set_file_is_refused_or_unchanged_never_a_panic() {
@@ -479,7 +479,7 @@ fn piped_to_head(args: &[&str]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// Issue 18, finding 7: a closed pipe panicked and stopped the work.
+/// Regression: a closed pipe panicked and stopped the work.
 #[test]
 fn a_closed_pipe_ends_printing_never_the_work() {
     let tmp = TempDir::new().unwrap();
@@ -527,7 +527,7 @@ fn a_closed_pipe_ends_printing_never_the_work() {
     }
 }
 
-/// Issue 18, finding 8: comparison and sweep names were not checked, so
+/// Regression: comparison and sweep names were not checked, so
 /// `name = ".."` wrote into the current folder.
 #[test]
 fn names_that_become_paths_are_checked() {
@@ -578,7 +578,7 @@ fn names_that_become_paths_are_checked() {
     }
 }
 
-/// Issue 18, finding 9: a flipped byte in a final table was read by
+/// Regression: a flipped byte in a final table was read by
 /// `validate`, `plot` and `report` as if it were whole.
 #[test]
 fn a_flipped_final_table_is_an_error_naming_it() {
@@ -618,7 +618,7 @@ fn a_flipped_final_table_is_an_error_naming_it() {
     assert!(e.contains("manifest.json") && e.contains("checksum"), "{e}");
 }
 
-/// Issue 18, finding 10: a register path echoed the first line of any
+/// Regression: a register path echoed the first line of any
 /// file, a huge register took a minute to refuse, and a parameter-set file
 /// of 200,000 sets was checked set by set for a 4-replication run.
 #[test]
@@ -687,7 +687,7 @@ fn registers_never_echo_a_foreign_file_and_huge_inputs_are_refused_quickly() {
     assert!(start.elapsed() < Duration::from_secs(10));
 }
 
-/// Issue 19, finding 6: `--force` left the per-trust report and charts of
+/// Regression: `--force` left the per-trust report and charts of
 /// the previous scenario beside the new results, and `--trust t003` wrote a
 /// second report under another name.
 #[test]

@@ -1,4 +1,4 @@
-//! Ordinary misuse, reproduced exactly as a user commits it (issue 9): two
+//! Ordinary misuse, reproduced exactly as a user commits it: two
 //! commands on one folder, re-running into a used folder, Ctrl-C on small
 //! runs, comparing different worlds, absurd flags, empty files, reports of
 //! comparisons and unfinished runs. Each test names the problem it guards.
@@ -105,7 +105,7 @@ fn quick_run(file: &str, out: &Path, extra: &[&str]) -> Output {
 }
 
 #[test]
-fn issue_9_1_a_second_run_into_a_busy_folder_is_refused_and_the_first_keeps_its_own_data() {
+fn a_second_run_into_a_busy_folder_is_refused_and_the_first_keeps_its_own_data() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("x");
     let quick = scenario("quick.toml");
@@ -144,7 +144,7 @@ fn issue_9_1_a_second_run_into_a_busy_folder_is_refused_and_the_first_keeps_its_
 }
 
 #[test]
-fn issue_9_2_a_used_folder_is_replaced_only_with_force_and_then_holds_nothing_of_the_old_run() {
+fn a_used_folder_is_replaced_only_with_force_and_then_holds_nothing_of_the_old_run() {
     let dir = TempDir::new().unwrap();
     let s = dir.path().join("s");
     let sup = supportive(dir.path());
@@ -217,7 +217,7 @@ fn issue_9_2_a_used_folder_is_replaced_only_with_force_and_then_holds_nothing_of
 }
 
 #[test]
-fn issue_9_3_ctrl_c_stops_a_small_run_within_seconds_keeps_finished_work_and_resumes_exactly() {
+fn ctrl_c_stops_a_small_run_within_seconds_keeps_finished_work_and_resumes_exactly() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("r");
     let quick = scenario("quick.toml");
@@ -282,7 +282,7 @@ fn issue_9_3_ctrl_c_stops_a_small_run_within_seconds_keeps_finished_work_and_res
 }
 
 #[test]
-fn issue_9_4_compare_refuses_different_worlds_and_lists_what_differs() {
+fn compare_refuses_different_worlds_and_lists_what_differs() {
     let dir = TempDir::new().unwrap();
     let o = trustsim(
         &[
@@ -335,7 +335,7 @@ fn issue_9_4_compare_refuses_different_worlds_and_lists_what_differs() {
 }
 
 #[test]
-fn issue_9_5_pre_flight_refuses_absurd_requests_with_the_real_limits() {
+fn pre_flight_refuses_absurd_requests_with_the_real_limits() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     let out = d.join("o");
@@ -407,7 +407,7 @@ fn issue_9_5_pre_flight_refuses_absurd_requests_with_the_real_limits() {
 }
 
 #[test]
-fn issue_9_6_a_comparison_folder_gets_a_report_in_natural_units_and_plain_words() {
+fn a_comparison_folder_gets_a_report_in_natural_units_and_plain_words() {
     let dir = TempDir::new().unwrap();
     let sup = supportive(dir.path());
     let out = dir.path().join("cmp");
@@ -461,7 +461,7 @@ fn issue_9_6_a_comparison_folder_gets_a_report_in_natural_units_and_plain_words(
 }
 
 #[test]
-fn issue_9_7_tables_join_on_one_month_convention_with_ordered_labels_fractions_and_units() {
+fn tables_join_on_one_month_convention_with_ordered_labels_fractions_and_units() {
     use polars::prelude::*;
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("q");

@@ -1,6 +1,6 @@
 //! The example notebook (`examples/read_a_run.ipynb`) runs as the README
 //! says: executed from the repository root and from `examples/`, it reads a
-//! run and draws its two charts (issue 19: it looked for `output/baseline`
+//! run and draws its two charts (before, it looked for `output/baseline`
 //! relative to `examples/` and drew one chart). Needs Python with
 //! nbconvert, ipykernel, polars, pyarrow and matplotlib: the test creates
 //! `target/py-notebook` with them on first use (pip, from PyPI).

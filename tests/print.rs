@@ -1,8 +1,8 @@
 //! What a user sees on paper: a report of four runs printed to PDF by
-//! headless Chromium shows every run's column of every table (issue 9:
+//! headless Chromium shows every run's column of every table (before,
 //! tables were clipped at the second run when printed), on A4 pages unless
 //! Letter is asked for, and a comparison report's table cells do not break
-//! inside a word or between a number and its unit (issue 19). Needs
+//! inside a word or between a number and its unit. Needs
 //! `chromium`, `pdftotext` and `pdfinfo` (Debian packages chromium and
 //! poppler-utils): installed on first use when the tests run as root, as
 //! `.ci/run` does; otherwise the test fails saying how to install them.
@@ -227,7 +227,7 @@ fn a_comparison_report_prints_on_a4_without_breaking_words_or_numbers() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let pdf = print_pdf(d, &html, "cmp");
-    // Issue 19: the reports printed on US Letter; NHS board papers are A4.
+    // Regression: the reports printed on US Letter; NHS board papers are A4.
     assert_paper(&pdf, "A4", A4);
     let text = pdf_text(&pdf);
     let tables = text
@@ -236,7 +236,7 @@ fn a_comparison_report_prints_on_a4_without_breaking_words_or_numbers() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(tables.contains("Staff engagement"), "{text}");
-    // Issue 19: cells broke inside words and numbers (`quick_d|ev`,
+    // Regression: cells broke inside words and numbers (`quick_d|ev`,
     // `10.7|%`). A name may break only after an underscore, and a unit
     // stays with its number.
     for (i, _) in tables.match_indices("quick_d") {

@@ -118,7 +118,7 @@ fn shards_merge_to_the_unsharded_result() {
     .unwrap();
     use polars::prelude::SerReader;
     assert_eq!(df.height(), 8);
-    // SQL-friendly parameter columns (issue 9): no dots to quote.
+    // SQL-friendly parameter columns: no dots to quote.
     assert!(df.column("oversight__punitiveness").is_ok() && df.column("engagement_mean").is_ok());
 }
 

@@ -559,7 +559,7 @@ mod tests {
 
     #[test]
     fn every_panel_has_its_own_labelled_axis_that_brackets_its_intervals() {
-        // Issue 19: one axis labelled -5..5 served every panel, so
+        // Regression: one axis labelled -5..5 served every panel, so
         // engagement's +0.038 and quality's +1.19 read alike. Outcomes here
         // differ by five orders of magnitude.
         let shown: Vec<&Metric> = outcomes().collect();

@@ -9,7 +9,7 @@
 //! function of each replication's spells ([`metrics::ceo_tenure_median_years`])
 //! summarised across replications as the summary table does
 //! ([`SummaryRow::of`]), so the chart and the table print the same number
-//! (issue 19: the chart pooled every replication's spells into one curve and
+//! (before, the chart pooled every replication's spells into one curve and
 //! marked its median, 2.7 years, beside the table's 2.92).
 
 use plotters::coord::Shift;

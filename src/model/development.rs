@@ -6,7 +6,7 @@
 //! Places are bought for the trust's real size (its establishment at full
 //! staff scale), whatever `run.staff_scale`: a place is a whole unit, and a
 //! scaled-down trust's budget would otherwise never reach one, so a policy
-//! lever would silently do nothing at small scale (issue 19). A balance that
+//! lever would silently do nothing at small scale. A balance that
 //! holds a fraction of a place's cost buys that place with that probability
 //! (stochastic rounding, stream `development_purchase`): the expected
 //! spend is the budget at every size, and a balance left below zero by a
@@ -341,7 +341,7 @@ mod tests {
 
     #[test]
     fn a_budget_below_one_place_a_year_still_buys_places_at_its_expected_rate() {
-        // Issue 19: a year's budget (12 months, the most money carried) below
+        // Regression: a year's budget (12 months, the most money carried) below
         // one place's cost never bought a place, so the lever did nothing
         // for small trusts. The Elizabeth Garrett Anderson place costs GBP
         // 6,000; a 500-post trust's share of the default budget is GBP 840

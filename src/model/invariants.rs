@@ -49,7 +49,7 @@ const BOUNDS: &[Bound] = &[
         lo: 0.0,
         hi: 1.0,
         record: |m| m.vacancy_rate,
-        state: Some(|t| t.tally.vacancy_rate),
+        state: Some(|t| t.published_vacancy_rate()),
     },
     Bound {
         what: "friction",

@@ -30,6 +30,9 @@ pub struct TrustMonth {
     pub engagement: f64,
     pub sickness_rate: f64,
     pub leaver_rate: f64,
+    /// The published vacancy rate, counted against the establishment the
+    /// trust records; the real staffing gap is `1 - staff_in_post /
+    /// establishment`.
     pub vacancy_rate: f64,
     pub friction: f64,
     pub quality_index: f64,
@@ -83,7 +86,7 @@ impl TrustMonth {
             engagement: t.tally.engagement,
             sickness_rate: t.tally.sickness_rate,
             leaver_rate: t.tally.leaver_rate,
-            vacancy_rate: t.tally.vacancy_rate,
+            vacancy_rate: t.published_vacancy_rate(),
             friction: t.friction,
             quality_index: t.quality,
             patient_experience: t.experience,

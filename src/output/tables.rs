@@ -309,7 +309,7 @@ table! {
         ENGAGEMENT = "engagement", "score (0-10, NHS Staff Survey scale)", Get::F64(|m| m.engagement), "Mean engagement of staff in post.";
         SICKNESS_RATE = "sickness_rate", unit::SHARE, Get::F64(|m| m.sickness_rate), "Share of staff in post off sick this month.";
         LEAVER_RATE = "leaver_rate", unit::SHARE, Get::F64(|m| m.leaver_rate), "Share of staff who left this month (monthly, not annualised).";
-        VACANCY_RATE = "vacancy_rate", unit::SHARE, Get::F64(|m| m.vacancy_rate), "Share of funded posts vacant at the end of the month.";
+        VACANCY_RATE = "vacancy_rate", unit::SHARE, Get::F64(|m| m.vacancy_rate), "Published vacancy rate at the end of the month: funded posts without a holder over the establishment the trust records, which differs from the posts it staffs by its own recording factor; the real staffing gap, which the model's processes use, is 1 - staff_in_post / establishment.";
         FRICTION = "friction", "score (0-1)", Get::F64(|m| m.friction), "Manager-clinician friction.";
         QUALITY_INDEX = "quality_index", "index (0-100)", Get::F64(|m| m.quality_index), "Quality of care index (patient safety and clinical quality).";
         PATIENT_EXPERIENCE = "patient_experience", "score (0-10)", Get::F64(|m| m.patient_experience), "Patient experience.";

@@ -161,7 +161,7 @@ fn out_of_range_value_with_line() {
          (default) staff.peer_weight = 0.05 is out of range; allowed: a value with staff.engagement_adjust_rate + staff.peer_weight at most 1",
     );
     // Integers that do not fit the field are range errors too, and name the
-    // parameter's own range, not the storage type's (issue 9).
+    // parameter's own range, not the storage type's.
     check_err(
         "[run]\nreplications = -3\n",
         "a.toml:2:1: run.replications = -3 is out of range; allowed: an integer from 1 to 100000",
@@ -170,7 +170,7 @@ fn out_of_range_value_with_line() {
 
 #[test]
 fn an_empty_file_is_an_error_not_the_baseline() {
-    // Regression (issue 9): an empty file silently ran the England baseline.
+    // Regression: an empty file silently ran the England baseline.
     for text in ["", "\n\n", "# only a comment\n"] {
         let e = err(&[("empty.toml", text)]);
         assert!(e.starts_with("scenario file "), "{e}");

@@ -46,15 +46,6 @@ const fn pattern(evidence: &'static str, lo: f64, hi: f64, source: &'static str)
     }
 }
 
-/// A pattern the model is known to miss, with the reason (docs/ODD.md,
-/// "Known gaps"): printed as "FAIL (known gap)" rather than hidden.
-const fn known_gap(t: Target, reason: &'static str) -> Target {
-    Target {
-        known_gap: Some(reason),
-        ..t
-    }
-}
-
 /// Evidence of one period: measured on those months of a run that covers
 /// them.
 const fn dated(t: Target, period: Period) -> Target {
@@ -250,7 +241,7 @@ const CORE: &[Metric] = &[
             "vacancy_rate",
             "Vacancy rate",
             Unit::Share,
-            "Vacant share of funded posts, weighted by establishment.",
+            "Published vacancy rate (vacant share of the establishment each trust records), weighted by establishment.",
             Better::Lower,
             true,
             |w| w.per_post(|m| m.vacancy_rate),

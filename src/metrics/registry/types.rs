@@ -291,16 +291,13 @@ pub(super) const TYPES: &[Metric] = &[
         "vacancy_10_percent_or_more_share",
         "Trusts with vacancies of 10 % or more",
         Unit::Share,
-        "Share of trust-months with a vacancy rate (all staff) of 10 % or more.",
+        "Share of trust-months with a published vacancy rate (all staff) of 10 % or more.",
         |w| w.share(|m| m.vacancy_rate >= 0.10),
-        known_gap(
-            pattern(
-                "37 % (79 of 212 trusts, December 2021)",
-                0.28,
-                0.46,
-                "NHS England vacancy data, December 2021, reported by PA (Chad, 2022: \"Of 212 trusts across England, 79 - 37 per cent - had a vacancy rate of 10 per cent or more\"; the national rate was 7.6 % in June 2021 and 9.7 % in June 2022, Department of Health and Social Care, February 2023); the range (the 95 % sampling interval for 212 trusts, widened for the national rate's distance from the baseline's 8 %) is our calculation",
-            ),
-            "vacancy rates differ between trusts only through their type, labour market, London and engagement, too little for a national rate of 8 %; a trust's own difficulty recruiting, which would spread vacancies without spreading leaving, is not built",
+        pattern(
+            "37 % (79 of 212 trusts, December 2021)",
+            0.28,
+            0.46,
+            "NHS England vacancy data, December 2021, reported by PA (Chad, 2022: \"Of 212 trusts across England, 79 - 37 per cent - had a vacancy rate of 10 per cent or more\"; the national rate was 7.6 % in June 2021 and 9.7 % in June 2022, Department of Health and Social Care, February 2023); the range (the 95 % sampling interval for 212 trusts, widened for the national rate's distance from the baseline's 8 %) is our calculation",
         ),
     ),
     checked(

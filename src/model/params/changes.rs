@@ -31,11 +31,12 @@ pub struct TimedChange {
 /// or it is read only when the trusts are built, so a later change would
 /// silently do nothing.
 pub fn fixed_at_start(key: &str) -> Option<&'static str> {
-    const INIT_ONLY: [&str; 11] = [
+    const INIT_ONLY: [&str; 12] = [
         "workforce.initial_vacancy_rate",
         "workforce.labour_market_sd",
         "workforce.london_labour_market",
         "workforce.temporary_staffing_sd",
+        "workforce.establishment_recording_sd",
         "staff.sickness_population_slope",
         "staff.sickness_trust_sd",
         "finance.efficiency_sd",

@@ -86,5 +86,7 @@ section! {
         pub london_labour_market: f64 = 0.2, num(-2.0, 2.0, "log factor");
         /// Standard deviation of a trust's persistent log factor on the cost of its temporary cover (bank and agency): the mix of bank and agency staff, the rates paid and how it rosters; the factor has mean one, so the national spend does not move with it.
         pub temporary_staffing_sd: f64 = 0.35, num(0.0, 1.5, "log factor");
+        /// Standard deviation of a trust's persistent log factor on the establishment it records (how it sets and records its planned and funded posts), which the published vacancy rate is counted against; the staffing gap the model's processes use is the real one, and the factor's inverse has mean one, so the national published rate does not move with it.
+        pub establishment_recording_sd: f64 = 0.04, num(0.0, 0.5, "log factor");
     }
 }

@@ -111,6 +111,12 @@ fn traits(p: &Params, rng: &mut Stream, local: &mut Stream) -> Traits {
         sickness: p.staff.sickness_population_slope * population
             + p.staff.sickness_trust_sd * normal(local),
         temporary_staffing: p.workforce.temporary_staffing_sd * normal(local),
+        establishment_recording: {
+            // Shifted by sd^2 / 2 so that the inverse factor, by which staff
+            // in post are divided, has mean one over trusts.
+            let sd = p.workforce.establishment_recording_sd;
+            sd * normal(local) + 0.5 * sd * sd
+        },
     }
 }
 

@@ -155,6 +155,12 @@ pub struct Traits {
     /// factor): its mix of bank and agency staff, the rates it pays and
     /// how it rosters.
     pub temporary_staffing: f64,
+    /// How the trust sets and records its establishment beyond the posts
+    /// its work needs (log factor; its negative's exponential has mean one
+    /// over trusts): the published vacancy rate counts against the
+    /// recorded establishment, the model's processes use the real
+    /// staffing gap.
+    pub establishment_recording: f64,
 }
 
 /// The published mortality ratio's 12-month window.
@@ -251,6 +257,14 @@ impl Trust {
             + w.population_workload * self.traits.population
             + w.technology_workload * (env.technology - 1.0))
             .max(0.0)
+    }
+
+    /// The vacancy rate the trust publishes: funded posts without a holder
+    /// over the establishment it records, `1 - in post / (posts * factor)`,
+    /// at least zero (a trust can record fewer posts than it staffs).
+    pub fn published_vacancy_rate(&self) -> f64 {
+        let real = self.tally.vacancy_rate;
+        (1.0 - (1.0 - real) * (-self.traits.establishment_recording).exp()).clamp(0.0, 1.0)
     }
 
     /// Instability felt after a CEO change (1 at the change, decaying).

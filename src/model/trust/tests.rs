@@ -323,6 +323,57 @@ fn a_types_job_demands_do_not_lower_its_care_against_its_own_norm() {
 }
 
 #[test]
+fn the_published_vacancy_rate_counts_against_the_recorded_establishment() {
+    let p = small();
+    let sd = p.workforce.establishment_recording_sd;
+    assert!(sd > 0.0);
+    let env = Environment::at(&p.pressures, 0);
+    let mut id = 0;
+    let mut t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    t.tally.vacancy_rate = 0.08;
+    let published = |t: &Trust, recording: f64| {
+        let mut t = t.clone();
+        t.traits.establishment_recording = recording;
+        (t.published_vacancy_rate(), t.workload(&env, &p))
+    };
+    let (level, workload) = published(&t, 0.0);
+    assert!((level - 0.08).abs() < 1e-12, "{level}");
+    // A trust recording 10 % more posts than its work needs publishes
+    // 1 - 0.92 / 1.1 vacant; one recording 10 % fewer publishes none (a
+    // trust can record fewer posts than it staffs).
+    let (more, workload_more) = published(&t, 1.1f64.ln());
+    assert!((more - (1.0 - 0.92 / 1.1)).abs() < 1e-12, "{more}");
+    let (fewer, workload_fewer) = published(&t, 0.9f64.ln());
+    assert_eq!(fewer, 0.0);
+    // The model's processes see the real staffing gap, whatever is recorded.
+    assert_eq!((workload_more, workload_fewer), (workload, workload));
+    // Staff in post are divided by a factor whose mean over trusts is one:
+    // the national published rate does not move with the spread.
+    let tiny = crate::model::params::edited(|p| p.run.staff_scale = 0.001);
+    let n = 4_000;
+    let mean: f64 = (0..n)
+        .map(|i| {
+            (-Trust::new(i, TrustType::Acute, &tiny, 0, &mut id)
+                .traits
+                .establishment_recording)
+                .exp()
+        })
+        .sum::<f64>()
+        / f64::from(n);
+    assert!((mean - 1.0).abs() < 0.005, "{mean}");
+    // And the records carry the published rate.
+    t.traits.establishment_recording = (1.1f64).ln();
+    let m = crate::model::records::TrustMonth::of(
+        &t,
+        0,
+        1,
+        crate::model::calendar::YearMonth::new(2020, 4).unwrap(),
+        0,
+    );
+    assert!((m.vacancy_rate - (1.0 - 0.92 / 1.1)).abs() < 1e-12);
+}
+
+#[test]
 fn the_local_traits_come_from_their_own_stream() {
     let with = |sd: f64, slope: f64| {
         let p = crate::model::params::edited(|p| {
@@ -331,16 +382,23 @@ fn the_local_traits_come_from_their_own_stream() {
             p.staff.sickness_trust_sd = sd;
             p.staff.sickness_population_slope = slope;
             p.workforce.temporary_staffing_sd = sd;
+            p.workforce.establishment_recording_sd = sd;
         });
         let mut id = 0;
         Trust::new(4, TrustType::Acute, &p, 0, &mut id).traits
     };
     let (none, some) = (with(0.0, 0.0), with(0.3, 0.2));
     assert_eq!(
-        (none.labour_market, none.sickness, none.temporary_staffing),
-        (0.0, 0.0, 0.0)
+        (
+            none.labour_market,
+            none.sickness,
+            none.temporary_staffing,
+            none.establishment_recording
+        ),
+        (0.0, 0.0, 0.0, 0.0)
     );
     assert!(some.labour_market != 0.0 && some.sickness != 0.0 && some.temporary_staffing != 0.0);
+    assert!(some.establishment_recording != 0.0);
     // The other traits do not move with the local ones.
     let strip = |t: Traits| (t.efficiency, t.quality, t.population, t.case_mix, t.survey);
     assert_eq!(strip(none), strip(some));
