@@ -281,3 +281,29 @@ pub struct ReplicationResult {
     /// Staff-agent-months simulated (including burn-in), for throughput.
     pub staff_months: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TrustMonth;
+    use crate::model::TrustType;
+    use crate::model::calendar::YearMonth;
+    use crate::model::trust::Trust;
+
+    #[test]
+    fn a_record_carries_the_published_vacancy_rate_and_the_real_gap_beside_it() {
+        let p = crate::model::params::edited(|p| p.run.staff_scale = 0.01);
+        let mut id = 0;
+        let mut t = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+        t.tally.vacancy_rate = 0.08;
+        t.tally.in_post = t.establishment - t.establishment * 8 / 100;
+        t.traits.establishment_recording = 1.1f64.ln();
+        let m = TrustMonth::of(&t, 0, 1, YearMonth::new(2020, 4).unwrap(), 0);
+        assert!((m.vacancy_rate - (1.0 - 0.92 / 1.1)).abs() < 1e-12);
+        // The real gap stays readable from the record's own columns.
+        let real = 1.0 - f64::from(m.staff_in_post) / f64::from(m.establishment);
+        assert!(
+            real < m.vacancy_rate && (real - 0.08).abs() < 0.02,
+            "{real}"
+        );
+    }
+}

@@ -361,16 +361,6 @@ fn the_published_vacancy_rate_counts_against_the_recorded_establishment() {
         .sum::<f64>()
         / f64::from(n);
     assert!((mean - 1.0).abs() < 0.005, "{mean}");
-    // And the records carry the published rate.
-    t.traits.establishment_recording = (1.1f64).ln();
-    let m = crate::model::records::TrustMonth::of(
-        &t,
-        0,
-        1,
-        crate::model::calendar::YearMonth::new(2020, 4).unwrap(),
-        0,
-    );
-    assert!((m.vacancy_rate - (1.0 - 0.92 / 1.1)).abs() < 1e-12);
 }
 
 #[test]
