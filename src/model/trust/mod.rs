@@ -259,12 +259,23 @@ impl Trust {
             .max(0.0)
     }
 
+    /// The establishment the trust records over the posts its work needs.
+    fn recorded_over_needed(&self) -> f64 {
+        self.traits.establishment_recording.exp()
+    }
+
     /// The vacancy rate the trust publishes: funded posts without a holder
     /// over the establishment it records, `1 - in post / (posts * factor)`,
     /// at least zero (a trust can record fewer posts than it staffs).
     pub fn published_vacancy_rate(&self) -> f64 {
         let real = self.tally.vacancy_rate;
-        (1.0 - (1.0 - real) * (-self.traits.establishment_recording).exp()).clamp(0.0, 1.0)
+        (1.0 - (1.0 - real) / self.recorded_over_needed()).clamp(0.0, 1.0)
+    }
+
+    /// The real staffing gap at which the trust publishes vacancy rate `v`
+    /// (the inverse of [`Trust::published_vacancy_rate`], at least zero).
+    pub fn real_vacancy_rate_publishing(&self, v: f64) -> f64 {
+        (1.0 - (1.0 - v) * self.recorded_over_needed()).clamp(0.0, 1.0)
     }
 
     /// Instability felt after a CEO change (1 at the change, decaying).

@@ -17,10 +17,8 @@ impl Trust {
     /// `month` (the first reported month), after the month's step and market.
     pub fn apply_start(&mut self, row: &TrustRow, month: u32, p: &Params) {
         if let Some(v) = row.vacancy_rate {
-            // The register's rate is a published one: the real gap is what
-            // gives it against the establishment the trust records.
-            let real = 1.0 - (1.0 - v) * self.traits.establishment_recording.exp();
-            self.set_vacancy_rate(real.clamp(0.0, 1.0));
+            // The register's rate is a published one.
+            self.set_vacancy_rate(self.real_vacancy_rate_publishing(v));
         }
         if let Some(e) = row.engagement {
             self.set_engagement(e);
