@@ -1,23 +1,26 @@
 //! The staff loop: one month for every post of a trust.
 //!
-//! Three passes over the trust's slots. The first draws, for every slot, a
-//! standard normal engagement shock and two 20-bit uniforms (leaving or
-//! recruitment, and sickness) from Philox4x32-10 keyed by the trust and
-//! counted by (pair of slots, month), in blocks of [`DRAW_BLOCK`] slots whose
-//! long dependency chains overlap. The second walks the slots in blocks of
-//! [`LANES`] with branch-free updates, each slot pulled toward its own
-//! team's target: engagement, the hazards of leaving and sickness at the new
-//! engagement (from the month's tables by engagement bucket), recruitment
-//! into vacant posts, and the slot's outcome. Its
-//! last block runs into the pool's [`LANES`] slots of padding, which it
-//! leaves as they were. The third sums each team's outcomes in lanes from
-//! the team's first slot, in a fixed order.
+//! The trust's slots are taken in chunks of [`CHUNK`], three passes over
+//! each while its draws are in the first-level cache. The first draws, for
+//! every slot, a standard normal engagement shock and two 20-bit uniforms
+//! (leaving or recruitment, and sickness) from Philox4x32-10 keyed by the
+//! trust and counted by (pair of slots, month), in blocks of [`DRAW_BLOCK`]
+//! slots whose long dependency chains overlap. The second walks the slots
+//! in blocks of [`LANES`] with branch-free updates, each slot pulled toward
+//! its own team's target: engagement, the hazards of leaving and sickness
+//! at the new engagement (from the month's tables by engagement bucket),
+//! recruitment into vacant posts, and the slot's outcome. The last block
+//! of a pool runs into its [`LANES`] slots of padding, which it leaves as
+//! they were. The third sums the outcomes of each team that ends in the
+//! chunk, in lanes from the team's first slot, in a fixed order, with the
+//! four counts packed two to a 32-bit lane.
 //!
 //! Every lane is an independent function of its slot's state and draws,
 //! computed with IEEE-754 single-precision operations in a fixed order and
-//! no `libm` call, so the bits do not depend on the vector width: the
-//! AVX-512 and AVX2 builds that run where the processor has them and the
-//! portable build give identical results (tests and CI check this).
+//! no `libm` call, so the bits depend on neither the vector width nor the
+//! chunking: the AVX-512 and AVX2 builds that run where the processor has
+//! them and the portable build give identical results (tests and CI check
+//! this).
 
 // Lane loops index arrays by lane: the form the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
@@ -32,6 +35,9 @@ pub const LANES: usize = 8;
 pub const DRAW_BLOCK: usize = 64;
 /// ... and at the end of a pool, where fewer are left.
 const DRAW_TAIL: usize = 16;
+/// Slots drawn, updated and summed together (a whole number of draw blocks).
+pub const CHUNK: usize = 512;
+const _: () = assert!(CHUNK % DRAW_BLOCK == 0 && DRAW_BLOCK % DRAW_TAIL == 0);
 /// 2^20, the range of the leaving and sickness uniforms.
 pub const U20: f32 = 1_048_576.0;
 
@@ -66,7 +72,7 @@ pub struct TeamStep {
     pub pull: f32,
 }
 
-/// Scratch for the month's draws, each slot's pull and outcome (one per
+/// Scratch for a chunk's draws and pulls and the pool's outcomes (one per
 /// thread, reused).
 #[derive(Debug, Default)]
 pub struct Draws {
@@ -78,13 +84,27 @@ pub struct Draws {
     hazards_for: Option<[u32; 4]>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Scratch {
-    z: Vec<f32>,
-    leave: Vec<f32>,
-    sick: Vec<f32>,
-    pull: Vec<f32>,
+    /// A chunk's draws and pulls, by slot from the chunk's first.
+    z: Box<[f32; CHUNK]>,
+    leave: Box<[f32; CHUNK]>,
+    sick: Box<[f32; CHUNK]>,
+    pull: Box<[f32; CHUNK]>,
+    /// The pool's outcomes, by slot (a team may span two chunks).
     outcome: Vec<u8>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            z: Box::new([0.0; CHUNK]),
+            leave: Box::new([0.0; CHUNK]),
+            sick: Box::new([0.0; CHUNK]),
+            pull: Box::new([0.0; CHUNK]),
+            outcome: Vec::new(),
+        }
+    }
 }
 
 /// Outcome bits of a slot's month.
@@ -92,6 +112,7 @@ const STAYED: u8 = 1;
 const SICK_NOW: u8 = 2;
 const LEFT: u8 = 4;
 const JOINED: u8 = 8;
+const _: () = assert!(STAYED == 1 && SICK_NOW == 2 && LEFT == 4 && JOINED == 8);
 
 /// The slots of a pool, as the kernel sees them (padded by [`LANES`]).
 pub struct Slots<'a> {
@@ -133,14 +154,9 @@ pub fn step(
     width: Width,
 ) {
     let n = m.n;
-    let cap = n.div_ceil(DRAW_BLOCK) * DRAW_BLOCK + LANES;
     let d = &mut draws.scratch;
-    if d.z.len() < cap {
-        d.z.resize(cap, 0.0);
-        d.leave.resize(cap, 0.0);
-        d.sick.resize(cap, 0.0);
-        d.pull.resize(cap, 0.0);
-        d.outcome.resize(cap, 0);
+    if d.outcome.len() < n + LANES {
+        d.outcome.resize(n + LANES, 0);
     }
     assert!(slots.engagement.len() >= n + LANES && slots.flags.len() >= n + LANES);
     // The teams are the pool's slots in order, each once.
@@ -198,45 +214,73 @@ fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: 
         draws.hazards_for = Some(table_key);
     }
     let d = &mut draws.scratch;
-    draw(n, m.key, m.month, d);
-    for t in teams {
-        d.pull[t.start as usize..t.end as usize].fill(t.pull);
+    let h = &draws.hazards;
+    // Teams whose pulls the chunk needs start at `first`; teams up to
+    // `summed` have their tallies.
+    let (mut first, mut summed) = (0, 0);
+    for c0 in (0..n).step_by(CHUNK) {
+        let c1 = (c0 + CHUNK).min(n);
+        draw(c0, c1, m.key, m.month, d);
+        while teams[first].end as usize <= c0 {
+            first += 1;
+        }
+        for t in &teams[first..] {
+            if t.start as usize >= c1 {
+                break;
+            }
+            let (a, b) = ((t.start as usize).max(c0), (t.end as usize).min(c1));
+            d.pull[a - c0..b - c0].fill(t.pull);
+        }
+        update(
+            &mut slots.engagement[c0..],
+            &mut slots.flags[c0..],
+            c1 - c0,
+            k,
+            h,
+            d,
+            c0,
+        );
+        while summed < teams.len() && teams[summed].end as usize <= c1 {
+            out[summed] = tally_team(slots.engagement, &teams[summed], &d.outcome);
+            summed += 1;
+        }
     }
-    update(slots.engagement, slots.flags, n, k, &draws.hazards, d);
-    for (team, tally) in teams.iter().zip(out.iter_mut()) {
+    // Empty teams at the end (or in an empty pool).
+    for (team, tally) in teams.iter().zip(out.iter_mut()).skip(summed) {
         *tally = tally_team(slots.engagement, team, &d.outcome);
     }
 }
 
-/// The month's draws for slots `0..n`: whole blocks of [`DRAW_BLOCK`],
-/// then the rest in blocks of [`DRAW_TAIL`] (rounded up), so that a small
-/// pool does not draw for a whole block of slots it does not have. Each
-/// slot's draws depend only on its pair's counter, not on the blocking.
+/// The draws of slots `c0..c1` (`c0` a multiple of [`CHUNK`], at most
+/// [`CHUNK`] slots): whole blocks of [`DRAW_BLOCK`], then the rest in
+/// blocks of [`DRAW_TAIL`] (rounded up), so that a small pool does not draw
+/// for a whole block of slots it does not have. Each slot's draws depend
+/// only on its pair's counter, not on the blocking.
 #[inline(always)]
-fn draw(n: usize, key: [u32; 2], month: u32, d: &mut Scratch) {
-    let whole = n / DRAW_BLOCK * DRAW_BLOCK;
-    for start in (0..whole).step_by(DRAW_BLOCK) {
-        draw_block::<{ DRAW_BLOCK / 2 }, DRAW_BLOCK>(start, key, month, d);
+fn draw(c0: usize, c1: usize, key: [u32; 2], month: u32, d: &mut Scratch) {
+    let whole = c0 + (c1 - c0) / DRAW_BLOCK * DRAW_BLOCK;
+    for start in (c0..whole).step_by(DRAW_BLOCK) {
+        draw_block::<{ DRAW_BLOCK / 2 }, DRAW_BLOCK>(start, start - c0, key, month, d);
     }
-    for start in (whole..n).step_by(DRAW_TAIL) {
-        draw_block::<{ DRAW_TAIL / 2 }, DRAW_TAIL>(start, key, month, d);
+    for start in (whole..c1).step_by(DRAW_TAIL) {
+        draw_block::<{ DRAW_TAIL / 2 }, DRAW_TAIL>(start, start - c0, key, month, d);
     }
 }
 
-/// The draws of the `N` slots (`P` pairs) from `start`.
+/// The draws of the `N` slots (`P` pairs) from slot `start` (even), kept
+/// from `at` in the chunk's scratch.
 #[inline(always)]
 fn draw_block<const P: usize, const N: usize>(
     start: usize,
+    at: usize,
     key: [u32; 2],
     month: u32,
     d: &mut Scratch,
 ) {
     const { assert!(N == 2 * P) };
-    let z: &mut [f32; N] = (&mut d.z[start..start + N]).try_into().expect("N slots");
-    let leave: &mut [f32; N] = (&mut d.leave[start..start + N])
-        .try_into()
-        .expect("N slots");
-    let sick: &mut [f32; N] = (&mut d.sick[start..start + N]).try_into().expect("N slots");
+    let z: &mut [f32; N] = (&mut d.z[at..at + N]).try_into().expect("N slots");
+    let leave: &mut [f32; N] = (&mut d.leave[at..at + N]).try_into().expect("N slots");
+    let sick: &mut [f32; N] = (&mut d.sick[at..at + N]).try_into().expect("N slots");
     // One Philox call per pair of slots: 64 bits each, the top 24 for the
     // normal, then 20 for leaving (or recruitment), 20 for sickness. Slot
     // 2j takes words 0 and 1 of pair j, slot 2j + 1 words 2 and 3.
@@ -299,18 +343,10 @@ impl Hazards {
     }
 }
 
-/// Lane accumulators of one team.
-#[derive(Default)]
-struct Acc {
-    engagement: [f32; LANES],
-    in_post: [u32; LANES],
-    sick: [u32; LANES],
-    leavers: [u32; LANES],
-    joiners: [u32; LANES],
-}
-
-/// The update of slots `0..n` in blocks of [`LANES`] (the last one running
-/// into the padding), writing each slot's outcome.
+/// The update of a chunk's `n` slots from slot `c0` (`engagement` and
+/// `flags` start there, the chunk's scratch at its first slot) in blocks of
+/// [`LANES`], the last one running into the padding if the pool ends
+/// there, writing each slot's outcome.
 #[inline(always)]
 fn update(
     engagement: &mut [f32],
@@ -319,12 +355,13 @@ fn update(
     k: &MonthConstants,
     h: &Hazards,
     d: &mut Scratch,
+    c0: usize,
 ) {
     let padded = n.div_ceil(LANES) * LANES;
     let blocks = engagement[..padded]
         .chunks_exact_mut(LANES)
         .zip(flags[..padded].chunks_exact_mut(LANES))
-        .zip(d.outcome[..padded].chunks_exact_mut(LANES))
+        .zip(d.outcome[c0..c0 + padded].chunks_exact_mut(LANES))
         .zip(d.pull[..padded].chunks_exact(LANES))
         .zip(d.z[..padded].chunks_exact(LANES))
         .zip(d.leave[..padded].chunks_exact(LANES))
@@ -346,38 +383,72 @@ fn update(
     }
 }
 
+/// Blocks of a team counted before the packed counts are unpacked: each
+/// byte of a lane counts at most one slot a block, and the eight lanes
+/// together stay below 2^8.
+const PACKED_BLOCKS: usize = 31;
+const _: () = assert!(PACKED_BLOCKS * LANES <= 255);
+
 /// A team's tally from its slots' outcomes, in lanes from the team's first
-/// slot, summed in lane order.
+/// slot, summed in lane order. Each lane counts the four outcomes in the
+/// four bytes of a 32-bit word.
 #[inline(always)]
 fn tally_team(engagement: &[f32], team: &TeamStep, outcome: &[u8]) -> StaffTally {
-    let mut acc = Acc::default();
     let (start, end) = (team.start as usize, team.end as usize);
-    let padded = start + (end - start).div_ceil(LANES) * LANES;
-    let blocks = engagement[start..padded]
-        .chunks_exact(LANES)
-        .zip(outcome[start..padded].chunks_exact(LANES));
-    for (j, (e, o)) in blocks.enumerate() {
-        let valid = (end - start - j * LANES).min(LANES);
-        for l in 0..LANES {
-            let o = if l < valid { u32::from(o[l]) } else { 0 };
-            let stays = mask(o & u32::from(STAYED) != 0);
-            acc.engagement[l] += f32::from_bits(e[l].to_bits() & stays);
-            acc.in_post[l] += o & u32::from(STAYED);
-            acc.sick[l] += (o & u32::from(SICK_NOW)) >> 1;
-            acc.leavers[l] += (o & u32::from(LEFT)) >> 2;
-            acc.joiners[l] += (o & u32::from(JOINED)) >> 3;
+    let mut e_acc = [0f32; LANES];
+    let mut counts = [0u32; 4];
+    let mut from = start;
+    while from < end {
+        let to = (from + PACKED_BLOCKS * LANES).min(end);
+        let padded = from + (to - from).div_ceil(LANES) * LANES;
+        let mut packed = [0u32; LANES];
+        let blocks = engagement[from..padded]
+            .chunks_exact(LANES)
+            .zip(outcome[from..padded].chunks_exact(LANES));
+        for (j, (e, o)) in blocks.enumerate() {
+            let valid = &VALID[(to - from - j * LANES).min(LANES)];
+            for l in 0..LANES {
+                let o = u32::from(o[l]) & valid[l];
+                let stays = mask(o & u32::from(STAYED) != 0);
+                e_acc[l] += f32::from_bits(e[l].to_bits() & stays);
+                // Outcome bits 0-3 to bits 0, 8, 16 and 24 (the shifted
+                // copies do not overlap, so nothing carries).
+                packed[l] += o.wrapping_mul(0x0020_4081) & 0x0101_0101;
+            }
         }
+        let sum = packed.iter().fold(0u32, |a, &p| a + p);
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c += (sum >> (8 * i)) & 0xff;
+        }
+        from = to;
     }
-    let mut tally = StaffTally::default();
+    let mut tally = StaffTally {
+        in_post: counts[0],
+        sick: counts[1],
+        leavers: counts[2],
+        joiners: counts[3],
+        engagement_sum: 0.0,
+    };
     for l in 0..LANES {
-        tally.engagement_sum += f64::from(acc.engagement[l]);
-        tally.in_post += acc.in_post[l];
-        tally.sick += acc.sick[l];
-        tally.leavers += acc.leavers[l];
-        tally.joiners += acc.joiners[l];
+        tally.engagement_sum += f64::from(e_acc[l]);
     }
     tally
 }
+
+/// `VALID[v]`: all ones in the first `v` lanes, zero in the others.
+const VALID: [[u32; LANES]; LANES + 1] = {
+    let mut t = [[0; LANES]; LANES + 1];
+    let mut v = 0;
+    while v <= LANES {
+        let mut l = 0;
+        while l < v {
+            t[v][l] = u32::MAX;
+            l += 1;
+        }
+        v += 1;
+    }
+    t
+};
 
 /// All ones where `b`, else zero.
 #[inline(always)]

@@ -121,34 +121,70 @@ fn promotion_empties_a_clinical_post() {
     assert!(!none.promote_out(0..5, &mut rng));
 }
 
+/// Steps `pool` for `months` months as the teams `ranges` (covering it in
+/// order), checking every month that each team's tally counts exactly its
+/// own slots, at every kernel width.
+fn check_team_tallies(pool: StaffPool, ranges: &[std::ops::Range<usize>], months: u32) {
+    let p = Params::default();
+    let k = MonthConstants::new(&p.staff, 0.3, 0.5);
+    let steps: Vec<TeamStep> = ranges
+        .iter()
+        .enumerate()
+        .map(|(t, r)| team_step(&p.staff, r.clone(), 3.0 + (t % 9) as f64 * 0.5, 6.0))
+        .collect();
+    let mut finals = Vec::new();
+    for width in [Width::Widest, Width::Avx2, Width::Portable] {
+        let mut pool = pool.clone();
+        let mut out = Vec::new();
+        for month in 0..months {
+            let before: Vec<bool> = (0..pool.len()).map(|i| pool.is_filled(i)).collect();
+            pool.step_month_with(month, &steps, &k, &mut out, width);
+            assert_eq!(out.len(), ranges.len());
+            for (t, r) in ranges.iter().enumerate() {
+                let was = r.clone().filter(|&i| before[i]).count() as u32;
+                let now = r.clone().filter(|&i| pool.is_filled(i)).count() as u32;
+                let sick = r.clone().filter(|&i| pool.is_sick(i)).count() as u32;
+                let tally = out[t];
+                assert_eq!(tally.in_post + tally.leavers, was, "team {t} month {month}");
+                assert_eq!(tally.in_post + tally.joiners, now, "team {t} month {month}");
+                assert_eq!(tally.sick, sick, "team {t} month {month}");
+                let sum: f64 = r
+                    .clone()
+                    .filter(|&i| before[i] && pool.is_filled(i))
+                    .map(|i| f64::from(pool.engagement(i)))
+                    .sum();
+                assert!((tally.engagement_sum - sum).abs() < 1e-3, "team {t}");
+            }
+        }
+        finals.push((out, pool.flags.clone()));
+    }
+    assert!(finals.windows(2).all(|w| w[0] == w[1]));
+}
+
 #[test]
 fn each_team_counts_only_its_own_slots() {
     // Teams of 3: every block of 8 spans several teams.
-    let p = Params::default();
     let mut rng = from_u64(9);
-    let mut pool = StaffPool::new(30, 0.5, 0.2, 7.0, 77, &mut rng);
-    let k = MonthConstants::new(&p.staff, 0.3, 0.5);
-    let steps: Vec<TeamStep> = (0..10)
-        .map(|t| team_step(&p.staff, t * 3..t * 3 + 3, 3.0 + t as f64 * 0.5, 6.0))
-        .collect();
-    let mut out = Vec::new();
-    for month in 0..24 {
-        let before: Vec<bool> = (0..30).map(|i| pool.is_filled(i)).collect();
-        pool.step_month(month, &steps, &k, &mut out);
-        for t in 0..10 {
-            let r = t * 3..t * 3 + 3;
-            let was = r.clone().filter(|&i| before[i]).count() as u32;
-            let now = r.clone().filter(|&i| pool.is_filled(i)).count() as u32;
-            let tally = out[t];
-            assert_eq!(tally.in_post + tally.leavers, was, "team {t} month {month}");
-            assert_eq!(tally.in_post + tally.joiners, now, "team {t} month {month}");
-            let sum: f64 = r
-                .filter(|&i| before[i] && pool.is_filled(i))
-                .map(|i| f64::from(pool.engagement(i)))
-                .sum();
-            assert!((tally.engagement_sum - sum).abs() < 1e-4, "team {t}");
-        }
+    let pool = StaffPool::new(30, 0.5, 0.2, 7.0, 77, &mut rng);
+    let ranges: Vec<_> = (0..10).map(|t| t * 3..t * 3 + 3).collect();
+    check_team_tallies(pool, &ranges, 24);
+}
+
+#[test]
+fn teams_of_any_size_count_their_own_slots_across_chunks() {
+    // Teams that span the chunks' edges (512 and 1024), teams longer than
+    // the packed counts' 31 blocks, teams of one slot and empty teams, in
+    // the middle of the pool and at its end.
+    let sizes = [1, 2, 7, 300, 0, 511, 2, 477, 0, 1000, 5, 0];
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for n in sizes {
+        ranges.push(start..start + n);
+        start += n;
     }
+    let mut rng = from_u64(13);
+    let pool = StaffPool::new(start, 0.5, 0.3, 6.0, 4242, &mut rng);
+    check_team_tallies(pool, &ranges, 12);
 }
 
 #[test]
