@@ -416,7 +416,7 @@ fn tally_team(engagement: &[f32], team: &TeamStep, outcome: &[u8]) -> StaffTally
                 packed[l] += o.wrapping_mul(0x0020_4081) & 0x0101_0101;
             }
         }
-        let sum = packed.iter().fold(0u32, |a, &p| a + p);
+        let sum: u32 = packed.iter().sum();
         for (i, c) in counts.iter_mut().enumerate() {
             *c += (sum >> (8 * i)) & 0xff;
         }
