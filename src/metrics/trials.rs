@@ -41,51 +41,72 @@ pub fn virtual_trials(p: &Params, replication: u32) -> Trials {
     let l = &p.leaders;
     let n = 2_000;
     let mut arms = |kind: InterventionKind, months: u32, teams: bool| -> (Vec<f64>, Vec<f64>) {
-        let (mut treat, mut control) = (vec![], vec![]);
-        let k = MonthConstants::new(&p.staff, 0.2, p.workforce.fill_rate_monthly);
-        let mut tallies = Vec::with_capacity(1);
-        let ts = p.staff.team_size as usize;
-        let mut staff_rng = stream(p.run.seed, replication, StreamName::Trial, 1);
-        for i in 0..2 * n {
-            let (mut leader, _) = Leader::appoint(true, l, d, &mut rng);
-            let treated = i % 2 == 0;
-            let iv = d.intervention(kind);
-            if treated {
-                leader.enrolment = Some(Enrolment {
-                    intervention: kind.index(),
-                    effect_month: iv.duration_months + iv.lag_months,
-                    joint: false,
-                });
-            }
-            let outcome = if teams {
-                let key = staff_rng.next_u64();
-                let mut pool =
-                    StaffPool::new(ts, 0.7, 0.0, p.staff.engagement_base, key, &mut staff_rng);
-                let mut mean = pool.team_mean(0..ts).0;
-                for month in 0..months {
+        let iv = d.intervention(kind);
+        // Even-numbered leaders are treated.
+        let mut leaders: Vec<Leader> = (0..2 * n)
+            .map(|i| {
+                let (mut leader, _) = Leader::appoint(true, l, d, &mut rng);
+                if i % 2 == 0 {
+                    leader.enrolment = Some(Enrolment {
+                        intervention: kind.index(),
+                        effect_month: iv.duration_months + iv.lag_months,
+                        joint: false,
+                    });
+                }
+                leader
+            })
+            .collect();
+        let outcomes: Vec<f64> = if teams {
+            // Every team in one pool (team i in posts i ts to (i + 1) ts),
+            // so the staff loop steps them all in one pass a month.
+            let ts = p.staff.team_size as usize;
+            let range = |i: usize| i * ts..(i + 1) * ts;
+            let k = MonthConstants::new(&p.staff, 0.2, p.workforce.fill_rate_monthly);
+            let mut staff_rng = stream(p.run.seed, replication, StreamName::Trial, 1);
+            let key = staff_rng.next_u64();
+            let mut pool = StaffPool::new(
+                leaders.len() * ts,
+                0.7,
+                0.0,
+                p.staff.engagement_base,
+                key,
+                &mut staff_rng,
+            );
+            let mut means: Vec<f64> = (0..leaders.len())
+                .map(|i| pool.team_mean(range(i)).0)
+                .collect();
+            let (mut steps, mut tallies) = (Vec::new(), Vec::new());
+            for month in 0..months {
+                steps.clear();
+                for (i, leader) in leaders.iter_mut().enumerate() {
                     leader.learn(month, 0.5, l, d);
                     let target =
                         p.staff.engagement_base + p.staff.leader_weight * (leader.quality(l) - 0.5);
-                    let step = team_step(&p.staff, 0..ts, target, mean);
-                    pool.step_month(month, &[step], &k, &mut tallies);
-                    let tally = tallies[0];
+                    steps.push(team_step(&p.staff, range(i), target, means[i]));
+                }
+                pool.step_month(month, &steps, &k, &mut tallies);
+                for (mean, tally) in means.iter_mut().zip(&tallies) {
                     if tally.in_post > 0 {
-                        mean = tally.engagement_sum / f64::from(tally.in_post);
+                        *mean = tally.engagement_sum / f64::from(tally.in_post);
                     }
                 }
-                pool.team_mean(0..ts).0
-            } else {
-                for month in 0..months {
-                    leader.learn(month, 0.5, l, d);
-                }
-                f64::from(leader.capability)
-            };
-            if treated {
-                treat.push(outcome)
-            } else {
-                control.push(outcome)
             }
-        }
+            (0..leaders.len())
+                .map(|i| pool.team_mean(range(i)).0)
+                .collect()
+        } else {
+            leaders
+                .iter_mut()
+                .map(|leader| {
+                    for month in 0..months {
+                        leader.learn(month, 0.5, l, d);
+                    }
+                    f64::from(leader.capability)
+                })
+                .collect()
+        };
+        let treat = outcomes.iter().step_by(2).copied().collect();
+        let control = outcomes.iter().skip(1).step_by(2).copied().collect();
         (treat, control)
     };
     let ms = &d.mary_seacole;

@@ -56,65 +56,64 @@ pub fn ln(x: f32) -> f32 {
     k as f32 * std::f32::consts::LN_2 + series
 }
 
-/// Coefficients of Giles' single-precision inverse error function
-/// ("Approximating the erfinv function", GPU Computing Gems, 2011): the
-/// central branch (w < 5) in powers of w - 2.5 ...
-const CENTRAL: [f32; 9] = [
-    2.810_226_4e-8,
-    3.432_739_4e-7,
-    -3.523_387_7e-6,
-    -4.391_506_5e-6,
-    0.000_218_580_87,
-    -0.001_253_725,
-    -0.004_177_681_6,
-    0.246_640_73,
-    1.501_409_4,
-];
-/// ... and the tail branch in powers of sqrt(w) - 3.
-const TAIL: [f32; 9] = [
-    -0.000_200_214_26,
-    0.000_100_950_56,
-    0.001_349_343_2,
-    -0.003_673_428_4,
-    0.005_739_507_7,
-    -0.007_622_461_3,
-    0.009_438_870_5,
-    1.001_674,
-    2.832_976_8,
-];
-
+/// `sin t` and `cos t` for `0 <= t <= pi/2`, by their Taylor polynomials
+/// to `t^11` and `t^12` (absolute error below 1e-7).
 #[inline(always)]
-fn horner(c: &[f32; 9], w: f32) -> f32 {
-    let mut p = c[0];
-    for &a in &c[1..] {
-        p = a + p * w;
-    }
-    p
+fn sin_cos_quarter(t: f32) -> (f32, f32) {
+    let t2 = t * t;
+    let sin = t
+        * (1.0
+            + t2 * (-1.0 / 6.0
+                + t2 * (1.0 / 120.0
+                    + t2 * (-1.0 / 5_040.0 + t2 * (1.0 / 362_880.0 + t2 * (-1.0 / 39_916_800.0))))));
+    let cos = 1.0
+        + t2 * (-0.5
+            + t2 * (1.0 / 24.0
+                + t2 * (-1.0 / 720.0
+                    + t2 * (1.0 / 40_320.0
+                        + t2 * (-1.0 / 3_628_800.0 + t2 * (1.0 / 479_001_600.0))))));
+    (sin, cos)
 }
 
-/// Standard normal deviates from 24-bit uniforms by inversion: `u` maps to
-/// the probability `p = (u + 1/2) / 2^24` and `z = sqrt(2) erfinv(2p - 1)`.
-/// Branch-free over a block of lanes; the tail branch (|z| > 2.9, about one
-/// draw in 300) is evaluated only when a lane of the block needs it, and
-/// every lane's result is the same whichever lanes share its block.
+/// Standard normal deviates in pairs by the Box-Muller transform: pair `j`
+/// takes the radius from the 24-bit uniform `radius[j]` and the angle from
+/// `angle[j]`, and gives `z[2j] = r cos a` and `z[2j + 1] = r sin a`.
+///
+/// The radius is `sqrt(-2 ln p)` with `p = (u + 1) / 2^24` (so at most
+/// 5.77); the angle's top two bits pick the quadrant and the other 22 the
+/// point `(2v + 1) / 2^23` of a quarter turn within it, so the angles are
+/// exactly symmetric. Branch-free over a block of pairs, and every lane's
+/// result is the same whichever lanes share its block.
 #[inline(always)]
-pub fn normals<const N: usize>(u: &[u32; N], z: &mut [f32; N]) {
-    let mut x = [0f32; N];
-    let mut w = [0f32; N];
-    let mut tail = false;
-    for l in 0..N {
-        // 2u - 2^24 + 1 is odd and below 2^24 in magnitude: exact in f32.
-        let v = (2 * (u[l] & 0x00ff_ffff) as i32 - (1 << 24) + 1) as f32;
-        x[l] = v * (1.0 / 16_777_216.0);
-        w[l] = -ln((1.0 - x[l]) * (1.0 + x[l]));
-        tail |= w[l] >= 5.0;
-        z[l] = std::f32::consts::SQRT_2 * (horner(&CENTRAL, w[l] - 2.5) * x[l]);
+pub fn box_muller<const P: usize, const N: usize>(
+    radius: &[u32; P],
+    angle: &[u32; P],
+    z: &mut [f32; N],
+) {
+    const { assert!(N == 2 * P) };
+    let mut r = [0f32; P];
+    let mut c = [0f32; P];
+    let mut s = [0f32; P];
+    for j in 0..P {
+        // u + 1 is at most 2^24: exact in f32.
+        let p = ((radius[j] & 0x00ff_ffff) + 1) as i32 as f32 * (1.0 / 16_777_216.0);
+        r[j] = (-2.0 * ln(p)).sqrt();
+        let a = angle[j] & 0x00ff_ffff;
+        let quadrant = a >> 22;
+        // 2v + 1 is odd and below 2^23: exact in f32.
+        let t = (2 * (a & 0x003f_ffff) + 1) as i32 as f32
+            * (std::f32::consts::FRAC_PI_2 / 8_388_608.0);
+        let (sin, cos) = sin_cos_quarter(t);
+        // Quadrants 0-3: (cos, sin), (-sin, cos), (-cos, -sin), (sin, -cos).
+        let odd = 0u32.wrapping_sub(quadrant & 1);
+        let x = (cos.to_bits() & !odd) | (sin.to_bits() & odd);
+        let y = (sin.to_bits() & !odd) | (cos.to_bits() & odd);
+        c[j] = f32::from_bits(x ^ ((((quadrant + 1) >> 1) & 1) << 31));
+        s[j] = f32::from_bits(y ^ ((quadrant >> 1) << 31));
     }
-    if tail {
-        for l in 0..N {
-            let zt = std::f32::consts::SQRT_2 * (horner(&TAIL, w[l].sqrt() - 3.0) * x[l]);
-            z[l] = if w[l] >= 5.0 { zt } else { z[l] };
-        }
+    for j in 0..P {
+        z[2 * j] = r[j] * c[j];
+        z[2 * j + 1] = r[j] * s[j];
     }
 }
 
@@ -122,81 +121,93 @@ pub fn normals<const N: usize>(u: &[u32; N], z: &mut [f32; N]) {
 mod tests {
     use super::*;
 
-    /// Upper tail of the standard normal, by Simpson's rule (reference).
-    fn upper_tail(z: f64) -> f64 {
-        let (a, b, n) = (z, z + 12.0, 6000);
-        let h = (b - a) / f64::from(n);
-        let phi = |t: f64| (-0.5 * t * t).exp() / (2.0 * std::f64::consts::PI).sqrt();
-        let mut s = phi(a) + phi(b);
-        for i in 1..n {
-            s += phi(a + h * f64::from(i)) * if i % 2 == 1 { 4.0 } else { 2.0 };
-        }
-        s * h / 3.0
+    /// Box-Muller in double precision with the platform's `ln`, `sin` and
+    /// `cos` (reference).
+    fn box_muller_f64(ua: u32, ub: u32) -> (f64, f64) {
+        let p = (f64::from(ua) + 1.0) / 16_777_216.0;
+        let r = (-2.0 * p.ln()).sqrt();
+        let a = std::f64::consts::FRAC_PI_2
+            * (f64::from(ub >> 22) + (2.0 * f64::from(ub & 0x003f_ffff) + 1.0) / 8_388_608.0);
+        (r * a.cos(), r * a.sin())
     }
 
     #[test]
-    fn normal_deviates_invert_the_normal_distribution() {
-        // A grid over the whole 24-bit range, dense in both tails.
-        let mut us: Vec<u32> = (0..2000).map(|i| i * 8389).collect();
-        us.extend((0..64).flat_map(|i| [1u32 << (i % 24), (1 << 24) - 1 - (1 << (i % 24))]));
-        us.extend([0, 1, 2, (1 << 24) - 1, (1 << 23) - 1, 1 << 23]);
+    fn box_muller_pairs_match_double_precision() {
+        // A grid over both 24-bit ranges, dense at the radius's ends and at
+        // the quadrants' edges.
+        let mut radii: Vec<u32> = (0..300).map(|i| i * 55_924).collect();
+        radii.extend((0..24).flat_map(|i| [1u32 << i, (1 << 24) - (1 << i)]));
+        radii.extend([0, 1, (1 << 24) - 1]);
+        let mut angles: Vec<u32> = (0..300).map(|i| i * 55_924 + 7).collect();
+        angles.extend((0..4).flat_map(|q| [q << 22, (q << 22) + 1, ((q + 1) << 22) - 1]));
         let mut worst: f64 = 0.0;
-        for chunk in us.chunks(8) {
-            let mut u = [1u32 << 23; 8];
-            u[..chunk.len()].copy_from_slice(chunk);
-            let mut z = [0f32; 8];
-            normals(&u, &mut z);
-            for l in 0..chunk.len() {
-                let p = (f64::from(u[l]) + 0.5) / 16_777_216.0;
-                let zf = f64::from(z[l]);
-                // The probability below zf against p, as an error in z.
-                let below = if zf < 0.0 {
-                    upper_tail(-zf)
-                } else {
-                    1.0 - upper_tail(zf)
-                };
-                let density = (-0.5 * zf * zf).exp() / (2.0 * std::f64::consts::PI).sqrt();
-                let err = (below - p) / density;
-                worst = worst.max(err.abs() / (1.0 + zf.abs()));
+        for chunk in radii.chunks(8) {
+            for &b in &angles {
+                let mut ua = [0u32; 8];
+                ua[..chunk.len()].copy_from_slice(chunk);
+                let ub = [b; 8];
+                let mut z = [0f32; 16];
+                box_muller(&ua, &ub, &mut z);
+                for j in 0..chunk.len() {
+                    let (x, y) = box_muller_f64(ua[j], b);
+                    for (got, want) in [(z[2 * j], x), (z[2 * j + 1], y)] {
+                        worst = worst.max((f64::from(got) - want).abs() / (1.0 + want.abs()));
+                    }
+                }
             }
         }
-        assert!(worst < 2e-6, "worst error in z {worst}");
-        // Symmetric: u and 2^24 - 1 - u give z and -z.
-        let mut a = [0u32; 8];
-        let mut b = [0u32; 8];
-        for l in 0..8 {
-            a[l] = (l as u32) * 1_234_567 + 3;
-            b[l] = (1 << 24) - 1 - a[l];
+        assert!(worst < 2e-6, "worst error {worst}");
+        // The largest radius, and exact symmetry between quadrants.
+        let mut z = [0f32; 2];
+        box_muller(&[0], &[0], &mut z);
+        assert!((f64::from(z[0]) - (48.0 * std::f64::consts::LN_2).sqrt()).abs() < 1e-5);
+        for v in [0u32, 12_345, (1 << 22) - 1] {
+            let mut zq = [[0f32; 2]; 4];
+            for q in 0..4u32 {
+                box_muller(&[777], &[(q << 22) | v], &mut zq[q as usize]);
+            }
+            assert_eq!(zq[2], [-zq[0][0], -zq[0][1]]);
+            assert_eq!(zq[3], [-zq[1][0], -zq[1][1]]);
+            assert_eq!(zq[1], [-zq[0][1], zq[0][0]]);
         }
-        let (mut za, mut zb) = ([0f32; 8], [0f32; 8]);
-        normals(&a, &mut za);
-        normals(&b, &mut zb);
-        assert_eq!(za.map(|z| -z), zb);
     }
 
     #[test]
-    fn every_24_bit_uniform_gives_a_standard_normal_moment() {
-        // All 2^24 inputs: the mean is 0 and the variance 1 to the accuracy
-        // of the discretisation.
-        let (mut s1, mut s2, mut s4) = (0.0f64, 0.0f64, 0.0f64);
-        let mut u = [0u32; 8];
-        let mut z = [0f32; 8];
+    fn every_24_bit_radius_and_angle_give_standard_normal_moments() {
+        // All 2^24 radii (with one angle) and all 2^24 angles (with one
+        // radius): E r^2 = 2 and E r^4 = 8; E cos = 0, E cos^2 = 1/2 and
+        // E cos^4 = 3/8, so z has mean 0, variance 1 and fourth moment 3 to
+        // the accuracy of the discretisation.
+        let (mut r2, mut r4) = (0.0f64, 0.0f64);
+        let (mut c1, mut c2, mut c4, mut s1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        let mut z = [0f32; 16];
         for i in (0..1u32 << 24).step_by(8) {
+            let u: [u32; 8] = std::array::from_fn(|l| i + l as u32);
+            // The angle 0 of quadrant 0 (cos very nearly 1) ...
+            box_muller(&u, &[0; 8], &mut z);
             for l in 0..8 {
-                u[l] = i + l as u32;
+                let r = f64::from(z[2 * l]);
+                r2 += r * r;
+                r4 += r * r * r * r;
             }
-            normals(&u, &mut z);
-            for &x in &z {
-                let x = f64::from(x);
-                s1 += x;
-                s2 += x * x;
-                s4 += x * x * x * x;
+            // ... and one radius (about 1.05).
+            box_muller(&[8_000_000; 8], &u, &mut z);
+            for l in 0..8 {
+                let (x, y) = (f64::from(z[2 * l]), f64::from(z[2 * l + 1]));
+                let rr = (x * x + y * y).sqrt();
+                let c = x / rr;
+                c1 += c;
+                c2 += c * c;
+                c4 += c * c * c * c;
+                s1 += y / rr;
             }
         }
         let n = f64::from(1u32 << 24);
-        assert!((s1 / n).abs() < 1e-6, "mean {}", s1 / n);
-        assert!((s2 / n - 1.0).abs() < 1e-5, "variance {}", s2 / n);
-        assert!((s4 / n - 3.0).abs() < 1e-3, "fourth moment {}", s4 / n);
+        assert!((r2 / n - 2.0).abs() < 1e-5, "E r^2 {}", r2 / n);
+        assert!((r4 / n - 8.0).abs() < 1e-4, "E r^4 {}", r4 / n);
+        assert!((c1 / n).abs() < 1e-6 && (s1 / n).abs() < 1e-6, "{} {}", c1 / n, s1 / n);
+        assert!((c2 / n - 0.5).abs() < 1e-6, "E cos^2 {}", c2 / n);
+        assert!((c4 / n - 0.375).abs() < 1e-6, "E cos^4 {}", c4 / n);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! each while its draws are in the first-level cache. The first draws, for
 //! every slot, a standard normal engagement shock and two 20-bit uniforms
 //! (leaving or recruitment, and sickness) from Philox4x32-10 keyed by the
-//! trust and counted by (pair of slots, month), in blocks of [`DRAW_BLOCK`]
-//! slots whose long dependency chains overlap. The second walks the slots
+//! trust and counted by (pair of slots, month), the pair's two shocks by
+//! Box-Muller, in blocks of [`DRAW_BLOCK`] slots whose long dependency
+//! chains overlap. The second walks the slots
 //! in blocks of [`LANES`] with branch-free updates, each slot pulled toward
 //! its own team's target: engagement, the hazards of leaving and sickness
 //! at the new engagement (from the month's tables by engagement bucket),
@@ -25,7 +26,7 @@
 // Lane loops index arrays by lane: the form the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::approx::{ROUND, exp2_nonpos, floor_nonneg, normals};
+use super::approx::{ROUND, box_muller, exp2_nonpos, floor_nonneg};
 use super::philox::philox4x32_10_lanes;
 use super::{CLINICIAN, FILLED, SICK, StaffTally};
 
@@ -282,24 +283,26 @@ fn draw_block<const P: usize, const N: usize>(
     let leave: &mut [f32; N] = (&mut d.leave[at..at + N]).try_into().expect("N slots");
     let sick: &mut [f32; N] = (&mut d.sick[at..at + N]).try_into().expect("N slots");
     // One Philox call per pair of slots: 64 bits each, the top 24 for the
-    // normal, then 20 for leaving (or recruitment), 20 for sickness. Slot
-    // 2j takes words 0 and 1 of pair j, slot 2j + 1 words 2 and 3.
+    // normals, then 20 for leaving (or recruitment), 20 for sickness. Slot
+    // 2j takes words 0 and 1 of pair j, slot 2j + 1 words 2 and 3; the
+    // pair's two normals come from its two 24-bit fields by Box-Muller.
     let w = philox4x32_10_lanes::<P>((start / 2) as u32, month, key);
-    let mut u = [0u32; N];
+    let (mut radius, mut angle) = ([0u32; P], [0u32; P]);
     for j in 0..P {
+        radius[j] = w[0][j] >> 8;
+        angle[j] = w[2][j] >> 8;
         for (half, (hi, lo)) in [(w[0][j], w[1][j]), (w[2][j], w[3][j])]
             .into_iter()
             .enumerate()
         {
             let l = 2 * j + half;
-            u[l] = hi >> 8;
             // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20,
             // never true at p = 0 and always at p = 1.
             leave[l] = ((((hi & 0xff) << 12) | (lo >> 20)) + 1) as i32 as f32;
             sick[l] = ((lo & 0x000f_ffff) + 1) as i32 as f32;
         }
     }
-    normals(&u, z);
+    box_muller(&radius, &angle, z);
 }
 
 /// Engagement buckets of the hazard tables (0-100 are reachable).
