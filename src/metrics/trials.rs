@@ -26,6 +26,57 @@ fn cohen_d(t: &[f64], c: &[f64]) -> f64 {
     (stats::mean(t) - stats::mean(c)) / pooled
 }
 
+/// Teams of a trial stepped together as one pool: at 25 posts a team,
+/// enough that the staff loop runs in whole blocks of 64, few enough that
+/// the pool is about one of its chunks of 512.
+const TRIAL_BATCH: usize = 20;
+
+/// Each leader's team (`staff.team_size` posts, one pool, team `i` in posts
+/// `i ts` onwards, keyed by the next draw of `staff_rng`) run through the
+/// staff process for `months` months; the teams' mean engagement at the end.
+fn coached_teams(
+    p: &Params,
+    leaders: &mut [Leader],
+    months: u32,
+    staff_rng: &mut crate::model::rng::Stream,
+) -> Vec<f64> {
+    let (l, d) = (&p.leaders, &p.development);
+    let ts = p.staff.team_size as usize;
+    let range = |i: usize| i * ts..(i + 1) * ts;
+    let k = MonthConstants::new(&p.staff, 0.2, p.workforce.fill_rate_monthly);
+    let key = staff_rng.next_u64();
+    let mut pool = StaffPool::new(
+        leaders.len() * ts,
+        0.7,
+        0.0,
+        p.staff.engagement_base,
+        key,
+        staff_rng,
+    );
+    let mut means: Vec<f64> = (0..leaders.len())
+        .map(|i| pool.team_mean(range(i)).0)
+        .collect();
+    let (mut steps, mut tallies) = (Vec::new(), Vec::new());
+    for month in 0..months {
+        steps.clear();
+        for (i, leader) in leaders.iter_mut().enumerate() {
+            leader.learn(month, 0.5, l, d);
+            let target =
+                p.staff.engagement_base + p.staff.leader_weight * (leader.quality(l) - 0.5);
+            steps.push(team_step(&p.staff, range(i), target, means[i]));
+        }
+        pool.step_month(month, &steps, &k, &mut tallies);
+        for (mean, tally) in means.iter_mut().zip(&tallies) {
+            if tally.in_post > 0 {
+                *mean = tally.engagement_sum / f64::from(tally.in_post);
+            }
+        }
+    }
+    (0..leaders.len())
+        .map(|i| pool.team_mean(range(i)).0)
+        .collect()
+}
+
 /// Virtual randomised trials run with the model's own leader and staff
 /// processes: the formal training effect on leader capability and the
 /// coaching effect on team engagement, both as Cohen's d.
@@ -42,69 +93,34 @@ pub fn virtual_trials(p: &Params, replication: u32) -> Trials {
     let n = 2_000;
     let mut arms = |kind: InterventionKind, months: u32, teams: bool| -> (Vec<f64>, Vec<f64>) {
         let iv = d.intervention(kind);
-        // Even-numbered leaders are treated.
-        let mut leaders: Vec<Leader> = (0..2 * n)
-            .map(|i| {
-                let (mut leader, _) = Leader::appoint(true, l, d, &mut rng);
-                if i % 2 == 0 {
-                    leader.enrolment = Some(Enrolment {
-                        intervention: kind.index(),
-                        effect_month: iv.duration_months + iv.lag_months,
-                        joint: false,
-                    });
-                }
-                leader
-            })
-            .collect();
-        let outcomes: Vec<f64> = if teams {
-            // Every team in one pool (team i in posts i ts to (i + 1) ts),
-            // so the staff loop steps them all in one pass a month.
-            let ts = p.staff.team_size as usize;
-            let range = |i: usize| i * ts..(i + 1) * ts;
-            let k = MonthConstants::new(&p.staff, 0.2, p.workforce.fill_rate_monthly);
-            let mut staff_rng = stream(p.run.seed, replication, StreamName::Trial, 1);
-            let key = staff_rng.next_u64();
-            let mut pool = StaffPool::new(
-                leaders.len() * ts,
-                0.7,
-                0.0,
-                p.staff.engagement_base,
-                key,
-                &mut staff_rng,
-            );
-            let mut means: Vec<f64> = (0..leaders.len())
-                .map(|i| pool.team_mean(range(i)).0)
-                .collect();
-            let (mut steps, mut tallies) = (Vec::new(), Vec::new());
-            for month in 0..months {
-                steps.clear();
-                for (i, leader) in leaders.iter_mut().enumerate() {
-                    leader.learn(month, 0.5, l, d);
-                    let target =
-                        p.staff.engagement_base + p.staff.leader_weight * (leader.quality(l) - 0.5);
-                    steps.push(team_step(&p.staff, range(i), target, means[i]));
-                }
-                pool.step_month(month, &steps, &k, &mut tallies);
-                for (mean, tally) in means.iter_mut().zip(&tallies) {
-                    if tally.in_post > 0 {
-                        *mean = tally.engagement_sum / f64::from(tally.in_post);
+        let mut staff_rng = stream(p.run.seed, replication, StreamName::Trial, 1);
+        let mut outcomes = Vec::with_capacity(2 * n);
+        for first in (0..2 * n).step_by(TRIAL_BATCH) {
+            // Even-numbered leaders are treated.
+            let mut leaders: Vec<Leader> = (first..(first + TRIAL_BATCH).min(2 * n))
+                .map(|i| {
+                    let (mut leader, _) = Leader::appoint(true, l, d, &mut rng);
+                    if i % 2 == 0 {
+                        leader.enrolment = Some(Enrolment {
+                            intervention: kind.index(),
+                            effect_month: iv.duration_months + iv.lag_months,
+                            joint: false,
+                        });
                     }
-                }
-            }
-            (0..leaders.len())
-                .map(|i| pool.team_mean(range(i)).0)
-                .collect()
-        } else {
-            leaders
-                .iter_mut()
-                .map(|leader| {
+                    leader
+                })
+                .collect();
+            if teams {
+                outcomes.extend(coached_teams(p, &mut leaders, months, &mut staff_rng));
+            } else {
+                outcomes.extend(leaders.iter_mut().map(|leader| {
                     for month in 0..months {
                         leader.learn(month, 0.5, l, d);
                     }
                     f64::from(leader.capability)
-                })
-                .collect()
-        };
+                }));
+            }
+        }
         let treat = outcomes.iter().step_by(2).copied().collect();
         let control = outcomes.iter().skip(1).step_by(2).copied().collect();
         (treat, control)

@@ -65,7 +65,8 @@ fn sin_cos_quarter(t: f32) -> (f32, f32) {
         * (1.0
             + t2 * (-1.0 / 6.0
                 + t2 * (1.0 / 120.0
-                    + t2 * (-1.0 / 5_040.0 + t2 * (1.0 / 362_880.0 + t2 * (-1.0 / 39_916_800.0))))));
+                    + t2 * (-1.0 / 5_040.0
+                        + t2 * (1.0 / 362_880.0 + t2 * (-1.0 / 39_916_800.0))))));
     let cos = 1.0
         + t2 * (-0.5
             + t2 * (1.0 / 24.0
@@ -101,8 +102,8 @@ pub fn box_muller<const P: usize, const N: usize>(
         let a = angle[j] & 0x00ff_ffff;
         let quadrant = a >> 22;
         // 2v + 1 is odd and below 2^23: exact in f32.
-        let t = (2 * (a & 0x003f_ffff) + 1) as i32 as f32
-            * (std::f32::consts::FRAC_PI_2 / 8_388_608.0);
+        let t =
+            (2 * (a & 0x003f_ffff) + 1) as i32 as f32 * (std::f32::consts::FRAC_PI_2 / 8_388_608.0);
         let (sin, cos) = sin_cos_quarter(t);
         // Quadrants 0-3: (cos, sin), (-sin, cos), (-cos, -sin), (sin, -cos).
         let odd = 0u32.wrapping_sub(quadrant & 1);
@@ -205,7 +206,12 @@ mod tests {
         let n = f64::from(1u32 << 24);
         assert!((r2 / n - 2.0).abs() < 1e-5, "E r^2 {}", r2 / n);
         assert!((r4 / n - 8.0).abs() < 1e-4, "E r^4 {}", r4 / n);
-        assert!((c1 / n).abs() < 1e-6 && (s1 / n).abs() < 1e-6, "{} {}", c1 / n, s1 / n);
+        assert!(
+            (c1 / n).abs() < 1e-6 && (s1 / n).abs() < 1e-6,
+            "{} {}",
+            c1 / n,
+            s1 / n
+        );
         assert!((c2 / n - 0.5).abs() < 1e-6, "E cos^2 {}", c2 / n);
         assert!((c4 / n - 0.375).abs() < 1e-6, "E cos^4 {}", c4 / n);
     }
