@@ -7,7 +7,7 @@ use rand::Rng;
 use crate::model::Params;
 use crate::model::leaders::{Enrolment, Leader};
 use crate::model::params::InterventionKind;
-use crate::model::rng::{StreamName, stream};
+use crate::model::rng::{Stream, StreamName, stream};
 use crate::model::staff::{MonthConstants, StaffPool, team_step};
 use crate::stats;
 
@@ -38,7 +38,7 @@ fn coached_teams(
     p: &Params,
     leaders: &mut [Leader],
     months: u32,
-    staff_rng: &mut crate::model::rng::Stream,
+    staff_rng: &mut Stream,
 ) -> Vec<f64> {
     let (l, d) = (&p.leaders, &p.development);
     let ts = p.staff.team_size as usize;

@@ -14,7 +14,7 @@
 //! of a pool runs into its [`LANES`] slots of padding, which it leaves as
 //! they were. The third sums the outcomes of each team that ends in the
 //! chunk, in lanes from the team's first slot, in a fixed order, with the
-//! four counts packed two to a 32-bit lane.
+//! four counts packed a byte each into one 32-bit word a lane.
 //!
 //! Every lane is an independent function of its slot's state and draws,
 //! computed with IEEE-754 single-precision operations in a fixed order and
@@ -246,7 +246,7 @@ fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: 
             summed += 1;
         }
     }
-    // Empty teams at the end (or in an empty pool).
+    // The teams of an empty pool (every other team ends in a chunk).
     for (team, tally) in teams.iter().zip(out.iter_mut()).skip(summed) {
         *tally = tally_team(slots.engagement, team, &d.outcome);
     }
@@ -370,7 +370,7 @@ fn update(
         .zip(d.leave[..padded].chunks_exact(LANES))
         .zip(d.sick[..padded].chunks_exact(LANES));
     for (j, ((((((e, f), o), pull), z), leave), sick)) in blocks.enumerate() {
-        let valid = (n - j * LANES).min(LANES) as u32;
+        let valid = &VALID[(n - j * LANES).min(LANES)];
         block(
             e.try_into().expect("LANES"),
             f.try_into().expect("LANES"),
@@ -465,7 +465,7 @@ fn select(m: u32, a: f32, b: f32) -> f32 {
     f32::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
 }
 
-/// One block of [`LANES`] slots; lanes at and beyond `valid` are left as
+/// One block of [`LANES`] slots; lanes outside `valid` are left as
 /// they were.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -477,7 +477,7 @@ fn block(
     z: &[f32; LANES],
     u_leave: &[f32; LANES],
     u_sick: &[f32; LANES],
-    valid: u32,
+    valid: &[u32; LANES],
     k: &MonthConstants,
     h: &Hazards,
 ) {
@@ -489,7 +489,7 @@ fn block(
     let mut f_out = [0u32; LANES];
     let mut o_out = [0u32; LANES];
     for l in 0..LANES {
-        let live = mask((l as u32) < valid);
+        let live = valid[l];
         let f = f32s[l];
         let filled = mask(f & u32::from(FILLED) != 0) & live;
         let was_sick = mask(f & u32::from(SICK) != 0);
