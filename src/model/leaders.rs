@@ -129,7 +129,10 @@ impl Leader {
         (1.0 - w) * f64::from(self.capability) + w * f64::from(self.compassion)
     }
 
-    /// One month of experience, stress and any development effect due now.
+    /// One month of experience, stress and any development effect due now
+    /// (inlined into the trust's loop over its teams; the rare completion
+    /// stays out of line).
+    #[inline]
     pub fn learn(
         &mut self,
         month: u32,
@@ -154,6 +157,8 @@ impl Leader {
     /// The effect of a completed intervention `iv` (joint if `joint`): a
     /// share of the gap to 1 in capability (more after the other kind) and
     /// in compassion.
+    #[cold]
+    #[inline(never)]
     fn complete(&mut self, iv: &Intervention, joint: bool, d: &DevelopmentParams) {
         let combined = if iv.formal {
             self.practical_done > 0

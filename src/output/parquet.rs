@@ -124,6 +124,16 @@ impl FileMeta {
     }
 }
 
+/// Does, ahead of time, the one-off work polars does the first time it
+/// writes a column that is all null or takes a table apart into chunks:
+/// filling an 8 MiB buffer of zeros that it keeps for the life of the
+/// process (several milliseconds, most of them page faults). The runner
+/// queues this beside the simulation, so that it runs on whichever thread
+/// is free first rather than delaying the first kept replication.
+pub fn warm_up() {
+    let _ = Series::full_null(PlSmallStr::EMPTY, 0, &DataType::Float64);
+}
+
 /// A parquet writer configured the trustsim way (zstd, serial encoding,
 /// our metadata, and each column's unit and description as arrow field
 /// metadata, which pyarrow shows as `schema.field(name).metadata`).

@@ -9,15 +9,17 @@
 /// 2^23: adding and subtracting it rounds a non-negative `f32` below 2^23
 /// to an integer (and a non-negative integer below it, added to it, is in
 /// the low bits of the sum).
-pub(super) const ROUND: f32 = 8_388_608.0;
+const ROUND: f32 = 8_388_608.0;
 /// 1.5 * 2^23: the same for values of either sign below 2^22.
 const ROUND_SIGNED: f32 = 12_582_912.0;
 
-/// `floor(x)` for `0 <= x < 2^23`.
+/// `floor(x)` as an integer, for `0 <= x < 2^23`, without a branch:
+/// adding 2^23 rounds `x` to the nearest integer, which the low bits of
+/// the sum then hold, and one is taken off where that rounded up.
 #[inline(always)]
-pub fn floor_nonneg(x: f32) -> f32 {
-    let r = (x + ROUND) - ROUND;
-    if r > x { r - 1.0 } else { r }
+pub fn floor_index(x: f32) -> u32 {
+    let t = x + ROUND;
+    (t.to_bits() & 0x007f_ffff).wrapping_sub(u32::from(t - ROUND > x))
 }
 
 /// `2^y` for `y <= 0`, with `y` clamped at -60 (so the result is at least
@@ -236,11 +238,28 @@ mod tests {
                 "ln {x}: {got} vs {want}"
             );
         }
-        for i in 0..1000 {
-            let x = i as f32 * 0.1 + 0.05;
-            assert_eq!(floor_nonneg(x), x.floor());
+        // Engagement times 10, as the kernel takes it: every float in
+        // [1, 100], every 997th below 1, and the integers and their
+        // neighbours above 100.
+        let mut x = 0.0f32;
+        while x < 1.0 {
+            assert_eq!(floor_index(x), 0, "floor {x}");
+            x = f32::from_bits(x.to_bits() + 997);
         }
-        assert_eq!(floor_nonneg(3.0), 3.0);
-        assert_eq!(floor_nonneg(0.0), 0.0);
+        let mut x = 1.0f32;
+        while x <= 100.0 {
+            assert_eq!(floor_index(x), x.floor() as u32, "floor {x}");
+            x = f32::from_bits(x.to_bits() + 1);
+        }
+        for i in 0..100_000u32 {
+            let n = i as f32;
+            for y in [n, f32::from_bits(n.to_bits() + 1), n + 0.5, n + 0.999] {
+                assert_eq!(floor_index(y), y.floor() as u32, "floor {y}");
+            }
+            if i > 0 {
+                let below = f32::from_bits(n.to_bits() - 1);
+                assert_eq!(floor_index(below), i - 1, "floor {below}");
+            }
+        }
     }
 }

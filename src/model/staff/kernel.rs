@@ -26,7 +26,7 @@
 // Lane loops index arrays by lane: the form the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::approx::{ROUND, box_muller, exp2_nonpos, floor_nonneg};
+use super::approx::{box_muller, exp2_nonpos, floor_index};
 use super::philox::philox4x32_10_lanes;
 use super::{CLINICIAN, FILLED, SICK, StaffTally};
 
@@ -485,6 +485,25 @@ fn block(
     for l in 0..LANES {
         f32s[l] = u32::from(fl[l]);
     }
+    // The new engagement, and the hazards at its bucket (tenths of a
+    // point, 0-100) looked up in a loop of their own: in one loop with the
+    // rest, the compiler turned the bucket into branches.
+    let mut e1 = [0f32; LANES];
+    let mut bucket = [0u32; LANES];
+    for l in 0..LANES {
+        #[allow(clippy::manual_clamp)] // max then min: two vector instructions, no NaN check
+        let v = (k.keep * e[l] + pull[l] + k.noise * z[l])
+            .max(0.0)
+            .min(10.0);
+        e1[l] = v;
+        bucket[l] = floor_index(v * 10.0) & (BUCKETS as u32 - 1);
+    }
+    let mut h_leave = [0f32; LANES];
+    let mut h_sick = [0f32; LANES];
+    for l in 0..LANES {
+        h_leave[l] = h.leave[bucket[l] as usize];
+        h_sick[l] = h.sick[bucket[l] as usize];
+    }
     let mut e_out = [0f32; LANES];
     let mut f_out = [0u32; LANES];
     let mut o_out = [0u32; LANES];
@@ -494,18 +513,13 @@ fn block(
         let filled = mask(f & u32::from(FILLED) != 0) & live;
         let was_sick = mask(f & u32::from(SICK) != 0);
         let e0 = e[l];
-        #[allow(clippy::manual_clamp)] // max then min: two vector instructions, no NaN check
-        let e1 = (k.keep * e0 + pull[l] + k.noise * z[l]).max(0.0).min(10.0);
-        // The hazards at the engagement bucket (tenths of a point).
-        // An integer in 0-100: its bits after adding 2^23 are the integer.
-        let bucket = ((floor_nonneg(e1 * 10.0) + ROUND).to_bits() as usize) & (BUCKETS - 1);
-        let leaves = filled & mask(u_leave[l] <= h.leave[bucket]);
+        let leaves = filled & mask(u_leave[l] <= h_leave[l]);
         let stays = filled & !leaves;
-        let sick_draw = (was_sick & mask(u_sick[l] > k.recovery))
-            | (!was_sick & mask(u_sick[l] <= h.sick[bucket]));
+        let sick_draw =
+            (was_sick & mask(u_sick[l] > k.recovery)) | (!was_sick & mask(u_sick[l] <= h_sick[l]));
         let sick_now = stays & sick_draw;
         let joins = !filled & live & mask(u_leave[l] <= k.fill);
-        e_out[l] = select(joins, k.new_starter, select(stays, e1, e0));
+        e_out[l] = select(joins, k.new_starter, select(stays, e1[l], e0));
         let keep_bits = (f & u32::from(CLINICIAN)) | (f & !live & u32::from(FILLED | SICK));
         f_out[l] = keep_bits | ((stays | joins) & u32::from(FILLED)) | (sick_now & u32::from(SICK));
         o_out[l] = (stays & u32::from(STAYED))
