@@ -20,7 +20,8 @@ pub enum StreamName {
     /// Building trusts, staff and leaders at month 0.
     Init,
     /// Staff engagement, sickness, leaving and recruitment: the key of the
-    /// counter-based draws of the staff loop (`model::staff`).
+    /// counter-based generator that seeds the staff loop's generator lanes
+    /// (`model::staff`).
     Staff,
     /// Team leaders: leaving, replacement, capability.
     Leaders,

@@ -5,15 +5,17 @@
 //! a slot. Teams are contiguous runs of slots. A
 //! vacant slot is a vacancy; recruitment fills it with a new starter. The
 //! monthly pass over a trust's staff is the model's hot loop
-//! ([`kernel`]): it allocates nothing, draws from a counter-based generator
-//! ([`philox`]) and computes the hazards with fixed-order approximations
-//! ([`approx`]).
+//! ([`kernel`]): it allocates nothing, draws from generator lanes
+//! ([`xoshiro`]) seeded for every pool and month by a counter-based
+//! generator ([`philox`]), and computes the hazards with fixed-order
+//! approximations ([`approx`]).
 
 mod approx;
 pub mod kernel;
 mod philox;
 #[cfg(test)]
 mod reference;
+mod xoshiro;
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU8, Ordering};

@@ -371,7 +371,7 @@ fn pooled(f: impl Fn(u64) -> Stats) -> Stats {
     all.mean()
 }
 
-/// The counter-based kernel against the loop it replaced, on the same
+/// The kernel against the loop it replaced, on the same
 /// teams (targets 5 to 8, workload 0.2 and 0.6), 8 seeds x 240 months each
 /// after a 60-month settling: engagement's mean, spread and deciles within
 /// 0.03 points, and the monthly sickness, leaving, joining and vacancy
