@@ -45,7 +45,7 @@ pub fn exp2_nonpos(y: f32) -> f32 {
 /// Natural logarithm of a positive normal `x`: `x = m 2^k` with `m` in
 /// [sqrt(1/2), sqrt(2)), then `ln m = 2 atanh(s)`, `s = (m - 1)/(m + 1)`,
 /// by its series to `s^7` (`|s| < 0.172`, so the truncation error is below
-/// 3e-8, half a unit in the last place of `ln sqrt(2)`).
+/// 3e-8, about a unit in the last place of `ln sqrt(2)`).
 #[inline(always)]
 pub fn ln(x: f32) -> f32 {
     let bits = x.to_bits();

@@ -318,8 +318,8 @@ fn draw_rows<const R: usize, const P: usize, const N: usize>(
         }
     }
     // 1..=2^20: `u <= p 2^20` has probability floor(p 2^20) / 2^20, never
-    // true at p = 0 and always at p = 1. (Kept as separate masks: the
-    // compiler does not vectorise a funnel shift.)
+    // true at p = 0 and always at p = 1. (Neither field is a funnel shift
+    // across the two words, which the compiler does not vectorise.)
     let leave: &mut [f32; N] = (&mut d.leave[at..at + N]).try_into().expect("N slots");
     let sick: &mut [f32; N] = (&mut d.sick[at..at + N]).try_into().expect("N slots");
     for i in 0..N {
