@@ -222,7 +222,7 @@ fn step_generic(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: 
     // Teams whose pulls the chunk needs start at `first`; teams up to
     // `summed` have their tallies.
     let (mut first, mut summed) = (0, 0);
-    let mut lanes = Lanes::seeded(0, m.month, m.key);
+    let mut lanes = Lanes::seeded(m.month, m.key);
     for c0 in (0..n).step_by(CHUNK) {
         let c1 = (c0 + CHUNK).min(n);
         draw(c1 - c0, &mut lanes, d);
@@ -576,7 +576,7 @@ mod tests {
         let mut d = Scratch::default();
         (0..months)
             .map(|month| {
-                let mut lanes = Lanes::seeded(0, month, key);
+                let mut lanes = Lanes::seeded(month, key);
                 let mut out: [Vec<f64>; 3] = Default::default();
                 for c0 in (0..n).step_by(CHUNK) {
                     let c1 = (c0 + CHUNK).min(n);

@@ -21,12 +21,12 @@ pub struct Lanes {
 
 impl Lanes {
     /// Lane `j` starts from the four words of Philox4x32-10 on counter
-    /// `(first + j, c1, 0, 0)` under `key`. (The state of all zeros, the
-    /// one xoshiro cannot leave, has probability 2^-128 a lane.)
+    /// `(j, month, 0, 0)` under `key`. (The state of all zeros, the one
+    /// xoshiro cannot leave, has probability 2^-128 a lane.)
     #[inline(always)]
-    pub fn seeded(first: u32, c1: u32, key: [u32; 2]) -> Self {
+    pub fn seeded(month: u32, key: [u32; 2]) -> Self {
         Lanes {
-            s: philox4x32_10_lanes::<ROW>(first, c1, key),
+            s: philox4x32_10_lanes::<ROW>(0, month, key),
         }
     }
 
@@ -89,9 +89,9 @@ mod tests {
 
     #[test]
     fn lanes_are_seeded_from_philox() {
-        let lanes = Lanes::seeded(7, 3, [11, 13]);
+        let lanes = Lanes::seeded(3, [11, 13]);
         for j in 0..ROW {
-            let w = super::super::philox::philox4x32_10([7 + j as u32, 3, 0, 0], [11, 13]);
+            let w = super::super::philox::philox4x32_10([j as u32, 3, 0, 0], [11, 13]);
             assert_eq!(
                 [lanes.s[0][j], lanes.s[1][j], lanes.s[2][j], lanes.s[3][j]],
                 w
