@@ -6,20 +6,26 @@
 // Lane loops index arrays by lane: the form the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
 
-/// 2^23: adding and subtracting it rounds a non-negative `f32` below 2^23
-/// to an integer (and a non-negative integer below it, added to it, is in
-/// the low bits of the sum).
-const ROUND: f32 = 8_388_608.0;
-/// 1.5 * 2^23: the same for values of either sign below 2^22.
+/// 1.5 * 2^23: adding and subtracting it rounds an `f32` of either sign
+/// below 2^22 to the nearest integer (and the integer is then in the low
+/// bits of the sum).
 const ROUND_SIGNED: f32 = 12_582_912.0;
 
-/// `floor(x)` as an integer, for `0 <= x < 2^23`, without a branch:
-/// adding 2^23 rounds `x` to the nearest integer, which the low bits of
-/// the sum then hold, and one is taken off where that rounded up.
+/// Engagement `x` clamped to [0, 10], and its bucket `floor(10 v)` (a
+/// tenth of a point, 0-100). The product is rounded to single precision
+/// first, and truncated: for a non-negative value that is the floor, one
+/// vector conversion at the end of the update's longest dependency chain
+/// (the rounding trick it replaced took four). Max then min: two vector
+/// instructions, and a NaN comes out as 0.
 #[inline(always)]
-pub fn floor_index(x: f32) -> u32 {
-    let t = x + ROUND;
-    (t.to_bits() & 0x007f_ffff).wrapping_sub(u32::from(t - ROUND > x))
+#[allow(clippy::manual_clamp)]
+pub fn clamp_and_bucket(x: f32) -> (f32, u32) {
+    let v = x.max(0.0).min(10.0);
+    // SAFETY: `max` and `min` return the other operand for a NaN, so `v`
+    // is in [0, 10] and `10 v` in [0, 100] (10 x 10 is exact): finite and
+    // representable as an `i32`, as `to_int_unchecked` requires.
+    let bucket = unsafe { (v * 10.0).to_int_unchecked::<i32>() } as u32;
+    (v, bucket)
 }
 
 /// `2^y` for `y <= 0`, with `y` clamped at -60 (so the result is at least
@@ -233,28 +239,57 @@ mod tests {
                 "ln {x}: {got} vs {want}"
             );
         }
-        // Engagement times 10, as the kernel takes it: every float in
-        // [1, 100], every 997th below 1, and the integers and their
-        // neighbours above 100.
+    }
+
+    /// The bucket is the floor of the single-precision product, as the
+    /// rounding trick it replaced computed it: every float in [0.1, 10],
+    /// every 97th below, the tenths and their neighbours, and values
+    /// outside [0, 10] (and NaN) clamped.
+    #[test]
+    fn buckets_are_the_floor_of_ten_times_the_clamped_engagement() {
+        let check = |x: f32| {
+            let (v, b) = clamp_and_bucket(x);
+            let want = if x.is_nan() { 0.0 } else { x.clamp(0.0, 10.0) };
+            // (-0.0 may come out as either zero.)
+            assert!(
+                v == want && v.to_bits() & 0x7fff_ffff == want.to_bits() & 0x7fff_ffff,
+                "clamp {x}"
+            );
+            assert_eq!(b, f64::from(want * 10.0).floor() as u32, "bucket {x}");
+        };
         let mut x = 0.0f32;
-        while x < 1.0 {
-            assert_eq!(floor_index(x), 0, "floor {x}");
-            x = f32::from_bits(x.to_bits() + 997);
+        while x < 0.1 {
+            check(x);
+            x = f32::from_bits(x.to_bits() + 97);
         }
-        let mut x = 1.0f32;
-        while x <= 100.0 {
-            assert_eq!(floor_index(x), x.floor() as u32, "floor {x}");
+        let mut x = 0.1f32;
+        while x <= 10.0 {
+            check(x);
             x = f32::from_bits(x.to_bits() + 1);
         }
-        for i in 0..100_000u32 {
-            let n = i as f32;
-            for y in [n, f32::from_bits(n.to_bits() + 1), n + 0.5, n + 0.999] {
-                assert_eq!(floor_index(y), y.floor() as u32, "floor {y}");
-            }
-            if i > 0 {
-                let below = f32::from_bits(n.to_bits() - 1);
-                assert_eq!(floor_index(below), i - 1, "floor {below}");
+        for i in 0..=100u32 {
+            let t = i as f32 / 10.0;
+            for y in [
+                t,
+                f32::from_bits(t.to_bits() + 1),
+                f32::from_bits(t.to_bits().max(1) - 1),
+            ] {
+                check(y);
             }
         }
+        for y in [
+            -0.0,
+            -1e-30,
+            -3.0,
+            10.000_001,
+            1e9,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ] {
+            check(y);
+        }
+        assert_eq!(clamp_and_bucket(10.0), (10.0, 100));
+        assert_eq!(clamp_and_bucket(f32::NAN), (0.0, 0));
     }
 }
