@@ -6,6 +6,7 @@
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use super::Trust;
+use super::people::LeaderMix;
 use crate::model::TrustType;
 use crate::model::environment::Environment;
 use crate::model::params::Params;
@@ -22,9 +23,15 @@ fn logistic(x: f64) -> f64 {
 impl Trust {
     /// The friction the trust's state pulls towards, with `churn` team
     /// leaders leaving a year per leader.
-    pub(super) fn friction_target(&self, integration: f64, churn: f64, p: &Params) -> f64 {
+    pub(super) fn friction_target(
+        &self,
+        integration: f64,
+        churn: f64,
+        mix: LeaderMix,
+        p: &Params,
+    ) -> f64 {
         let f = &p.friction;
-        let (compassion, hybrid, joint) = self.leader_mix();
+        let (compassion, hybrid, joint) = mix;
         let board_clin = self.executives.iter().filter(|e| e.clinical).count() as f64
             / self.executives.len().max(1) as f64;
         f.base
@@ -38,11 +45,13 @@ impl Trust {
             + f.integration_weight * (integration - 1.0)
     }
 
-    pub(super) fn step_friction(&mut self, env: &Environment, p: &Params) {
+    /// The month's friction, toward the target at the team leaders' `mix`
+    /// this month.
+    pub(super) fn step_friction(&mut self, env: &Environment, mix: LeaderMix, p: &Params) {
         let f = &p.friction;
         let n = self.teams.len().max(1) as f64;
         let churn = self.leader_exits_12.iter().sum::<u32>() as f64 / n;
-        let target = self.friction_target(env.integration, churn, p);
+        let target = self.friction_target(env.integration, churn, mix, p);
         self.friction += f.adjust_rate * (target - self.friction)
             + f.noise_sd * normal(&mut self.streams.friction);
         self.friction = self.friction.clamp(0.0, 1.0);

@@ -233,7 +233,7 @@ impl Trust {
         let env = Environment::at(&p.pressures, 0);
         let exit = monthly_leaving(l.leave_annual);
         self.friction = self
-            .friction_target(env.integration, 12.0 * exit, p)
+            .friction_target(env.integration, 12.0 * exit, self.leader_mix(), p)
             .clamp(0.0, 1.0);
         let capability = self.tally.mean_leader_capability;
         let developed = self.developed_leader_share();

@@ -324,10 +324,10 @@ impl Trust {
     pub fn step(&mut self, month: u32, env: &Environment, p: &Params) -> Option<ExitRoute> {
         let workload = self.workload(env, p);
         self.step_staff(month, workload, env, p);
-        self.step_leaders(month, workload, p);
+        let mix = self.step_leaders(month, workload, p);
         self.step_board(month, p);
         let spend = self.step_development(month, p);
-        self.step_friction(env, p);
+        self.step_friction(env, mix, p);
         self.step_finance(month, env, p, spend);
         self.step_outcomes(month, workload, env, p, spend);
         self.step_mortality(month, p);

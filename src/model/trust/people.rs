@@ -24,6 +24,10 @@ pub fn geometric_months(mean: f64, rng: &mut Stream) -> u32 {
     1 + (u.ln() / (1.0 - q).ln()).floor() as u32
 }
 
+/// Mean compassion of a trust's team leaders, and the shares of them in
+/// hybrid roles and with joint development.
+pub(super) type LeaderMix = (f64, f64, f64);
+
 impl Trust {
     /// The engagement target shared by every team, before its leader's
     /// contribution and before disruption: workload, friction, the CEO's
@@ -102,13 +106,16 @@ impl Trust {
             1.0 - f64::from(self.tally.in_post) / f64::from(self.establishment.max(1));
     }
 
-    pub(super) fn step_leaders(&mut self, month: u32, workload: f64, p: &Params) {
+    /// The team leaders' month; returns the mix of leaders it leaves
+    /// (as [`Trust::leader_mix`] gives it, summed in the same loop).
+    pub(super) fn step_leaders(&mut self, month: u32, workload: f64, p: &Params) -> LeaderMix {
         let l = &p.leaders;
         let rng = &mut self.streams.leaders;
         let stress_target = workload + self.friction;
         let n_leaders = self.teams.len().max(1) as f64;
         let mut exits = 0;
         let (mut cap_sum, mut quality_sum) = (0.0, 0.0);
+        let (mut comp, mut hybrid, mut joint) = (0.0, 0.0, 0.0);
         for team in &mut self.teams {
             team.leader.learn(month, stress_target, l, &p.development);
             if rng.random::<f64>() < team.leader.leave_probability(l) {
@@ -127,12 +134,16 @@ impl Trust {
             }
             cap_sum += f64::from(team.leader.capability);
             quality_sum += team.leader.quality(l);
+            comp += f64::from(team.leader.compassion);
+            hybrid += f64::from(u8::from(team.leader.pathway == Pathway::Hybrid));
+            joint += f64::from(u8::from(team.leader.joint_done));
         }
         self.improvement = self.improvement.max(0.0);
         self.tally.mean_leader_capability = cap_sum / n_leaders;
         self.tally.mean_leader_quality = quality_sum / n_leaders;
         self.tally.leader_exits = exits;
         self.leader_exits_12[(month % 12) as usize] = exits;
+        (comp / n_leaders, hybrid / n_leaders, joint / n_leaders)
     }
 
     /// Executives: development effects land; a substantive executive leaves
@@ -264,8 +275,9 @@ impl Trust {
         spend
     }
 
-    /// Share of team leaders in hybrid roles, and with joint development.
-    pub(super) fn leader_mix(&self) -> (f64, f64, f64) {
+    /// Mean compassion of the team leaders, and the shares in hybrid roles
+    /// and with joint development.
+    pub(super) fn leader_mix(&self) -> LeaderMix {
         let n = self.teams.len().max(1) as f64;
         let (mut comp, mut hybrid, mut joint) = (0.0, 0.0, 0.0);
         for t in &self.teams {

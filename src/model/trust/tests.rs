@@ -62,8 +62,8 @@ fn friction_rises_under_punitive_oversight_and_deficit() {
     hot.surplus_12 = [-0.05; 12];
     hot.income_12 = [1.0; 12];
     for _ in 0..60 {
-        calm.step_friction(&env, &p);
-        hot.step_friction(&env, &p);
+        calm.step_friction(&env, calm.leader_mix(), &p);
+        hot.step_friction(&env, hot.leader_mix(), &p);
     }
     assert!(
         hot.friction > calm.friction + 0.1,
@@ -460,4 +460,24 @@ fn a_pause_puts_routine_inspections_off_but_not_responsive_ones() {
     let due = t.regulator.next_inspection;
     t.step_inspection(due, 0.1, &with(true));
     assert_eq!(t.events.inspections.len(), 2);
+}
+
+/// The leaders' step sums the mix of leaders it leaves in its own loop:
+/// bit for bit what `leader_mix` gives after it, month after month, as
+/// leaders leave and are replaced.
+#[test]
+fn the_leaders_step_returns_the_mix_it_leaves() {
+    let p = small();
+    let mut id = 0;
+    let mut trust = Trust::new(0, TrustType::Acute, &p, 0, &mut id);
+    let bits = |m: (f64, f64, f64)| [m.0.to_bits(), m.1.to_bits(), m.2.to_bits()];
+    let mut moved = 0;
+    for month in 0..120 {
+        let before = trust.leader_mix();
+        let mix = trust.step_leaders(month, 0.4, &p);
+        assert_eq!(bits(mix), bits(trust.leader_mix()), "month {month}");
+        moved += usize::from(bits(mix) != bits(before));
+    }
+    // (A small trust's few leaders change in about one month in twelve.)
+    assert!(moved >= 4, "the mix moved in {moved} of 120 months");
 }
