@@ -79,6 +79,9 @@ fn the_python_package_builds_passes_its_tests_and_runs_the_notebook() {
         .args(["--output", "executed"])
         .current_dir(support::root())
         .env("TRUSTSIM_REPLICATIONS", "2")
+        // The notebook writes under a temporary folder it leaves for its
+        // reader; here that is inside the test's own, removed after it.
+        .env("TMPDIR", dir.path())
         .env("PATH", &path)
         .output()
         .unwrap();
@@ -89,4 +92,18 @@ fn the_python_package_builds_passes_its_tests_and_runs_the_notebook() {
     );
     let images = support::notebook_images(&dir.path().join("executed.ipynb"));
     assert_eq!(images, 2, "the notebook should draw two charts");
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("trustsim-notebook-")
+        })
+        .collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "the notebook's output folder is in the test's"
+    );
 }
