@@ -373,12 +373,14 @@ impl Default for Hazards {
 impl Hazards {
     #[inline(always)]
     fn fill(&mut self, k: &MonthConstants) {
-        for b in 0..BUCKETS {
-            let bucket = b.min(TOP_BUCKET) as f32;
+        for b in 0..=TOP_BUCKET {
+            let bucket = b as f32;
             let leave = exp2_nonpos(k.leave0 - k.leave_slope * bucket) * U20;
             let sick = exp2_nonpos(k.sick0 - k.sick_slope * bucket) * U20;
             self.pair[b] = u64::from(leave.to_bits()) | u64::from(sick.to_bits()) << 32;
         }
+        let top = self.pair[TOP_BUCKET];
+        self.pair[TOP_BUCKET + 1..].fill(top);
     }
 
     /// The hazards of leaving and sickness at the buckets `b` (each below
@@ -435,8 +437,9 @@ impl Hazards {
 
 /// The update of a chunk's `n` slots from slot `c0` (`engagement` and
 /// `flags` start there, the chunk's scratch at its first slot) in blocks of
-/// [`LANES`], the last one running into the padding if the pool ends
-/// there, writing each slot's outcome.
+/// two vectors of [`LANES`] and a last one of [`LANES`] where fewer are
+/// left, which runs into the padding if the pool ends there, writing each
+/// slot's outcome.
 #[inline(always)]
 fn update<const AVX2: bool>(
     engagement: &mut [f32],

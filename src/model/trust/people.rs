@@ -28,6 +28,26 @@ pub fn geometric_months(mean: f64, rng: &mut Stream) -> u32 {
 /// hybrid roles and with joint development.
 pub(super) type LeaderMix = (f64, f64, f64);
 
+/// The sums behind a [`LeaderMix`], leader by leader in team order.
+#[derive(Default)]
+struct MixSums {
+    compassion: f64,
+    hybrid: f64,
+    joint: f64,
+}
+
+impl MixSums {
+    fn add(&mut self, leader: &Leader) {
+        self.compassion += f64::from(leader.compassion);
+        self.hybrid += f64::from(u8::from(leader.pathway == Pathway::Hybrid));
+        self.joint += f64::from(u8::from(leader.joint_done));
+    }
+
+    fn mean(&self, n: f64) -> LeaderMix {
+        (self.compassion / n, self.hybrid / n, self.joint / n)
+    }
+}
+
 impl Trust {
     /// The engagement target shared by every team, before its leader's
     /// contribution and before disruption: workload, friction, the CEO's
@@ -115,7 +135,7 @@ impl Trust {
         let n_leaders = self.teams.len().max(1) as f64;
         let mut exits = 0;
         let (mut cap_sum, mut quality_sum) = (0.0, 0.0);
-        let (mut comp, mut hybrid, mut joint) = (0.0, 0.0, 0.0);
+        let mut mix = MixSums::default();
         for team in &mut self.teams {
             team.leader.learn(month, stress_target, l, &p.development);
             if rng.random::<f64>() < team.leader.leave_probability(l) {
@@ -134,16 +154,14 @@ impl Trust {
             }
             cap_sum += f64::from(team.leader.capability);
             quality_sum += team.leader.quality(l);
-            comp += f64::from(team.leader.compassion);
-            hybrid += f64::from(u8::from(team.leader.pathway == Pathway::Hybrid));
-            joint += f64::from(u8::from(team.leader.joint_done));
+            mix.add(&team.leader);
         }
         self.improvement = self.improvement.max(0.0);
         self.tally.mean_leader_capability = cap_sum / n_leaders;
         self.tally.mean_leader_quality = quality_sum / n_leaders;
         self.tally.leader_exits = exits;
         self.leader_exits_12[(month % 12) as usize] = exits;
-        (comp / n_leaders, hybrid / n_leaders, joint / n_leaders)
+        mix.mean(n_leaders)
     }
 
     /// Executives: development effects land; a substantive executive leaves
@@ -278,13 +296,10 @@ impl Trust {
     /// Mean compassion of the team leaders, and the shares in hybrid roles
     /// and with joint development.
     pub(super) fn leader_mix(&self) -> LeaderMix {
-        let n = self.teams.len().max(1) as f64;
-        let (mut comp, mut hybrid, mut joint) = (0.0, 0.0, 0.0);
+        let mut mix = MixSums::default();
         for t in &self.teams {
-            comp += f64::from(t.leader.compassion);
-            hybrid += f64::from(u8::from(t.leader.pathway == Pathway::Hybrid));
-            joint += f64::from(u8::from(t.leader.joint_done));
+            mix.add(&t.leader);
         }
-        (comp / n, hybrid / n, joint / n)
+        mix.mean(self.teams.len().max(1) as f64)
     }
 }
