@@ -127,7 +127,8 @@ impl Trust {
     }
 
     /// The team leaders' month; returns the mix of leaders it leaves
-    /// (as [`Trust::leader_mix`] gives it, summed in the same loop).
+    /// (as [`Trust::leader_mix`] gives it, summed with their mean
+    /// capability and quality).
     pub(super) fn step_leaders(&mut self, month: u32, workload: f64, p: &Params) -> LeaderMix {
         let l = &p.leaders;
         let rng = &mut self.streams.leaders;
@@ -152,6 +153,12 @@ impl Trust {
                         .promote_out(team.start as usize..team.end as usize, rng);
                 }
             }
+        }
+        // The sums in a loop of their own: in the loop above they loaded
+        // capability and compassion as one 8-byte word just after `learn`
+        // had stored capability as 4 bytes, which the processor cannot
+        // forward from the store (a stall at every team).
+        for team in &self.teams {
             cap_sum += f64::from(team.leader.capability);
             quality_sum += team.leader.quality(l);
             mix.add(&team.leader);
