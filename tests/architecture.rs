@@ -386,3 +386,30 @@ fn the_circle_check_finds_circles() {
         "store"
     ));
 }
+
+/// polars-buffer is the vendored copy, whose shared buffer of zeros is
+/// allocated zeroed rather than written (docs/ARCHITECTURE.md, "Vendored
+/// code"): the lock file takes it from `vendor/`, and the change is there.
+#[test]
+fn polars_buffer_is_the_vendored_copy_with_its_zeroed_buffer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let entry = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"polars-buffer\""))
+        .expect("polars-buffer in Cargo.lock");
+    assert!(
+        !entry.contains("source ="),
+        "polars-buffer comes from a registry, not vendor/:{entry}"
+    );
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("polars-buffer = { path = \"vendor/polars-buffer\" }"));
+    let code = std::fs::read_to_string(root.join("vendor/polars-buffer/src/buffer.rs")).unwrap();
+    let init = &code[code.find("static GLOBAL_ZEROES").expect("GLOBAL_ZEROES")..];
+    let init = &init[..init.find("});").expect("its initialiser")];
+    assert!(
+        init.contains("vec![0u8; GLOBAL_ZERO_SIZE + align]"),
+        "{init}"
+    );
+    assert!(!init.contains("vec![Aligned"), "{init}");
+}

@@ -124,16 +124,6 @@ impl FileMeta {
     }
 }
 
-/// Does, ahead of time, the one-off work polars does the first time it
-/// writes a column that is all null or takes a table apart into chunks:
-/// filling an 8 MiB buffer of zeros that it keeps for the life of the
-/// process (several milliseconds, most of them page faults). The runner
-/// queues this beside the simulation, so that it runs on whichever thread
-/// is free first rather than delaying the first kept replication.
-pub fn warm_up() {
-    let _ = Series::full_null(PlSmallStr::EMPTY, 0, &DataType::Float64);
-}
-
 /// A parquet writer configured the trustsim way (zstd, serial encoding,
 /// our metadata, and each column's unit and description as arrow field
 /// metadata, which pyarrow shows as `schema.field(name).metadata`).
@@ -346,6 +336,33 @@ mod tests {
         CEO_SPELLS, EXEC_SPELLS, INSPECTIONS, TRUST_MONTHS, cs, es, ins, tm,
     };
     use tempfile::TempDir;
+
+    /// A column that is null in every row (its validity a slice of the
+    /// buffer of zeros polars shares, which the vendored polars-buffer
+    /// allocates zeroed) is written, and read back, null in every row,
+    /// beside a column with values; both longer than one row group.
+    #[test]
+    fn an_all_null_column_reads_back_null() {
+        let n = 3_000_000;
+        let mut df = DataFrame::new(
+            n,
+            vec![
+                Series::full_null("missing".into(), n, &DataType::Float64).into_column(),
+                Series::new("value".into(), (0..n as u32).collect::<Vec<_>>()).into_column(),
+            ],
+        )
+        .unwrap();
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes).finish(&mut df).unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .unwrap();
+        let missing = back.column("missing").unwrap().f64().unwrap();
+        assert_eq!(missing.len(), n);
+        assert!(missing.iter().all(|v| v.is_none()));
+        let value = back.column("value").unwrap().u32().unwrap();
+        assert!(value.iter().enumerate().all(|(i, v)| v == Some(i as u32)));
+    }
 
     fn meta() -> FileMeta {
         FileMeta {

@@ -93,7 +93,6 @@ pub fn run_branched(
     let units = specs.len() as u64 * u64::from(reps);
     progress.start("variants", units, kept as u64);
     let outcome = pool(specs[0].threads)?.install(|| {
-        rayon::spawn(crate::output::parquet::warm_up);
         needs
             .par_iter()
             .map(|(r, ks)| branch_one(specs, &opened, *r, branch, ks, progress, cancel))

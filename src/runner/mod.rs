@@ -522,7 +522,6 @@ fn simulate_and_keep(
 ) -> Result<Option<(u32, u64, f64)>, RunError> {
     let write_seconds = Mutex::new(0.0);
     let outcome: Vec<Option<u64>> = pool(spec.threads)?.install(|| {
-        rayon::spawn(crate::output::parquet::warm_up);
         pending
             .par_iter()
             .map(|&r| -> Result<Option<u64>, RunError> {
