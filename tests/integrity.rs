@@ -229,6 +229,100 @@ fn a_kill_at_any_step_leaves_a_folder_the_same_command_or_force_completes() {
     same_tables(&d, &clean);
 }
 
+/// Regression: a comparison stopped after some of its variants had
+/// finished simulated those variants again when resumed (their folders held
+/// a finished run of the same scenario, which a run replaces), so finished
+/// work was lost. Killed at every file it renames or removes in turn, the
+/// same command completes it to the uninterrupted result, and a variant
+/// that had finished keeps its files as they were (the same inodes: not
+/// written again).
+#[test]
+fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = TempDir::new().unwrap();
+    let policy = write(
+        tmp.path(),
+        "policy.toml",
+        &format!(
+            "extends = {:?}\n[run]\nname = \"policy\"\n[oversight]\npunitiveness = 0.3\n",
+            scenario("quick.toml")
+        ),
+    );
+    let quick = scenario("quick.toml");
+    let cmd = |out: &Path| -> Vec<String> {
+        [
+            "compare",
+            &quick,
+            &policy,
+            "--replications",
+            "2",
+            "--months",
+            "12",
+            "--threads",
+            "1",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let clean = tmp.path().join("clean");
+    ok(&trustsim(&args(&cmd(&clean))));
+    let variants = ["quick", "policy"];
+    let (mut point, mut kills_after_a_finish) = (1, 0);
+    loop {
+        let dir = tmp.path().join(format!("kill-{point}"));
+        let o = killed_at(point, &args(&cmd(&dir)));
+        if o.status.success() {
+            break; // fewer points than `point`: every one has been tried
+        }
+        assert_eq!(o.status.code(), None, "killed by a signal: {}", stderr(&o));
+        // The tables of the variants that had finished, with their inodes
+        // (unless the comparison itself had: the same command then runs it
+        // again, as it does a finished run).
+        let complete = |d: &Path, file: &str| {
+            std::fs::read_to_string(d.join(file)).is_ok_and(|m| m.contains("\"complete\": true"))
+        };
+        let finished: Vec<(PathBuf, u64)> = variants
+            .iter()
+            .map(|v| dir.join(v))
+            .filter(|d| complete(d, "manifest.json") && !complete(&dir, "comparison.json"))
+            .flat_map(|d| TABLES.map(|t| d.join(t)))
+            .map(|p| {
+                let ino = std::fs::metadata(&p).unwrap().ino();
+                (p, ino)
+            })
+            .collect();
+        kills_after_a_finish += u32::from(!finished.is_empty());
+        let o = trustsim(&args(&cmd(&dir)));
+        ok(&o);
+        for v in variants {
+            same_tables(&dir.join(v), &clean.join(v));
+            assert!(!dir.join(v).join(".batches").exists(), "point {point}: {v}");
+        }
+        assert!(
+            std::fs::read(dir.join("comparison.parquet")).unwrap()
+                == std::fs::read(clean.join("comparison.parquet")).unwrap(),
+            "point {point}"
+        );
+        for (p, ino) in finished {
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().ino(),
+                ino,
+                "point {point}: {} was written again",
+                p.display()
+            );
+        }
+        point += 1;
+    }
+    assert!(
+        kills_after_a_finish >= 5,
+        "only {kills_after_a_finish} of {point} kills came after a variant had finished"
+    );
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {

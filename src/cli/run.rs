@@ -317,13 +317,19 @@ pub fn warn_levers(p: &Params) {
 
 /// One line saying what was run, with honest counts after a resume.
 pub fn account(p: &Params, r: &RunReport, dir: &Path) -> String {
+    let n = p.run.replications;
+    let noun = if n == 1 {
+        "replication"
+    } else {
+        "replications"
+    };
     let reps = if r.resumed > 0 {
         format!(
-            "{} replications ({} kept from an interrupted run, {} simulated now)",
-            p.run.replications, r.resumed, r.simulated
+            "{n} {noun} ({} kept from an interrupted run, {} simulated now)",
+            r.resumed, r.simulated
         )
     } else {
-        format!("{} replications", p.run.replications)
+        format!("{n} {noun}")
     };
     let speed = if r.staff_months > 0 {
         format!(
@@ -334,12 +340,56 @@ pub fn account(p: &Params, r: &RunReport, dir: &Path) -> String {
         String::new()
     };
     format!(
-        "{}: {reps} x {} trusts x {} months in {:.1} s ({speed}writing {:.0} % of run time) -> {}",
+        "{}: {reps} x {} trusts x {} months in {} ({speed}writing {:.0} % of run time) -> {}",
         p.run.name,
         p.trusts.total(),
         p.run.months,
-        r.wall_seconds,
+        wall_time(r.wall_seconds),
         100.0 * r.write_seconds / r.wall_seconds.max(1e-9),
         dir.display()
     )
+}
+
+/// A run's wall time as the account gives it: milliseconds under a second
+/// (a small run is not "0.0 s"), else seconds to a tenth.
+fn wall_time(seconds: f64) -> String {
+    if seconds < 0.9995 {
+        format!("{:.0} ms", seconds * 1e3)
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(wall_seconds: f64, write_seconds: f64) -> RunReport {
+        RunReport {
+            rows: vec![],
+            simulated: 1,
+            resumed: 0,
+            wall_seconds,
+            write_seconds,
+            staff_months: 1_000_000,
+            replaced: None,
+        }
+    }
+
+    /// A small run's account gives its time in milliseconds (not "0.0 s")
+    /// and one replication in the singular.
+    #[test]
+    fn the_account_of_a_small_run_reads_right() {
+        let one = crate::model::params::edited(|q| q.run.replications = 1);
+        let line = account(&one, &report(0.045, 0.0225), Path::new("out"));
+        assert!(line.contains(": 1 replication x "), "{line}");
+        assert!(line.contains(" in 45 ms ("), "{line}");
+        assert!(line.contains("writing 50 % of run time"), "{line}");
+        let four = crate::model::params::edited(|q| q.run.replications = 4);
+        let line = account(&four, &report(12.34, 0.5), Path::new("out"));
+        assert!(line.contains(": 4 replications x "), "{line}");
+        assert!(line.contains(" in 12.3 s ("), "{line}");
+        assert_eq!(wall_time(0.9996), "1.0 s");
+        assert_eq!(wall_time(0.9994), "999 ms");
+    }
 }

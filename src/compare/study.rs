@@ -355,7 +355,7 @@ impl Planned {
         let dir = self.dir.clone();
         let _lock = folder::Lock::acquire(&folder::lock_path(&dir))?;
         let mut record = self.record.clone();
-        prepare_folder(&dir, &record, &record.pending, self.force)?;
+        let resuming = prepare_folder(&dir, &record, &record.pending, self.force)?;
         out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
         for line in self.plan_lines() {
             progress.say(&line);
@@ -374,6 +374,7 @@ impl Planned {
                 settings: record.settings.clone(),
                 csv: self.csv,
                 groups: groups.clone(),
+                reuse_finished: resuming,
                 ..RunSpec::new(p.clone(), dir.join(&p.run.name), self.threads)
             })
             .collect();
@@ -428,12 +429,15 @@ pub fn policy_groups(variants: &[Params]) -> Vec<crate::metrics::groups::Group> 
 /// Refuses a folder that holds another comparison (or a run) unless
 /// `force`, then clears what trustsim wrote there, and refuses if anything
 /// that is not trustsim's sits where the comparison writes (`planned`).
+/// Whether the folder holds an unfinished comparison of the same variants,
+/// which this one resumes (its finished variants are then taken as they
+/// are).
 fn prepare_folder(
     dir: &Path,
     record: &ComparisonManifest,
     planned: &[String],
     force: bool,
-) -> Result<(), CompareError> {
+) -> Result<bool, CompareError> {
     let path = dir.join(out::COMPARISON_MANIFEST);
     let found = out::read_comparison_manifest(&path);
     let same = found.as_ref().is_ok_and(|f| {
@@ -488,7 +492,7 @@ fn prepare_folder(
         ours.push(out::COMPARISON_MANIFEST.into());
     }
     folder::check_writable(dir, &all, &ours)?;
-    Ok(())
+    Ok(same && found.is_ok_and(|f| !f.complete))
 }
 
 fn write_outputs(

@@ -28,6 +28,11 @@ pub const COMPARISON_MANIFEST: &str = "comparison.json";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub trustsim_version: String,
+    /// The build that wrote the run (its commit): a finished variant of an
+    /// interrupted comparison is taken as it is only from this same build,
+    /// as kept replications are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
     pub scenario_name: String,
     pub scenario_hash: String,
     pub seed: u64,
@@ -109,6 +114,7 @@ mod tests {
         let path = dir.path().join(MANIFEST_FILE);
         let m = Manifest {
             trustsim_version: "0.1.0".into(),
+            build: Some("abc1234".into()),
             scenario_name: "baseline".into(),
             scenario_hash: "abc123".into(),
             seed: 42,

@@ -75,23 +75,42 @@ pub fn run_branched(
     let branch = branch_month(specs);
     let p0 = &specs[0].params;
     let total_months = p0.run.burn_in_months + p0.run.months;
-    let opened: Vec<Opened> = specs
+    // Variants that finished before an interruption are taken as they are
+    // (their folders locked while the others run, as an opened folder is);
+    // the others are opened to run or resume.
+    let finished: Vec<Option<(super::folder::Lock, RunReport)>> = specs
         .iter()
-        .map(|s| open(s, progress))
+        .map(|s| super::finished(s, progress))
+        .collect::<Result<_, _>>()?;
+    let opened: Vec<Option<Opened>> = specs
+        .iter()
+        .zip(&finished)
+        .map(|(s, f)| match f {
+            Some(_) => Ok(None),
+            None => open(s, progress).map(Some),
+        })
         .collect::<Result<_, _>>()?;
     let reps = p0.run.replications;
     let needs: Vec<(u32, Vec<usize>)> = (0..reps)
         .map(|r| {
             let ks = (0..specs.len())
-                .filter(|&k| !opened[k].kept.contains(&r))
+                .filter(|&k| opened[k].as_ref().is_some_and(|o| !o.kept.contains(&r)))
                 .collect();
             (r, ks)
         })
         .filter(|(_, ks): &(u32, Vec<usize>)| !ks.is_empty())
         .collect();
-    let kept: usize = opened.iter().map(|o| o.kept.len()).sum();
+    let kept: u64 = opened
+        .iter()
+        .zip(&finished)
+        .map(|(o, f)| match (o, f) {
+            (Some(o), _) => o.kept.len() as u64,
+            (None, Some(_)) => u64::from(reps),
+            (None, None) => 0,
+        })
+        .sum();
     let units = specs.len() as u64 * u64::from(reps);
-    progress.start("variants", units, kept as u64);
+    progress.start("variants", units, kept);
     let outcome = pool(specs[0].threads)?.install(|| {
         needs
             .par_iter()
@@ -105,7 +124,12 @@ pub fn run_branched(
         Err(e) => return Err(e),
     };
     let mut reports = Vec::new();
-    for (k, (spec, o)) in specs.iter().zip(&opened).enumerate() {
+    for (k, ((spec, o), f)) in specs.iter().zip(&opened).zip(finished).enumerate() {
+        let Some(o) = o else {
+            let (_lock, report) = f.expect("a variant not opened has finished");
+            reports.push(report);
+            continue;
+        };
         let mine = done.iter().flat_map(|d| d.iter().filter(|w| w.0 == k));
         let (n, staff, secs) = mine.fold((0, 0, 0.0), |a, w| (a.0 + 1, a.1 + w.1, a.2 + w.2));
         reports.push(close(spec, o, n, staff, secs, progress)?);
@@ -125,11 +149,14 @@ pub fn run_branched(
 
 /// The interruption of a branched run: the replications kept across every
 /// variant (in the comparison folder).
-fn interrupted(specs: &[RunSpec], opened: &[Opened]) -> RunError {
+fn interrupted(specs: &[RunSpec], opened: &[Option<Opened>]) -> RunError {
     let done = specs
         .iter()
         .zip(opened)
-        .map(|(s, o)| usable(s, &o.meta))
+        .map(|(s, o)| {
+            o.as_ref()
+                .map_or(s.params.run.replications, |o| usable(s, &o.meta))
+        })
         .sum();
     let total = specs.iter().map(|s| s.params.run.replications).sum();
     let kept = specs[0]
@@ -147,7 +174,7 @@ type Work = Vec<(usize, u64, f64)>;
 /// variant in `ks` from a copy of it; `None` if cancelled.
 fn branch_one(
     specs: &[RunSpec],
-    opened: &[Opened],
+    opened: &[Option<Opened>],
     r: u32,
     branch: u32,
     ks: &[usize],
@@ -155,20 +182,26 @@ fn branch_one(
     cancel: &Cancel,
 ) -> Result<Option<Work>, RunError> {
     let stop = || cancel.is_cancelled();
-    let p0 = specs[0].params_for(r);
-    let mut shared = ReplicationState::new(p0, r);
-    if !shared.advance(p0, branch, &stop) {
-        return Ok(None);
+    // The shared history, if there is one (with none, each variant builds
+    // its own trusts: its seed and starting values may differ).
+    let mut shared = None;
+    if branch > 0 {
+        let p0 = specs[0].params_for(r);
+        let mut s = ReplicationState::new(p0, r);
+        if !s.advance(p0, branch, &stop) {
+            return Ok(None);
+        }
+        shared = Some(s);
     }
     let mut work = Vec::new();
-    for &k in ks {
+    for (i, &k) in ks.iter().enumerate() {
         let p = specs[k].params_for(r);
-        // Nothing shared: each variant builds its own trusts (its seed and
-        // starting values may differ).
-        let mut s = if branch == 0 {
-            ReplicationState::new(p, r)
-        } else {
-            shared.clone()
+        // The last variant continues the shared history itself, the others
+        // a copy of it.
+        let mut s = match &mut shared {
+            None => ReplicationState::new(p, r),
+            Some(h) if i + 1 < ks.len() => h.clone(),
+            Some(_) => shared.take().expect("the shared history"),
         };
         if !s.advance(p, s.total(p), &stop) {
             return Ok(None);
@@ -178,7 +211,8 @@ fn branch_one(
         metrics.parameter_set = specs[k].set_of(r);
         metrics.groups = crate::metrics::groups::evaluate(&result, &specs[k].groups);
         let t = Instant::now();
-        batches::write(&specs[k].dir, &result, &metrics, None, &opened[k].meta)?;
+        let meta = &opened[k].as_ref().expect("a variant to run is opened").meta;
+        batches::write(&specs[k].dir, &result, &metrics, None, meta)?;
         work.push((k, result.staff_months, t.elapsed().as_secs_f64()));
         progress.advance(1);
     }

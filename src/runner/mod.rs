@@ -80,6 +80,11 @@ pub struct RunSpec {
     /// Targeted policies (of a comparison's variants) whose targeted and
     /// other trusts are measured apart in every replication.
     pub groups: Vec<crate::metrics::groups::Group>,
+    /// Take a finished run of this very scenario already in the folder, as
+    /// this build wrote it with every planned file intact, instead of
+    /// running it again (a comparison resumed after some of its variants
+    /// had finished).
+    pub reuse_finished: bool,
 }
 
 impl RunSpec {
@@ -100,6 +105,7 @@ impl RunSpec {
             from_state: None,
             sets: None,
             groups: vec![],
+            reuse_finished: false,
         }
     }
 
@@ -138,6 +144,10 @@ pub struct RunReport {
     /// Replications kept from an interrupted run and not simulated again.
     pub resumed: u32,
     pub wall_seconds: f64,
+    /// The part of `wall_seconds` spent writing: the tables, summary and
+    /// manifest at the end, and each replication's kept results, which
+    /// threads write while the others simulate, so their seconds count
+    /// shared among the threads that ran side by side.
     pub write_seconds: f64,
     /// Staff-agent-months simulated by this command.
     pub staff_months: u64,
@@ -327,6 +337,67 @@ pub fn planned_files(spec: &RunSpec) -> Vec<String> {
     v
 }
 
+/// A finished run of `spec` already in its folder, to be taken as it is
+/// (with [`RunSpec::reuse_finished`]): the folder's manifest is complete,
+/// of this scenario (parameter sets included), by this version and build,
+/// with `spec`'s replications, and lists every file `spec` plans, each
+/// still as recorded. Its kept replications, if the run was stopped before
+/// removing them, are removed. Returns the folder's lock and the run's
+/// report (nothing simulated); `None` for anything else, which is then run
+/// as usual (saying why, if a finished run was there).
+pub(crate) fn finished(
+    spec: &RunSpec,
+    progress: &dyn Progress,
+) -> Result<Option<(folder::Lock, RunReport)>, RunError> {
+    let dir = &spec.dir;
+    if !spec.reuse_finished || !dir.join(MANIFEST_FILE).is_file() {
+        return Ok(None);
+    }
+    let lock = folder::Lock::acquire(&folder::lock_path(dir))?;
+    let meta = spec.file_meta();
+    let folder::Holds::SameScenario(m) = folder::inspect(dir, &meta.scenario_hash) else {
+        return Ok(None);
+    };
+    if !m.complete {
+        return Ok(None);
+    }
+    let changed = || {
+        planned_files(spec).into_iter().find(|name| {
+            crate::files::owned::classify(&dir.join(name), m.entry(name))
+                != crate::files::owned::Found::Ours
+        })
+    };
+    let why = if m.trustsim_version != meta.version
+        || m.build.as_deref() != Some(env!("TRUSTSIM_COMMIT"))
+    {
+        Some("written by another build".to_string())
+    } else if m.replications != spec.params.run.replications {
+        Some(format!("{} replications", m.replications))
+    } else {
+        changed().map(|name| format!("{name} is missing or changed"))
+    };
+    if let Some(why) = why {
+        progress.note(&format!(
+            "the finished run in {} cannot be taken as it is ({why}); running it again",
+            dir.display()
+        ));
+        return Ok(None);
+    }
+    let rows = output::read_summary(&dir.join(output::SUMMARY_FILE))?;
+    // What the run's close does last, if it was stopped before.
+    batches::clear(dir)?;
+    let report = RunReport {
+        rows,
+        simulated: 0,
+        resumed: m.replications,
+        wall_seconds: 0.0,
+        write_seconds: 0.0,
+        staff_months: 0,
+        replaced: None,
+    };
+    Ok(Some((lock, report)))
+}
+
 /// Checks `spec`, locks its folder and decides what it keeps.
 pub(crate) fn open(spec: &RunSpec, progress: &dyn Progress) -> Result<Opened, RunError> {
     let started = Instant::now();
@@ -512,7 +583,8 @@ fn prepare_folder(
 
 /// Simulates `pending` in parallel, keeping each finished replication in
 /// the run folder; returns (replications simulated, staff-agent-months,
-/// seconds spent writing), or `None` if cancelled before every one was.
+/// seconds of the run's time spent writing), or `None` if cancelled before
+/// every one was.
 fn simulate_and_keep(
     spec: &RunSpec,
     meta: &FileMeta,
@@ -556,7 +628,18 @@ fn simulate_and_keep(
     }
     let staff_months = outcome.iter().flatten().sum();
     let w = write_seconds.into_inner().unwrap_or(0.0);
-    Ok(Some((outcome.len() as u32, staff_months, w)))
+    Ok(Some((
+        outcome.len() as u32,
+        staff_months,
+        run_share(w, spec.threads, pending.len()),
+    )))
+}
+
+/// The seconds of run time that `thread_seconds` of work spread over the
+/// replications took: shared among the threads that ran side by side (as
+/// many as there were replications, up to `threads`).
+fn run_share(thread_seconds: f64, threads: usize, replications: usize) -> f64 {
+    thread_seconds / threads.min(replications).max(1) as f64
 }
 
 /// Writes the run's tables from the kept replications, one row group per
@@ -598,6 +681,7 @@ fn write_manifest(
     let p = &spec.params;
     let m = Manifest {
         trustsim_version: meta.version.clone(),
+        build: Some(env!("TRUSTSIM_COMMIT").to_string()),
         scenario_name: p.run.name.clone(),
         scenario_hash: meta.scenario_hash.clone(),
         seed: p.run.seed,
@@ -638,4 +722,23 @@ pub fn summarize(metrics: &[ReplicationMetrics]) -> Vec<SummaryRow> {
             SummaryRow::of(def.key, &values)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_share;
+
+    /// Writing done beside the other threads' simulating counts once per
+    /// moment of run time, not once per thread: the report's "writing N %
+    /// of run time" stays a share of the wall time whatever the threads.
+    #[test]
+    fn kept_writing_counts_shared_among_the_threads_that_ran_side_by_side() {
+        // Two threads each writing 0.5 s over four replications: 0.5 s of run time.
+        assert_eq!(run_share(1.0, 2, 4), 0.5);
+        // Four threads asked for, two replications: only two ran.
+        assert_eq!(run_share(1.0, 4, 2), 0.5);
+        assert_eq!(run_share(1.0, 1, 3), 1.0);
+        // Nothing simulated (every replication kept from before).
+        assert_eq!(run_share(0.0, 2, 0), 0.0);
+    }
 }
