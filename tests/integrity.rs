@@ -404,6 +404,11 @@ fn force_and_reruns_delete_only_what_trustsim_wrote_and_never_through_a_link() {
         "{e}"
     );
     assert!(edited.exists());
+    // Refused before anything was removed: the results the manifest still
+    // vouches for stay, with the manifest.
+    for t in TABLES.iter().chain(&["manifest.json"]) {
+        assert!(out.join(t).exists(), "{t}");
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -209,8 +209,9 @@ fn partials(dir: &Path, name: &str) -> Vec<PathBuf> {
 /// still match, its `pending` names), their partial files, the kept
 /// replications and then the record itself (`record`, e.g.
 /// `manifest.json`); folders left empty go too. Files listed but changed
-/// since are not removed, and stop the clearing with their names (the
-/// record stays, so a later attempt still knows what is trustsim's).
+/// since stop the clearing before anything is removed, with their names:
+/// a command refused leaves the folder as it found it (the record, and the
+/// results it still vouches for, stay).
 pub fn clear_recorded(
     dir: &Path,
     record: &str,
@@ -228,21 +229,45 @@ pub fn clear_recorded(
             });
         }
     }
+    // What each listed name holds, judged before anything is removed.
+    let relative = |name: &&str| crate::files::names::is_relative_path(name);
+    let found: Vec<(PathBuf, Found)> = files
+        .iter()
+        .filter(|f| relative(&f.name.as_str()))
+        .map(|f| {
+            let path = dir.join(&f.name);
+            let found = owned::classify(&path, Some(f));
+            (path, found)
+        })
+        .chain(
+            pending
+                .iter()
+                .map(String::as_str)
+                .filter(relative)
+                .map(|name| {
+                    let path = dir.join(name);
+                    let found = owned::classify_pending(&path);
+                    (path, found)
+                }),
+        )
+        .collect();
+    let foreign: Vec<owned::Foreign> = found
+        .iter()
+        .filter_map(|(path, found)| match found {
+            Found::Foreign(why) => Some(owned::Foreign {
+                path: path.clone(),
+                why: why.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    if !foreign.is_empty() {
+        return Err(FolderError::NotOurs {
+            dir: dir.to_path_buf(),
+            found: foreign,
+        });
+    }
     output::batches::clear(dir)?;
-    let mut foreign = Vec::new();
-    let mut remove = |path: &Path, found: Found| -> Result<(), FolderError> {
-        match found {
-            Found::Absent => Ok(()),
-            Found::Ours => owned::remove(path).map_err(|e| OutputError::write(path, e).into()),
-            Found::Foreign(why) => {
-                foreign.push(owned::Foreign {
-                    path: path.to_path_buf(),
-                    why,
-                });
-                Ok(())
-            }
-        }
-    };
     let names = files
         .iter()
         .map(|f| f.name.as_str())
@@ -257,25 +282,10 @@ pub fn clear_recorded(
             }
         }
     }
-    for f in files {
-        if crate::files::names::is_relative_path(&f.name) {
-            let path = dir.join(&f.name);
-            let found = owned::classify(&path, Some(f));
-            remove(&path, found)?;
+    for (path, found) in &found {
+        if *found == Found::Ours {
+            owned::remove(path).map_err(|e| OutputError::write(path, e))?;
         }
-    }
-    for name in pending {
-        if crate::files::names::is_relative_path(name) {
-            let path = dir.join(name);
-            let found = owned::classify_pending(&path);
-            remove(&path, found)?;
-        }
-    }
-    if !foreign.is_empty() {
-        return Err(FolderError::NotOurs {
-            dir: dir.to_path_buf(),
-            found: foreign,
-        });
     }
     let record = dir.join(record);
     if owned::classify_pending(&record) == Found::Ours {
@@ -486,7 +496,7 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_file_or_a_linked_folder_stops_the_clearing() {
+    fn a_changed_file_or_a_linked_folder_stops_the_clearing_before_anything_is_removed() {
         let tmp = tempfile::TempDir::new().unwrap();
         let d = tmp.path().join("run");
         let elsewhere = tmp.path().join("photos");
@@ -502,7 +512,12 @@ mod tests {
         assert!(elsewhere.join("fan.png").exists());
         std::fs::remove_file(d.join("charts")).unwrap();
         std::fs::write(d.join("summary.parquet"), b"edited").unwrap();
-        let files = vec![FileEntry::of("summary.parquet", b"original")];
+        std::fs::write(d.join("trust_months.parquet"), b"intact").unwrap();
+        std::fs::write(d.join("manifest.json"), b"the record").unwrap();
+        let files = vec![
+            FileEntry::of("trust_months.parquet", b"intact"),
+            FileEntry::of("summary.parquet", b"original"),
+        ];
         let e = clear_recorded(&d, MANIFEST_FILE, &files, &[])
             .unwrap_err()
             .to_string();
@@ -510,6 +525,10 @@ mod tests {
             e.contains("summary.parquet (changed since trustsim wrote it)"),
             "{e}"
         );
-        assert!(d.join("summary.parquet").exists());
+        // Refused before anything was removed: the edited file, the
+        // results the record still vouches for, and the record.
+        for kept in ["summary.parquet", "trust_months.parquet", "manifest.json"] {
+            assert!(d.join(kept).exists(), "{kept}");
+        }
     }
 }
