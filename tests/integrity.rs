@@ -323,6 +323,146 @@ fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
     );
 }
 
+/// Regression: a run killed while drawing its charts (its manifest listing
+/// the tables it had written, the charts pending) could not be resumed,
+/// even with `--force`: the tables counted as not trustsim's. Killed at
+/// every file it renames or removes in turn, with charts, the same command
+/// completes it to the uninterrupted result.
+#[test]
+fn a_kill_while_drawing_charts_leaves_a_folder_the_same_command_completes() {
+    let tmp = TempDir::new().unwrap();
+    let run = |out: &Path| -> Vec<String> {
+        [
+            "run",
+            &scenario("quick.toml"),
+            "--replications",
+            "1",
+            "--months",
+            "12",
+            "--threads",
+            "1",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let clean = tmp.path().join("clean");
+    ok(&trustsim(&args(&run(&clean))));
+    let (mut point, mut while_drawing) = (1, 0);
+    loop {
+        let dir = tmp.path().join(format!("kill-{point}"));
+        let o = killed_at(point, &args(&run(&dir)));
+        if o.status.success() {
+            break;
+        }
+        let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default();
+        while_drawing += u32::from(
+            manifest.contains("\"complete\": false") && manifest.contains("trust_months.parquet"),
+        );
+        ok(&trustsim(&args(&run(&dir))));
+        same_tables(&dir, &clean);
+        let m = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+        assert!(m.contains("\"complete\": true"), "point {point}");
+        point += 1;
+    }
+    assert!(
+        while_drawing >= 5,
+        "only {while_drawing} of {point} kills came while drawing charts"
+    );
+}
+
+/// Regression: a refusal could come after something was changed. A
+/// comparison refused by an edited table in a variant's folder had already
+/// marked itself unfinished (so `report` and `plot` refused it), `--force`
+/// on a run folder with a damaged manifest deleted the manifest and then
+/// refused, and a comparison run again without charts left the old charts
+/// unrecorded, so the next run with charts refused. Each refusal now
+/// leaves every file as it was, and replaced charts go.
+#[test]
+fn a_refused_command_changes_nothing_and_replaced_charts_go() {
+    let tmp = TempDir::new().unwrap();
+    let policy = write(
+        tmp.path(),
+        "policy.toml",
+        &format!(
+            "extends = {:?}\n[run]\nname = \"policy\"\n[oversight]\npunitiveness = 0.3\n",
+            scenario("quick.toml")
+        ),
+    );
+    let quick = scenario("quick.toml");
+    let compare = |out: &Path, extra: &[&str]| -> Output {
+        let mut a = vec![
+            "compare",
+            &quick,
+            &policy,
+            "--replications",
+            "1",
+            "--months",
+            "12",
+            "--threads",
+            "1",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend(extra);
+        trustsim(&a)
+    };
+    // Every file but the locks, with its bytes.
+    let snapshot = |d: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut v = Vec::new();
+        let mut stack = vec![d.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.file_name().unwrap() != ".lock" {
+                    let bytes = std::fs::read(&path).unwrap();
+                    v.push((path, bytes));
+                }
+            }
+        }
+        v.sort();
+        v
+    };
+
+    // A comparison whose variant's table was edited.
+    let cmp = tmp.path().join("cmp");
+    ok(&compare(&cmp, &["--no-charts"]));
+    flip_middle(&cmp.join("quick").join("summary.parquet"));
+    let before = snapshot(&cmp);
+    for extra in [&["--no-charts"][..], &["--no-charts", "--force"]] {
+        let e = refused(&compare(&cmp, extra));
+        assert!(e.contains("summary.parquet (changed since"), "{e}");
+        assert!(snapshot(&cmp) == before, "{extra:?} changed the folder");
+    }
+
+    // A run folder whose manifest was damaged.
+    let r = tmp.path().join("run");
+    ok(&trustsim(&args(&quick_run(&r))));
+    flip_middle(&r.join("manifest.json"));
+    let before = snapshot(&r);
+    let mut forced = quick_run(&r);
+    forced.push("--force".into());
+    refused(&trustsim(&args(&forced)));
+    assert!(snapshot(&r) == before, "--force changed the folder");
+
+    // Charts, then none, then charts again.
+    let ch = tmp.path().join("charts");
+    ok(&compare(&ch, &[]));
+    assert!(std::fs::read_dir(ch.join("charts")).unwrap().count() > 0);
+    ok(&compare(&ch, &["--no-charts"]));
+    assert!(!ch.join("charts").exists(), "the replaced charts are left");
+    ok(&compare(&ch, &[]));
+}
+
+fn quick_run(out: &Path) -> Vec<String> {
+    quick(out, 1, &[])
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {

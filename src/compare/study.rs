@@ -355,12 +355,11 @@ impl Planned {
         let dir = self.dir.clone();
         let _lock = folder::Lock::acquire(&folder::lock_path(&dir))?;
         let mut record = self.record.clone();
-        let resuming = prepare_folder(&dir, &record, &record.pending, self.force)?;
-        out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
-        for line in self.plan_lines() {
-            progress.say(&line);
-        }
-        progress.say("");
+        // Every refusal before anything is changed: the comparison's own
+        // folder, then each variant's (a finished variant to be taken as it
+        // is passes as it is).
+        prepare_folder(&dir, &record, &record.pending, self.force, false)?;
+        let resuming = resumes(&dir, &record);
         let groups = policy_groups(&self.variants);
         let specs: Vec<RunSpec> = self
             .variants
@@ -378,6 +377,17 @@ impl Planned {
                 ..RunSpec::new(p.clone(), dir.join(&p.run.name), self.threads)
             })
             .collect();
+        for spec in &specs {
+            if !runner::would_reuse(spec) {
+                runner::check_folder(spec)?;
+            }
+        }
+        prepare_folder(&dir, &record, &record.pending, self.force, true)?;
+        out::write_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST), &record)?;
+        for line in self.plan_lines() {
+            progress.say(&line);
+        }
+        progress.say("");
         let (reports, sharing) = runner::run_branched(&specs, progress, cancel)?;
         let rows = super::read_differences(&dir, &record.variants)?;
         write_outputs(&dir, &rows, &record, self.csv)?;
@@ -426,18 +436,28 @@ pub fn policy_groups(variants: &[Params]) -> Vec<crate::metrics::groups::Group> 
         .collect()
 }
 
+/// Whether `dir` holds an unfinished comparison of the same variants, which
+/// this one resumes (its finished variants are then taken as they are).
+fn resumes(dir: &Path, record: &ComparisonManifest) -> bool {
+    out::read_comparison_manifest(&dir.join(out::COMPARISON_MANIFEST)).is_ok_and(|f| {
+        !f.complete
+            && f.variants == record.variants
+            && f.scenario_hashes == record.scenario_hashes
+            && f.common_random_numbers == record.common_random_numbers
+    })
+}
+
 /// Refuses a folder that holds another comparison (or a run) unless
-/// `force`, then clears what trustsim wrote there, and refuses if anything
-/// that is not trustsim's sits where the comparison writes (`planned`).
-/// Whether the folder holds an unfinished comparison of the same variants,
-/// which this one resumes (its finished variants are then taken as they
-/// are).
+/// `force`, or where anything that is not trustsim's sits where the
+/// comparison writes (`planned`); only then, with `apply`, clears what
+/// trustsim wrote there (without, it only checks).
 fn prepare_folder(
     dir: &Path,
     record: &ComparisonManifest,
     planned: &[String],
     force: bool,
-) -> Result<bool, CompareError> {
+    apply: bool,
+) -> Result<(), CompareError> {
     let path = dir.join(out::COMPARISON_MANIFEST);
     let found = out::read_comparison_manifest(&path);
     let same = found.as_ref().is_ok_and(|f| {
@@ -467,24 +487,43 @@ fn prepare_folder(
             what: what.clone(),
         });
     }
+    // What of the folder is trustsim's, judged before anything is removed,
+    // so that every refusal leaves the folder as it was.
+    use crate::files::owned::{Found, classify};
+    let intact = |files: &[crate::files::FileEntry]| -> Vec<String> {
+        files
+            .iter()
+            .filter(|e| {
+                crate::files::names::is_relative_path(&e.name)
+                    && classify(&dir.join(&e.name), Some(e)) == Found::Ours
+            })
+            .map(|e| e.name.clone())
+            .collect()
+    };
     let mut ours = vec![];
+    // Files of a finished comparison of the same variants that this one
+    // does not write again (say, its charts, now with --no-charts).
+    let mut stale = vec![];
     match (&found, &run) {
-        (Ok(f), _) if same => ours = f.pending.clone(),
-        (Ok(f), _) => folder::clear_recorded(dir, out::COMPARISON_MANIFEST, &f.files, &f.pending)?,
-        (Err(_), Some(m)) => folder::clear_outputs(dir, Some(m))?,
-        (Err(_), None) => {}
-    }
-    if let Ok(f) = &found
-        && same
-    {
-        // A finished comparison of the same variants is replaced.
-        for e in &f.files {
-            if crate::files::owned::classify(&dir.join(&e.name), Some(e))
-                == crate::files::owned::Found::Ours
-            {
-                ours.push(e.name.clone());
+        (Ok(f), _) if same => {
+            ours = f.pending.clone();
+            // A finished comparison of the same variants is replaced.
+            for name in intact(&f.files) {
+                if f.complete && !planned.contains(&name) {
+                    stale.push(name.clone());
+                }
+                ours.push(name);
             }
         }
+        (Ok(f), _) => {
+            folder::check_clearable(dir, &f.files, &f.pending)?;
+            ours = [f.pending.clone(), intact(&f.files)].concat();
+        }
+        (Err(_), Some(m)) => {
+            folder::check_clearable(dir, &m.files, &m.pending)?;
+            ours = [m.pending.clone(), intact(&m.files)].concat();
+        }
+        (Err(_), None) => {}
     }
     let mut all = planned.to_vec();
     all.push(out::COMPARISON_MANIFEST.into());
@@ -492,7 +531,26 @@ fn prepare_folder(
         ours.push(out::COMPARISON_MANIFEST.into());
     }
     folder::check_writable(dir, &all, &ours)?;
-    Ok(same && found.is_ok_and(|f| !f.complete))
+    if !apply {
+        return Ok(());
+    }
+    match (&found, &run) {
+        (Ok(_), _) if same => {
+            for name in &stale {
+                let p = dir.join(name);
+                crate::files::owned::remove(&p).map_err(|e| OutputError::write(&p, e))?;
+                if let Some(parent) = p.parent()
+                    && parent != dir
+                {
+                    crate::files::owned::remove_dir_if_empty(parent);
+                }
+            }
+        }
+        (Ok(f), _) => folder::clear_recorded(dir, out::COMPARISON_MANIFEST, &f.files, &f.pending)?,
+        (Err(_), Some(m)) => folder::clear_outputs(dir, Some(m))?,
+        (Err(_), None) => {}
+    }
+    Ok(())
 }
 
 fn write_outputs(

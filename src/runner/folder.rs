@@ -205,19 +205,16 @@ fn partials(dir: &Path, name: &str) -> Vec<PathBuf> {
     v
 }
 
-/// Removes what a record says trustsim wrote in `dir` (its `files` that
-/// still match, its `pending` names), their partial files, the kept
-/// replications and then the record itself (`record`, e.g.
-/// `manifest.json`); folders left empty go too. Files listed but changed
-/// since stop the clearing before anything is removed, with their names:
-/// a command refused leaves the folder as it found it (the record, and the
-/// results it still vouches for, stay).
-pub fn clear_recorded(
+/// What each name a record lists holds (`files` judged against their
+/// entries, `pending` names as being written), or the refusal naming what
+/// is not trustsim's: a `charts` or `.batches` that is not a real folder
+/// (first, so nothing is read through a link), a listed file changed since
+/// trustsim wrote it, a name that is a link or a folder.
+fn judge(
     dir: &Path,
-    record: &str,
     files: &[FileEntry],
     pending: &[String],
-) -> Result<(), FolderError> {
+) -> Result<Vec<(PathBuf, Found)>, FolderError> {
     for sub in ["charts", ".batches"] {
         if let Err(why) = owned::real_folder(&dir.join(sub)) {
             return Err(FolderError::NotOurs {
@@ -229,7 +226,6 @@ pub fn clear_recorded(
             });
         }
     }
-    // What each listed name holds, judged before anything is removed.
     let relative = |name: &&str| crate::files::names::is_relative_path(name);
     let found: Vec<(PathBuf, Found)> = files
         .iter()
@@ -261,12 +257,41 @@ pub fn clear_recorded(
             _ => None,
         })
         .collect();
-    if !foreign.is_empty() {
-        return Err(FolderError::NotOurs {
+    if foreign.is_empty() {
+        Ok(found)
+    } else {
+        Err(FolderError::NotOurs {
             dir: dir.to_path_buf(),
             found: foreign,
-        });
+        })
     }
+}
+
+/// Whether [`clear_recorded`] would clear what a record lists without
+/// refusing: every listed file still as recorded (checked before anything
+/// is removed, so that a command can refuse with the folder untouched).
+pub fn check_clearable(
+    dir: &Path,
+    files: &[FileEntry],
+    pending: &[String],
+) -> Result<(), FolderError> {
+    judge(dir, files, pending).map(|_| ())
+}
+
+/// Removes what a record says trustsim wrote in `dir` (its `files` that
+/// still match, its `pending` names), their partial files, the kept
+/// replications and then the record itself (`record`, e.g.
+/// `manifest.json`); folders left empty go too. Files listed but changed
+/// since stop the clearing before anything is removed, with their names:
+/// a command refused leaves the folder as it found it (the record, and the
+/// results it still vouches for, stay).
+pub fn clear_recorded(
+    dir: &Path,
+    record: &str,
+    files: &[FileEntry],
+    pending: &[String],
+) -> Result<(), FolderError> {
+    let found = judge(dir, files, pending)?;
     output::batches::clear(dir)?;
     let names = files
         .iter()

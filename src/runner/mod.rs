@@ -354,35 +354,17 @@ pub(crate) fn finished(
         return Ok(None);
     }
     let lock = folder::Lock::acquire(&folder::lock_path(dir))?;
-    let meta = spec.file_meta();
-    let folder::Holds::SameScenario(m) = folder::inspect(dir, &meta.scenario_hash) else {
-        return Ok(None);
+    let m = match reusable(spec) {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok(None),
+        Err(why) => {
+            progress.note(&format!(
+                "the finished run in {} cannot be taken as it is ({why}); running it again",
+                dir.display()
+            ));
+            return Ok(None);
+        }
     };
-    if !m.complete {
-        return Ok(None);
-    }
-    let changed = || {
-        planned_files(spec).into_iter().find(|name| {
-            crate::files::owned::classify(&dir.join(name), m.entry(name))
-                != crate::files::owned::Found::Ours
-        })
-    };
-    let why = if m.trustsim_version != meta.version
-        || m.build.as_deref() != Some(env!("TRUSTSIM_COMMIT"))
-    {
-        Some("written by another build".to_string())
-    } else if m.replications != spec.params.run.replications {
-        Some(format!("{} replications", m.replications))
-    } else {
-        changed().map(|name| format!("{name} is missing or changed"))
-    };
-    if let Some(why) = why {
-        progress.note(&format!(
-            "the finished run in {} cannot be taken as it is ({why}); running it again",
-            dir.display()
-        ));
-        return Ok(None);
-    }
     let rows = output::read_summary(&dir.join(output::SUMMARY_FILE))?;
     // What the run's close does last, if it was stopped before.
     batches::clear(dir)?;
@@ -396,6 +378,41 @@ pub(crate) fn finished(
         replaced: None,
     };
     Ok(Some((lock, report)))
+}
+
+/// Whether [`finished`] would take the run in `spec`'s folder as it is
+/// (checked without locking or changing anything).
+pub(crate) fn would_reuse(spec: &RunSpec) -> bool {
+    spec.reuse_finished && matches!(reusable(spec), Ok(Some(_)))
+}
+
+/// The finished run of this scenario in `spec`'s folder that can be taken
+/// as it is; `Ok(None)` if there is none; `Err` saying why one that is
+/// there cannot (another build, other replications, a file missing or
+/// changed).
+fn reusable(spec: &RunSpec) -> Result<Option<Box<Manifest>>, String> {
+    let dir = &spec.dir;
+    let meta = spec.file_meta();
+    let folder::Holds::SameScenario(m) = folder::inspect(dir, &meta.scenario_hash) else {
+        return Ok(None);
+    };
+    if !m.complete {
+        return Ok(None);
+    }
+    if m.trustsim_version != meta.version || m.build.as_deref() != Some(env!("TRUSTSIM_COMMIT")) {
+        return Err("written by another build".into());
+    }
+    if m.replications != spec.params.run.replications {
+        return Err(format!("{} replications", m.replications));
+    }
+    let changed = planned_files(spec).into_iter().find(|name| {
+        crate::files::owned::classify(&dir.join(name), m.entry(name))
+            != crate::files::owned::Found::Ours
+    });
+    match changed {
+        Some(name) => Err(format!("{name} is missing or changed")),
+        None => Ok(Some(m)),
+    }
 }
 
 /// Checks `spec`, locks its folder and decides what it keeps.
@@ -546,28 +563,67 @@ fn check_disk(p: &Params, dir: &Path, extra: u64) -> Result<(), RunError> {
 }
 
 /// Decides what to do with what `dir` holds: resume, start afresh (after
-/// clearing what trustsim wrote there) or refuse; then refuses if anything
-/// that is not trustsim's sits where the run writes (`planned`). Returns a
-/// description of results that were replaced.
+/// clearing what trustsim wrote there) or refuse; refuses if anything that
+/// is not trustsim's sits where the run writes (`planned`), before it
+/// removes anything. Returns a description of results that were replaced.
 fn prepare_folder(
     dir: &Path,
     hash: &str,
     replace: bool,
     planned: &[String],
 ) -> Result<Option<String>, RunError> {
-    let (replaced, ours) = match folder::inspect(dir, hash) {
-        folder::Holds::Unfinished(m) => (None, m.pending.clone()),
-        folder::Holds::Nothing => {
-            folder::clear_outputs(dir, None)?;
-            (None, vec![])
-        }
-        folder::Holds::SameScenario(m) => {
-            folder::clear_outputs(dir, Some(&m))?;
-            (None, vec![])
-        }
+    let (replaced, clear) = judge_folder(dir, hash, replace, planned)?;
+    if let Some(manifest) = clear {
+        folder::clear_outputs(dir, manifest.as_deref())?;
+    }
+    Ok(replaced)
+}
+
+/// What a run of `spec` would do with what its folder holds, checked
+/// without changing anything: `Err` if it would refuse. A comparison asks
+/// this of every variant before it records itself as started, so that a
+/// variant's folder refusing leaves the comparison's folder as it was.
+pub(crate) fn check_folder(spec: &RunSpec) -> Result<(), RunError> {
+    // A folder in use by another command says so, as opening it would.
+    let _lock = if spec.dir.is_dir() {
+        Some(folder::Lock::acquire(&folder::lock_path(&spec.dir))?)
+    } else {
+        None
+    };
+    let meta = spec.file_meta();
+    judge_folder(
+        &spec.dir,
+        &meta.scenario_hash,
+        spec.replace,
+        &planned_files(spec),
+    )
+    .map(|_| ())
+}
+
+/// The folder's fate, judged before anything is removed (every refusal
+/// comes first): the description of results to be replaced, and the
+/// record to clear before a fresh start (`None`: resume, nothing cleared).
+#[allow(clippy::type_complexity)]
+fn judge_folder(
+    dir: &Path,
+    hash: &str,
+    replace: bool,
+    planned: &[String],
+) -> Result<(Option<String>, Option<Option<Box<Manifest>>>), RunError> {
+    // What the folder holds, and what of it is trustsim's (the names being
+    // written and the files recorded that still match).
+    let (replaced, ours, clear) = match folder::inspect(dir, hash) {
+        // An unfinished run of this scenario is resumed: the tables it had
+        // written (say, before a kill while drawing its charts) are
+        // written again.
+        folder::Holds::Unfinished(m) => (None, ours_in(dir, &m), None),
+        folder::Holds::Nothing => (None, vec![], Some(None)),
+        folder::Holds::SameScenario(m) => (None, ours_in(dir, &m), Some(Some(m))),
         folder::Holds::Other { what, manifest } if replace => {
-            folder::clear_outputs(dir, manifest.as_deref())?;
-            (Some(what), vec![])
+            let ours = manifest
+                .as_deref()
+                .map_or_else(Vec::new, |m| ours_in(dir, m));
+            (Some(what), ours, Some(manifest))
         }
         folder::Holds::Other { what, .. } => {
             return Err(FolderError::Foreign {
@@ -577,8 +633,28 @@ fn prepare_folder(
             .into());
         }
     };
+    // A recorded file changed since, then anything else not trustsim's
+    // where the run writes.
+    if let Some(Some(m)) = &clear {
+        folder::check_clearable(dir, &m.files, &m.pending)?;
+    }
     folder::check_writable(dir, planned, &ours)?;
-    Ok(replaced)
+    Ok((replaced, clear))
+}
+
+/// The names a manifest shows to be trustsim's in `dir`: those it says are
+/// being written, and the files it lists that still match their record.
+fn ours_in(dir: &Path, m: &Manifest) -> Vec<String> {
+    let intact = m.files.iter().filter(|f| {
+        crate::files::names::is_relative_path(&f.name)
+            && crate::files::owned::classify(&dir.join(&f.name), Some(f))
+                == crate::files::owned::Found::Ours
+    });
+    m.pending
+        .iter()
+        .cloned()
+        .chain(intact.map(|f| f.name.clone()))
+        .collect()
 }
 
 /// Simulates `pending` in parallel, keeping each finished replication in
