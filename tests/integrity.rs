@@ -298,6 +298,12 @@ fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
         kills_after_a_finish += u32::from(!finished.is_empty());
         let o = trustsim(&args(&cmd(&dir)));
         ok(&o);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            stdout.contains("(finished before an interruption, taken as it was)"),
+            !finished.is_empty(),
+            "point {point}: {stdout}"
+        );
         for v in variants {
             same_tables(&dir.join(v), &clean.join(v));
             assert!(!dir.join(v).join(".batches").exists(), "point {point}: {v}");

@@ -73,32 +73,37 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     )?;
     let variants = planned.variants.clone();
     let cancel = runner::Cancel::from_flag(interrupt::flag());
+    let started = std::time::Instant::now();
     let outcome = planned
         .execute(&Bar::new(args.flags.quiet, "variant-replications"), &cancel)
         .map_err(failed)?;
+    let wall = started.elapsed().as_secs_f64();
     for (p, report) in variants.iter().zip(&outcome.reports) {
-        let resumed = if report.resumed > 0 {
+        let resumed = if report.taken_as_it_was {
+            " (finished before an interruption, taken as it was)".to_string()
+        } else if report.resumed > 0 {
             format!(" ({} kept from an interrupted run)", report.resumed)
         } else {
             String::new()
         };
+        let n = p.run.replications;
         outln!(
-            "{}: {} replications{resumed} x {} trusts x {} months -> {}",
+            "{}: {n} {}{resumed} x {} trusts x {} months -> {}",
             p.run.name,
-            p.run.replications,
+            if n == 1 {
+                "replication"
+            } else {
+                "replications"
+            },
             p.trusts.total(),
             p.run.months,
             outcome.dir.join(&p.run.name).display()
         );
     }
-    let wall = outcome
-        .reports
-        .iter()
-        .map(|r| r.wall_seconds)
-        .fold(0.0, f64::max);
     outln!(
-        "{} variants in {wall:.1} s; {}",
+        "{} variants in {}; {}",
         variants.len(),
+        run::wall_time(wall),
         sharing_line(&variants[0], &outcome.sharing)
     );
     let rows = &outcome.rows;
@@ -155,6 +160,9 @@ fn sharing_line(p: &Params, s: &runner::Sharing) -> String {
             s.branch_month
         )
     };
+    if s.months_unshared == 0 {
+        return format!("{shared}: nothing left to simulate");
+    }
     format!(
         "{shared}: {} replication-months simulated instead of {} ({:.0} % less work)",
         s.months_simulated,

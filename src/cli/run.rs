@@ -352,7 +352,7 @@ pub fn account(p: &Params, r: &RunReport, dir: &Path) -> String {
 
 /// A run's wall time as the account gives it: milliseconds under a second
 /// (a small run is not "0.0 s"), else seconds to a tenth.
-fn wall_time(seconds: f64) -> String {
+pub fn wall_time(seconds: f64) -> String {
     if seconds < 0.9995 {
         format!("{:.0} ms", seconds * 1e3)
     } else {
@@ -373,6 +373,7 @@ mod tests {
             write_seconds,
             staff_months: 1_000_000,
             replaced: None,
+            taken_as_it_was: false,
         }
     }
 

@@ -153,6 +153,9 @@ pub struct RunReport {
     pub staff_months: u64,
     /// Whether results of an earlier run in the folder were replaced.
     pub replaced: Option<String>,
+    /// Whether the run was found finished in its folder and taken as it was
+    /// (a comparison's variant, resumed): nothing simulated or written.
+    pub taken_as_it_was: bool,
 }
 
 /// Why a run did not complete.
@@ -376,6 +379,7 @@ pub(crate) fn finished(
         write_seconds: 0.0,
         staff_months: 0,
         replaced: None,
+        taken_as_it_was: true,
     };
     Ok(Some((lock, report)))
 }
@@ -532,6 +536,7 @@ pub(crate) fn close(
         write_seconds,
         staff_months,
         replaced: opened.replaced.clone(),
+        taken_as_it_was: false,
     })
 }
 
