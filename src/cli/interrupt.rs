@@ -18,26 +18,32 @@ pub struct Interrupted(pub String);
 
 const FIRST: &[u8] =
     b"\ninterrupted: stopping; finished work is kept (press Ctrl-C again to quit at once)\n";
-const SECOND: &[u8] = b"\n\x1b[?25h";
+/// Ends the progress bar's line and shows the cursor again (the bar hides
+/// it) on a terminal; only the newline elsewhere.
+const SECOND_TERMINAL: &[u8] = b"\n\x1b[?25h";
+const SECOND: &[u8] = b"\n";
 
 /// Installs the handlers once and returns the flag they set.
 pub fn flag() -> Arc<AtomicBool> {
     static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
     FLAG.get_or_init(|| {
         let f = Arc::new(AtomicBool::new(false));
+        // Decided here: the handler may only call async-signal-safe functions.
+        let second = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            SECOND_TERMINAL
+        } else {
+            SECOND
+        };
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             let f = f.clone();
             // SAFETY: the handler only touches an atomic and calls the
             // async-signal-safe write(2) and _exit(2).
             let _ = unsafe {
                 signal_hook::low_level::register(sig, move || {
-                    let msg = if f.swap(true, Ordering::SeqCst) {
-                        SECOND
-                    } else {
-                        FIRST
-                    };
+                    let again = f.swap(true, Ordering::SeqCst);
+                    let msg = if again { second } else { FIRST };
                     libc::write(2, msg.as_ptr().cast(), msg.len());
-                    if msg == SECOND {
+                    if again {
                         libc::_exit(i32::from(EXIT_INTERRUPTED));
                     }
                 })
