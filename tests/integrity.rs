@@ -240,34 +240,8 @@ fn a_kill_at_any_step_leaves_a_folder_the_same_command_or_force_completes() {
 fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
     use std::os::unix::fs::MetadataExt;
     let tmp = TempDir::new().unwrap();
-    let policy = write(
-        tmp.path(),
-        "policy.toml",
-        &format!(
-            "extends = {:?}\n[run]\nname = \"policy\"\n[oversight]\npunitiveness = 0.3\n",
-            scenario("quick.toml")
-        ),
-    );
-    let quick = scenario("quick.toml");
-    let cmd = |out: &Path| -> Vec<String> {
-        [
-            "compare",
-            &quick,
-            &policy,
-            "--replications",
-            "2",
-            "--months",
-            "12",
-            "--threads",
-            "1",
-            "--no-charts",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ]
-        .map(String::from)
-        .to_vec()
-    };
+    let policy = policy_toml(tmp.path());
+    let cmd = |out: &Path| quick_compare(out, &policy, 2, &["--no-charts"]);
     let clean = tmp.path().join("clean");
     ok(&trustsim(&args(&cmd(&clean))));
     let variants = ["quick", "policy"];
@@ -337,22 +311,12 @@ fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
 #[test]
 fn a_kill_while_drawing_charts_leaves_a_folder_the_same_command_completes() {
     let tmp = TempDir::new().unwrap();
+    // The quick run with its charts.
     let run = |out: &Path| -> Vec<String> {
-        [
-            "run",
-            &scenario("quick.toml"),
-            "--replications",
-            "1",
-            "--months",
-            "12",
-            "--threads",
-            "1",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ]
-        .map(String::from)
-        .to_vec()
+        quick(out, 1, &[])
+            .into_iter()
+            .filter(|a| a != "--no-charts")
+            .collect()
     };
     let clean = tmp.path().join("clean");
     ok(&trustsim(&args(&run(&clean))));
@@ -389,33 +353,9 @@ fn a_kill_while_drawing_charts_leaves_a_folder_the_same_command_completes() {
 #[test]
 fn a_refused_command_changes_nothing_and_replaced_charts_go() {
     let tmp = TempDir::new().unwrap();
-    let policy = write(
-        tmp.path(),
-        "policy.toml",
-        &format!(
-            "extends = {:?}\n[run]\nname = \"policy\"\n[oversight]\npunitiveness = 0.3\n",
-            scenario("quick.toml")
-        ),
-    );
-    let quick = scenario("quick.toml");
-    let compare = |out: &Path, extra: &[&str]| -> Output {
-        let mut a = vec![
-            "compare",
-            &quick,
-            &policy,
-            "--replications",
-            "1",
-            "--months",
-            "12",
-            "--threads",
-            "1",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        a.extend(extra);
-        trustsim(&a)
-    };
+    let policy = policy_toml(tmp.path());
+    let compare =
+        |out: &Path, extra: &[&str]| trustsim(&args(&quick_compare(out, &policy, 1, extra)));
     // Every file but the locks, with its bytes.
     let snapshot = |d: &Path| -> Vec<(PathBuf, Vec<u8>)> {
         let mut v = Vec::new();
@@ -448,12 +388,10 @@ fn a_refused_command_changes_nothing_and_replaced_charts_go() {
 
     // A run folder whose manifest was damaged.
     let r = tmp.path().join("run");
-    ok(&trustsim(&args(&quick_run(&r))));
+    ok(&trustsim(&args(&quick(&r, 1, &[]))));
     flip_middle(&r.join("manifest.json"));
     let before = snapshot(&r);
-    let mut forced = quick_run(&r);
-    forced.push("--force".into());
-    refused(&trustsim(&args(&forced)));
+    refused(&trustsim(&args(&quick(&r, 1, &["--force"]))));
     assert!(snapshot(&r) == before, "--force changed the folder");
 
     // Charts, then none, then charts again.
@@ -465,8 +403,40 @@ fn a_refused_command_changes_nothing_and_replaced_charts_go() {
     ok(&compare(&ch, &[]));
 }
 
-fn quick_run(out: &Path) -> Vec<String> {
-    quick(out, 1, &[])
+/// A variant of the quick scenario (`policy`, less punitive oversight)
+/// written into `dir`; its path.
+fn policy_toml(dir: &Path) -> String {
+    write(
+        dir,
+        "policy.toml",
+        &format!(
+            "extends = {:?}\n[run]\nname = \"policy\"\n[oversight]\npunitiveness = 0.3\n",
+            scenario("quick.toml")
+        ),
+    )
+}
+
+/// A comparison of the quick scenario with `policy` over 12 months, one
+/// thread, into `out`.
+fn quick_compare(out: &Path, policy: &str, reps: u32, extra: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "compare",
+        &scenario("quick.toml"),
+        policy,
+        "--replications",
+        &reps.to_string(),
+        "--months",
+        "12",
+        "--threads",
+        "1",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -735,15 +705,7 @@ fn a_closed_pipe_ends_printing_never_the_work() {
     let m = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(m.contains("\"complete\": true"));
     let cmp = tmp.path().join("cmp");
-    std::fs::write(
-        tmp.path().join("policy.toml"),
-        format!(
-            "extends = {:?}\n[run]\nname = \"policy\"\n[oversight]\npunitiveness = 0.3\n",
-            scenario("quick.toml")
-        ),
-    )
-    .unwrap();
-    let policy = tmp.path().join("policy.toml").display().to_string();
+    let policy = policy_toml(tmp.path());
     let o = piped_to_head(&[
         "compare",
         &scenario("quick.toml"),

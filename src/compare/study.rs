@@ -489,17 +489,7 @@ fn prepare_folder(
     }
     // What of the folder is trustsim's, judged before anything is removed,
     // so that every refusal leaves the folder as it was.
-    use crate::files::owned::{Found, classify};
-    let intact = |files: &[crate::files::FileEntry]| -> Vec<String> {
-        files
-            .iter()
-            .filter(|e| {
-                crate::files::names::is_relative_path(&e.name)
-                    && classify(&dir.join(&e.name), Some(e)) == Found::Ours
-            })
-            .map(|e| e.name.clone())
-            .collect()
-    };
+    let intact = |files| folder::intact(dir, files);
     let mut ours = vec![];
     // Files of a finished comparison of the same variants that this one
     // does not write again (say, its charts, now with --no-charts).

@@ -267,6 +267,19 @@ fn judge(
     }
 }
 
+/// The names of `files` (a record's list) that are still as recorded in
+/// `dir`: trustsim's own, to be written over or cleared.
+pub fn intact(dir: &Path, files: &[FileEntry]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| {
+            crate::files::names::is_relative_path(&f.name)
+                && owned::classify(&dir.join(&f.name), Some(f)) == Found::Ours
+        })
+        .map(|f| f.name.clone())
+        .collect()
+}
+
 /// Whether [`clear_recorded`] would clear what a record lists without
 /// refusing: every listed file still as recorded (checked before anything
 /// is removed, so that a command can refuse with the folder untouched).

@@ -605,16 +605,20 @@ pub(crate) fn check_folder(spec: &RunSpec) -> Result<(), RunError> {
     .map(|_| ())
 }
 
+/// What to clear before a fresh start: `None` to resume (nothing
+/// cleared), else what the folder's manifest records (`Some(None)`: no
+/// usable manifest, only the kept replications).
+type Clear = Option<Option<Box<Manifest>>>;
+
 /// The folder's fate, judged before anything is removed (every refusal
-/// comes first): the description of results to be replaced, and the
-/// record to clear before a fresh start (`None`: resume, nothing cleared).
-#[allow(clippy::type_complexity)]
+/// comes first): the description of results to be replaced, and what to
+/// clear.
 fn judge_folder(
     dir: &Path,
     hash: &str,
     replace: bool,
     planned: &[String],
-) -> Result<(Option<String>, Option<Option<Box<Manifest>>>), RunError> {
+) -> Result<(Option<String>, Clear), RunError> {
     // What the folder holds, and what of it is trustsim's (the names being
     // written and the files recorded that still match).
     let (replaced, ours, clear) = match folder::inspect(dir, hash) {
@@ -650,16 +654,7 @@ fn judge_folder(
 /// The names a manifest shows to be trustsim's in `dir`: those it says are
 /// being written, and the files it lists that still match their record.
 fn ours_in(dir: &Path, m: &Manifest) -> Vec<String> {
-    let intact = m.files.iter().filter(|f| {
-        crate::files::names::is_relative_path(&f.name)
-            && crate::files::owned::classify(&dir.join(&f.name), Some(f))
-                == crate::files::owned::Found::Ours
-    });
-    m.pending
-        .iter()
-        .cloned()
-        .chain(intact.map(|f| f.name.clone()))
-        .collect()
+    [m.pending.clone(), folder::intact(dir, &m.files)].concat()
 }
 
 /// Simulates `pending` in parallel, keeping each finished replication in
