@@ -12,8 +12,8 @@ use polars::prelude::*;
 
 use super::ChartError;
 use crate::metrics::{tenure_observation, tenure_observed};
+use crate::output::FileMeta;
 use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, cs, tm};
-use crate::output::{FileMeta, read_meta};
 use crate::stats::{self, Observation};
 
 /// The national time series drawn as fan charts.
@@ -231,19 +231,22 @@ fn unique_labels(runs: &mut [RunData]) {
 /// Reads one run folder.
 pub fn load_run(dir: &Path) -> Result<RunData, ChartError> {
     let tm_path = dir.join(TRUST_MONTHS.file);
-    let meta = read_meta(&tm_path)?;
-    let last_month = read_chunks(&tm_path, &[tm::MONTH], |df| {
-        Ok(u32s(df, tm::MONTH, &tm_path)?
-            .into_iter()
-            .max()
-            .unwrap_or(0))
-    })?
-    .into_iter()
-    .max()
-    .unwrap_or(0);
-    let start = read_start(&tm_path);
+    // Read and checked once for its metadata and every pass below.
+    let tm_file = Verified::open(&tm_path)?;
+    let meta = crate::output::meta_of(&tm_path, &tm_file.bytes)?;
+    let last_month = tm_file
+        .chunks(&[tm::MONTH], |df| {
+            Ok(u32s(df, tm::MONTH, &tm_path)?
+                .into_iter()
+                .max()
+                .unwrap_or(0))
+        })?
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    let start = read_start(&tm_file);
     let mut acc = TrustMonthAcc::new(last_month);
-    read_chunks(&tm_path, TrustMonthAcc::COLUMNS, |df| acc.add(df, &tm_path))?;
+    tm_file.chunks(TrustMonthAcc::COLUMNS, |df| acc.add(df, &tm_path))?;
     let sp_path = dir.join(CEO_SPELLS.file);
     let mut tenure = Vec::new();
     read_chunks(&sp_path, SPELL_COLUMNS, |df| {
@@ -268,21 +271,22 @@ pub fn load_run(dir: &Path) -> Result<RunData, ChartError> {
 
 /// The calendar month of reported month 1, from the first row of the
 /// trust-month table's `date` column (`None` if the file has none).
-fn read_start(path: &Path) -> Option<crate::model::calendar::YearMonth> {
-    let first = read_chunks(path, &[tm::MONTH, tm::DATE], |df| {
-        let months = u32s(df, tm::MONTH, path)?;
-        let days = column(df, tm::DATE, path)?
-            .cast(&DataType::Int32)
-            .map_err(|e| ChartError::invalid(path, e.to_string()))?;
-        let days = days
-            .i32()
-            .map_err(|e| ChartError::invalid(path, e.to_string()))?;
-        Ok(months
-            .first()
-            .zip(days.get(0))
-            .map(|(&m, d)| crate::model::calendar::YearMonth::from_days(d).plus(1 - i64::from(m))))
-    })
-    .ok()?;
+fn read_start(file: &Verified) -> Option<crate::model::calendar::YearMonth> {
+    let path = file.path.as_path();
+    let first = file
+        .chunks(&[tm::MONTH, tm::DATE], |df| {
+            let months = u32s(df, tm::MONTH, path)?;
+            let days = column(df, tm::DATE, path)?
+                .cast(&DataType::Int32)
+                .map_err(|e| ChartError::invalid(path, e.to_string()))?;
+            let days = days
+                .i32()
+                .map_err(|e| ChartError::invalid(path, e.to_string()))?;
+            Ok(months.first().zip(days.get(0)).map(|(&m, d)| {
+                crate::model::calendar::YearMonth::from_days(d).plus(1 - i64::from(m))
+            }))
+        })
+        .ok()?;
     first.into_iter().flatten().next()
 }
 
@@ -291,11 +295,47 @@ fn read_start(path: &Path) -> Option<crate::model::calendar::YearMonth> {
 pub(crate) fn read_chunks<T>(
     path: &Path,
     columns: &[&str],
+    f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
+) -> Result<Vec<T>, ChartError> {
+    Verified::open(path)?.chunks(columns, f)
+}
+
+/// A parquet file of a run folder, read once and checked against the
+/// folder's record, for several passes over its columns (each pass a read
+/// of the file, and a checksum of it, before).
+pub(crate) struct Verified {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl Verified {
+    pub fn open(path: &Path) -> Result<Verified, ChartError> {
+        let bytes = crate::output::verified::read_verified(path)
+            .map_err(|e| ChartError::read(path, e.to_string()))?;
+        Ok(Verified {
+            path: path.to_path_buf(),
+            bytes,
+        })
+    }
+
+    /// Calls `f` on each row group, reading only `columns`.
+    pub fn chunks<T>(
+        &self,
+        columns: &[&str],
+        f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
+    ) -> Result<Vec<T>, ChartError> {
+        chunks_of(&self.path, &self.bytes, columns, f)
+    }
+}
+
+/// [`read_chunks`] on the bytes of the file at `path`.
+fn chunks_of<T>(
+    path: &Path,
+    bytes: &[u8],
+    columns: &[&str],
     mut f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
 ) -> Result<Vec<T>, ChartError> {
-    let bytes = crate::output::verified::read_verified(path)
-        .map_err(|e| ChartError::read(path, e.to_string()))?;
-    let open = || Ok::<_, ChartError>(std::io::Cursor::new(bytes.as_slice()));
+    let open = || Ok::<_, ChartError>(std::io::Cursor::new(bytes));
     let decode = |e: PolarsError| ChartError::read(path, e.to_string());
     let mut reader = ParquetReader::new(open()?);
     let md = reader.get_metadata().map_err(decode)?.clone();

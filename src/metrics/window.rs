@@ -144,7 +144,7 @@ impl<'a> Window<'a> {
 
     /// Reported months that end a year of the window (12, 24, ...).
     pub fn year_ends(&self) -> impl Iterator<Item = u32> + '_ {
-        (self.first..=self.last).filter(move |m| (m + 1 - self.first) % 12 == 0)
+        (self.first..=self.last).filter(move |m| (m + 1 - self.first).is_multiple_of(12))
     }
 
     /// Share of trust-months for which `f` holds.

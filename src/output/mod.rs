@@ -27,6 +27,7 @@ pub use parquet::{
 };
 pub use replications::REPLICATIONS_FILE;
 pub use summary::{
-    SUMMARY_FILE, SummaryRow, read_meta, read_summary, write_frame, write_summary, write_table,
+    SUMMARY_FILE, SummaryRow, meta_of, read_meta, read_summary, write_frame, write_summary,
+    write_table,
 };
 pub use tables::{CEO_SPELLS, RESULT_TABLES, TRUST_MONTHS};

@@ -416,7 +416,7 @@ mod tests {
             rating: Rating::RequiresImprovement,
             ceo_id: 1_000_000_000_000 + trust as u64,
             ceo_tenure_months: m + 10,
-            interim: m % 2 == 0,
+            interim: m.is_multiple_of(2),
             exec_vacancy_share: 0.0,
             mean_leader_capability: 0.6,
             improvement_capability: 0.4,

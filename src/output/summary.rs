@@ -170,6 +170,12 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, OutputError> {
 /// written by this module (results or summary).
 pub fn read_meta(path: &Path) -> Result<FileMeta, OutputError> {
     let bytes = super::verified::read_verified(path)?;
+    meta_of(path, &bytes)
+}
+
+/// The metadata of the parquet file `bytes`, read (and checked) from
+/// `path`.
+pub fn meta_of(path: &Path, bytes: &[u8]) -> Result<FileMeta, OutputError> {
     let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
     let md = reader
         .get_metadata()

@@ -346,10 +346,10 @@ pub fn identity_toml(params: &Params) -> String {
         return resolved_toml(params);
     };
     let register = tree.get_mut("trusts").and_then(|t| t.get_mut("register"));
-    if let Some(toml::Value::String(path)) = register {
-        if let Some(name) = Path::new(path.as_str()).file_name() {
-            *path = name.to_string_lossy().into_owned();
-        }
+    if let Some(toml::Value::String(path)) = register
+        && let Some(name) = Path::new(path.as_str()).file_name()
+    {
+        *path = name.to_string_lossy().into_owned();
     }
     toml::to_string_pretty(&tree).unwrap_or_else(|_| resolved_toml(params))
 }

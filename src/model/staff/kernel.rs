@@ -41,7 +41,7 @@ pub const DRAW_BLOCK: usize = 4 * ROW;
 const DRAW_TAIL: usize = 2 * ROW;
 /// Slots drawn, updated and summed together (a whole number of draw blocks).
 pub const CHUNK: usize = 512;
-const _: () = assert!(CHUNK % DRAW_BLOCK == 0 && DRAW_BLOCK % DRAW_TAIL == 0);
+const _: () = assert!(CHUNK.is_multiple_of(DRAW_BLOCK) && DRAW_BLOCK.is_multiple_of(DRAW_TAIL));
 /// 2^20, the range of the leaving and sickness uniforms.
 pub const U20: f32 = 1_048_576.0;
 
@@ -96,8 +96,9 @@ struct Scratch {
     leave: Box<[f32; CHUNK]>,
     sick: Box<[f32; CHUNK]>,
     pull: Box<[f32; CHUNK + LANES]>,
-    /// The pool's outcomes, by slot (a team may span two chunks).
-    outcome: Vec<u8>,
+    /// The pool's outcomes, by slot (a team may span two chunks), each
+    /// the four counts a slot adds to its team's tally, a byte each.
+    outcome: Vec<u32>,
 }
 
 impl Default for Scratch {
@@ -112,12 +113,12 @@ impl Default for Scratch {
     }
 }
 
-/// Outcome bits of a slot's month.
-const STAYED: u8 = 1;
-const SICK_NOW: u8 = 2;
-const LEFT: u8 = 4;
-const JOINED: u8 = 8;
-const _: () = assert!(STAYED == 1 && SICK_NOW == 2 && LEFT == 4 && JOINED == 8);
+/// Outcome bits of a slot's month, one in each byte of a 32-bit word, so
+/// that a team's tally adds the words.
+const STAYED: u32 = 1;
+const SICK_NOW: u32 = 1 << 8;
+const LEFT: u32 = 1 << 16;
+const JOINED: u32 = 1 << 24;
 
 /// The slots of a pool, as the kernel sees them (padded by [`LANES`]).
 pub struct Slots<'a> {
@@ -194,25 +195,31 @@ pub fn step(
         return;
     }
     let _ = width;
-    step_generic::<false>(slots, m, out, draws);
+    step_generic::<PORTABLE>(slots, m, out, draws);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn step_avx2(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
-    step_generic::<true>(slots, m, out, draws);
+    step_generic::<AVX2>(slots, m, out, draws);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
 fn step_avx512(slots: Slots<'_>, m: &Month<'_>, out: &mut [StaffTally], draws: &mut Draws) {
-    step_generic::<true>(slots, m, out, draws);
+    step_generic::<AVX512>(slots, m, out, draws);
 }
 
-/// The month's passes; `AVX2` only where the processor has AVX2 (its
-/// hazard lookups use AVX2 instructions).
+/// Instruction sets of the kernels: the portable build's, AVX2 and AVX-512
+/// (F, VL, DQ, BW). A kernel runs at a level only where the processor has
+/// its instructions (the hazard lookups use them directly).
+const PORTABLE: u8 = 0;
+const AVX2: u8 = 1;
+const AVX512: u8 = 2;
+
+/// The month's passes at instruction level `LEVEL`.
 #[inline(always)]
-fn step_generic<const AVX2: bool>(
+fn step_generic<const LEVEL: u8>(
     slots: Slots<'_>,
     m: &Month<'_>,
     out: &mut [StaffTally],
@@ -244,7 +251,7 @@ fn step_generic<const AVX2: bool>(
             let (a, b) = ((t.start as usize).max(c0), (t.end as usize).min(c1));
             fill_pull(&mut d.pull, a - c0, b - c0, t.pull);
         }
-        update::<AVX2>(
+        update::<LEVEL>(
             &mut slots.engagement[c0..],
             &mut slots.flags[c0..],
             c1 - c0,
@@ -359,28 +366,45 @@ const TOP_BUCKET: usize = 100;
 ///
 /// The two hazards of a bucket are side by side (leaving in the low 32
 /// bits, sickness in the high), so that a slot's pair is one 64-bit load.
+///
+/// The AVX-512 kernel reads the two hazards from tables of their own (each
+/// 128 entries, eight 512-bit vectors), by permutes rather than loads.
 #[derive(Debug)]
 struct Hazards {
     pair: [u64; BUCKETS],
+    leave: Table,
+    sick: Table,
 }
+
+/// One hazard by bucket, aligned to a 512-bit vector.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Table([f32; BUCKETS]);
 
 impl Default for Hazards {
     fn default() -> Self {
-        Hazards { pair: [0; BUCKETS] }
+        Hazards {
+            pair: [0; BUCKETS],
+            leave: Table([0.0; BUCKETS]),
+            sick: Table([0.0; BUCKETS]),
+        }
     }
 }
 
 impl Hazards {
+    /// The month's tables, every bucket in one vectorised pass (the
+    /// buckets past [`TOP_BUCKET`] as bucket 100).
     #[inline(always)]
     fn fill(&mut self, k: &MonthConstants) {
-        for b in 0..=TOP_BUCKET {
-            let bucket = b as f32;
-            let leave = exp2_nonpos(k.leave0 - k.leave_slope * bucket) * U20;
-            let sick = exp2_nonpos(k.sick0 - k.sick_slope * bucket) * U20;
-            self.pair[b] = u64::from(leave.to_bits()) | u64::from(sick.to_bits()) << 32;
+        for b in 0..BUCKETS {
+            let bucket = b.min(TOP_BUCKET) as u32 as f32;
+            self.leave.0[b] = exp2_nonpos(k.leave0 - k.leave_slope * bucket) * U20;
+            self.sick.0[b] = exp2_nonpos(k.sick0 - k.sick_slope * bucket) * U20;
         }
-        let top = self.pair[TOP_BUCKET];
-        self.pair[TOP_BUCKET + 1..].fill(top);
+        for b in 0..BUCKETS {
+            self.pair[b] =
+                u64::from(self.leave.0[b].to_bits()) | u64::from(self.sick.0[b].to_bits()) << 32;
+        }
     }
 
     /// The hazards of leaving and sickness at the buckets `b` (each below
@@ -433,6 +457,50 @@ impl Hazards {
             _mm256_storeu_ps(sick.as_mut_ptr(), _mm256_shuffle_ps::<0b11_01_11_01>(a, c));
         }
     }
+
+    /// [`Hazards::lookup`] for sixteen slots in AVX-512 instructions: each
+    /// table is eight vectors of sixteen entries, four two-source permutes
+    /// pick a slot's entry from each pair of vectors by the bucket's low
+    /// five bits, and two blends on bits 5 and 6 choose among them. No
+    /// load depends on a bucket. Same values.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn lookup_avx512(&self, b: &[u32; 16], leave: &mut [f32; 16], sick: &mut [f32; 16]) {
+        use std::arch::x86_64::{
+            __m512, __m512i, __mmask16, _mm512_load_ps, _mm512_loadu_si512, _mm512_mask_blend_ps,
+            _mm512_permutex2var_ps, _mm512_set1_epi32, _mm512_storeu_ps, _mm512_test_epi32_mask,
+        };
+        const _: () = assert!(BUCKETS == 128);
+        #[inline(always)]
+        unsafe fn pick(t: &Table, idx: __m512i, m5: __mmask16, m6: __mmask16) -> __m512 {
+            // SAFETY: the caller has AVX-512F; the table is 128 entries
+            // aligned to 64 bytes, read as eight aligned vectors.
+            unsafe {
+                let v = |i: usize| _mm512_load_ps(t.0.as_ptr().add(16 * i));
+                let p0 = _mm512_permutex2var_ps(v(0), idx, v(1));
+                let p1 = _mm512_permutex2var_ps(v(2), idx, v(3));
+                let p2 = _mm512_permutex2var_ps(v(4), idx, v(5));
+                let p3 = _mm512_permutex2var_ps(v(6), idx, v(7));
+                let low = _mm512_mask_blend_ps(m5, p0, p1);
+                let high = _mm512_mask_blend_ps(m5, p2, p3);
+                _mm512_mask_blend_ps(m6, low, high)
+            }
+        }
+        // SAFETY: the caller guarantees AVX-512F; the loads and stores are
+        // of exactly sixteen lanes of `b`, `leave` and `sick`; the permutes
+        // read only bits 0-4 of a bucket and the blends bits 5 and 6, so
+        // any bucket below 128 reads its own entry.
+        unsafe {
+            let idx = _mm512_loadu_si512(b.as_ptr().cast());
+            let m5 = _mm512_test_epi32_mask(idx, _mm512_set1_epi32(32));
+            let m6 = _mm512_test_epi32_mask(idx, _mm512_set1_epi32(64));
+            _mm512_storeu_ps(leave.as_mut_ptr(), pick(&self.leave, idx, m5, m6));
+            _mm512_storeu_ps(sick.as_mut_ptr(), pick(&self.sick, idx, m5, m6));
+        }
+    }
 }
 
 /// The update of a chunk's `n` slots from slot `c0` (`engagement` and
@@ -441,7 +509,7 @@ impl Hazards {
 /// left, which runs into the padding if the pool ends there, writing each
 /// slot's outcome.
 #[inline(always)]
-fn update<const AVX2: bool>(
+fn update<const LEVEL: u8>(
     engagement: &mut [f32],
     flags: &mut [u8],
     n: usize,
@@ -452,19 +520,26 @@ fn update<const AVX2: bool>(
 ) {
     let padded = n.div_ceil(LANES) * LANES;
     let mut j = 0;
+    // Whole blocks of live slots, every lane valid (no mask to compute) ...
+    while j + 2 * LANES <= n {
+        update_at::<LEVEL, { 2 * LANES }, true>(engagement, flags, n, k, h, d, c0, j);
+        j += 2 * LANES;
+    }
+    // ... then the rest, masked.
     while j + 2 * LANES <= padded {
-        update_at::<AVX2, { 2 * LANES }>(engagement, flags, n, k, h, d, c0, j);
+        update_at::<LEVEL, { 2 * LANES }, false>(engagement, flags, n, k, h, d, c0, j);
         j += 2 * LANES;
     }
     if j < padded {
-        update_at::<AVX2, LANES>(engagement, flags, n, k, h, d, c0, j);
+        update_at::<LEVEL, LANES, false>(engagement, flags, n, k, h, d, c0, j);
     }
 }
 
-/// The block of `W` slots from slot `j` of the chunk.
+/// The block of `W` slots from slot `j` of the chunk (all of them before
+/// slot `n` if `WHOLE`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn update_at<const AVX2: bool, const W: usize>(
+fn update_at<const LEVEL: u8, const W: usize, const WHOLE: bool>(
     engagement: &mut [f32],
     flags: &mut [u8],
     n: usize,
@@ -474,12 +549,14 @@ fn update_at<const AVX2: bool, const W: usize>(
     c0: usize,
     j: usize,
 ) {
-    let mut valid = [0u32; W];
-    for q in (0..W).step_by(LANES) {
-        valid[q..q + LANES].copy_from_slice(&VALID[n.saturating_sub(j + q).min(LANES)]);
+    let mut valid = [u32::MAX; W];
+    if !WHOLE {
+        for q in (0..W).step_by(LANES) {
+            valid[q..q + LANES].copy_from_slice(&VALID[n.saturating_sub(j + q).min(LANES)]);
+        }
     }
     let o = c0 + j;
-    block::<AVX2, W>(
+    block::<LEVEL, W>(
         (&mut engagement[j..j + W]).try_into().expect("W"),
         (&mut flags[j..j + W]).try_into().expect("W"),
         (&mut d.outcome[o..o + W]).try_into().expect("W"),
@@ -501,9 +578,9 @@ const _: () = assert!(PACKED_BLOCKS * LANES <= 255);
 
 /// A team's tally from its slots' outcomes, in lanes from the team's first
 /// slot, summed in lane order. Each lane counts the four outcomes in the
-/// four bytes of a 32-bit word.
+/// four bytes of a 32-bit word (the outcomes' own layout).
 #[inline(always)]
-fn tally_team(engagement: &[f32], team: &TeamStep, outcome: &[u8]) -> StaffTally {
+fn tally_team(engagement: &[f32], team: &TeamStep, outcome: &[u32]) -> StaffTally {
     let (start, end) = (team.start as usize, team.end as usize);
     let mut e_acc = [0f32; LANES];
     let mut counts = [0u32; 4];
@@ -518,12 +595,10 @@ fn tally_team(engagement: &[f32], team: &TeamStep, outcome: &[u8]) -> StaffTally
         for (j, (e, o)) in blocks.enumerate() {
             let valid = &VALID[(to - from - j * LANES).min(LANES)];
             for l in 0..LANES {
-                let o = u32::from(o[l]) & valid[l];
-                let stays = mask(o & u32::from(STAYED) != 0);
+                let o = o[l] & valid[l];
+                let stays = mask(o & STAYED != 0);
                 e_acc[l] += f32::from_bits(e[l].to_bits() & stays);
-                // Outcome bits 0-3 to bits 0, 8, 16 and 24 (the shifted
-                // copies do not overlap, so nothing carries).
-                packed[l] += o.wrapping_mul(0x0020_4081) & 0x0101_0101;
+                packed[l] += o;
             }
         }
         let sum: u32 = packed.iter().sum();
@@ -576,10 +651,10 @@ fn select(m: u32, a: f32, b: f32) -> f32 {
 /// `valid` are left as they were.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn block<const AVX2: bool, const W: usize>(
+fn block<const LEVEL: u8, const W: usize>(
     e: &mut [f32; W],
     fl: &mut [u8; W],
-    outcome: &mut [u8; W],
+    outcome: &mut [u32; W],
     pull: &[f32; W],
     z: &[f32; W],
     u_leave: &[f32; W],
@@ -602,14 +677,28 @@ fn block<const AVX2: bool, const W: usize>(
     }
     let mut h_leave = [0f32; W];
     let mut h_sick = [0f32; W];
-    for q in (0..W).step_by(LANES) {
+    // Sixteen slots at a time at AVX-512, eight otherwise.
+    let mut q = 0;
+    #[cfg(target_arch = "x86_64")]
+    if LEVEL == AVX512 {
+        while q + 16 <= W {
+            let b: &[u32; 16] = (&bucket[q..q + 16]).try_into().expect("16");
+            let leave: &mut [f32; 16] = (&mut h_leave[q..q + 16]).try_into().expect("16");
+            let sick: &mut [f32; 16] = (&mut h_sick[q..q + 16]).try_into().expect("16");
+            // SAFETY: the AVX-512 kernel is entered only where the
+            // processor has AVX-512F.
+            unsafe { h.lookup_avx512(b, leave, sick) };
+            q += 16;
+        }
+    }
+    for q in (q..W).step_by(LANES) {
         let b: &[u32; LANES] = (&bucket[q..q + LANES]).try_into().expect("LANES");
         let leave: &mut [f32; LANES] = (&mut h_leave[q..q + LANES]).try_into().expect("LANES");
         let sick: &mut [f32; LANES] = (&mut h_sick[q..q + LANES]).try_into().expect("LANES");
         #[cfg(target_arch = "x86_64")]
-        if AVX2 {
-            // SAFETY: `AVX2` is set only in the AVX2 and AVX-512 kernels,
-            // entered only where the processor has AVX2.
+        if LEVEL >= AVX2 {
+            // SAFETY: the AVX2 and AVX-512 kernels are entered only where
+            // the processor has AVX2.
             unsafe { h.lookup_avx2(b, leave, sick) };
         } else {
             h.lookup(b, leave, sick);
@@ -635,15 +724,12 @@ fn block<const AVX2: bool, const W: usize>(
         e_out[l] = select(joins, k.new_starter, select(stays, e1[l], e0));
         let keep_bits = (f & u32::from(CLINICIAN)) | (f & !live & u32::from(FILLED | SICK));
         f_out[l] = keep_bits | ((stays | joins) & u32::from(FILLED)) | (sick_now & u32::from(SICK));
-        o_out[l] = (stays & u32::from(STAYED))
-            | (sick_now & u32::from(SICK_NOW))
-            | (leaves & u32::from(LEFT))
-            | (joins & u32::from(JOINED));
+        o_out[l] = (stays & STAYED) | (sick_now & SICK_NOW) | (leaves & LEFT) | (joins & JOINED);
     }
     for l in 0..W {
         e[l] = e_out[l];
         fl[l] = f_out[l] as u8;
-        outcome[l] = o_out[l] as u8;
+        outcome[l] = o_out[l];
     }
 }
 
@@ -709,6 +795,54 @@ mod tests {
                     let want = exp2_nonpos(k.leave0 - k.leave_slope * at) * U20;
                     assert_eq!(leave[l].to_bits(), want.to_bits());
                     assert!(sick[l] > 0.0 && sick[l] <= U20 && sick[l] != leave[l]);
+                }
+            }
+        }
+    }
+
+    /// The AVX-512 lookup reads the same hazards as the portable one, for
+    /// every bucket in every one of its sixteen lanes (where the processor
+    /// has AVX-512F), from tables filled as the month fills them; and a
+    /// table's buckets past 100 repeat bucket 100.
+    #[test]
+    fn the_avx512_lookup_reads_what_the_portable_lookup_reads() {
+        let k = MonthConstants {
+            keep: 0.83,
+            noise: 0.45,
+            leave0: -4.7,
+            leave_slope: 0.031,
+            sick0: -3.9,
+            sick_slope: 0.022,
+            recovery: 0.55 * U20,
+            fill: 0.12 * U20,
+            new_starter: 7.2,
+        };
+        let mut h = Hazards::default();
+        h.fill(&k);
+        for b in TOP_BUCKET..BUCKETS {
+            assert_eq!(h.pair[b], h.pair[TOP_BUCKET]);
+            assert_eq!(h.leave.0[b].to_bits(), h.leave.0[TOP_BUCKET].to_bits());
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            for first in 0..BUCKETS as u32 {
+                // Lane l reads bucket (first + 37 l) mod 128: every bucket
+                // in every lane over the loop, both halves of every
+                // permute and every pair of blends.
+                let b: [u32; 16] =
+                    std::array::from_fn(|l| (first + 37 * l as u32) % BUCKETS as u32);
+                let (mut leave, mut sick) = ([0f32; 16], [0f32; 16]);
+                // SAFETY: the processor has AVX-512F (checked above).
+                unsafe { h.lookup_avx512(&b, &mut leave, &mut sick) };
+                for half in 0..2 {
+                    let bh: [u32; LANES] = std::array::from_fn(|l| b[half * LANES + l]);
+                    let (mut want_leave, mut want_sick) = ([0f32; LANES], [0f32; LANES]);
+                    h.lookup(&bh, &mut want_leave, &mut want_sick);
+                    for l in 0..LANES {
+                        let got = half * LANES + l;
+                        assert_eq!(leave[got].to_bits(), want_leave[l].to_bits(), "{b:?}");
+                        assert_eq!(sick[got].to_bits(), want_sick[l].to_bits(), "{b:?}");
+                    }
                 }
             }
         }

@@ -204,14 +204,18 @@ fn teams_that_skip_slots_are_refused() {
 #[test]
 fn every_vector_width_gives_the_same_bits() {
     // Team sizes that do and do not fill whole blocks; several months.
+    // Pools of one team (a block of 16 and a tail of 9), of 21 teams (525
+    // posts: a whole chunk and a short one) and of 37 (925 posts).
     let target = |t: usize| 4.0 + (t % 7) as f64;
-    let (a, ta) = run_new(11, 37, 48, target, Width::Widest, |_, _| ());
     let bits = |p: &StaffPool| p.engagement.iter().map(|e| e.to_bits()).collect::<Vec<_>>();
-    for width in [Width::Avx2, Width::Portable] {
-        let (b, tb) = run_new(11, 37, 48, target, width, |_, _| ());
-        assert_eq!(ta, tb, "{width:?}");
-        assert_eq!(bits(&a), bits(&b), "{width:?}");
-        assert_eq!(a.flags, b.flags, "{width:?}");
+    for teams in [1, 21, 37] {
+        let (a, ta) = run_new(11, teams, 48, target, Width::Widest, |_, _| ());
+        for width in [Width::Avx2, Width::Portable] {
+            let (b, tb) = run_new(11, teams, 48, target, width, |_, _| ());
+            assert_eq!(ta, tb, "{width:?}, {teams} teams");
+            assert_eq!(bits(&a), bits(&b), "{width:?}, {teams} teams");
+            assert_eq!(a.flags, b.flags, "{width:?}, {teams} teams");
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 //! top), the team-leader pipeline, the executive board with its vacancies
 //! and interims, and development places.
 
+use std::cell::RefCell;
+
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -11,8 +13,13 @@ use crate::model::environment::Environment;
 use crate::model::leaders::{Enrolment, Executive, Leader};
 use crate::model::params::Params;
 use crate::model::rng::Stream;
-use crate::model::staff::{MonthConstants, StaffTally, team_step};
+use crate::model::staff::{MonthConstants, StaffTally, TeamStep, team_step};
 use crate::model::{Pathway, Rating};
+
+thread_local! {
+    /// A thread's scratch for a trust-month's team steps and tallies.
+    static TEAM_SCRATCH: RefCell<(Vec<TeamStep>, Vec<StaffTally>)> = RefCell::default();
+}
 
 /// A geometric number of months with mean `mean` (at least 1).
 pub fn geometric_months(mean: f64, rng: &mut Stream) -> u32 {
@@ -88,10 +95,12 @@ impl Trust {
         let sickness = env.sickness * tp.sickness_exposure * self.traits.sickness.exp();
         let leaving = tp.leave_market * market;
         let k = MonthConstants::in_season(s, workload, fill, sickness, leaving);
-        let steps: Vec<_> = self
-            .teams
-            .iter()
-            .map(|team| {
+        let mut total = StaffTally::default();
+        // The teams' steps and tallies in the thread's scratch, reused from
+        // trust to trust (two allocations a trust-month otherwise).
+        TEAM_SCRATCH.with_borrow_mut(|(steps, tallies)| {
+            steps.clear();
+            steps.extend(self.teams.iter().map(|team| {
                 let q = team.leader.quality(&p.leaders);
                 let target = trust_target + s.leader_weight * (q - 0.5)
                     - disruption * (1.0 - s.leader_buffer * q);
@@ -101,12 +110,24 @@ impl Trust {
                     target,
                     team.mean_engagement,
                 )
-            })
-            .collect();
-        let mut tallies = Vec::with_capacity(steps.len());
-        self.staff.step_month(month, &steps, &k, &mut tallies);
-        let mut total = StaffTally::default();
-        for (team, t) in self.teams.iter_mut().zip(&tallies) {
+            }));
+            self.staff.step_month(month, steps, &k, tallies);
+            self.close_staff_month(tallies, &mut total);
+        });
+        let n = f64::from(total.in_post.max(1));
+        self.tally.engagement = total.engagement_sum / n;
+        self.tally.sickness_rate = f64::from(total.sick) / n;
+        self.tally.leaver_rate =
+            f64::from(total.leavers) / f64::from((total.in_post + total.leavers).max(1));
+        self.tally.in_post = total.in_post + total.joiners;
+        self.tally.vacancy_rate =
+            1.0 - f64::from(self.tally.in_post) / f64::from(self.establishment.max(1));
+    }
+
+    /// Each team's mean engagement from its tally of the month (unchanged
+    /// where nobody stayed), and the trust's totals.
+    fn close_staff_month(&mut self, tallies: &[StaffTally], total: &mut StaffTally) {
+        for (team, t) in self.teams.iter_mut().zip(tallies) {
             if t.in_post > 0 {
                 team.mean_engagement = t.engagement_sum / f64::from(t.in_post);
             }
@@ -116,14 +137,6 @@ impl Trust {
             total.joiners += t.joiners;
             total.engagement_sum += t.engagement_sum;
         }
-        let n = f64::from(total.in_post.max(1));
-        self.tally.engagement = total.engagement_sum / n;
-        self.tally.sickness_rate = f64::from(total.sick) / n;
-        self.tally.leaver_rate =
-            f64::from(total.leavers) / f64::from((total.in_post + total.leavers).max(1));
-        self.tally.in_post = total.in_post + total.joiners;
-        self.tally.vacancy_rate =
-            1.0 - f64::from(self.tally.in_post) / f64::from(self.establishment.max(1));
     }
 
     /// The team leaders' month; returns the mix of leaders it leaves
