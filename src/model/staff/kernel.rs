@@ -678,6 +678,7 @@ fn block<const LEVEL: u8, const W: usize>(
     let mut h_leave = [0f32; W];
     let mut h_sick = [0f32; W];
     // Sixteen slots at a time at AVX-512, eight otherwise.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut q = 0;
     #[cfg(target_arch = "x86_64")]
     if LEVEL == AVX512 {
