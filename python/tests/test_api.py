@@ -159,11 +159,23 @@ def test_ctrl_c_stops_a_run_and_keeps_finished_work(tmp_path):
 
 def _ctrl_c_stops_a_run(tmp_path):
     out = tmp_path / "long"
-    timer = threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+
+    # Ctrl-C as soon as the run has kept a finished replication (a fixed
+    # delay let a fast machine finish all 400 first), or after 60 s.
+    def interrupt():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if list((out / ".batches").glob("rep-*.batch")):
+                break
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    watcher = threading.Thread(target=interrupt, daemon=True)
     t0 = time.monotonic()
+    watcher.start()
     with pytest.raises(KeyboardInterrupt):
         trustsim.run(QUICK, replications=400, out=out)
+    watcher.join()
     assert time.monotonic() - t0 < 60, "the run did not stop soon after Ctrl-C"
     manifest = (out / "manifest.json").read_text()
     assert '"complete": false' in manifest
