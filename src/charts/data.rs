@@ -322,39 +322,30 @@ impl Verified {
     pub fn chunks<T>(
         &self,
         columns: &[&str],
-        f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
+        mut f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
     ) -> Result<Vec<T>, ChartError> {
-        chunks_of(&self.path, &self.bytes, columns, f)
-    }
-}
-
-/// [`read_chunks`] on the bytes of the file at `path`.
-fn chunks_of<T>(
-    path: &Path,
-    bytes: &[u8],
-    columns: &[&str],
-    mut f: impl FnMut(&DataFrame) -> Result<T, ChartError>,
-) -> Result<Vec<T>, ChartError> {
-    let open = || Ok::<_, ChartError>(std::io::Cursor::new(bytes));
-    let decode = |e: PolarsError| ChartError::read(path, e.to_string());
-    let mut reader = ParquetReader::new(open()?);
-    let md = reader.get_metadata().map_err(decode)?.clone();
-    let cols: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-    let mut out = Vec::with_capacity(md.row_groups.len());
-    let mut offset = 0;
-    for rg in &md.row_groups {
-        let n = rg.num_rows();
+        let (path, bytes) = (self.path.as_path(), self.bytes.as_slice());
+        let open = || Ok::<_, ChartError>(std::io::Cursor::new(bytes));
+        let decode = |e: PolarsError| ChartError::read(path, e.to_string());
         let mut reader = ParquetReader::new(open()?);
-        reader.set_metadata(md.clone());
-        let df = reader
-            .with_columns(Some(cols.clone()))
-            .with_slice(Some((offset, n)))
-            .finish()
-            .map_err(decode)?;
-        offset += n;
-        out.push(f(&df)?);
+        let md = reader.get_metadata().map_err(decode)?.clone();
+        let cols: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        let mut out = Vec::with_capacity(md.row_groups.len());
+        let mut offset = 0;
+        for rg in &md.row_groups {
+            let n = rg.num_rows();
+            let mut reader = ParquetReader::new(open()?);
+            reader.set_metadata(md.clone());
+            let df = reader
+                .with_columns(Some(cols.clone()))
+                .with_slice(Some((offset, n)))
+                .finish()
+                .map_err(decode)?;
+            offset += n;
+            out.push(f(&df)?);
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Column, ChartError> {

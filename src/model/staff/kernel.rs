@@ -760,23 +760,28 @@ mod tests {
             .collect()
     }
 
+    /// A month's constants for the lookup tests.
+    fn test_constants() -> MonthConstants {
+        MonthConstants {
+            keep: 0.83,
+            noise: 0.45,
+            leave0: -5.2,
+            leave_slope: 0.036,
+            sick0: -4.1,
+            sick_slope: 0.026,
+            recovery: 0.55 * U20,
+            fill: 0.12 * U20,
+            new_starter: 7.2,
+        }
+    }
+
     /// The AVX2 lookup reads the same hazards as the portable one, for
     /// every bucket in every lane (where the processor has AVX2).
     #[test]
     fn the_avx2_lookup_reads_what_the_portable_lookup_reads() {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
-            let k = MonthConstants {
-                keep: 0.83,
-                noise: 0.45,
-                leave0: -5.2,
-                leave_slope: 0.036,
-                sick0: -4.1,
-                sick_slope: 0.026,
-                recovery: 0.55 * U20,
-                fill: 0.12 * U20,
-                new_starter: 7.2,
-            };
+            let k = test_constants();
             let mut h = Hazards::default();
             h.fill(&k);
             for first in 0..BUCKETS as u32 {
@@ -807,19 +812,8 @@ mod tests {
     /// table's buckets past 100 repeat bucket 100.
     #[test]
     fn the_avx512_lookup_reads_what_the_portable_lookup_reads() {
-        let k = MonthConstants {
-            keep: 0.83,
-            noise: 0.45,
-            leave0: -4.7,
-            leave_slope: 0.031,
-            sick0: -3.9,
-            sick_slope: 0.022,
-            recovery: 0.55 * U20,
-            fill: 0.12 * U20,
-            new_starter: 7.2,
-        };
         let mut h = Hazards::default();
-        h.fill(&k);
+        h.fill(&test_constants());
         for b in TOP_BUCKET..BUCKETS {
             assert_eq!(h.pair[b], h.pair[TOP_BUCKET]);
             assert_eq!(h.leave.0[b].to_bits(), h.leave.0[TOP_BUCKET].to_bits());
