@@ -335,3 +335,88 @@ fn plot_redraws_a_comparisons_own_charts() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("is a comparison folder"), "{err}");
 }
+
+/// A comparison's files are the same whether its variants close one after
+/// another (one thread) or side by side (two or three threads, as the
+/// machine allows, three variants): every variant's tables and charts, and the comparison's own.
+#[test]
+fn a_comparisons_files_do_not_depend_on_how_many_variants_close_at_once() {
+    let dir = TempDir::new().unwrap();
+    let supportive = supportive(dir.path());
+    let punitive = dir.path().join("punitive.toml");
+    std::fs::write(
+        &punitive,
+        format!(
+            "extends = {:?}\n[run]\nname = \"punitive\"\n[oversight]\npunitiveness = 0.95\n",
+            scenario("quick.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |threads: &str| -> PathBuf {
+        let out = dir.path().join(format!("cmp-{threads}"));
+        cargo_bin_cmd!("trustsim")
+            .arg("compare")
+            .arg(scenario("quick.toml"))
+            .arg(&supportive)
+            .arg(&punitive)
+            .args([
+                "--replications",
+                "3",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    // Every file but the manifests (which record the thread count and the
+    // wall time).
+    let files = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x != "json") {
+                    out.push((
+                        p.strip_prefix(root).unwrap().to_path_buf(),
+                        std::fs::read(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let one = files(&run("1"));
+    assert!(
+        one.iter()
+            .any(|(p, _)| p.ends_with("punitive/trust_months.parquet"))
+            && one
+                .iter()
+                .any(|(p, _)| p.ends_with("supportive/charts/fan_engagement.svg"))
+            && one.iter().any(|(p, _)| p.ends_with("comparison.parquet")),
+        "{:?}",
+        one.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    // As many threads as the machine allows (more are refused), up to one
+    // a variant.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in (2..=cores.min(3)).map(|t| t.to_string()) {
+        let threads = threads.as_str();
+        let other = files(&run(threads));
+        assert_eq!(
+            one.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            other.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            "threads {threads}"
+        );
+        for ((p, a), (_, b)) in one.iter().zip(&other) {
+            assert!(a == b, "{} differs with {threads} threads", p.display());
+        }
+    }
+}

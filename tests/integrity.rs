@@ -238,10 +238,32 @@ fn a_kill_at_any_step_leaves_a_folder_the_same_command_or_force_completes() {
 /// written again).
 #[test]
 fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
+    resumed_comparison_keeps_finished_variants("1", 5);
+}
+
+/// As above with the variants closing side by side (two threads): a kill
+/// can fall while both are closing, and each is resumed or taken as it is
+/// on its own.
+#[test]
+fn a_comparison_killed_while_its_variants_close_side_by_side_resumes_to_the_same_files() {
+    resumed_comparison_keeps_finished_variants("2", 1);
+}
+
+/// The comparison on `threads` threads killed at every point in turn;
+/// at least `after_a_finish` of the kills fall after a variant finished.
+fn resumed_comparison_keeps_finished_variants(threads: &str, after_a_finish: u32) {
     use std::os::unix::fs::MetadataExt;
     let tmp = TempDir::new().unwrap();
     let policy = policy_toml(tmp.path());
-    let cmd = |out: &Path| quick_compare(out, &policy, 2, &["--no-charts"]);
+    let cmd = |out: &Path| {
+        let mut v = quick_compare(out, &policy, 2, &["--no-charts"]);
+        let at = v
+            .iter()
+            .position(|a| a == "--threads")
+            .expect("a thread count");
+        v[at + 1] = threads.to_string();
+        v
+    };
     let clean = tmp.path().join("clean");
     ok(&trustsim(&args(&cmd(&clean))));
     let variants = ["quick", "policy"];
@@ -298,7 +320,7 @@ fn a_resumed_comparison_never_simulates_a_finished_variant_again() {
         point += 1;
     }
     assert!(
-        kills_after_a_finish >= 5,
+        kills_after_a_finish >= after_a_finish,
         "only {kills_after_a_finish} of {point} kills came after a variant had finished"
     );
 }

@@ -141,13 +141,16 @@ impl Leader {
         d: &DevelopmentParams,
     ) {
         let ceiling = l.experience_ceiling as f32;
-        if self.capability < ceiling {
-            self.capability += l.experience_rate as f32 * (ceiling - self.capability);
-        }
+        // Branch-free: at or above the ceiling the step is exactly zero, as
+        // the test it replaces left it. Here and in the enrolment test
+        // below, a branch that goes each way from leader to leader made the
+        // trusts' loop over their teams about twice as slow.
+        self.capability += l.experience_rate as f32 * (ceiling - self.capability).max(0.0);
         self.stress += l.stress_adjust_rate as f32 * (stress_target as f32 - self.stress);
         self.tenure_months = self.tenure_months.saturating_add(1);
-        if let Some(en) = self.enrolment
-            && en.effect_month <= month
+        // One branch, rarely taken, whether or not the leader is enrolled.
+        if self.enrolment.map_or(u32::MAX, |en| en.effect_month) <= month
+            && let Some(en) = self.enrolment
         {
             self.complete(d.interventions()[usize::from(en.intervention)], en.joint, d);
             self.enrolment = None;
@@ -448,6 +451,38 @@ mod tests {
         l.learn(210, 0.5, &p.leaders, &p.development);
         control.learn(210, 0.5, &p.leaders, &p.development);
         assert!(l.capability > control.capability + 0.05 && l.formal_done == 1 && l.joint_done);
+    }
+
+    /// The step toward the ceiling, bit for bit as the test it replaced
+    /// gave it: `c + rate (ceiling - c)` below the ceiling, nothing at or
+    /// above it (a leader developed past it stays where they are).
+    #[test]
+    fn experience_moves_capability_exactly_as_the_branch_did() {
+        let p = Params::default();
+        let l = &p.leaders;
+        let ceiling = l.experience_ceiling as f32;
+        let mut rng = from_u64(5);
+        let (base, _) = Leader::appoint(true, l, &p.development, &mut rng);
+        let below = [
+            0.0,
+            0.1,
+            0.3,
+            ceiling - 1e-3,
+            f32::from_bits(ceiling.to_bits() - 1),
+        ];
+        let at_or_above = [ceiling, f32::from_bits(ceiling.to_bits() + 1), 0.97, 1.0];
+        for c in below.into_iter().chain(at_or_above) {
+            let mut x = base.clone();
+            x.enrolment = None;
+            x.capability = c;
+            x.learn(3, 0.4, l, &p.development);
+            let want = if c < ceiling {
+                c + l.experience_rate as f32 * (ceiling - c)
+            } else {
+                c
+            };
+            assert_eq!(x.capability.to_bits(), want.to_bits(), "capability {c}");
+        }
     }
 
     #[test]

@@ -123,17 +123,27 @@ pub fn run_branched(
         Ok(_) => return Err(interrupted(specs, &opened)),
         Err(e) => return Err(e),
     };
-    let mut reports = Vec::new();
-    for (k, ((spec, o), f)) in specs.iter().zip(&opened).zip(finished).enumerate() {
-        let Some(o) = o else {
-            let (_lock, report) = f.expect("a variant not opened has finished");
-            reports.push(report);
-            continue;
+    // The variants close side by side, one a thread on as many threads as
+    // the run has: each close (reading its kept replications, writing its
+    // tables, drawing its charts) runs mostly on one core. Plain threads,
+    // not the pool: a pool's thread waiting inside one close (on its
+    // charts) would start another, holding more variants' tables at once.
+    // The finished variants' folders stay locked until every close is done.
+    let (_locks, finished): (Vec<_>, Vec<_>) = finished
+        .into_iter()
+        .map(|f| f.map_or((None, None), |(lock, report)| (Some(lock), Some(report))))
+        .unzip();
+    let close_one = |k: usize| -> Result<RunReport, RunError> {
+        let Some(o) = &opened[k] else {
+            return Ok(finished[k]
+                .clone()
+                .expect("a variant not opened has finished"));
         };
         let mine = done.iter().flat_map(|d| d.iter().filter(|w| w.0 == k));
         let (n, staff, secs) = mine.fold((0, 0, 0.0), |a, w| (a.0 + 1, a.1 + w.1, a.2 + w.2));
-        reports.push(close(spec, o, n, staff, secs, progress)?);
-    }
+        close(&specs[k], o, n, staff, secs, progress)
+    };
+    let reports = side_by_side(specs.len(), specs[0].threads, &close_one)?;
     let pairs: u64 = needs.iter().map(|(_, ks)| ks.len() as u64).sum();
     let sharing = Sharing {
         branch_month: branch,
@@ -217,4 +227,82 @@ fn branch_one(
         progress.advance(1);
     }
     Ok(Some(work))
+}
+
+/// `f(0)` to `f(n - 1)` on up to `threads` threads, each taking the next
+/// index in turn; the results in index order, or the first error by index.
+fn side_by_side<T: Send, E: Send>(
+    n: usize,
+    threads: usize,
+    f: &(dyn Fn(usize) -> Result<T, E> + Sync),
+) -> Result<Vec<T>, E> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<T, E>>>> =
+        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, n.max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if k >= n {
+                        break;
+                    }
+                    let result = f(k);
+                    *slots[k].lock().expect("no close panics holding it") = Some(result);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .expect("no close panics holding it")
+                .expect("every index was taken")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod side_by_side_tests {
+    use super::side_by_side;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Every index once, results in index order, never more at once than
+    /// the threads given, and the first error by index.
+    #[test]
+    fn side_by_side_runs_each_index_once_in_order_on_bounded_threads() {
+        for threads in [1, 2, 3, 8] {
+            let (now, most, calls) = (
+                AtomicUsize::new(0),
+                AtomicUsize::new(0),
+                AtomicUsize::new(0),
+            );
+            let f = |k: usize| -> Result<usize, String> {
+                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(running, Ordering::SeqCst);
+                calls.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                now.fetch_sub(1, Ordering::SeqCst);
+                Ok(k * 10)
+            };
+            let out = side_by_side(5, threads, &f).expect("no errors");
+            assert_eq!(out, vec![0, 10, 20, 30, 40]);
+            assert_eq!(calls.load(Ordering::SeqCst), 5);
+            assert!(
+                most.load(Ordering::SeqCst) <= threads.min(5),
+                "threads {threads}"
+            );
+        }
+        let f = |k: usize| -> Result<usize, String> {
+            if k % 2 == 1 {
+                Err(format!("failed {k}"))
+            } else {
+                Ok(k)
+            }
+        };
+        assert_eq!(side_by_side(4, 2, &f), Err("failed 1".to_string()));
+        let none = side_by_side(0, 2, &f).expect("nothing to do");
+        assert!(none.is_empty());
+    }
 }

@@ -240,7 +240,7 @@ fn step_generic<const LEVEL: u8>(
     let mut lanes = Lanes::seeded(m.month, m.key);
     for c0 in (0..n).step_by(CHUNK) {
         let c1 = (c0 + CHUNK).min(n);
-        draw(c1 - c0, &mut lanes, d);
+        draw::<LEVEL>(c1 - c0, &mut lanes, d);
         while teams[first].end as usize <= c0 {
             first += 1;
         }
@@ -295,13 +295,13 @@ fn fill_pull(pull: &mut [f32; CHUNK + LANES], a: usize, b: usize, v: f32) {
 /// only on its row and lane in the pool, not on the blocking or on how
 /// many slots come after it.
 #[inline(always)]
-fn draw(n: usize, lanes: &mut Lanes, d: &mut Scratch) {
+fn draw<const LEVEL: u8>(n: usize, lanes: &mut Lanes, d: &mut Scratch) {
     let whole = n / DRAW_BLOCK * DRAW_BLOCK;
     for at in (0..whole).step_by(DRAW_BLOCK) {
-        draw_rows::<{ DRAW_BLOCK / ROW }, { DRAW_BLOCK / 2 }, DRAW_BLOCK>(at, lanes, d);
+        draw_rows::<LEVEL, { DRAW_BLOCK / ROW }, { DRAW_BLOCK / 2 }, DRAW_BLOCK>(at, lanes, d);
     }
     for at in (whole..n).step_by(DRAW_TAIL) {
-        draw_rows::<{ DRAW_TAIL / ROW }, { DRAW_TAIL / 2 }, DRAW_TAIL>(at, lanes, d);
+        draw_rows::<LEVEL, { DRAW_TAIL / ROW }, { DRAW_TAIL / 2 }, DRAW_TAIL>(at, lanes, d);
     }
 }
 
@@ -313,12 +313,19 @@ fn draw(n: usize, lanes: &mut Lanes, d: &mut Scratch) {
 /// radius of their two shocks, the second's the angle, and the shocks go
 /// to the two slots in that order.
 #[inline(always)]
-fn draw_rows<const R: usize, const P: usize, const N: usize>(
+fn draw_rows<const LEVEL: u8, const R: usize, const P: usize, const N: usize>(
     at: usize,
     lanes: &mut Lanes,
     d: &mut Scratch,
 ) {
     const { assert!(N == R * ROW && N == 2 * P) };
+    #[cfg(target_arch = "x86_64")]
+    if LEVEL == AVX512 {
+        // SAFETY: a kernel runs at `AVX512` only where the processor has
+        // AVX-512F (checked in `step`).
+        unsafe { draw_rows_avx512::<R, P, N>(at, lanes, d) };
+        return;
+    }
     const HALF: usize = ROW / 2;
     let (mut hi, mut lo) = ([0u32; N], [0u32; N]);
     for r in 0..R {
@@ -348,6 +355,85 @@ fn draw_rows<const R: usize, const P: usize, const N: usize>(
         for l in 0..HALF {
             z[r * ROW + l] = x[r * HALF + l];
             z[r * ROW + HALF + l] = y[r * HALF + l];
+        }
+    }
+}
+
+/// [`draw_rows`] in AVX-512 instructions, the same draws: a row's
+/// outputs stay in registers, and the halves of two rows that make sixteen
+/// pairs (and the shocks that go back to them) move by in-register
+/// shuffles, where the compiler stored whole rows and loaded their halves
+/// (a load the processor cannot take from the wider store in flight).
+///
+/// # Safety
+/// The processor must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn draw_rows_avx512<const R: usize, const P: usize, const N: usize>(
+    at: usize,
+    lanes: &mut Lanes,
+    d: &mut Scratch,
+) {
+    use std::arch::x86_64::{
+        __m512i, _mm512_add_epi32, _mm512_and_si512, _mm512_cvtepi32_ps, _mm512_loadu_ps,
+        _mm512_loadu_si512, _mm512_or_si512, _mm512_set1_epi32, _mm512_shuffle_f32x4,
+        _mm512_shuffle_i64x2, _mm512_slli_epi32, _mm512_srli_epi32, _mm512_storeu_ps,
+        _mm512_storeu_si512,
+    };
+    const { assert!(R.is_multiple_of(2) && ROW == 16 && P == 8 * R) };
+    let (mut radius, mut angle) = ([0u32; P], [0u32; P]);
+    let leave: &mut [f32; N] = (&mut d.leave[at..at + N]).try_into().expect("N slots");
+    let sick: &mut [f32; N] = (&mut d.sick[at..at + N]).try_into().expect("N slots");
+    // SAFETY: the caller guarantees AVX-512F; every load and store is of
+    // sixteen lanes within `radius`, `angle`, `leave`, `sick`, `x`, `y`
+    // and `z` (rows `r` and `r + 1` of `R`, pairs `8 r` to `8 r + 15` of
+    // `P = 8 R`).
+    unsafe {
+        let row =
+            |lanes: &mut Lanes| -> __m512i { _mm512_loadu_si512(lanes.next().as_ptr().cast()) };
+        let one = _mm512_set1_epi32(1);
+        for r in (0..R).step_by(2) {
+            let mut hi = [_mm512_set1_epi32(0); 2];
+            for (q, h) in hi.iter_mut().enumerate() {
+                *h = row(lanes);
+                let lo = row(lanes);
+                let i = (r + q) * ROW;
+                let l = _mm512_add_epi32(_mm512_srli_epi32::<12>(lo), one);
+                let s = _mm512_or_si512(
+                    _mm512_slli_epi32::<12>(_mm512_and_si512(*h, _mm512_set1_epi32(0xff))),
+                    _mm512_and_si512(lo, _mm512_set1_epi32(0xfff)),
+                );
+                let s = _mm512_add_epi32(s, one);
+                _mm512_storeu_ps(leave.as_mut_ptr().add(i), _mm512_cvtepi32_ps(l));
+                _mm512_storeu_ps(sick.as_mut_ptr().add(i), _mm512_cvtepi32_ps(s));
+            }
+            // Pairs 8r.. : the first halves of rows r and r + 1 give the
+            // radii, the second halves the angles.
+            let rad = _mm512_shuffle_i64x2::<0b01_00_01_00>(hi[0], hi[1]);
+            let ang = _mm512_shuffle_i64x2::<0b11_10_11_10>(hi[0], hi[1]);
+            _mm512_storeu_si512(
+                radius.as_mut_ptr().add(8 * r).cast(),
+                _mm512_srli_epi32::<8>(rad),
+            );
+            _mm512_storeu_si512(
+                angle.as_mut_ptr().add(8 * r).cast(),
+                _mm512_srli_epi32::<8>(ang),
+            );
+        }
+        let (mut x, mut y) = ([0f32; P], [0f32; P]);
+        box_muller(&radius, &angle, &mut x, &mut y);
+        let z: &mut [f32; N] = (&mut d.z[at..at + N]).try_into().expect("N slots");
+        for r in (0..R).step_by(2) {
+            let xv = _mm512_loadu_ps(x.as_ptr().add(8 * r));
+            let yv = _mm512_loadu_ps(y.as_ptr().add(8 * r));
+            _mm512_storeu_ps(
+                z.as_mut_ptr().add(r * ROW),
+                _mm512_shuffle_f32x4::<0b01_00_01_00>(xv, yv),
+            );
+            _mm512_storeu_ps(
+                z.as_mut_ptr().add((r + 1) * ROW),
+                _mm512_shuffle_f32x4::<0b11_10_11_10>(xv, yv),
+            );
         }
     }
 }
@@ -748,7 +834,7 @@ mod tests {
                 let mut out: [Vec<f64>; 3] = Default::default();
                 for c0 in (0..n).step_by(CHUNK) {
                     let c1 = (c0 + CHUNK).min(n);
-                    draw(c1 - c0, &mut lanes, &mut d);
+                    draw::<PORTABLE>(c1 - c0, &mut lanes, &mut d);
                     for i in 0..c1 - c0 {
                         out[0].push(f64::from(d.z[i]));
                         out[1].push(f64::from(d.leave[i]) / f64::from(U20));
@@ -758,6 +844,48 @@ mod tests {
                 out
             })
             .collect()
+    }
+
+    /// The AVX-512 draws (rows kept in registers, halves moved by
+    /// shuffles) are the portable draws bit for bit: whole blocks, the
+    /// tail's blocks and a pool ending mid-block, over several months
+    /// (where the processor has AVX-512).
+    #[test]
+    fn the_avx512_draws_are_the_portable_draws() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            let (mut a, mut b) = (Scratch::default(), Scratch::default());
+            for n in [1, 31, 32, 64, 100, 480, CHUNK] {
+                for month in 0..3 {
+                    let key = [0x9e37_79b9, n as u32];
+                    let (mut la, mut lb) = (Lanes::seeded(month, key), Lanes::seeded(month, key));
+                    // Twice, so that the lanes run on from one call to the next.
+                    for _ in 0..2 {
+                        draw::<PORTABLE>(n, &mut la, &mut a);
+                        // SAFETY: the processor has AVX-512F (checked above).
+                        unsafe { draw_avx512_for_test(n, &mut lb, &mut b) };
+                        let drawn = n.div_ceil(DRAW_TAIL) * DRAW_TAIL;
+                        for (x, y) in [(&a.z, &b.z), (&a.leave, &b.leave), (&a.sick, &b.sick)] {
+                            let (x, y) = (&x[..drawn], &y[..drawn]);
+                            assert!(
+                                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()),
+                                "n {n}, month {month}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`draw`] at the AVX-512 level, compiled with its instructions.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+    unsafe fn draw_avx512_for_test(n: usize, lanes: &mut Lanes, d: &mut Scratch) {
+        draw::<AVX512>(n, lanes, d);
     }
 
     /// A month's constants for the lookup tests.

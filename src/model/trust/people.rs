@@ -35,23 +35,31 @@ pub fn geometric_months(mean: f64, rng: &mut Stream) -> u32 {
 /// hybrid roles and with joint development.
 pub(super) type LeaderMix = (f64, f64, f64);
 
-/// The sums behind a [`LeaderMix`], leader by leader in team order.
+/// The sums behind a [`LeaderMix`], leader by leader in team order. The
+/// hybrid and joint shares are counted in integers (a sum of ones in
+/// `f64` is the count exactly): summed as `f64`, the choice of 1 or 0
+/// compiled to a branch on each leader's pathway, which goes each way from
+/// leader to leader, and the loop ran a third slower.
 #[derive(Default)]
 struct MixSums {
     compassion: f64,
-    hybrid: f64,
-    joint: f64,
+    hybrid: u32,
+    joint: u32,
 }
 
 impl MixSums {
     fn add(&mut self, leader: &Leader) {
         self.compassion += f64::from(leader.compassion);
-        self.hybrid += f64::from(u8::from(leader.pathway == Pathway::Hybrid));
-        self.joint += f64::from(u8::from(leader.joint_done));
+        self.hybrid += u32::from(leader.pathway == Pathway::Hybrid);
+        self.joint += u32::from(leader.joint_done);
     }
 
     fn mean(&self, n: f64) -> LeaderMix {
-        (self.compassion / n, self.hybrid / n, self.joint / n)
+        (
+            self.compassion / n,
+            f64::from(self.hybrid) / n,
+            f64::from(self.joint) / n,
+        )
     }
 }
 
