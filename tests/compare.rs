@@ -15,9 +15,14 @@ fn scenario(name: &str) -> PathBuf {
 
 /// A quick variant with supportive oversight.
 fn supportive(dir: &Path) -> PathBuf {
-    let path = dir.join("supportive.toml");
+    oversight_variant(dir, "supportive", 0.2)
+}
+
+/// A quick variant `name` whose regulator has punitiveness `punitiveness`.
+fn oversight_variant(dir: &Path, name: &str, punitiveness: f64) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
     let text = format!(
-        "extends = {:?}\n[run]\nname = \"supportive\"\n[oversight]\npunitiveness = 0.2\n",
+        "extends = {:?}\n[run]\nname = {name:?}\n[oversight]\npunitiveness = {punitiveness}\n",
         scenario("quick.toml").display().to_string()
     );
     std::fs::write(&path, text).unwrap();
@@ -343,15 +348,7 @@ fn plot_redraws_a_comparisons_own_charts() {
 fn a_comparisons_files_do_not_depend_on_how_many_variants_close_at_once() {
     let dir = TempDir::new().unwrap();
     let supportive = supportive(dir.path());
-    let punitive = dir.path().join("punitive.toml");
-    std::fs::write(
-        &punitive,
-        format!(
-            "extends = {:?}\n[run]\nname = \"punitive\"\n[oversight]\npunitiveness = 0.95\n",
-            scenario("quick.toml").display().to_string()
-        ),
-    )
-    .unwrap();
+    let punitive = oversight_variant(dir.path(), "punitive", 0.95);
     let run = |threads: &str| -> PathBuf {
         let out = dir.path().join(format!("cmp-{threads}"));
         cargo_bin_cmd!("trustsim")

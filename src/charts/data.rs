@@ -5,11 +5,11 @@
 //! not the run. Everything here is a pure reduction: the same files give the
 //! same numbers.
 
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::ChartError;
 use crate::metrics::{tenure_observation, tenure_observed};

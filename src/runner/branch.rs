@@ -128,22 +128,22 @@ pub fn run_branched(
     // tables, drawing its charts) runs mostly on one core. Plain threads,
     // not the pool: a pool's thread waiting inside one close (on its
     // charts) would start another, holding more variants' tables at once.
-    // The finished variants' folders stay locked until every close is done.
-    let (_locks, finished): (Vec<_>, Vec<_>) = finished
-        .into_iter()
-        .map(|f| f.map_or((None, None), |(lock, report)| (Some(lock), Some(report))))
-        .unzip();
-    let close_one = |k: usize| -> Result<RunReport, RunError> {
+    // The finished variants' folders stay locked (`finished` holds their
+    // locks) until every close is done.
+    let close_one = |k: usize| -> Result<Option<RunReport>, RunError> {
         let Some(o) = &opened[k] else {
-            return Ok(finished[k]
-                .clone()
-                .expect("a variant not opened has finished"));
+            return Ok(None);
         };
         let mine = done.iter().flat_map(|d| d.iter().filter(|w| w.0 == k));
         let (n, staff, secs) = mine.fold((0, 0, 0.0), |a, w| (a.0 + 1, a.1 + w.1, a.2 + w.2));
-        close(&specs[k], o, n, staff, secs, progress)
+        close(&specs[k], o, n, staff, secs, progress).map(Some)
     };
-    let reports = side_by_side(specs.len(), specs[0].threads, &close_one)?;
+    let closed = side_by_side(specs.len(), specs[0].threads, &close_one)?;
+    let reports: Vec<RunReport> = closed
+        .into_iter()
+        .zip(finished)
+        .map(|(c, f)| c.unwrap_or_else(|| f.expect("a variant not opened has finished").1))
+        .collect();
     let pairs: u64 = needs.iter().map(|(_, ks)| ks.len() as u64).sum();
     let sharing = Sharing {
         branch_month: branch,
@@ -237,30 +237,28 @@ fn side_by_side<T: Send, E: Send>(
     f: &(dyn Fn(usize) -> Result<T, E> + Sync),
 ) -> Result<Vec<T>, E> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Result<T, E>>>> =
-        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, n.max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if k >= n {
-                        break;
+    let mut done: Vec<(usize, Result<T, E>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.clamp(1, n.max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if k >= n {
+                            return mine;
+                        }
+                        mine.push((k, f(k)));
                     }
-                    let result = f(k);
-                    *slots[k].lock().expect("no close panics holding it") = Some(result);
-                }
-            });
-        }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     });
-    slots
-        .into_iter()
-        .map(|s| {
-            s.into_inner()
-                .expect("no close panics holding it")
-                .expect("every index was taken")
-        })
-        .collect()
+    done.sort_unstable_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
