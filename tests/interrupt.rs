@@ -252,7 +252,7 @@ fn a_run_that_cannot_fit_on_the_disk_is_refused_unless_forced() {
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains("the run needs about 5306.4 GB in") && stderr.contains("pass --force"),
+        stderr.contains("the run needs about 6994.8 GB in") && stderr.contains("pass --force"),
         "{stderr}"
     );
     assert!(!out.exists(), "a refused run must not create its folder");

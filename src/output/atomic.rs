@@ -89,6 +89,61 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     guard.commit()
 }
 
+/// [`write_atomic`] of `pieces` one after another, without waiting for the
+/// disk. For a file that only spares work while it lasts (a kept
+/// replication, left for the kernel to write back when it will, which for
+/// one removed soon after is often never), and, with `writeback` (the
+/// kernel asked to start writing the file now, [`start_writeback`]), for a
+/// run's files that [`sync`] makes durable before the run's manifest names
+/// them complete. A kill at any moment still leaves the complete file or
+/// none, since the page cache outlives the process; a power cut or system
+/// crash can lose or damage a file not yet synced, so its reader must check
+/// it (a kept replication's checksums, a manifest that still names the
+/// run's files pending).
+pub fn write_atomic_unsynced(
+    path: &Path,
+    pieces: &[&[u8]],
+    writeback: bool,
+) -> Result<(), OutputError> {
+    let (guard, mut file) = PartialFile::create(path)?;
+    for bytes in pieces {
+        file.write_all(bytes)
+            .map_err(|e| OutputError::write(guard.partial(), e))?;
+    }
+    if writeback {
+        start_writeback(&file);
+    }
+    drop(file);
+    guard.commit()
+}
+
+/// Asks the kernel to start writing `file`'s data to the disk now, without
+/// waiting for it (Linux; elsewhere nothing), so that a later [`sync`]
+/// finds it written or on its way: a run's files synced one after another
+/// at its close each waited for the disk in turn.
+pub fn start_writeback(file: &File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: `file` is an open descriptor for the duration of the call;
+        // the call only schedules writeback and has no memory effects. A
+        // failure is harmless (the later sync writes the data itself).
+        unsafe {
+            libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+}
+
+/// Waits until the file at `path` (written by [`write_atomic_unsynced`] or
+/// another unsynced writer) is on the disk.
+pub fn sync(path: &Path) -> Result<(), OutputError> {
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| OutputError::write(path, e))
+}
+
 /// Writes `value` to `path` as pretty JSON with a trailing newline,
 /// atomically.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {

@@ -8,10 +8,18 @@
 //! u32                     format version (BATCH_FORMAT), little-endian
 //! u32, sealed JSON        header length, then the BatchHeader with its own
 //!                         checksum (files::sealed)
-//! parts                   one after another, where the header says: each
-//!                         result table and the metrics as parquet, and the
-//!                         saved state with --save-state; SHA-256 of each
+//! parts                   one after another, where the header says: the
+//!                         result records and the metrics, each as
+//!                         postcard, and the saved state with --save-state;
+//!                         SHA-256 of each
 //! ```
+//!
+//! A kept replication lives only until its run closes, and only the build
+//! that wrote it reads it, so it holds the model's own records rather than
+//! tables: encoding them is about a copy, where six compressed parquet
+//! tables cost a compression context for every column, and reading them
+//! back costs as little. The run's tables are built from the records when
+//! the run closes, exactly as they would be from the replication in memory.
 //!
 //! The header names the run (scenario hash with its parameter sets, seed),
 //! the replication and the build that wrote it. A kept replication is used
@@ -22,24 +30,26 @@
 //! this module names them, inside a real (not linked) `.batches` folder.
 //! Other files there are the user's and stay.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::OutputError;
 use super::parquet::FileMeta;
-use super::replications::{self, REPLICATION_METRICS};
-use super::summary::encode_frame;
 use super::tables::RESULT_TABLES;
 use crate::files::{self, limits, owned, sealed};
-use crate::metrics::ReplicationMetrics;
+use crate::metrics::groups::{GroupValues, TrustGroup};
+use crate::metrics::{ReplicationMetrics, Values};
 use crate::model::ReplicationResult;
 
 const MAGIC: &[u8; 15] = b"TRUSTSIM-BATCH\n";
-/// Version of the batch layout.
-pub const BATCH_FORMAT: u32 = 1;
+/// Version of the batch layout (2: the records, where 1 held parquet
+/// tables).
+pub const BATCH_FORMAT: u32 = 2;
+/// The part holding the replication's records.
+const RECORDS: &str = "records";
 /// The part holding the metrics.
 const METRICS: &str = "metrics";
 /// The part holding the saved state (`--save-state`).
@@ -93,22 +103,27 @@ pub struct BatchHeader {
 #[derive(Debug)]
 pub struct Batch {
     header: BatchHeader,
-    body: Vec<u8>,
+    /// The whole file; its parts start at `body`.
+    bytes: Vec<u8>,
+    body: usize,
 }
 
 impl Batch {
     fn part(&self, name: &str) -> Option<&[u8]> {
         let p = self.header.parts.iter().find(|p| p.name == name)?;
-        self.body
-            .get(p.offset as usize..(p.offset + p.length) as usize)
+        self.bytes[self.body..].get(p.offset as usize..(p.offset + p.length) as usize)
+    }
+
+    /// The replication's records.
+    pub fn records(&self, path: &Path) -> Result<ReplicationResult, OutputError> {
+        unpack(self.need(RECORDS, path)?, RECORDS, path)
     }
 
     /// The replication's metrics.
     pub fn metrics(&self, path: &Path) -> Result<ReplicationMetrics, OutputError> {
-        let df = self.frame(METRICS, path)?;
-        replications::from_frame(&df, path)?
-            .pop()
-            .ok_or_else(|| OutputError::invalid(path, "the metrics part has no row"))
+        let kept: KeptMetrics = unpack(self.need(METRICS, path)?, METRICS, path)?;
+        kept.into_metrics()
+            .map_err(|why| OutputError::invalid(path, format!("its metrics: {why}")))
     }
 
     /// The replication's saved state, if it has one.
@@ -116,15 +131,111 @@ impl Batch {
         self.part(STATE)
     }
 
-    fn frame(&self, name: &str, path: &Path) -> Result<DataFrame, OutputError> {
-        let bytes = self
-            .part(name)
-            .ok_or_else(|| OutputError::invalid(path, format!("no `{name}` part")))?;
-        let mut df = ParquetReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| OutputError::parquet_read(path, e))?;
-        df.rechunk_mut();
-        Ok(df)
+    fn need(&self, name: &str, path: &Path) -> Result<&[u8], OutputError> {
+        self.part(name)
+            .ok_or_else(|| OutputError::invalid(path, format!("no `{name}` part")))
+    }
+}
+
+/// `value` as a kept part: postcard, uncompressed (the records are mostly
+/// floating-point numbers, which zstd at its fastest shrinks by only about
+/// a third, at the cost of several times the encoding).
+fn pack<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
+    postcard::to_stdvec(value).map_err(|e| format!("cannot encode: {e}"))
+}
+
+/// The value of kept part `name`.
+fn unpack<T: DeserializeOwned>(bytes: &[u8], name: &str, path: &Path) -> Result<T, OutputError> {
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((v, [])) => Ok(v),
+        Ok(_) => Err(OutputError::invalid(
+            path,
+            format!("its `{name}` part has bytes left over"),
+        )),
+        Err(e) => Err(OutputError::invalid(
+            path,
+            format!("its `{name}` part cannot be decoded: {e}"),
+        )),
+    }
+}
+
+/// A replication's metrics as kept: each value under its metric's key.
+#[derive(Debug, Serialize, Deserialize)]
+struct KeptMetrics {
+    replication: u32,
+    parameter_set: Option<u32>,
+    whole_run: Vec<(String, f64)>,
+    final_year: Vec<(String, f64)>,
+    groups: Vec<KeptGroup>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct KeptGroup {
+    policy: String,
+    /// Index in [`TrustGroup::ALL`].
+    trusts: u8,
+    count: u32,
+    whole_run: Vec<(String, f64)>,
+    final_year: Vec<(String, f64)>,
+}
+
+fn kept_values(v: &Values) -> Vec<(String, f64)> {
+    v.iter().map(|(k, x)| (k.to_string(), x)).collect()
+}
+
+fn values(kept: Vec<(String, f64)>) -> Result<Values, String> {
+    let mut v = Values::default();
+    for (key, x) in kept {
+        let m = crate::metrics::metric(&key).ok_or_else(|| format!("no metric `{key}`"))?;
+        v.insert(m.key, x);
+    }
+    Ok(v)
+}
+
+impl KeptMetrics {
+    fn of(m: &ReplicationMetrics) -> KeptMetrics {
+        KeptMetrics {
+            replication: m.replication,
+            parameter_set: m.parameter_set,
+            whole_run: kept_values(&m.whole_run),
+            final_year: kept_values(&m.final_year),
+            groups: m
+                .groups
+                .iter()
+                .map(|g| KeptGroup {
+                    policy: g.policy.clone(),
+                    trusts: g.trusts as u8,
+                    count: g.count,
+                    whole_run: kept_values(&g.whole_run),
+                    final_year: kept_values(&g.final_year),
+                })
+                .collect(),
+        }
+    }
+
+    fn into_metrics(self) -> Result<ReplicationMetrics, String> {
+        let groups = self
+            .groups
+            .into_iter()
+            .map(|g| {
+                Ok(GroupValues {
+                    policy: g.policy,
+                    trusts: *TrustGroup::ALL
+                        .get(usize::from(g.trusts))
+                        .ok_or_else(|| format!("no group of trusts {}", g.trusts))?,
+                    count: g.count,
+                    whole_run: values(g.whole_run)?,
+                    final_year: values(g.final_year)?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(ReplicationMetrics {
+            replication: self.replication,
+            parameter_set: self.parameter_set,
+            whole_run: values(self.whole_run)?,
+            final_year: values(self.final_year)?,
+            groups,
+        })
     }
 }
 
@@ -139,29 +250,30 @@ pub enum Kept {
     Unusable(String),
 }
 
-fn encode(header: &BatchHeader, parts: &[(&str, Vec<u8>)]) -> Result<Vec<u8>, sealed::SealError> {
+/// The file's leading bytes (magic, format, the sealed header); the parts
+/// follow them.
+fn lead(header: &BatchHeader) -> Result<Vec<u8>, sealed::SealError> {
     let json = sealed::seal(header)?;
-    let size: usize = parts.iter().map(|(_, b)| b.len()).sum();
-    let mut out = Vec::with_capacity(MAGIC.len() + 8 + json.len() + size);
+    let mut out = Vec::with_capacity(MAGIC.len() + 8 + json.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&BATCH_FORMAT.to_le_bytes());
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&json);
-    for (_, b) in parts {
-        out.extend_from_slice(b);
-    }
     Ok(out)
 }
 
-/// Keeps a finished replication: its tables, metrics and (with
-/// `--save-state`) its saved state, in one file written atomically.
+/// Keeps a finished replication: its records, metrics and (with
+/// `--save-state`) its saved state, in one file written atomically but not
+/// synced to the disk (a replication lost to a power cut fails its
+/// checksums or is missing, and is simulated again; syncing each one cost a
+/// small run about a thirtieth of its time).
 pub fn write(
     run_dir: &Path,
     result: &ReplicationResult,
     metrics: &ReplicationMetrics,
     state: Option<&[u8]>,
     meta: &FileMeta,
-) -> Result<(), OutputError> {
+) -> Result<u64, OutputError> {
     let d = batch_dir(run_dir);
     if let Err(why) = owned::real_folder(&d) {
         return Err(OutputError::invalid(
@@ -177,22 +289,11 @@ pub fn write(
     })?;
     let r = result.replication;
     let path = batch_file(run_dir, r);
-    let mut parts: Vec<(&str, Vec<u8>)> = Vec::new();
-    for t in RESULT_TABLES {
-        let mut df = t
-            .frame(&[result])
-            .map_err(|e| OutputError::parquet_write(&path, e))?;
-        let bytes = encode_frame(&mut df, meta, &t.field_notes())
-            .map_err(|e| OutputError::parquet_write(&path, e))?;
-        parts.push((t.file(), bytes));
-    }
-    let rows = replications::rows(&[metrics]);
-    let mut df = REPLICATION_METRICS
-        .frame(rows.iter())
-        .map_err(|e| OutputError::parquet_write(&path, e))?;
-    let bytes = encode_frame(&mut df, meta, &REPLICATION_METRICS.field_notes())
-        .map_err(|e| OutputError::parquet_write(&path, e))?;
-    parts.push((METRICS, bytes));
+    let invalid = |why: String| OutputError::invalid(&path, why);
+    let mut parts: Vec<(&str, Vec<u8>)> = vec![
+        (RECORDS, pack(result).map_err(invalid)?),
+        (METRICS, pack(&KeptMetrics::of(metrics)).map_err(invalid)?),
+    ];
     if let Some(s) = state {
         parts.push((STATE, s.to_vec()));
     }
@@ -217,8 +318,11 @@ pub fn write(
             })
             .collect(),
     };
-    let bytes = encode(&header, &parts).map_err(|e| OutputError::invalid(&path, e.to_string()))?;
-    super::write_atomic(&path, &bytes)
+    let lead = lead(&header).map_err(|e| OutputError::invalid(&path, e.to_string()))?;
+    let mut pieces: Vec<&[u8]> = vec![&lead];
+    pieces.extend(parts.iter().map(|(_, b)| b.as_slice()));
+    super::write_atomic_unsynced(&path, &pieces, false)?;
+    Ok(parts[0].1.len() as u64)
 }
 
 /// Reads and checks the layout and checksums of a batch file.
@@ -244,7 +348,7 @@ fn read(path: &Path) -> Result<Option<Batch>, String> {
         .get(start..start.saturating_add(len))
         .ok_or("it is truncated (header)")?;
     let header: BatchHeader = sealed::open(json).map_err(|e| format!("its header: {e}"))?;
-    let body = bytes[start + len..].to_vec();
+    let body = &bytes[start + len..];
     let mut expect = 0u64;
     for p in &header.parts {
         if p.offset != expect {
@@ -264,7 +368,11 @@ fn read(path: &Path) -> Result<Option<Batch>, String> {
     if expect != body.len() as u64 {
         return Err("it has bytes past its last part".into());
     }
-    Ok(Some(Batch { header, body }))
+    Ok(Some(Batch {
+        header,
+        body: start + len,
+        bytes,
+    }))
 }
 
 /// Replication `r`'s kept file, judged for a run with provenance `meta`:
@@ -291,13 +399,8 @@ pub fn inspect(run_dir: &Path, r: u32, meta: &FileMeta, need_state: bool) -> Kep
             "it was written by another build (commit {}; this is {build})",
             h.build
         ))
-    } else if RESULT_TABLES
-        .iter()
-        .map(|t| t.file())
-        .chain([METRICS])
-        .any(|n| b.part(n).is_none())
-    {
-        Some("it lacks a table".into())
+    } else if [RECORDS, METRICS].iter().any(|n| b.part(n).is_none()) {
+        Some("it lacks its records or metrics".into())
     } else if need_state && b.part(STATE).is_none() {
         Some("it has no saved state".into())
     } else {
@@ -364,31 +467,50 @@ pub fn clear(run_dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Replications `reps`, each checked, for assembling the tables: for each
-/// result table (in [`RESULT_TABLES`] order) and then the metrics, their
-/// rows stacked in order.
+/// Replication `r`'s records and metrics from its kept file, checked.
+fn kept_records(
+    run_dir: &Path,
+    r: u32,
+    meta: &FileMeta,
+) -> Result<(ReplicationResult, ReplicationMetrics), OutputError> {
+    let path = batch_file(run_dir, r);
+    let b = match inspect(run_dir, r, meta, false) {
+        Kept::Usable(b) => b,
+        Kept::Absent => {
+            return Err(OutputError::invalid(
+                &path,
+                "the kept replication is missing",
+            ));
+        }
+        Kept::Unusable(why) => return Err(OutputError::invalid(&path, why)),
+    };
+    Ok((b.records(&path)?, b.metrics(&path)?))
+}
+
+/// Replications `reps` for assembling the tables: for each result table
+/// (in [`RESULT_TABLES`] order) its rows, replication after replication,
+/// each replication's built from its records as they would be in memory;
+/// and every replication's metrics. A replication `held` gives is taken
+/// from memory; the others are read from their kept files, each checked.
 pub fn read_frames(
     run_dir: &Path,
     reps: &[u32],
     meta: &FileMeta,
-) -> Result<Vec<DataFrame>, OutputError> {
-    let mut names: Vec<&str> = RESULT_TABLES.iter().map(|t| t.file()).collect();
-    names.push(METRICS);
-    let mut acc: Vec<Option<DataFrame>> = vec![None; names.len()];
+    held: &dyn Fn(u32) -> Option<(ReplicationResult, ReplicationMetrics)>,
+) -> Result<(Vec<DataFrame>, Vec<ReplicationMetrics>), OutputError> {
+    let mut acc: Vec<Option<DataFrame>> = vec![None; RESULT_TABLES.len()];
+    let mut metrics = Vec::with_capacity(reps.len());
     for &r in reps {
         let path = batch_file(run_dir, r);
-        let b = match inspect(run_dir, r, meta, false) {
-            Kept::Usable(b) => b,
-            Kept::Absent => {
-                return Err(OutputError::invalid(
-                    &path,
-                    "the kept replication is missing",
-                ));
-            }
-            Kept::Unusable(why) => return Err(OutputError::invalid(&path, why)),
+        let (result, m) = match held(r) {
+            Some(held) => held,
+            None => kept_records(run_dir, r, meta)?,
         };
-        for (slot, name) in acc.iter_mut().zip(&names) {
-            let df = b.frame(name, &path)?;
+        metrics.push(m);
+        for (slot, t) in acc.iter_mut().zip(RESULT_TABLES) {
+            let df = t
+                .frame(&[&result])
+                .map_err(|e| OutputError::parquet_read(&path, e))?;
             match slot {
                 None => *slot = Some(df),
                 Some(a) => {
@@ -398,19 +520,104 @@ pub fn read_frames(
             }
         }
     }
-    Ok(acc
+    let frames = acc
         .into_iter()
         .map(|df| {
             let mut df = df.unwrap_or_default();
             df.rechunk_mut();
             df
         })
-        .collect())
+        .collect();
+    Ok((frames, metrics))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn meta() -> FileMeta {
+        FileMeta {
+            scenario_hash: "cafe".into(),
+            seed: 7,
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario_name: "tiny".into(),
+            parameter_sets: None,
+            scope: None,
+        }
+    }
+
+    fn tiny() -> (ReplicationResult, ReplicationMetrics) {
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.01;
+            p.run.months = 24;
+            p.run.burn_in_months = 12;
+            p.trusts.acute.count = 3;
+            p.trusts.mental_health.count = 1;
+            p.trusts.community.count = 1;
+            p.trusts.ambulance.count = 1;
+        });
+        let result = crate::model::run_replication(&p, 2);
+        let metrics = crate::metrics::evaluate_replication(&result, &p);
+        (result, metrics)
+    }
+
+    /// A kept replication gives back exactly the records and metrics it was
+    /// written from (compared as their encodings and texts, NaN included),
+    /// and the tables built from it are the tables built in memory.
+    #[test]
+    fn a_kept_replication_reads_back_as_it_was_written() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let (result, metrics) = tiny();
+        let bytes = write(tmp.path(), &result, &metrics, Some(b"state"), &meta()).unwrap();
+        assert_eq!(bytes, postcard::to_stdvec(&result).unwrap().len() as u64);
+        let Kept::Usable(b) = inspect(tmp.path(), 2, &meta(), true) else {
+            panic!("not usable")
+        };
+        let path = batch_file(tmp.path(), 2);
+        let r = b.records(&path).unwrap();
+        assert_eq!(
+            postcard::to_stdvec(&r).unwrap(),
+            postcard::to_stdvec(&result).unwrap()
+        );
+        assert_eq!(
+            format!("{:?}", b.metrics(&path).unwrap()),
+            format!("{:?}", metrics)
+        );
+        assert_eq!(b.state(), Some(&b"state"[..]));
+        let (frames, m) = read_frames(tmp.path(), &[2], &meta(), &|_| None).unwrap();
+        assert_eq!(format!("{m:?}"), format!("{:?}", [&metrics]));
+        for (t, df) in RESULT_TABLES.iter().zip(&frames) {
+            assert!(
+                df.equals_missing(&t.frame(&[&result]).unwrap()),
+                "{}",
+                t.file()
+            );
+        }
+        // Another build's layout is refused, saying which.
+        let mut old = std::fs::read(&path).unwrap();
+        old[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&1u32.to_le_bytes());
+        std::fs::write(&path, old).unwrap();
+        match inspect(tmp.path(), 2, &meta(), false) {
+            Kept::Unusable(why) => assert!(why.contains("batch format 1"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A replication held in memory is taken from there, not from its file.
+    #[test]
+    fn a_held_replication_is_taken_from_memory() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let (result, metrics) = tiny();
+        // No kept file at all: only the held copy can give it.
+        let (frames, m) = read_frames(tmp.path(), &[2], &meta(), &|r| {
+            (r == 2).then(|| (result.clone(), metrics.clone()))
+        })
+        .unwrap();
+        assert_eq!(m.len(), 1);
+        assert!(frames[0].height() > 0);
+        let err = read_frames(tmp.path(), &[2], &meta(), &|_| None).unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+    }
 
     #[test]
     fn only_batch_names_are_ours() {

@@ -18,7 +18,9 @@ pub mod summary;
 pub mod tables;
 pub mod verified;
 
-pub use atomic::{PartialFile, partial_path, write_atomic};
+pub use atomic::{
+    PartialFile, partial_path, start_writeback, sync, write_atomic, write_atomic_unsynced,
+};
 pub use error::OutputError;
 pub use manifest::{MANIFEST_FILE, Manifest, read_manifest, write_manifest};
 pub use parquet::{

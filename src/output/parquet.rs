@@ -9,6 +9,22 @@
 //!
 //! Output is deterministic: zstd at its default level, columns encoded
 //! serially, no timestamps, so identical input gives identical bytes.
+//!
+//! Every file is written through a [`TableWriter`], which encodes its pages
+//! with polars' own encoder and compresses them with one zstd context for
+//! the whole file, where polars makes a new context for every page (a
+//! context carries nothing from one page to the next); the contexts were a
+//! tenth of a small run's time, as each one asks the processor what it
+//! supports (`cpuid`), which a virtual machine answers slowly. Its
+//! floating-point columns are plain-encoded: polars tries a dictionary for
+//! each first, deciding by a HyperLogLog estimate of its distinct values
+//! that costs the same 16,384 registers whatever the column's length, and a
+//! simulation's floats are almost all distinct, so the trial never paid;
+//! it was a fifth of encoding a small run's tables. The run's files are the
+//! bytes polars' writer gives them (a test compares the two writers on
+//! simulated replications); a float column with few distinct values is
+//! written plain where polars would have made a dictionary, and reads back
+//! the same.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -124,21 +140,38 @@ impl FileMeta {
     }
 }
 
-/// A parquet writer configured the trustsim way (zstd, serial encoding,
-/// our metadata, and each column's unit and description as arrow field
-/// metadata, which pyarrow shows as `schema.field(name).metadata`).
+/// polars' own parquet writer configured the trustsim way (zstd, serial
+/// encoding, our metadata, and each column's unit and description as arrow
+/// field metadata, which pyarrow shows as `schema.field(name).metadata`):
+/// what [`TableWriter`] writes, which tests compare it with.
+#[cfg(test)]
 pub(crate) fn parquet_writer<W: Write>(
     w: W,
     meta: &FileMeta,
     schema: &Schema,
     notes: &[(&str, &str, &str)],
 ) -> ParquetWriter<W> {
-    let mut kv = meta.key_values();
-    kv.insert(0, arrow_schema_with_notes(schema, notes));
+    writer_with(w, footer_key_values(meta, schema, notes))
+}
+
+/// [`parquet_writer`] with its footer's key-value pairs already made.
+fn writer_with<W: Write>(w: W, kv: Vec<(String, String)>) -> ParquetWriter<W> {
     ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
         .set_parallel(false)
+}
+
+/// The key-value pairs of a file's footer: the `ARROW:schema` entry with
+/// the column notes, then `meta`'s.
+fn footer_key_values(
+    meta: &FileMeta,
+    schema: &Schema,
+    notes: &[(&str, &str, &str)],
+) -> Vec<(String, String)> {
+    let mut kv = meta.key_values();
+    kv.insert(0, arrow_schema_with_notes(schema, notes));
+    kv
 }
 
 /// The `ARROW:schema` entry polars would write, with `trustsim.unit` and
@@ -157,6 +190,218 @@ fn arrow_schema_with_notes(schema: &Schema, notes: &[(&str, &str, &str)]) -> (St
     }
     let kv = polars_parquet::write::schema_to_metadata_key(&arrow);
     (kv.key, kv.value.unwrap_or_default())
+}
+
+/// The options polars' writer materialises for [`parquet_writer`]'s
+/// settings (`ParquetWriter::batched`): its default statistics, zstd at
+/// the default level, version 1 pages, polars' default page size.
+fn write_options() -> polars_parquet::write::WriteOptions {
+    polars_parquet::write::WriteOptions {
+        statistics: polars_parquet::write::StatisticsOptions::default(),
+        compression: polars_parquet::write::CompressionOptions::Zstd(None),
+        version: polars_parquet::write::Version::V1,
+        data_page_size: None,
+    }
+}
+
+/// zstd's level for [`write_options`]' `Zstd(None)` (0: the library's
+/// default).
+const ZSTD_LEVEL: i32 = 0;
+
+/// One zstd compression context, shared by the pages of a file.
+type SharedZstd = Arc<Mutex<zstd::bulk::Compressor<'static>>>;
+
+/// A parquet file written the trustsim way ([`parquet_writer`]'s settings
+/// and metadata), its pages compressed with one zstd context.
+pub(crate) struct TableWriter<W: Write> {
+    inner: BatchedWriter<W>,
+    /// The footer's key-value pairs, as polars' `BatchedWriter::finish`
+    /// would give them (it serialises the arrow schema again only to find
+    /// the pairs already hold it).
+    footer: Vec<polars_parquet_format::KeyValue>,
+    fields: Vec<polars_parquet::write::ParquetType>,
+    encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+    zstd: SharedZstd,
+}
+
+impl<W: Write> TableWriter<W> {
+    pub(crate) fn new(
+        w: W,
+        meta: &FileMeta,
+        schema: &Schema,
+        notes: &[(&str, &str, &str)],
+    ) -> PolarsResult<TableWriter<W>> {
+        let kv = footer_key_values(meta, schema, notes);
+        let footer = kv
+            .iter()
+            .map(|(key, value)| polars_parquet_format::KeyValue {
+                key: key.clone(),
+                value: Some(value.clone()),
+            })
+            .collect();
+        let mut inner = writer_with(w, kv).batched(schema)?;
+        let fields = inner.parquet_schema().fields().to_vec();
+        let arrow = schema.to_arrow(CompatLevel::newest());
+        let encodings = polars::io::parquet::write::get_encodings(&arrow)
+            .iter()
+            .zip(arrow.iter_values())
+            .map(|(e, f)| match f.dtype {
+                ArrowDataType::Float64 | ArrowDataType::Float32 => {
+                    vec![polars_parquet::write::Encoding::Plain]
+                }
+                _ => e.clone(),
+            })
+            .collect();
+        let zstd = zstd::bulk::Compressor::new(ZSTD_LEVEL)
+            .map_err(|e| polars_err!(ComputeError: "cannot start zstd: {e}"))?;
+        Ok(TableWriter {
+            inner,
+            footer,
+            fields,
+            encodings,
+            zstd: Arc::new(Mutex::new(zstd)),
+        })
+    }
+
+    /// Appends each chunk of `df` (aligned) as a row group, as polars'
+    /// `BatchedWriter::write_batch` does.
+    pub(crate) fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        use polars_parquet::write::{DynIter, DynStreamingIterator, array_to_columns};
+        let options = write_options();
+        for batch in df.iter_chunks(CompatLevel::newest(), false) {
+            let rows = batch.len();
+            if rows == 0 {
+                continue;
+            }
+            let mut columns = Vec::new();
+            for ((array, field), encoding) in batch
+                .columns()
+                .iter()
+                .zip(&self.fields)
+                .zip(&self.encodings)
+            {
+                for pages in array_to_columns(array, field.clone(), options, encoding)? {
+                    columns.push(Ok(DynStreamingIterator::new(Pages {
+                        pages,
+                        zstd: self.zstd.clone(),
+                        current: None,
+                    })));
+                }
+            }
+            self.inner
+                .get_writer()
+                .lock()
+                .map_err(|_| polars_err!(ComputeError: "parquet writer lock poisoned"))?
+                .write(rows as u64, DynIter::new(columns.into_iter()))?;
+        }
+        Ok(())
+    }
+
+    /// Writes `df` in row groups as polars' `ParquetWriter::finish` splits
+    /// it, then the footer.
+    pub(crate) fn write_all(mut self, df: &mut DataFrame) -> PolarsResult<()> {
+        let chunked = polars::frame::chunk_df_for_writing(df, 512 * 512)?;
+        self.write(&chunked)?;
+        self.finish()
+    }
+
+    /// Writes the footer.
+    pub(crate) fn finish(&mut self) -> PolarsResult<()> {
+        let footer = std::mem::take(&mut self.footer);
+        self.inner
+            .get_writer()
+            .lock()
+            .map_err(|_| polars_err!(ComputeError: "parquet writer lock poisoned"))?
+            .end(Some(footer))
+            .map(|_| ())
+    }
+}
+
+/// One column's pages, each compressed as it is asked for (as polars'
+/// `Compressor` does, with the file's context).
+struct Pages {
+    pages: polars_parquet::write::DynIter<'static, PolarsResult<polars_parquet::write::Page>>,
+    zstd: SharedZstd,
+    current: Option<polars_parquet::write::CompressedPage>,
+}
+
+impl polars_parquet::write::FallibleStreamingIterator for Pages {
+    type Item = polars_parquet::write::CompressedPage;
+    type Error = PolarsError;
+
+    fn advance(&mut self) -> PolarsResult<()> {
+        self.current = match self.pages.next() {
+            None => None,
+            Some(page) => Some(compress_page(page?, &self.zstd)?),
+        };
+        Ok(())
+    }
+
+    fn get(&self) -> Option<&Self::Item> {
+        self.current.as_ref()
+    }
+}
+
+/// `page` compressed as polars-parquet's `compress` does with zstd, in
+/// `zstd`'s context: a version 1 data page or a dictionary page whole, a
+/// version 2 data page after its levels.
+fn compress_page(
+    page: polars_parquet::write::Page,
+    zstd: &SharedZstd,
+) -> PolarsResult<polars_parquet::write::CompressedPage> {
+    use polars_parquet::parquet::CowBuffer;
+    use polars_parquet::parquet::compression::Compression;
+    use polars_parquet::parquet::page::{CompressedDictPage, DataPageHeader};
+    use polars_parquet::write::{CompressedDataPage, CompressedPage, Page};
+    let mut z = zstd
+        .lock()
+        .map_err(|_| polars_err!(ComputeError: "zstd context lock poisoned"))?;
+    let mut squeeze = |input: &[u8], out: &mut Vec<u8>| -> PolarsResult<()> {
+        let at = out.len();
+        out.resize(at + zstd::zstd_safe::compress_bound(input.len()), 0);
+        let n = z
+            .compress_to_buffer(input, &mut out[at..])
+            .map_err(|e| polars_err!(ComputeError: "zstd: {e}"))?;
+        out.truncate(at + n);
+        Ok(())
+    };
+    Ok(match page {
+        Page::Data(p) => {
+            let buffer = p.buffer();
+            let mut out = Vec::new();
+            match p.header() {
+                DataPageHeader::V1(_) => squeeze(buffer, &mut out)?,
+                DataPageHeader::V2(h) => {
+                    let levels = (h.repetition_levels_byte_length + h.definition_levels_byte_length)
+                        as usize;
+                    out.extend_from_slice(&buffer[..levels]);
+                    squeeze(&buffer[levels..], &mut out)?;
+                }
+            }
+            let rows = p
+                .num_rows
+                .ok_or_else(|| polars_err!(ComputeError: "a page to write has no row count"))?;
+            CompressedPage::Data(CompressedDataPage::new(
+                p.header().clone(),
+                CowBuffer::Owned(out),
+                Compression::Zstd,
+                buffer.len(),
+                p.descriptor.clone(),
+                rows,
+            ))
+        }
+        Page::Dict(p) => {
+            let mut out = Vec::new();
+            squeeze(&p.buffer, &mut out)?;
+            CompressedPage::Dict(CompressedDictPage::new(
+                CowBuffer::Owned(out),
+                Compression::Zstd,
+                p.buffer.len(),
+                p.num_values,
+                p.is_sorted,
+            ))
+        }
+    })
 }
 
 /// A buffered file shared between the polars writer (which never hands its
@@ -184,7 +429,7 @@ fn poisoned() -> io::Error {
 struct Sink {
     guard: PartialFile,
     file: SharedFile,
-    writer: BatchedWriter<SharedFile>,
+    writer: TableWriter<SharedFile>,
 }
 
 impl Sink {
@@ -199,8 +444,7 @@ impl Sink {
             1 << 20,
             file,
         ))));
-        let writer = parquet_writer(file.clone(), meta, schema, notes)
-            .batched(schema)
+        let writer = TableWriter::new(file.clone(), meta, schema, notes)
             .map_err(|e| OutputError::parquet_write(guard.partial(), e))?;
         Ok(Sink {
             guard,
@@ -214,16 +458,17 @@ impl Sink {
             return Ok(());
         }
         self.writer
-            .write_batch(df)
+            .write(df)
             .map_err(|e| OutputError::parquet_write(self.guard.partial(), e))
     }
 
-    /// Writes the footer, flushes and syncs; the file stays partial.
+    /// Writes the footer, flushes and starts the file's writeback (without
+    /// waiting for it); the file stays partial.
     fn close(self) -> Result<PartialFile, OutputError> {
         let Sink {
             guard,
             file,
-            writer,
+            mut writer,
         } = self;
         writer
             .finish()
@@ -234,8 +479,8 @@ impl Sink {
             .lock()
             .map_err(|_| OutputError::write(guard.partial(), poisoned()))?;
         buf.flush()
-            .and_then(|()| buf.get_ref().sync_all())
             .map_err(|e| OutputError::write(guard.partial(), e))?;
+        super::atomic::start_writeback(buf.get_ref());
         drop(buf);
         Ok(guard)
     }
@@ -262,10 +507,10 @@ impl ResultWriter {
             .iter()
             .map(|t| {
                 let path = dir.join(t.file());
-                let empty = t
-                    .frame(&[])
+                let schema = t
+                    .schema()
                     .map_err(|e| OutputError::parquet_write(&path, e))?;
-                Sink::create(&path, empty.schema(), meta, &t.field_notes())
+                Sink::create(&path, &schema, meta, &t.field_notes())
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ResultWriter {
@@ -299,7 +544,9 @@ impl ResultWriter {
         Ok(())
     }
 
-    /// Writes footers and renames the partial files into place.
+    /// Writes footers and renames the partial files into place, without
+    /// waiting for the disk: the caller syncs them ([`super::sync`]) before
+    /// anything names them complete.
     pub fn finish(self) -> Result<(), OutputError> {
         let closed = self
             .sinks
@@ -663,6 +910,148 @@ mod tests {
         let field = schema.get(tm::SICKNESS_RATE).unwrap();
         let unit = field.metadata.as_ref().unwrap().get(KEY_UNIT).unwrap();
         assert_eq!(unit.as_str(), "fraction (0-1)");
+    }
+
+    /// Two replications of a small world, simulated.
+    fn simulated() -> (
+        Vec<ReplicationResult>,
+        Vec<crate::metrics::ReplicationMetrics>,
+    ) {
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.01;
+            p.run.months = 36;
+            p.run.burn_in_months = 12;
+            p.trusts.acute.count = 6;
+            p.trusts.mental_health.count = 2;
+            p.trusts.community.count = 1;
+            p.trusts.ambulance.count = 1;
+        });
+        (0..2)
+            .map(|r| {
+                let result = crate::model::run_replication(&p, r);
+                let metrics = crate::metrics::evaluate_replication(&result, &p);
+                (result, metrics)
+            })
+            .unzip()
+    }
+
+    /// polars' own writer with trustsim's settings: `frames` as row groups
+    /// one after another, then the footer.
+    fn polars_bytes(frames: &[DataFrame], notes: &[(&str, &str, &str)]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let schema = frames[0].schema().clone();
+        let mut w = parquet_writer(&mut bytes, &meta(), &schema, notes)
+            .batched(&schema)
+            .unwrap();
+        for df in frames {
+            w.write_batch(df).unwrap();
+        }
+        w.finish().unwrap();
+        drop(w);
+        bytes
+    }
+
+    fn table_writer_bytes(frames: &[DataFrame], notes: &[(&str, &str, &str)]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let schema = frames[0].schema().clone();
+        let mut w = TableWriter::new(&mut bytes, &meta(), &schema, notes).unwrap();
+        for df in frames {
+            w.write(df).unwrap();
+        }
+        w.finish().unwrap();
+        drop(w);
+        bytes
+    }
+
+    /// The writer that keeps one zstd context for a file writes the bytes
+    /// polars' writer does (which makes a context for every page), for
+    /// every table of real replications (enums, dates, lists, nulls,
+    /// dictionary and plain pages), in one row group and in two, and for a
+    /// whole frame as `ParquetWriter::finish` splits it.
+    #[test]
+    fn the_table_writer_writes_the_bytes_polars_writes() {
+        let (results, metrics) = simulated();
+        let refs: Vec<&ReplicationResult> = results.iter().collect();
+        for t in RESULT_TABLES {
+            let both = t.frame(&refs).unwrap();
+            let (a, b) = (t.frame(&refs[..1]).unwrap(), t.frame(&refs[1..]).unwrap());
+            let notes = t.field_notes();
+            assert!(both.height() > 0, "{}", t.file());
+            assert_eq!(t.schema().unwrap(), **both.schema(), "{}", t.file());
+            assert!(
+                polars_bytes(std::slice::from_ref(&both), &notes)
+                    == table_writer_bytes(std::slice::from_ref(&both), &notes),
+                "{}: one row group",
+                t.file()
+            );
+            assert!(
+                polars_bytes(&[a.clone(), b.clone()], &notes)
+                    == table_writer_bytes(&[a, b], &notes),
+                "{}: two row groups",
+                t.file()
+            );
+        }
+        let m: Vec<&crate::metrics::ReplicationMetrics> = metrics.iter().collect();
+        let rows = crate::output::replications::rows(&m);
+        let table = &crate::output::replications::REPLICATION_METRICS;
+        let mut df = table.frame(rows.iter()).unwrap();
+        let notes = table.field_notes();
+        let mut theirs = Vec::new();
+        parquet_writer(&mut theirs, &meta(), &df.schema().clone(), &notes)
+            .finish(&mut df.clone())
+            .unwrap();
+        let ours = crate::output::summary::encode_frame(&mut df, &meta(), &notes).unwrap();
+        assert!(ours == theirs, "replications.parquet");
+    }
+
+    /// A float column with few distinct values, where polars' writer would
+    /// try (and here take) a dictionary, is written plain and reads back the
+    /// same, nulls included; an integer column keeps polars' choice.
+    #[test]
+    fn a_float_column_with_few_values_is_written_plain_and_reads_back() {
+        let n = 5_000;
+        let df = DataFrame::new(
+            n,
+            vec![
+                Series::new(
+                    "few".into(),
+                    (0..n).map(|i| (i % 3) as f64).collect::<Vec<_>>(),
+                )
+                .into_column(),
+                Series::new(
+                    "gaps".into(),
+                    (0..n)
+                        .map(|i| (i % 2 == 0).then_some(1.5))
+                        .collect::<Vec<Option<f64>>>(),
+                )
+                .into_column(),
+                Series::new(
+                    "ints".into(),
+                    (0..n as u32).map(|i| i % 4).collect::<Vec<_>>(),
+                )
+                .into_column(),
+            ],
+        )
+        .unwrap();
+        let bytes = crate::output::summary::encode_frame(&mut df.clone(), &meta(), &[]).unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(bytes.clone()))
+            .finish()
+            .unwrap();
+        assert!(back.equals_missing(&df));
+        let md = ParquetReader::new(std::io::Cursor::new(bytes))
+            .get_metadata()
+            .unwrap()
+            .clone();
+        let dictionary = |name: &str| {
+            let c = md.row_groups[0]
+                .columns_under_root_iter(name)
+                .unwrap()
+                .next()
+                .unwrap();
+            c.dictionary_page_offset().is_some()
+        };
+        assert!(!dictionary("few") && !dictionary("gaps"));
+        assert!(dictionary("ints"), "polars' own choice for integers");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::atomic::write_atomic;
 use super::error::OutputError;
-use super::parquet::{FileMeta, parquet_writer};
+use super::parquet::{FileMeta, TableWriter};
 use super::tables::{Col, Get, Table, table};
 use crate::metrics::metric;
 
@@ -122,7 +122,7 @@ pub fn encode_frame(
 ) -> Result<Vec<u8>, PolarsError> {
     let mut bytes = Vec::new();
     let schema = df.schema().clone();
-    parquet_writer(&mut bytes, meta, &schema, notes).finish(df)?;
+    TableWriter::new(&mut bytes, meta, &schema, notes)?.write_all(df)?;
     Ok(bytes)
 }
 

@@ -94,6 +94,21 @@ impl<R> Get<R> {
         }
     }
 
+    /// The column's polars type, as [`Table::frame`] builds it.
+    pub fn dtype(&self) -> PolarsResult<DataType> {
+        Ok(match self {
+            Get::U32(_) | Get::U32OrNull(_) => DataType::UInt32,
+            Get::I32(_) => DataType::Int32,
+            Get::U64(_) => DataType::UInt64,
+            Get::F64(_) | Get::F64OrNull(_) => DataType::Float64,
+            Get::Bool(_) => DataType::Boolean,
+            Get::Date(_) => DataType::Date,
+            Get::Text(_) | Get::Str(_) | Get::OptStr(_) => DataType::String,
+            Get::Enum(_, labels) => enum_dtype(labels)?,
+            Get::F64ListOrNull(_) => DataType::List(Box::new(DataType::Float64)),
+        })
+    }
+
     /// The type as the data dictionary names it.
     pub fn type_name(&self) -> String {
         match self {
@@ -153,6 +168,14 @@ impl<R> Table<R> {
             .map(|c| column(c, rows.clone()))
             .collect::<PolarsResult<Vec<Column>>>()?;
         DataFrame::new(n, cols)
+    }
+
+    /// The schema of [`Table::frame`]'s frames, without building one.
+    pub fn schema(&self) -> PolarsResult<Schema> {
+        self.columns
+            .iter()
+            .map(|c| Ok(Field::new(c.name.into(), c.get.dtype()?)))
+            .collect()
     }
 
     /// The rows as CSV (RFC 4180: a header line, fields quoted when they
@@ -400,6 +423,8 @@ pub trait ResultTable: Sync {
     fn field_notes(&self) -> Vec<(&'static str, &'static str, &'static str)>;
     /// The rows of a batch of replications, in batch then record order.
     fn frame(&self, batch: &[&ReplicationResult]) -> PolarsResult<DataFrame>;
+    /// The schema of [`ResultTable::frame`]'s frames.
+    fn schema(&self) -> PolarsResult<Schema>;
 }
 
 /// A [`Table`] with the accessor of its records in a [`ReplicationResult`].
@@ -425,6 +450,9 @@ impl<R: Sync> ResultTable for FromResults<R> {
         let rows = self.rows;
         self.table
             .frame(batch.iter().flat_map(move |r| rows(r).iter()))
+    }
+    fn schema(&self) -> PolarsResult<Schema> {
+        self.table.schema()
     }
 }
 
@@ -455,6 +483,21 @@ pub static RESULT_TABLES: &[&dyn ResultTable] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The schema a table gives without building a frame is its frames'
+    /// (an empty one here; `output::parquet`'s tests compare it with frames
+    /// of simulated replications).
+    #[test]
+    fn a_tables_schema_is_its_frames_schema() {
+        for t in RESULT_TABLES {
+            assert_eq!(
+                t.schema().unwrap(),
+                **t.frame(&[]).unwrap().schema(),
+                "{}",
+                t.file()
+            );
+        }
+    }
 
     #[test]
     fn names_are_unique_snake_case_and_the_name_modules_match() {

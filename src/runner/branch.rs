@@ -221,9 +221,10 @@ fn branch_one(
         metrics.parameter_set = specs[k].set_of(r);
         metrics.groups = crate::metrics::groups::evaluate(&result, &specs[k].groups);
         let t = Instant::now();
-        let meta = &opened[k].as_ref().expect("a variant to run is opened").meta;
-        batches::write(&specs[k].dir, &result, &metrics, None, meta)?;
+        let o = opened[k].as_ref().expect("a variant to run is opened");
+        let bytes = batches::write(&specs[k].dir, &result, &metrics, None, &o.meta)?;
         work.push((k, result.staff_months, t.elapsed().as_secs_f64()));
+        o.held.offer(result, metrics, bytes);
         progress.advance(1);
     }
     Ok(Some(work))

@@ -12,6 +12,7 @@ mod branch;
 mod cancel;
 pub mod draw;
 pub mod folder;
+mod held;
 pub mod preflight;
 mod progress;
 pub mod sets;
@@ -27,6 +28,7 @@ pub use branch::{Sharing, branch_month, run_branched};
 pub use cancel::Cancel;
 pub use draw::{DrawError, Drawing};
 pub use folder::FolderError;
+pub use held::HELD_BYTES;
 pub use progress::{Progress, Silent};
 pub use sets::AppliedSets;
 
@@ -85,6 +87,10 @@ pub struct RunSpec {
     /// running it again (a comparison resumed after some of its variants
     /// had finished).
     pub reuse_finished: bool,
+    /// Bytes of finished replications' kept records the run holds in
+    /// memory for its close ([`HELD_BYTES`]; 0 reads every replication back
+    /// from its kept file).
+    pub held_bytes: u64,
 }
 
 impl RunSpec {
@@ -106,6 +112,7 @@ impl RunSpec {
             sets: None,
             groups: vec![],
             reuse_finished: false,
+            held_bytes: HELD_BYTES,
         }
     }
 
@@ -296,7 +303,7 @@ pub fn run(
     let total = p.run.replications;
     progress.start(&p.run.name, u64::from(total), opened.kept.len() as u64);
     let pending: Vec<u32> = (0..total).filter(|r| !opened.kept.contains(r)).collect();
-    let simulated = simulate_and_keep(spec, &opened.meta, &pending, progress, cancel);
+    let simulated = simulate_and_keep(spec, &opened, &pending, progress, cancel);
     progress.finish();
     match simulated? {
         Some((n, staff_months, write_seconds)) => {
@@ -321,6 +328,8 @@ pub(crate) struct Opened {
     pub kept: Vec<u32>,
     /// The files the run writes (relative to its folder).
     pub planned: Vec<String>,
+    /// Replications finished by this run and still in memory.
+    pub held: held::Held,
 }
 
 /// The files a run of `spec` writes into its folder, relative to it (the
@@ -462,6 +471,7 @@ pub(crate) fn open(spec: &RunSpec, progress: &dyn Progress) -> Result<Opened, Ru
         replaced,
         kept,
         planned,
+        held: held::Held::new(spec.held_bytes),
     })
 }
 
@@ -483,6 +493,9 @@ fn usable(spec: &RunSpec, meta: &FileMeta) -> u32 {
 /// written here is named pending in it and the kept replications are
 /// intact, so the same command finishes the run without simulating again;
 /// the kept replications are removed only after the manifest is complete.
+/// The tables are written without waiting for the disk and all synced just
+/// before the manifest that lists them, so a system crash cannot leave a
+/// manifest naming a table the disk does not hold.
 pub(crate) fn close(
     spec: &RunSpec,
     opened: &Opened,
@@ -494,15 +507,26 @@ pub(crate) fn close(
     let (p, dir, meta) = (&spec.params, &spec.dir, &opened.meta);
     progress.phase("writing tables");
     let t = Instant::now();
-    let metrics = assemble(dir, p.run.replications, meta)?;
+    let metrics = assemble(dir, p.run.replications, meta, &opened.held)?;
     let rows = summarize(&metrics);
-    output::write_summary(&dir.join(output::SUMMARY_FILE), &rows, meta)?;
+    let summary = dir.join(output::SUMMARY_FILE);
+    let mut df = output::summary::SUMMARY
+        .frame(rows.iter())
+        .map_err(|e| OutputError::parquet_write(&summary, e))?;
+    let bytes =
+        output::summary::encode_frame(&mut df, meta, &output::summary::SUMMARY.field_notes())
+            .map_err(|e| OutputError::parquet_write(&summary, e))?;
+    output::write_atomic_unsynced(&summary, &[&bytes], true)?;
     if let Some(m) = spec.save_state {
         state::write_file(dir, p, m, meta)?;
     }
     if spec.csv {
         let csv = output::summary::SUMMARY.csv(rows.iter());
-        output::write_atomic(&dir.join(output::summary::SUMMARY_CSV), csv.as_bytes())?;
+        output::write_atomic_unsynced(
+            &dir.join(output::summary::SUMMARY_CSV),
+            &[csv.as_bytes()],
+            true,
+        )?;
     }
     let charts: &[String] = spec.charts.as_ref().map_or(&[], |d| d.files());
     let tables: Vec<String> = opened
@@ -511,6 +535,12 @@ pub(crate) fn close(
         .filter(|f| !charts.contains(f))
         .cloned()
         .collect();
+    // The tables were written without waiting for the disk, each started on
+    // its way as it was finished; they are all on it before the manifest
+    // names them.
+    for name in &tables {
+        output::sync(&dir.join(name))?;
+    }
     let mut files = entries(dir, &tables)?;
     let mut pending: Vec<String> = opened
         .planned
@@ -520,13 +550,14 @@ pub(crate) fn close(
         .collect();
     write_manifest(spec, meta, opened.started, files.clone(), pending.clone())?;
     write_seconds += t.elapsed().as_secs_f64();
+    // Without charts that manifest is already the complete one.
     if let Some(d) = &spec.charts {
         progress.phase("drawing charts");
         d.draw(dir).map_err(RunError::Charts)?;
         files.extend(entries(dir, &pending)?);
         pending.clear();
+        write_manifest(spec, meta, opened.started, files, pending)?;
     }
-    write_manifest(spec, meta, opened.started, files, pending)?;
     batches::clear(dir)?;
     Ok(RunReport {
         rows,
@@ -663,7 +694,7 @@ fn ours_in(dir: &Path, m: &Manifest) -> Vec<String> {
 /// every one was.
 fn simulate_and_keep(
     spec: &RunSpec,
-    meta: &FileMeta,
+    opened: &Opened,
     pending: &[u32],
     progress: &dyn Progress,
     cancel: &Cancel,
@@ -690,12 +721,20 @@ fn simulate_and_keep(
                     }
                 }
                 let t = Instant::now();
-                batches::write(&spec.dir, &f.result, &f.metrics, saved.as_deref(), meta)?;
+                let bytes = batches::write(
+                    &spec.dir,
+                    &f.result,
+                    &f.metrics,
+                    saved.as_deref(),
+                    &opened.meta,
+                )?;
                 if let Ok(mut w) = write_seconds.lock() {
                     *w += t.elapsed().as_secs_f64();
                 }
                 progress.advance(1);
-                Ok(Some(f.result.staff_months))
+                let staff_months = f.result.staff_months;
+                opened.held.offer(f.result, f.metrics, bytes);
+                Ok(Some(staff_months))
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
@@ -718,30 +757,34 @@ fn run_share(thread_seconds: f64, threads: usize, replications: usize) -> f64 {
     thread_seconds / threads.min(replications).max(1) as f64
 }
 
-/// Writes the run's tables from the kept replications, one row group per
-/// [`BATCH_REPLICATIONS`], and returns every replication's metrics.
-fn assemble(dir: &Path, total: u32, meta: &FileMeta) -> Result<Vec<ReplicationMetrics>, RunError> {
+/// Writes the run's tables from the finished replications (those `held`
+/// from memory, the others from their kept files), one row group per
+/// [`BATCH_REPLICATIONS`], and returns every replication's metrics. The
+/// files are not yet synced ([`close`] syncs them).
+fn assemble(
+    dir: &Path,
+    total: u32,
+    meta: &FileMeta,
+    held: &held::Held,
+) -> Result<Vec<ReplicationMetrics>, RunError> {
     let mut writer = ResultWriter::create(dir, meta)?;
     let path = dir.join(REPLICATIONS_FILE);
-    let mut metrics: Option<polars::prelude::DataFrame> = None;
+    let mut metrics = Vec::with_capacity(total as usize);
     let reps: Vec<u32> = (0..total).collect();
     for chunk in reps.chunks(BATCH_REPLICATIONS) {
-        let mut frames = batches::read_frames(dir, chunk, meta)?;
-        let m = frames.pop().expect("the metrics frame comes last");
+        let (frames, m) = batches::read_frames(dir, chunk, meta, &|r| held.take(r))?;
         writer.write_frames(&frames)?;
-        match &mut metrics {
-            None => metrics = Some(m),
-            Some(all) => {
-                all.vstack_mut(&m)
-                    .map_err(|e| OutputError::parquet_read(&path, e))?;
-            }
-        }
+        metrics.extend(m);
     }
     writer.finish()?;
-    let mut df = metrics.unwrap_or_default();
-    df.rechunk_mut();
-    let metrics = output::replications::from_frame(&df, &path)?;
-    output::write_frame(&path, &mut df, meta, &REPLICATION_METRICS.field_notes())?;
+    let refs: Vec<&ReplicationMetrics> = metrics.iter().collect();
+    let rows = output::replications::rows(&refs);
+    let mut df = REPLICATION_METRICS
+        .frame(rows.iter())
+        .map_err(|e| OutputError::parquet_write(&path, e))?;
+    let bytes = output::summary::encode_frame(&mut df, meta, &REPLICATION_METRICS.field_notes())
+        .map_err(|e| OutputError::parquet_write(&path, e))?;
+    output::write_atomic_unsynced(&path, &[&bytes], true)?;
     Ok(metrics)
 }
 
@@ -802,7 +845,41 @@ pub fn summarize(metrics: &[ReplicationMetrics]) -> Vec<SummaryRow> {
 
 #[cfg(test)]
 mod tests {
-    use super::run_share;
+    use super::*;
+
+    /// A run's files are the same bytes whether its replications reach the
+    /// close from memory or read back from their kept files.
+    #[test]
+    fn held_and_kept_replications_give_the_same_files() {
+        let p = crate::model::params::edited(|p| {
+            p.run.staff_scale = 0.01;
+            p.run.months = 24;
+            p.run.burn_in_months = 12;
+            p.run.replications = 3;
+            p.trusts.acute.count = 3;
+            p.trusts.mental_health.count = 1;
+            p.trusts.community.count = 1;
+            p.trusts.ambulance.count = 1;
+        });
+        let tmp = tempfile::TempDir::new().unwrap();
+        let go = |name: &str, held: u64| {
+            let mut spec = RunSpec::new(p.clone(), tmp.path().join(name), 1);
+            spec.held_bytes = held;
+            let r = run(&spec, &Silent, &Cancel::new()).unwrap();
+            assert_eq!(r.simulated, 3);
+            spec
+        };
+        let held = go("held", HELD_BYTES);
+        go("kept", 0);
+        for name in planned_files(&held) {
+            let a = std::fs::read(tmp.path().join("held").join(&name)).unwrap();
+            let b = std::fs::read(tmp.path().join("kept").join(&name)).unwrap();
+            assert!(a == b, "{name} differs");
+        }
+        for name in ["held", "kept"] {
+            assert!(!batches::batch_dir(&tmp.path().join(name)).exists());
+        }
+    }
 
     /// Writing done beside the other threads' simulating counts once per
     /// moment of run time, not once per thread: the report's "writing N %

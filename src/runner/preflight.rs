@@ -15,6 +15,10 @@ const DEBUG_SLOWDOWN: f64 = 3.0;
 /// Bytes of output per trust-month over every table (zstd parquet, about
 /// 2.3 MB per full-England replication), rounded up.
 pub const BYTES_PER_TRUST_MONTH: u64 = 110;
+/// Bytes of a kept replication per trust-month (its records, uncompressed:
+/// about 4.1 MB per full-England replication of 201 trusts and 120 months,
+/// measured), rounded up.
+pub const KEPT_BYTES_PER_TRUST_MONTH: u64 = 180;
 /// Charts, summary and manifest, a fixed allowance.
 pub const FIXED_BYTES: u64 = 20_000_000;
 
@@ -50,9 +54,6 @@ pub fn seconds(p: &Params, replications: u32, threads: usize) -> f64 {
     f64::from(replications) * per_rep / parallel / within + 1.0
 }
 
-/// Bytes the run needs at its peak: the kept replications and the
-/// assembled tables exist side by side just before the kept ones are
-/// removed. `kept` is what an interrupted run already holds.
 /// Bytes of one replication's saved state per staff post (about 7 MB for a
 /// full-scale replication of about a million posts, measured).
 pub const STATE_BYTES_PER_POST: f64 = 7.0;
@@ -69,12 +70,14 @@ pub fn state_bytes(p: &Params) -> u64 {
     (2.0 * f64::from(p.run.replications) * posts * STATE_BYTES_PER_POST) as u64
 }
 
+/// Bytes the run needs at its peak: the kept replications and the
+/// assembled tables exist side by side just before the kept ones are
+/// removed. `kept` is what an interrupted run already holds.
 pub fn peak_bytes(p: &Params, kept: u64) -> u64 {
-    let data = u64::from(p.run.replications)
-        * u64::from(p.trusts.total())
-        * u64::from(p.run.months)
-        * BYTES_PER_TRUST_MONTH;
-    (2 * data + FIXED_BYTES).saturating_sub(kept)
+    let trust_months =
+        u64::from(p.run.replications) * u64::from(p.trusts.total()) * u64::from(p.run.months);
+    (trust_months * (KEPT_BYTES_PER_TRUST_MONTH + BYTES_PER_TRUST_MONTH) + FIXED_BYTES)
+        .saturating_sub(kept)
 }
 
 /// Free bytes on the file system holding `path` (or its nearest existing
