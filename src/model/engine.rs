@@ -331,18 +331,8 @@ mod tests {
     use super::*;
     use crate::model::records::Spell;
 
-    fn tiny_raw(p: &mut crate::model::params::RawParams) {
-        p.run.staff_scale = 0.01;
-        p.run.months = 36;
-        p.run.burn_in_months = 12;
-        p.trusts.acute.count = 6;
-        p.trusts.mental_health.count = 2;
-        p.trusts.community.count = 1;
-        p.trusts.ambulance.count = 1;
-    }
-
     fn tiny() -> Params {
-        crate::model::params::edited(tiny_raw)
+        crate::model::params::edited(crate::model::params::tiny)
     }
 
     #[test]
@@ -418,7 +408,7 @@ mod tests {
         .chain([TrustType::Community, TrustType::Ambulance]);
         let rows: Vec<_> = kinds.enumerate().map(|(i, k)| blank_row(i, k)).collect();
         let q = crate::model::params::edited(|q| {
-            tiny_raw(q);
+            crate::model::params::tiny(q);
             q.trusts.register = "register.csv".into();
             q.trusts.rows = rows;
             // The rows are in London, whose labour market the drawn trusts
@@ -450,7 +440,7 @@ mod tests {
         rows.push(blank_row(2, TrustType::Acute));
         rows[2].region = " LONDON ".into();
         let p = crate::model::params::edited(|q| {
-            tiny_raw(q);
+            crate::model::params::tiny(q);
             q.trusts.register = "register.csv".into();
             q.trusts.rows = rows;
             q.trusts.acute.count = 3;
@@ -482,7 +472,7 @@ mod tests {
         row.surplus_share = Some(-0.03);
         let rows = vec![row, blank_row(1, TrustType::Ambulance)];
         let p = crate::model::params::edited(|q| {
-            tiny_raw(q);
+            crate::model::params::tiny(q);
             q.trusts.register = "register.csv".into();
             q.trusts.acute.count = 1;
             q.trusts.mental_health.count = 0;
@@ -510,7 +500,7 @@ mod tests {
         // oversight but the initial trusts (init stream) are identical.
         let p = tiny();
         let q = crate::model::params::edited(|q| {
-            tiny_raw(q);
+            crate::model::params::tiny(q);
             q.oversight.escalate_probability = 0.0;
         });
         let (a, _) = build_trusts(&p, 0);

@@ -547,15 +547,7 @@ mod tests {
     }
 
     fn tiny() -> (ReplicationResult, ReplicationMetrics) {
-        let p = crate::model::params::edited(|p| {
-            p.run.staff_scale = 0.01;
-            p.run.months = 24;
-            p.run.burn_in_months = 12;
-            p.trusts.acute.count = 3;
-            p.trusts.mental_health.count = 1;
-            p.trusts.community.count = 1;
-            p.trusts.ambulance.count = 1;
-        });
+        let p = crate::model::params::edited(crate::model::params::tiny);
         let result = crate::model::run_replication(&p, 2);
         let metrics = crate::metrics::evaluate_replication(&result, &p);
         (result, metrics)

@@ -917,15 +917,7 @@ mod tests {
         Vec<ReplicationResult>,
         Vec<crate::metrics::ReplicationMetrics>,
     ) {
-        let p = crate::model::params::edited(|p| {
-            p.run.staff_scale = 0.01;
-            p.run.months = 36;
-            p.run.burn_in_months = 12;
-            p.trusts.acute.count = 6;
-            p.trusts.mental_health.count = 2;
-            p.trusts.community.count = 1;
-            p.trusts.ambulance.count = 1;
-        });
+        let p = crate::model::params::edited(crate::model::params::tiny);
         (0..2)
             .map(|r| {
                 let result = crate::model::run_replication(&p, r);

@@ -95,10 +95,34 @@ pub fn write_table<R>(
     rows: &[R],
     meta: &FileMeta,
 ) -> Result<(), OutputError> {
+    let bytes = encode_table(path, table, rows, meta)?;
+    write_atomic(path, &bytes)
+}
+
+/// [`write_table`] without waiting for the disk, the file's writeback
+/// started: for a run's files, which the run syncs before its manifest
+/// names them ([`super::write_atomic_unsynced`]).
+pub fn write_table_unsynced<R>(
+    path: &Path,
+    table: &Table<R>,
+    rows: &[R],
+    meta: &FileMeta,
+) -> Result<(), OutputError> {
+    let bytes = encode_table(path, table, rows, meta)?;
+    super::write_atomic_unsynced(path, &[&bytes], true)
+}
+
+fn encode_table<R>(
+    path: &Path,
+    table: &Table<R>,
+    rows: &[R],
+    meta: &FileMeta,
+) -> Result<Vec<u8>, OutputError> {
     let mut df = table
         .frame(rows.iter())
         .map_err(|e| OutputError::parquet_write(path, e))?;
-    write_frame(path, &mut df, meta, &table.field_notes())
+    encode_frame(&mut df, meta, &table.field_notes())
+        .map_err(|e| OutputError::parquet_write(path, e))
 }
 
 /// Writes a frame to `path` in one row group, atomically (via

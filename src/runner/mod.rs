@@ -509,14 +509,12 @@ pub(crate) fn close(
     let t = Instant::now();
     let metrics = assemble(dir, p.run.replications, meta, &opened.held)?;
     let rows = summarize(&metrics);
-    let summary = dir.join(output::SUMMARY_FILE);
-    let mut df = output::summary::SUMMARY
-        .frame(rows.iter())
-        .map_err(|e| OutputError::parquet_write(&summary, e))?;
-    let bytes =
-        output::summary::encode_frame(&mut df, meta, &output::summary::SUMMARY.field_notes())
-            .map_err(|e| OutputError::parquet_write(&summary, e))?;
-    output::write_atomic_unsynced(&summary, &[&bytes], true)?;
+    output::summary::write_table_unsynced(
+        &dir.join(output::SUMMARY_FILE),
+        &output::summary::SUMMARY,
+        &rows,
+        meta,
+    )?;
     if let Some(m) = spec.save_state {
         state::write_file(dir, p, m, meta)?;
     }
@@ -779,12 +777,7 @@ fn assemble(
     writer.finish()?;
     let refs: Vec<&ReplicationMetrics> = metrics.iter().collect();
     let rows = output::replications::rows(&refs);
-    let mut df = REPLICATION_METRICS
-        .frame(rows.iter())
-        .map_err(|e| OutputError::parquet_write(&path, e))?;
-    let bytes = output::summary::encode_frame(&mut df, meta, &REPLICATION_METRICS.field_notes())
-        .map_err(|e| OutputError::parquet_write(&path, e))?;
-    output::write_atomic_unsynced(&path, &[&bytes], true)?;
+    output::summary::write_table_unsynced(&path, &REPLICATION_METRICS, &rows, meta)?;
     Ok(metrics)
 }
 
@@ -852,14 +845,8 @@ mod tests {
     #[test]
     fn held_and_kept_replications_give_the_same_files() {
         let p = crate::model::params::edited(|p| {
-            p.run.staff_scale = 0.01;
-            p.run.months = 24;
-            p.run.burn_in_months = 12;
+            crate::model::params::tiny(p);
             p.run.replications = 3;
-            p.trusts.acute.count = 3;
-            p.trusts.mental_health.count = 1;
-            p.trusts.community.count = 1;
-            p.trusts.ambulance.count = 1;
         });
         let tmp = tempfile::TempDir::new().unwrap();
         let go = |name: &str, held: u64| {

@@ -459,6 +459,20 @@ pub(crate) fn edited(f: impl FnOnce(&mut RawParams)) -> Params {
     Params::validate(raw, &mut problems).unwrap_or_else(|| panic!("{problems:?}"))
 }
 
+/// Test helper: a small world for tests that simulate whole replications
+/// (ten trusts at 1 % of their staff, 36 reported months after 12 of
+/// burn-in).
+#[cfg(test)]
+pub(crate) fn tiny(p: &mut RawParams) {
+    p.run.staff_scale = 0.01;
+    p.run.months = 36;
+    p.run.burn_in_months = 12;
+    p.trusts.acute.count = 6;
+    p.trusts.mental_health.count = 2;
+    p.trusts.community.count = 1;
+    p.trusts.ambulance.count = 1;
+}
+
 /// Reports `key` (with its value `v`) as a violation unless `ok`.
 fn rule(sink: &mut dyn RangeSink, (v, key): (f64, String), ok: bool, allowed: String) {
     if !ok {
