@@ -117,6 +117,66 @@ pub fn write_atomic_unsynced(
     guard.commit()
 }
 
+/// A run's file written into place without waiting for the disk (its
+/// writeback started), still open, with the manifest entry of the bytes
+/// written: the close lists it and syncs it through the same descriptor,
+/// rather than opening and reading back every file it has just written.
+#[derive(Debug)]
+pub struct Unsynced {
+    path: PathBuf,
+    file: File,
+    entry: crate::files::FileEntry,
+}
+
+impl Unsynced {
+    /// `file`, open and already renamed to `path`, whose `bytes` bytes
+    /// have SHA-256 `sha256` (lowercase hexadecimal).
+    pub(crate) fn new(path: &Path, file: File, bytes: u64, sha256: String) -> Unsynced {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Unsynced {
+            path: path.to_path_buf(),
+            file,
+            entry: crate::files::FileEntry {
+                name,
+                bytes,
+                sha256,
+            },
+        }
+    }
+
+    /// The file's manifest entry.
+    pub fn entry(&self) -> &crate::files::FileEntry {
+        &self.entry
+    }
+
+    /// Waits until the file is on the disk.
+    pub fn sync(self) -> Result<(), OutputError> {
+        self.file
+            .sync_all()
+            .map_err(|e| OutputError::write(&self.path, e))
+    }
+}
+
+/// `bytes` written to `path` atomically without waiting for the disk, its
+/// writeback started ([`write_atomic_unsynced`]), for the caller to list
+/// and sync ([`Unsynced`]).
+pub fn write_unsynced_listed(path: &Path, bytes: &[u8]) -> Result<Unsynced, OutputError> {
+    let (guard, mut file) = PartialFile::create(path)?;
+    file.write_all(bytes)
+        .map_err(|e| OutputError::write(guard.partial(), e))?;
+    start_writeback(&file);
+    guard.commit()?;
+    Ok(Unsynced::new(
+        path,
+        file,
+        bytes.len() as u64,
+        crate::files::sha256_hex(bytes),
+    ))
+}
+
 /// Asks the kernel to start writing `file`'s data to the disk now, without
 /// waiting for it (Linux; elsewhere nothing), so that a later [`sync`]
 /// finds it written or on its way: a run's files synced one after another

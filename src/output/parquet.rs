@@ -11,23 +11,24 @@
 //! serially, no timestamps, so identical input gives identical bytes.
 //!
 //! Every file is written through a [`TableWriter`], which encodes its pages
-//! with polars' own encoder and compresses them with one zstd context for
-//! the whole file, where polars makes a new context for every page (a
-//! context carries nothing from one page to the next); the contexts were a
-//! tenth of a small run's time, as each one asks the processor what it
-//! supports (`cpuid`), which a virtual machine answers slowly. Its
-//! floating-point columns are plain-encoded: polars tries a dictionary for
-//! each first, deciding by a HyperLogLog estimate of its distinct values
-//! that costs the same 16,384 registers whatever the column's length, and a
-//! simulation's floats are almost all distinct, so the trial never paid;
-//! it was a fifth of encoding a small run's tables. The run's files are the
-//! bytes polars' writer gives them (a test compares the two writers on
-//! simulated replications); a float column with few distinct values is
-//! written plain where polars would have made a dictionary, and reads back
-//! the same.
+//! with polars' own encoder and writes them with polars' file writer, but
+//! compresses them itself: with one zstd context for the whole file, made
+//! when its first large row group needs it, where polars makes a new
+//! context for every page (a context carries nothing from one page to the
+//! next, and each new one asks the processor what it supports, `cpuid`,
+//! which a virtual machine answers slowly), and not at all for a row group
+//! under [`COMPRESS_FROM_ROWS`] rows. Its floating-point columns are
+//! plain-encoded: polars tries a dictionary for each first, deciding by a
+//! HyperLogLog estimate of its distinct values that costs the same 16,384
+//! registers whatever the column's length, and a simulation's floats are
+//! almost all distinct, so the trial never paid; it was a fifth of encoding
+//! a small run's tables. Otherwise a file is the bytes polars' writer gives
+//! it with the same codec (a test compares the two writers on simulated
+//! replications); a float column with few distinct values is written plain
+//! where polars would have made a dictionary, and reads back the same.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -155,6 +156,7 @@ pub(crate) fn parquet_writer<W: Write>(
 }
 
 /// [`parquet_writer`] with its footer's key-value pairs already made.
+#[cfg(test)]
 fn writer_with<W: Write>(w: W, kv: Vec<(String, String)>) -> ParquetWriter<W> {
     ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
@@ -205,23 +207,46 @@ fn write_options() -> polars_parquet::write::WriteOptions {
 }
 
 /// zstd's level for [`write_options`]' `Zstd(None)` (0: the library's
-/// default).
+/// default, 3). Level 1 compressed the quick baseline's `trust_months`
+/// pages a sixth faster (330 against 394 microseconds) but made a
+/// full-England replication's `trust_months` 2.4 % larger, for a saving
+/// of a two-hundredth of a small run.
 const ZSTD_LEVEL: i32 = 0;
+
+/// Rows from which a row group's pages are compressed; a smaller row
+/// group is written uncompressed (the codec is chosen per column chunk,
+/// and every parquet reader reads both). Its columns are a few kilobytes at
+/// most (1,023 rows of 8-byte floats are 8 KiB), where zstd saves a few
+/// hundred bytes a column at a cost per page that does not shrink with it
+/// (building its entropy tables). Of the quick baseline's seven tables with
+/// one replication, six are under it (all but `trust_months`, 1,200 rows):
+/// 9 KB larger in all (179 KB against 170 KB), and those six about a
+/// quarter faster to encode; a full-England replication's tables are
+/// 23 KB larger (0.9 %). A run of many replications has row groups far
+/// above it (a row group holds up to 16 replications).
+pub const COMPRESS_FROM_ROWS: usize = 1024;
 
 /// One zstd compression context, shared by the pages of a file.
 type SharedZstd = Arc<Mutex<zstd::bulk::Compressor<'static>>>;
 
 /// A parquet file written the trustsim way ([`parquet_writer`]'s settings
-/// and metadata), its pages compressed with one zstd context.
+/// and metadata), its pages compressed with one zstd context, straight into
+/// its writer (polars' `BatchedWriter` holds its writer behind a lock and
+/// never gives it back, so every one of the footer's small writes took the
+/// lock).
 pub(crate) struct TableWriter<W: Write> {
-    inner: BatchedWriter<W>,
+    inner: polars_parquet::write::FileWriter<W>,
     /// The footer's key-value pairs, as polars' `BatchedWriter::finish`
     /// would give them (it serialises the arrow schema again only to find
     /// the pairs already hold it).
     footer: Vec<polars_parquet_format::KeyValue>,
     fields: Vec<polars_parquet::write::ParquetType>,
     encodings: Vec<Vec<polars_parquet::write::Encoding>>,
-    zstd: SharedZstd,
+    /// The file's zstd context, made for its first compressed row group.
+    zstd: Option<SharedZstd>,
+    /// Rows from which a row group's pages are compressed
+    /// ([`COMPRESS_FROM_ROWS`]).
+    compress_from: usize,
 }
 
 impl<W: Write> TableWriter<W> {
@@ -231,17 +256,16 @@ impl<W: Write> TableWriter<W> {
         schema: &Schema,
         notes: &[(&str, &str, &str)],
     ) -> PolarsResult<TableWriter<W>> {
-        let kv = footer_key_values(meta, schema, notes);
-        let footer = kv
-            .iter()
+        let footer = footer_key_values(meta, schema, notes)
+            .into_iter()
             .map(|(key, value)| polars_parquet_format::KeyValue {
-                key: key.clone(),
-                value: Some(value.clone()),
+                key,
+                value: Some(value),
             })
             .collect();
-        let mut inner = writer_with(w, kv).batched(schema)?;
-        let fields = inner.parquet_schema().fields().to_vec();
         let arrow = schema.to_arrow(CompatLevel::newest());
+        let parquet_schema = polars_parquet::write::to_parquet_schema(&arrow)?;
+        let fields = parquet_schema.fields().to_vec();
         let encodings = polars::io::parquet::write::get_encodings(&arrow)
             .iter()
             .zip(arrow.iter_values())
@@ -252,15 +276,27 @@ impl<W: Write> TableWriter<W> {
                 _ => e.clone(),
             })
             .collect();
-        let zstd = zstd::bulk::Compressor::new(ZSTD_LEVEL)
-            .map_err(|e| polars_err!(ComputeError: "cannot start zstd: {e}"))?;
+        let inner = polars_parquet::write::FileWriter::new_with_parquet_schema(
+            w,
+            arrow,
+            parquet_schema,
+            write_options(),
+        );
         Ok(TableWriter {
             inner,
             footer,
             fields,
             encodings,
-            zstd: Arc::new(Mutex::new(zstd)),
+            zstd: None,
+            compress_from: COMPRESS_FROM_ROWS,
         })
+    }
+
+    /// This writer compressing row groups from `rows` rows.
+    #[cfg(test)]
+    fn compressing_from(mut self, rows: usize) -> Self {
+        self.compress_from = rows;
+        self
     }
 
     /// Appends each chunk of `df` (aligned) as a row group, as polars'
@@ -273,6 +309,11 @@ impl<W: Write> TableWriter<W> {
             if rows == 0 {
                 continue;
             }
+            let zstd = if rows >= self.compress_from {
+                Some(self.zstd()?)
+            } else {
+                None
+            };
             let mut columns = Vec::new();
             for ((array, field), encoding) in batch
                 .columns()
@@ -283,37 +324,42 @@ impl<W: Write> TableWriter<W> {
                 for pages in array_to_columns(array, field.clone(), options, encoding)? {
                     columns.push(Ok(DynStreamingIterator::new(Pages {
                         pages,
-                        zstd: self.zstd.clone(),
+                        zstd: zstd.clone(),
                         current: None,
                     })));
                 }
             }
             self.inner
-                .get_writer()
-                .lock()
-                .map_err(|_| polars_err!(ComputeError: "parquet writer lock poisoned"))?
                 .write(rows as u64, DynIter::new(columns.into_iter()))?;
         }
         Ok(())
     }
 
+    /// The file's zstd context, made on first use.
+    fn zstd(&mut self) -> PolarsResult<SharedZstd> {
+        if let Some(z) = &self.zstd {
+            return Ok(z.clone());
+        }
+        let z = zstd::bulk::Compressor::new(ZSTD_LEVEL)
+            .map_err(|e| polars_err!(ComputeError: "cannot start zstd: {e}"))?;
+        let z = Arc::new(Mutex::new(z));
+        self.zstd = Some(z.clone());
+        Ok(z)
+    }
+
     /// Writes `df` in row groups as polars' `ParquetWriter::finish` splits
-    /// it, then the footer.
-    pub(crate) fn write_all(mut self, df: &mut DataFrame) -> PolarsResult<()> {
+    /// it, then the footer; gives the writer back.
+    pub(crate) fn write_all(mut self, df: &mut DataFrame) -> PolarsResult<W> {
         let chunked = polars::frame::chunk_df_for_writing(df, 512 * 512)?;
         self.write(&chunked)?;
         self.finish()
     }
 
-    /// Writes the footer.
-    pub(crate) fn finish(&mut self) -> PolarsResult<()> {
+    /// Writes the footer; gives the writer back.
+    pub(crate) fn finish(mut self) -> PolarsResult<W> {
         let footer = std::mem::take(&mut self.footer);
-        self.inner
-            .get_writer()
-            .lock()
-            .map_err(|_| polars_err!(ComputeError: "parquet writer lock poisoned"))?
-            .end(Some(footer))
-            .map(|_| ())
+        self.inner.end(Some(footer))?;
+        Ok(self.inner.into_inner())
     }
 }
 
@@ -321,7 +367,7 @@ impl<W: Write> TableWriter<W> {
 /// `Compressor` does, with the file's context).
 struct Pages {
     pages: polars_parquet::write::DynIter<'static, PolarsResult<polars_parquet::write::Page>>,
-    zstd: SharedZstd,
+    zstd: Option<SharedZstd>,
     current: Option<polars_parquet::write::CompressedPage>,
 }
 
@@ -332,7 +378,10 @@ impl polars_parquet::write::FallibleStreamingIterator for Pages {
     fn advance(&mut self) -> PolarsResult<()> {
         self.current = match self.pages.next() {
             None => None,
-            Some(page) => Some(compress_page(page?, &self.zstd)?),
+            Some(page) => Some(match &self.zstd {
+                Some(z) => compress_page(page?, z)?,
+                None => uncompressed_page(page?)?,
+            }),
         };
         Ok(())
     }
@@ -404,33 +453,74 @@ fn compress_page(
     })
 }
 
-/// A buffered file shared between the polars writer (which never hands its
-/// inner writer back) and us (who must flush and sync before the rename).
-#[derive(Clone)]
-struct SharedFile(Arc<Mutex<BufWriter<File>>>);
-
-impl Write for SharedFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().map_err(|_| poisoned())?.write(buf)
-    }
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0.lock().map_err(|_| poisoned())?.write_all(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.lock().map_err(|_| poisoned())?.flush()
-    }
-}
-
-fn poisoned() -> io::Error {
-    io::Error::other("output writer lock poisoned")
+/// `page` as it is, marked uncompressed.
+fn uncompressed_page(
+    page: polars_parquet::write::Page,
+) -> PolarsResult<polars_parquet::write::CompressedPage> {
+    use polars_parquet::parquet::compression::Compression;
+    use polars_parquet::parquet::page::CompressedDictPage;
+    use polars_parquet::write::{CompressedDataPage, CompressedPage, Page};
+    Ok(match page {
+        Page::Data(mut p) => {
+            let rows = p
+                .num_rows
+                .ok_or_else(|| polars_err!(ComputeError: "a page to write has no row count"))?;
+            let buffer = std::mem::take(p.buffer_mut());
+            let size = buffer.len();
+            CompressedPage::Data(CompressedDataPage::new(
+                p.header().clone(),
+                polars_parquet::parquet::CowBuffer::Owned(buffer),
+                Compression::Uncompressed,
+                size,
+                p.descriptor.clone(),
+                rows,
+            ))
+        }
+        Page::Dict(p) => {
+            let size = p.buffer.len();
+            CompressedPage::Dict(CompressedDictPage::new(
+                p.buffer,
+                Compression::Uncompressed,
+                size,
+                p.num_values,
+                p.is_sorted,
+            ))
+        }
+    })
 }
 
 /// One parquet file being streamed under its partial name.
 struct Sink {
     guard: PartialFile,
-    file: SharedFile,
-    writer: TableWriter<SharedFile>,
+    writer: TableWriter<BufWriter<Hashing>>,
 }
+
+/// A file that takes the SHA-256 of what is written to it, for its
+/// manifest entry.
+struct Hashing {
+    file: File,
+    sha: sha2::Sha256,
+    bytes: u64,
+}
+
+impl Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.file.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The buffer between a table's encoder and its file: 64 KiB, below the
+/// size at which the allocator maps (and on freeing unmaps) fresh pages
+/// for a buffer, which a 1 MiB buffer cost each file (a page larger than
+/// the buffer is written straight through).
+const FILE_BUFFER: usize = 64 << 10;
 
 impl Sink {
     fn create(
@@ -440,17 +530,17 @@ impl Sink {
         notes: &[(&str, &str, &str)],
     ) -> Result<Sink, OutputError> {
         let (guard, file) = PartialFile::create(path)?;
-        let file = SharedFile(Arc::new(Mutex::new(BufWriter::with_capacity(
-            1 << 20,
-            file,
-        ))));
-        let writer = TableWriter::new(file.clone(), meta, schema, notes)
+        let file = BufWriter::with_capacity(
+            FILE_BUFFER,
+            Hashing {
+                file,
+                sha: sha2::Digest::new(),
+                bytes: 0,
+            },
+        );
+        let writer = TableWriter::new(file, meta, schema, notes)
             .map_err(|e| OutputError::parquet_write(guard.partial(), e))?;
-        Ok(Sink {
-            guard,
-            file,
-            writer,
-        })
+        Ok(Sink { guard, writer })
     }
 
     fn write(&mut self, df: &DataFrame) -> Result<(), OutputError> {
@@ -464,25 +554,16 @@ impl Sink {
 
     /// Writes the footer, flushes and starts the file's writeback (without
     /// waiting for it); the file stays partial.
-    fn close(self) -> Result<PartialFile, OutputError> {
-        let Sink {
-            guard,
-            file,
-            mut writer,
-        } = self;
-        writer
+    fn close(self) -> Result<(PartialFile, Hashing), OutputError> {
+        let Sink { guard, writer } = self;
+        let file = writer
             .finish()
             .map_err(|e| OutputError::parquet_write(guard.partial(), e))?;
-        drop(writer);
-        let mut buf = file
-            .0
-            .lock()
-            .map_err(|_| OutputError::write(guard.partial(), poisoned()))?;
-        buf.flush()
-            .map_err(|e| OutputError::write(guard.partial(), e))?;
-        super::atomic::start_writeback(buf.get_ref());
-        drop(buf);
-        Ok(guard)
+        let file = file
+            .into_inner()
+            .map_err(|e| OutputError::write(guard.partial(), e.into_error()))?;
+        super::atomic::start_writeback(&file.file);
+        Ok((guard, file))
     }
 }
 
@@ -499,10 +580,14 @@ pub struct ResultWriter {
 impl ResultWriter {
     /// Creates `dir` (and parents) if needed and opens every table.
     pub fn create(dir: &Path, meta: &FileMeta) -> Result<Self, OutputError> {
-        std::fs::create_dir_all(dir).map_err(|e| OutputError::CreateDir {
-            path: dir.to_path_buf(),
-            cause: e,
-        })?;
+        // A run's folder exists already: asking to create it is a failed
+        // system call.
+        if !dir.is_dir() {
+            std::fs::create_dir_all(dir).map_err(|e| OutputError::CreateDir {
+                path: dir.to_path_buf(),
+                cause: e,
+            })?;
+        }
         let sinks = RESULT_TABLES
             .iter()
             .map(|t| {
@@ -545,18 +630,23 @@ impl ResultWriter {
     }
 
     /// Writes footers and renames the partial files into place, without
-    /// waiting for the disk: the caller syncs them ([`super::sync`]) before
-    /// anything names them complete.
-    pub fn finish(self) -> Result<(), OutputError> {
+    /// waiting for the disk: the caller syncs them ([`super::Unsynced`])
+    /// before anything names them complete.
+    pub fn finish(self) -> Result<Vec<super::Unsynced>, OutputError> {
         let closed = self
             .sinks
             .into_iter()
             .map(Sink::close)
             .collect::<Result<Vec<_>, _>>()?;
-        for f in closed {
-            f.commit()?;
-        }
-        Ok(())
+        closed
+            .into_iter()
+            .map(|(guard, h)| {
+                let path = guard.target().to_path_buf();
+                guard.commit()?;
+                let sha = crate::files::digest::hex(&sha2::Digest::finalize(h.sha));
+                Ok(super::Unsynced::new(&path, h.file, h.bytes, sha))
+            })
+            .collect()
     }
 
     /// The run folder.
@@ -888,6 +978,30 @@ mod tests {
         }
     }
 
+    /// The entries the writer gives its files (size, SHA-256 of what it
+    /// wrote) are those of the files on the disk, each still open to sync.
+    #[test]
+    fn finished_files_are_listed_as_they_are_on_disk_and_sync() {
+        let tmp = TempDir::new().unwrap();
+        let mut w = ResultWriter::create(tmp.path(), &meta()).unwrap();
+        w.write(&[&rep(0), &rep(1)]).unwrap();
+        let written = w.finish().unwrap();
+        assert_eq!(written.len(), RESULT_TABLES.len());
+        for (t, f) in RESULT_TABLES.iter().zip(written) {
+            let on_disk = crate::files::FileEntry::of_file(tmp.path(), t.file(), u64::MAX).unwrap();
+            assert_eq!(f.entry(), &on_disk, "{}", t.file());
+            assert!(on_disk.bytes > 0);
+            f.sync().unwrap();
+        }
+        let bytes = b"a,b\n1,2\n";
+        let csv = tmp.path().join("x.csv");
+        let f = crate::output::write_unsynced_listed(&csv, bytes).unwrap();
+        assert_eq!(f.entry(), &crate::files::FileEntry::of("x.csv", bytes));
+        f.sync().unwrap();
+        assert_eq!(std::fs::read(&csv).unwrap(), bytes);
+        assert!(!partial_path(&csv).exists());
+    }
+
     #[test]
     fn metadata_keys_and_field_units_present() {
         let tmp = TempDir::new().unwrap();
@@ -905,7 +1019,9 @@ mod tests {
             .unwrap()
             .next()
             .unwrap();
-        assert_eq!(format!("{:?}", chunk.compression()), "Zstd");
+        // A few rows: stored uncompressed (compression is tested below).
+        assert!(md.row_groups[0].num_rows() < COMPRESS_FROM_ROWS);
+        assert_eq!(format!("{:?}", chunk.compression()), "Uncompressed");
         let schema = r.schema().unwrap();
         let field = schema.get(tm::SICKNESS_RATE).unwrap();
         let unit = field.metadata.as_ref().unwrap().get(KEY_UNIT).unwrap();
@@ -939,19 +1055,19 @@ mod tests {
             w.write_batch(df).unwrap();
         }
         w.finish().unwrap();
-        drop(w);
         bytes
     }
 
     fn table_writer_bytes(frames: &[DataFrame], notes: &[(&str, &str, &str)]) -> Vec<u8> {
         let mut bytes = Vec::new();
         let schema = frames[0].schema().clone();
-        let mut w = TableWriter::new(&mut bytes, &meta(), &schema, notes).unwrap();
+        let mut w = TableWriter::new(&mut bytes, &meta(), &schema, notes)
+            .unwrap()
+            .compressing_from(0);
         for df in frames {
             w.write(df).unwrap();
         }
         w.finish().unwrap();
-        drop(w);
         bytes
     }
 
@@ -988,12 +1104,80 @@ mod tests {
         let table = &crate::output::replications::REPLICATION_METRICS;
         let mut df = table.frame(rows.iter()).unwrap();
         let notes = table.field_notes();
+        assert!(df.height() < COMPRESS_FROM_ROWS, "{}", df.height());
         let mut theirs = Vec::new();
         parquet_writer(&mut theirs, &meta(), &df.schema().clone(), &notes)
+            .with_compression(ParquetCompression::Uncompressed)
             .finish(&mut df.clone())
             .unwrap();
         let ours = crate::output::summary::encode_frame(&mut df, &meta(), &notes).unwrap();
-        assert!(ours == theirs, "replications.parquet");
+        assert!(ours == theirs, "replications.parquet, one small row group");
+    }
+
+    /// The codec of every column chunk of `bytes`, by row group.
+    fn codecs(bytes: &[u8]) -> Vec<Vec<polars_parquet::parquet::compression::Compression>> {
+        let md = ParquetReader::new(std::io::Cursor::new(bytes.to_vec()))
+            .get_metadata()
+            .unwrap()
+            .clone();
+        md.row_groups
+            .iter()
+            .map(|rg| {
+                rg.parquet_columns()
+                    .iter()
+                    .map(|c| c.compression())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A row group under `COMPRESS_FROM_ROWS` rows is written uncompressed
+    /// and one of that many compressed, each reading back as it was.
+    #[test]
+    fn small_row_groups_are_stored_uncompressed_and_large_ones_compressed() {
+        use polars_parquet::parquet::compression::Compression;
+        let frame = |n: usize| {
+            DataFrame::new(
+                n,
+                vec![
+                    Series::new(
+                        "x".into(),
+                        (0..n).map(|i| (i as f64).sqrt()).collect::<Vec<_>>(),
+                    )
+                    .into_column(),
+                    Series::new("k".into(), (0..n as u32).map(|i| i % 7).collect::<Vec<_>>())
+                        .into_column(),
+                ],
+            )
+            .unwrap()
+        };
+        let (small, large) = (frame(COMPRESS_FROM_ROWS - 1), frame(COMPRESS_FROM_ROWS));
+        let mut two = Vec::new();
+        let mut w = TableWriter::new(&mut two, &meta(), &small.schema().clone(), &[]).unwrap();
+        w.write(&small).unwrap();
+        w.write(&large).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            codecs(&two),
+            [
+                vec![Compression::Uncompressed; 2],
+                vec![Compression::Zstd; 2]
+            ]
+        );
+        let back = ParquetReader::new(std::io::Cursor::new(two))
+            .finish()
+            .unwrap();
+        let mut both = small.clone();
+        both.vstack_mut(&large).unwrap();
+        assert!(back.equals_missing(&both));
+        // A file of small row groups only is what polars writes uncompressed.
+        let ours = crate::output::summary::encode_frame(&mut small.clone(), &meta(), &[]).unwrap();
+        let mut theirs = Vec::new();
+        parquet_writer(&mut theirs, &meta(), &small.schema().clone(), &[])
+            .with_compression(ParquetCompression::Uncompressed)
+            .finish(&mut small.clone())
+            .unwrap();
+        assert!(ours == theirs);
     }
 
     /// A float column with few distinct values, where polars' writer would

@@ -100,16 +100,16 @@ pub fn write_table<R>(
 }
 
 /// [`write_table`] without waiting for the disk, the file's writeback
-/// started: for a run's files, which the run syncs before its manifest
-/// names them ([`super::write_atomic_unsynced`]).
+/// started: for a run's files, which the run lists and syncs before its
+/// manifest names them ([`super::write_unsynced_listed`]).
 pub fn write_table_unsynced<R>(
     path: &Path,
     table: &Table<R>,
     rows: &[R],
     meta: &FileMeta,
-) -> Result<(), OutputError> {
+) -> Result<super::Unsynced, OutputError> {
     let bytes = encode_table(path, table, rows, meta)?;
-    super::write_atomic_unsynced(path, &[&bytes], true)
+    super::write_unsynced_listed(path, &bytes)
 }
 
 fn encode_table<R>(

@@ -245,15 +245,61 @@ fn column<'a, R: 'a>(c: &Col<R>, rows: impl Iterator<Item = &'a R>) -> PolarsRes
         Get::Text(f) => Column::new(name, rows.map(f).collect::<Vec<String>>()),
         Get::Str(f) => Column::new(name, rows.map(*f).collect::<Vec<&str>>()),
         Get::OptStr(f) => Column::new(name, rows.map(*f).collect::<Vec<Option<&str>>>()),
-        Get::Enum(f, labels) => {
-            let dtype = enum_dtype(labels)?;
-            Column::new(name, rows.map(f).collect::<Vec<&str>>()).cast(&dtype)?
-        }
+        Get::Enum(f, labels) => enum_column(name, rows.map(f), labels)?,
         Get::F64ListOrNull(f) => {
             let lists: Vec<Option<Series>> = rows
                 .map(|r| f(r).map(|v| Series::new(PlSmallStr::EMPTY, v)))
                 .collect();
             Column::new(name, lists).cast(&DataType::List(Box::new(DataType::Float64)))?
+        }
+    })
+}
+
+/// An Enum column of `values`, built from each value's position in
+/// `labels` (the Enum's physical codes) rather than by casting a column of
+/// strings, which looks every string up; a value not among the labels is
+/// an error naming it.
+fn enum_column<'a>(
+    name: PlSmallStr,
+    values: impl Iterator<Item = &'a str>,
+    labels: &[&str],
+) -> PolarsResult<Column> {
+    let dtype = enum_dtype(labels)?;
+    let code = |v: &str| {
+        labels.iter().position(|l| *l == v).ok_or_else(
+            || polars_err!(ComputeError: "`{v}` is not one of the labels of column `{name}`: {}", labels.join(", ")),
+        )
+    };
+    Ok(match dtype.cat_physical()? {
+        CategoricalPhysical::U8 => {
+            let codes = values
+                .map(|v| code(v).map(|i| i as u8))
+                .collect::<PolarsResult<Vec<u8>>>()?;
+            Categorical8Chunked::from_cats_and_dtype(
+                ChunkedArray::<UInt8Type>::from_vec(name.clone(), codes),
+                dtype,
+            )
+            .into_column()
+        }
+        CategoricalPhysical::U16 => {
+            let codes = values
+                .map(|v| code(v).map(|i| i as u16))
+                .collect::<PolarsResult<Vec<u16>>>()?;
+            Categorical16Chunked::from_cats_and_dtype(
+                ChunkedArray::<UInt16Type>::from_vec(name.clone(), codes),
+                dtype,
+            )
+            .into_column()
+        }
+        CategoricalPhysical::U32 => {
+            let codes = values
+                .map(|v| code(v).map(|i| i as u32))
+                .collect::<PolarsResult<Vec<u32>>>()?;
+            Categorical32Chunked::from_cats_and_dtype(
+                ChunkedArray::<UInt32Type>::from_vec(name.clone(), codes),
+                dtype,
+            )
+            .into_column()
         }
     })
 }
@@ -548,6 +594,40 @@ mod tests {
             T.csv(rows.iter()),
             "name,x\nplain,0.25\n\"a, \"\"b\"\"\",\n"
         );
+    }
+
+    /// An Enum column built from the labels' positions is the column of
+    /// strings cast to the Enum (as it was built before), and a value that
+    /// is not a label is an error naming it.
+    #[test]
+    fn an_enum_column_from_codes_is_its_strings_cast() {
+        let values = [
+            "good",
+            "inadequate",
+            "good",
+            "outstanding",
+            "requires_improvement",
+        ];
+        for v in values {
+            assert!(Rating::LABELS.contains(&v), "{v}");
+        }
+        let ours = enum_column("r".into(), values.into_iter(), &Rating::LABELS).unwrap();
+        let cast = Column::new("r".into(), values.to_vec())
+            .cast(&enum_dtype(&Rating::LABELS).unwrap())
+            .unwrap();
+        assert_eq!(ours.dtype(), cast.dtype());
+        assert!(
+            ours.as_materialized_series()
+                .equals_missing(cast.as_materialized_series())
+        );
+        let e = enum_column(
+            "r".into(),
+            ["good", "splendid"].into_iter(),
+            &Rating::LABELS,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`splendid`") && e.contains("column `r`"), "{e}");
     }
 
     #[test]

@@ -507,24 +507,23 @@ pub(crate) fn close(
     let (p, dir, meta) = (&spec.params, &spec.dir, &opened.meta);
     progress.phase("writing tables");
     let t = Instant::now();
-    let metrics = assemble(dir, p.run.replications, meta, &opened.held)?;
+    let (metrics, mut written) = assemble(dir, p.run.replications, meta, &opened.held)?;
     let rows = summarize(&metrics);
-    output::summary::write_table_unsynced(
+    written.push(output::summary::write_table_unsynced(
         &dir.join(output::SUMMARY_FILE),
         &output::summary::SUMMARY,
         &rows,
         meta,
-    )?;
+    )?);
     if let Some(m) = spec.save_state {
         state::write_file(dir, p, m, meta)?;
     }
     if spec.csv {
         let csv = output::summary::SUMMARY.csv(rows.iter());
-        output::write_atomic_unsynced(
+        written.push(output::write_unsynced_listed(
             &dir.join(output::summary::SUMMARY_CSV),
-            &[csv.as_bytes()],
-            true,
-        )?;
+            csv.as_bytes(),
+        )?);
     }
     let charts: &[String] = spec.charts.as_ref().map_or(&[], |d| d.files());
     let tables: Vec<String> = opened
@@ -535,11 +534,31 @@ pub(crate) fn close(
         .collect();
     // The tables were written without waiting for the disk, each started on
     // its way as it was finished; they are all on it before the manifest
-    // names them.
+    // names them. Their entries are listed first, while the disk writes:
+    // those of the files this close wrote from what it wrote (each still
+    // open, and synced through its own descriptor), any other's from the
+    // disk.
+    let mut files = Vec::with_capacity(tables.len());
+    let mut syncs = Vec::with_capacity(tables.len());
     for name in &tables {
-        output::sync(&dir.join(name))?;
+        match written.iter().position(|w| &w.entry().name == name) {
+            Some(i) => {
+                let w = written.swap_remove(i);
+                files.push(w.entry().clone());
+                syncs.push(Ok(w));
+            }
+            None => {
+                files.extend(entries(dir, std::slice::from_ref(name))?);
+                syncs.push(Err(dir.join(name)));
+            }
+        }
     }
-    let mut files = entries(dir, &tables)?;
+    for s in syncs {
+        match s {
+            Ok(w) => w.sync()?,
+            Err(path) => output::sync(&path)?,
+        }
+    }
     let mut pending: Vec<String> = opened
         .planned
         .iter()
@@ -757,14 +776,14 @@ fn run_share(thread_seconds: f64, threads: usize, replications: usize) -> f64 {
 
 /// Writes the run's tables from the finished replications (those `held`
 /// from memory, the others from their kept files), one row group per
-/// [`BATCH_REPLICATIONS`], and returns every replication's metrics. The
-/// files are not yet synced ([`close`] syncs them).
+/// [`BATCH_REPLICATIONS`], and returns every replication's metrics with
+/// the files written, not yet synced ([`close`] lists and syncs them).
 fn assemble(
     dir: &Path,
     total: u32,
     meta: &FileMeta,
     held: &held::Held,
-) -> Result<Vec<ReplicationMetrics>, RunError> {
+) -> Result<(Vec<ReplicationMetrics>, Vec<output::Unsynced>), RunError> {
     let mut writer = ResultWriter::create(dir, meta)?;
     let path = dir.join(REPLICATIONS_FILE);
     let mut metrics = Vec::with_capacity(total as usize);
@@ -774,11 +793,16 @@ fn assemble(
         writer.write_frames(&frames)?;
         metrics.extend(m);
     }
-    writer.finish()?;
+    let mut written = writer.finish()?;
     let refs: Vec<&ReplicationMetrics> = metrics.iter().collect();
     let rows = output::replications::rows(&refs);
-    output::summary::write_table_unsynced(&path, &REPLICATION_METRICS, &rows, meta)?;
-    Ok(metrics)
+    written.push(output::summary::write_table_unsynced(
+        &path,
+        &REPLICATION_METRICS,
+        &rows,
+        meta,
+    )?);
+    Ok((metrics, written))
 }
 
 /// The manifest of `spec`: complete when nothing is pending and files are
