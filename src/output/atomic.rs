@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::error::OutputError;
+use crate::files::FileEntry;
 
 /// The temporary path used while `target` is being written:
 /// `dir/NAME` -> `dir/.NAME.partial`.
@@ -90,31 +91,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 }
 
 /// [`write_atomic`] of `pieces` one after another, without waiting for the
-/// disk. For a file that only spares work while it lasts (a kept
+/// disk: for a file that only spares work while it lasts (a kept
 /// replication, left for the kernel to write back when it will, which for
-/// one removed soon after is often never), and, with `writeback` (the
-/// kernel asked to start writing the file now, [`start_writeback`]), for a
-/// run's files that [`sync`] makes durable before the run's manifest names
-/// them complete. A kill at any moment still leaves the complete file or
-/// none, since the page cache outlives the process; a power cut or system
-/// crash can lose or damage a file not yet synced, so its reader must check
-/// it (a kept replication's checksums, a manifest that still names the
-/// run's files pending).
-pub fn write_atomic_unsynced(
-    path: &Path,
-    pieces: &[&[u8]],
-    writeback: bool,
-) -> Result<(), OutputError> {
+/// one removed soon after is often never). A kill at any moment still
+/// leaves the complete file or none, since the page cache outlives the
+/// process; a power cut or system crash can lose or damage a file not yet
+/// synced, so its reader must check it (a kept replication's checksums).
+pub fn write_atomic_unsynced(path: &Path, pieces: &[&[u8]]) -> Result<(), OutputError> {
+    written_in_place(path, pieces).map(drop)
+}
+
+/// `pieces` written to `.NAME.partial` and renamed onto `path`, unsynced;
+/// the file, still open.
+fn written_in_place(path: &Path, pieces: &[&[u8]]) -> Result<File, OutputError> {
     let (guard, mut file) = PartialFile::create(path)?;
     for bytes in pieces {
         file.write_all(bytes)
             .map_err(|e| OutputError::write(guard.partial(), e))?;
     }
-    if writeback {
-        start_writeback(&file);
-    }
-    drop(file);
-    guard.commit()
+    guard.commit()?;
+    Ok(file)
 }
 
 /// A run's file written into place without waiting for the disk (its
@@ -125,30 +121,22 @@ pub fn write_atomic_unsynced(
 pub struct Unsynced {
     path: PathBuf,
     file: File,
-    entry: crate::files::FileEntry,
+    entry: FileEntry,
 }
 
 impl Unsynced {
-    /// `file`, open and already renamed to `path`, whose `bytes` bytes
-    /// have SHA-256 `sha256` (lowercase hexadecimal).
-    pub(crate) fn new(path: &Path, file: File, bytes: u64, sha256: String) -> Unsynced {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    /// `file`, open and already renamed to `path`, whose bytes `entry`
+    /// lists.
+    pub(crate) fn new(path: &Path, file: File, entry: FileEntry) -> Unsynced {
         Unsynced {
             path: path.to_path_buf(),
             file,
-            entry: crate::files::FileEntry {
-                name,
-                bytes,
-                sha256,
-            },
+            entry,
         }
     }
 
     /// The file's manifest entry.
-    pub fn entry(&self) -> &crate::files::FileEntry {
+    pub fn entry(&self) -> &FileEntry {
         &self.entry
     }
 
@@ -160,20 +148,23 @@ impl Unsynced {
     }
 }
 
+/// The name a manifest lists `path` by (its file name).
+pub(crate) fn listed_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// `bytes` written to `path` atomically without waiting for the disk, its
-/// writeback started ([`write_atomic_unsynced`]), for the caller to list
-/// and sync ([`Unsynced`]).
+/// writeback started ([`start_writeback`]), for the caller to list and
+/// sync ([`Unsynced`]) before anything names it complete.
 pub fn write_unsynced_listed(path: &Path, bytes: &[u8]) -> Result<Unsynced, OutputError> {
-    let (guard, mut file) = PartialFile::create(path)?;
-    file.write_all(bytes)
-        .map_err(|e| OutputError::write(guard.partial(), e))?;
+    let file = written_in_place(path, &[bytes])?;
     start_writeback(&file);
-    guard.commit()?;
     Ok(Unsynced::new(
         path,
         file,
-        bytes.len() as u64,
-        crate::files::sha256_hex(bytes),
+        FileEntry::of(listed_name(path), bytes),
     ))
 }
 

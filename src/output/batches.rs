@@ -330,7 +330,7 @@ pub fn write(
     let lead = lead(&header).map_err(|e| OutputError::invalid(&path, e.to_string()))?;
     let mut pieces: Vec<&[u8]> = vec![&lead];
     pieces.extend(parts.iter().map(|(_, b)| b.as_slice()));
-    super::write_atomic_unsynced(&path, &pieces, false)?;
+    super::write_atomic_unsynced(&path, &pieces)?;
     Ok(parts[0].1.len() as u64)
 }
 

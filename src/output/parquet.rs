@@ -643,8 +643,12 @@ impl ResultWriter {
             .map(|(guard, h)| {
                 let path = guard.target().to_path_buf();
                 guard.commit()?;
-                let sha = crate::files::digest::hex(&sha2::Digest::finalize(h.sha));
-                Ok(super::Unsynced::new(&path, h.file, h.bytes, sha))
+                let entry = crate::files::FileEntry {
+                    name: super::atomic::listed_name(&path),
+                    bytes: h.bytes,
+                    sha256: crate::files::digest::hex(&sha2::Digest::finalize(h.sha)),
+                };
+                Ok(super::Unsynced::new(&path, h.file, entry))
             })
             .collect()
     }

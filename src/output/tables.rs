@@ -270,37 +270,24 @@ fn enum_column<'a>(
             || polars_err!(ComputeError: "`{v}` is not one of the labels of column `{name}`: {}", labels.join(", ")),
         )
     };
+    let codes = values.map(code).collect::<PolarsResult<Vec<usize>>>()?;
+    // The codes as the Enum's physical type (a few labels: one byte each).
+    macro_rules! cats {
+        ($chunked:ty, $physical:ty, $native:ty) => {
+            <$chunked>::from_cats_and_dtype(
+                ChunkedArray::<$physical>::from_vec(
+                    name.clone(),
+                    codes.iter().map(|&i| i as $native).collect(),
+                ),
+                dtype,
+            )
+            .into_column()
+        };
+    }
     Ok(match dtype.cat_physical()? {
-        CategoricalPhysical::U8 => {
-            let codes = values
-                .map(|v| code(v).map(|i| i as u8))
-                .collect::<PolarsResult<Vec<u8>>>()?;
-            Categorical8Chunked::from_cats_and_dtype(
-                ChunkedArray::<UInt8Type>::from_vec(name.clone(), codes),
-                dtype,
-            )
-            .into_column()
-        }
-        CategoricalPhysical::U16 => {
-            let codes = values
-                .map(|v| code(v).map(|i| i as u16))
-                .collect::<PolarsResult<Vec<u16>>>()?;
-            Categorical16Chunked::from_cats_and_dtype(
-                ChunkedArray::<UInt16Type>::from_vec(name.clone(), codes),
-                dtype,
-            )
-            .into_column()
-        }
-        CategoricalPhysical::U32 => {
-            let codes = values
-                .map(|v| code(v).map(|i| i as u32))
-                .collect::<PolarsResult<Vec<u32>>>()?;
-            Categorical32Chunked::from_cats_and_dtype(
-                ChunkedArray::<UInt32Type>::from_vec(name.clone(), codes),
-                dtype,
-            )
-            .into_column()
-        }
+        CategoricalPhysical::U8 => cats!(Categorical8Chunked, UInt8Type, u8),
+        CategoricalPhysical::U16 => cats!(Categorical16Chunked, UInt16Type, u16),
+        CategoricalPhysical::U32 => cats!(Categorical32Chunked, UInt32Type, u32),
     })
 }
 
