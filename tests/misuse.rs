@@ -380,12 +380,13 @@ fn pre_flight_refuses_absurd_requests_with_the_real_limits() {
         "{err}"
     );
     assert!(!out.exists(), "a refused run writes nothing");
-    // So does a sweep.
+    // So does a sweep: six million runs, estimated at hours even in an
+    // optimised build on a quiet machine (300,000 were under the hour).
     let sweep = d.join("big.toml");
     std::fs::write(
         &sweep,
         format!(
-            "[sweep]\nbase = {quick:?}\ndesign = \"grid\"\nreplications = 100000\n[sweep.parameters]\n\"oversight.punitiveness\" = [0.1, 0.5, 0.9]\n"
+            "[sweep]\nbase = {quick:?}\ndesign = \"grid\"\nreplications = 100000\n[sweep.parameters]\n\"oversight.punitiveness\" = [0.1, 0.5, 0.9]\n\"development.budget_share_of_paybill\" = {{ min = 0.0, max = 0.002, levels = 20 }}\n"
         ),
     )
     .unwrap();

@@ -157,9 +157,33 @@ pub fn value_of(p: &RawParams, key: &str) -> Option<f64> {
 
 /// `p` with the parameter `key` set to `value` (rounded for integers).
 pub fn with_value(p: &RawParams, key: &str, value: f64) -> Result<RawParams, String> {
+    with_values(p, &[(key, value)])
+}
+
+/// `p` with each parameter `key` set to its `value` (rounded for
+/// integers), in one pass through the parameter tree: the same parameters
+/// as setting them one after another, which took a pass each. A value the
+/// tree refuses is named with its key.
+pub fn with_values(p: &RawParams, values: &[(&str, f64)]) -> Result<RawParams, String> {
     let mut tree = toml::Value::try_from(p).map_err(|e| e.to_string())?;
+    for &(key, value) in values {
+        set_number(&mut tree, key, value)?;
+    }
+    tree.try_into().map_err(|e: toml::de::Error| match values {
+        [(key, value)] => format!("{key} = {value}: {}", e.message()),
+        // Which value was refused: the first that is refused alone.
+        _ => values
+            .iter()
+            .find_map(|&(key, value)| with_value(p, key, value).err())
+            .unwrap_or_else(|| e.message().to_string()),
+    })
+}
+
+/// Sets the numeric parameter `key` in `tree` to `value` (rounded for an
+/// integer).
+fn set_number(tree: &mut toml::Value, key: &str, value: f64) -> Result<(), String> {
     let parts: Vec<&str> = key.split('.').collect();
-    let mut cur = &mut tree;
+    let mut cur = tree;
     for part in &parts[..parts.len() - 1] {
         cur = cur
             .get_mut(*part)
@@ -175,8 +199,7 @@ pub fn with_value(p: &RawParams, key: &str, value: f64) -> Result<RawParams, Str
         _ => return Err(format!("`{key}` is not a numeric parameter")),
     };
     table.insert(leaf.to_string(), new);
-    tree.try_into()
-        .map_err(|e: toml::de::Error| format!("{key} = {value}: {}", e.message()))
+    Ok(())
 }
 
 /// Points of the unit cube scaled to each parameter's range.
@@ -514,10 +537,13 @@ impl Sweep {
 
     /// The parameter tree of design point `i`, not yet validated.
     fn point_raw(&self, i: usize) -> Result<RawParams, String> {
-        let mut p = self.base.to_raw();
-        for (v, x) in self.parameters.iter().zip(&self.points[i]) {
-            p = with_value(&p, &v.key, *x)?;
-        }
+        let values: Vec<(&str, f64)> = self
+            .parameters
+            .iter()
+            .zip(&self.points[i])
+            .map(|(v, x)| (v.key.as_str(), *x))
+            .collect();
+        let mut p = with_values(&self.base.to_raw(), &values)?;
         p.run.replications = self.replications;
         p.run.name = format!("{}-point-{i}", self.name);
         Ok(p)
@@ -645,6 +671,56 @@ mod tests {
         );
         assert_eq!(s.parameters[1].key, "trusts.acute.count");
         assert!(s.parameters[1].integer);
+    }
+
+    /// Values set in one pass through the parameter tree are those set one
+    /// after another, integers rounded; a refused value is named by its key
+    /// wherever it comes.
+    #[test]
+    fn values_set_in_one_pass_are_those_set_one_at_a_time() {
+        let raw = crate::scenario::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/quick.toml"
+        )))
+        .unwrap()
+        .params
+        .to_raw();
+        let values = [
+            ("oversight.punitiveness", 0.73),
+            ("trusts.acute.count", 3.6),
+            ("staff.engagement_base", 6.9),
+            ("development.budget_share_of_paybill", 0.0004),
+            ("ceo.hazard_level", 0.31),
+        ];
+        let together = with_values(&raw, &values).unwrap();
+        let mut one_by_one = raw.clone();
+        for (key, value) in values {
+            one_by_one = with_value(&one_by_one, key, value).unwrap();
+        }
+        assert_eq!(together, one_by_one);
+        assert_ne!(together, raw);
+        assert_eq!(
+            (
+                together.oversight.punitiveness,
+                together.trusts.acute.count,
+                together.staff.engagement_base
+            ),
+            (0.73, 4, 6.9)
+        );
+        // A count cannot be negative: the message names it, not the first key.
+        let e = with_values(
+            &raw,
+            &[
+                ("oversight.punitiveness", 0.5),
+                ("trusts.acute.count", -3.0),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.starts_with("trusts.acute.count = -3: "), "{e}");
+        let e = with_values(&raw, &[("ceo.hazard_level", 0.3), ("nope.x", 1.0)]).unwrap_err();
+        assert_eq!(e, "unknown parameter `nope.x`");
+        let e = with_values(&raw, &[("ceo.hazard_level", 0.3), ("staff.nope", 1.0)]).unwrap_err();
+        assert_eq!(e, "`staff.nope` is not a numeric parameter");
     }
 
     #[test]

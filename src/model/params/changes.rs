@@ -107,7 +107,15 @@ impl Params {
         sink: &mut dyn RangeSink,
     ) -> Option<Params> {
         changes.sort_by_key(|c| c.month);
-        let before = self.describe();
+        // The starting values, described only if a change needs comparing
+        // with them: describing every parameter takes longer than a small
+        // replication's writing, and a sweep or a run with parameter sets
+        // rebuilds a scenario (most without changes) for every point or set.
+        let before = if changes.is_empty() {
+            Vec::new()
+        } else {
+            self.describe()
+        };
         let mut ok = true;
         for (i, c) in changes.iter().enumerate() {
             if !(1..=self.run.months).contains(&c.month) {
