@@ -141,6 +141,7 @@ fn confirm(exec: &Execution, sweep: &Sweep, todo: &[usize], args: &SweepArgs) ->
         return Ok(());
     }
     let seconds = exec.estimate(todo).map_err(interrupted)?;
+    let bytes = exec.part_bytes(todo.len())?;
     outln!(
         "{}: {} of {} units to run ({} already done) x {} replications = {} runs; estimated {} on {} threads and {} of disk -> {}",
         exec.label(),
@@ -151,7 +152,7 @@ fn confirm(exec: &Execution, sweep: &Sweep, todo: &[usize], args: &SweepArgs) ->
         todo.len() * sweep.replications as usize,
         preflight::human_seconds(seconds),
         exec.threads(),
-        preflight::human_bytes(exec.part_bytes(todo.len())),
+        preflight::human_bytes(bytes),
         exec.dir().display()
     );
     let flags = super::run::RunFlags {

@@ -158,11 +158,12 @@ impl<'a> Execution<'a> {
         Ok(t.elapsed().as_secs_f64() * rounds as f64)
     }
 
-    /// Bytes on disk of `units` units' parts: a footer and one value per
-    /// replication and column each.
-    pub fn part_bytes(&self, units: usize) -> f64 {
-        let columns = 2 + self.sweep.parameters.len() + crate::metrics::METRICS.len();
-        units as f64 * (2_000.0 + 8.0 * (columns * self.sweep.replications as usize) as f64)
+    /// Bytes on disk of `units` units' parts, each a part of one row as it
+    /// is encoded (its footer is most of a small part) and 8 bytes a value
+    /// for every further replication ([`store::part_bytes`]).
+    pub fn part_bytes(&self, units: usize) -> Result<f64, ExecError> {
+        let one = store::part_bytes(&store::SweepRecord::of(self.sweep))?;
+        Ok(units as f64 * one as f64)
     }
 
     /// Runs every unit of the shard not done yet, writing each one's part

@@ -112,29 +112,36 @@ fn meta(record: &SweepRecord) -> FileMeta {
     }
 }
 
+impl SweepRecord {
+    /// The record of `sweep`, as its folder's `sweep.json` holds it.
+    pub fn of(sweep: &Sweep) -> SweepRecord {
+        SweepRecord {
+            name: sweep.name.clone(),
+            hash: sweep.hash(),
+            trustsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            seed: sweep.base.run.seed,
+            replications: sweep.replications,
+            units: sweep.units(),
+            parameters: sweep
+                .parameters
+                .iter()
+                .map(|v: &Varied| v.key.clone())
+                .collect(),
+            points: sweep.points.clone(),
+            metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
+            parameter_sets: sweep
+                .parameter_sets
+                .as_ref()
+                .map(|f| f.record(sweep.replications)),
+            merged: None,
+        }
+    }
+}
+
 /// Creates the folder and writes `sweep.json`, or checks that the one there
 /// describes the same sweep.
 pub fn prepare(dir: &Path, sweep: &Sweep) -> Result<SweepRecord, StoreError> {
-    let record = SweepRecord {
-        name: sweep.name.clone(),
-        hash: sweep.hash(),
-        trustsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        seed: sweep.base.run.seed,
-        replications: sweep.replications,
-        units: sweep.units(),
-        parameters: sweep
-            .parameters
-            .iter()
-            .map(|v: &Varied| v.key.clone())
-            .collect(),
-        points: sweep.points.clone(),
-        metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
-        parameter_sets: sweep
-            .parameter_sets
-            .as_ref()
-            .map(|f| f.record(sweep.replications)),
-        merged: None,
-    };
+    let record = SweepRecord::of(sweep);
     let path = dir.join(SWEEP_FILE);
     if path.exists() {
         return same_sweep(dir, &record);
@@ -355,6 +362,43 @@ pub fn part_frame(
     DataFrame::new(n, cols)
 }
 
+/// Bytes of one part of `record`'s sweep (a unit's `replications` rows):
+/// the bytes of a part of one row, encoded as a part is (its footer, with
+/// every column's name and description, is most of a small part), and 8
+/// bytes a value for every further row (what a row group of under 1,024
+/// rows stores uncompressed; larger ones are compressed, so this is an
+/// upper bound there).
+pub fn part_bytes(record: &SweepRecord) -> Result<u64, StoreError> {
+    if record.points.is_empty() {
+        return Ok(0);
+    }
+    // Every metric a value, so that every column carries its statistics
+    // (a column of nulls or NaN has none).
+    let mut whole_run = crate::metrics::Values::default();
+    for m in METRICS.iter() {
+        whole_run.insert(m.key, 0.5);
+    }
+    let placeholder = ReplicationMetrics {
+        replication: 0,
+        parameter_set: record.parameter_sets.as_ref().map(|_| 0),
+        whole_run,
+        final_year: Default::default(),
+        groups: Vec::new(),
+    };
+    let name = part_name(0);
+    let mut df = part_frame(record, 0, std::slice::from_ref(&placeholder))
+        .map_err(|e| OutputError::parquet_write(Path::new(&name), e))?;
+    let notes = notes(record);
+    let described: Vec<(&str, &str, &str)> = notes
+        .iter()
+        .map(|(c, k)| (c.as_str(), "", k.as_str()))
+        .collect();
+    let one = crate::output::summary::encode_frame(&mut df, &meta(record), &described)
+        .map_err(|e| OutputError::parquet_write(Path::new(&name), e))?;
+    let more = u64::from(record.replications.saturating_sub(1)) * 8 * df.width() as u64;
+    Ok(one.len() as u64 + more)
+}
+
 /// Writes `df` to `dir/name` atomically; returns its entry.
 fn write(
     dir: &Path,
@@ -520,6 +564,44 @@ pub fn merge(dir: &Path) -> Result<(PathBuf, usize), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A part's estimated size is what a sweep writes, a few per cent above
+    /// at most: with one replication, where the footer is most of the file
+    /// (the estimate once assumed 2 KB where parts took 41), and with six.
+    #[test]
+    fn a_parts_estimated_size_is_its_size() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let quick = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quick.toml");
+        for reps in [1u32, 6] {
+            let f = dir.path().join(format!("s{reps}.toml"));
+            std::fs::write(
+                &f,
+                format!(
+                    "[sweep]\nbase = {:?}\ndesign = \"grid\"\nreplications = {reps}\n[sweep.parameters]\n\"oversight.punitiveness\" = [0.2, 0.9]\n",
+                    quick.display().to_string()
+                ),
+            )
+            .unwrap();
+            let sweep = Sweep::load(&f).unwrap();
+            let record = SweepRecord::of(&sweep);
+            let p = sweep.point_params(1).unwrap();
+            let metrics = crate::runner::run_metrics(
+                &p,
+                0..reps,
+                &crate::runner::Cancel::new(),
+                &crate::runner::Silent,
+            )
+            .unwrap();
+            let entry =
+                write_part(&dir.path().join(format!("out{reps}")), &record, 1, &metrics).unwrap();
+            let estimate = part_bytes(&record).unwrap();
+            assert!(
+                estimate >= entry.bytes && estimate <= entry.bytes + entry.bytes / 20,
+                "{reps} replications: estimated {estimate} bytes, written {}",
+                entry.bytes
+            );
+        }
+    }
 
     #[test]
     fn ranges_compress_runs() {
