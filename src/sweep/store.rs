@@ -385,16 +385,9 @@ pub fn part_bytes(record: &SweepRecord) -> Result<u64, StoreError> {
         final_year: Default::default(),
         groups: Vec::new(),
     };
-    let name = part_name(0);
-    let mut df = part_frame(record, 0, std::slice::from_ref(&placeholder))
-        .map_err(|e| OutputError::parquet_write(Path::new(&name), e))?;
-    let notes = notes(record);
-    let described: Vec<(&str, &str, &str)> = notes
-        .iter()
-        .map(|(c, k)| (c.as_str(), "", k.as_str()))
-        .collect();
-    let one = crate::output::summary::encode_frame(&mut df, &meta(record), &described)
-        .map_err(|e| OutputError::parquet_write(Path::new(&name), e))?;
+    let failed = |e: PolarsError| OutputError::parquet_write(Path::new(&part_name(0)), e);
+    let mut df = part_frame(record, 0, std::slice::from_ref(&placeholder)).map_err(failed)?;
+    let one = encode(&mut df, record).map_err(failed)?;
     let more = u64::from(record.replications.saturating_sub(1)) * 8 * df.width() as u64;
     Ok(one.len() as u64 + more)
 }
@@ -406,16 +399,21 @@ fn write(
     df: &mut DataFrame,
     record: &SweepRecord,
 ) -> Result<FileEntry, OutputError> {
+    let path = dir.join(name);
+    let bytes = encode(df, record).map_err(|e| OutputError::parquet_write(&path, e))?;
+    crate::output::write_atomic(&path, &bytes)?;
+    Ok(FileEntry::of(name, &bytes))
+}
+
+/// `df` as the parquet bytes of a file of `record`'s sweep: its metadata,
+/// and each parameter's column described by its dotted key.
+fn encode(df: &mut DataFrame, record: &SweepRecord) -> PolarsResult<Vec<u8>> {
     let notes = notes(record);
     let described: Vec<(&str, &str, &str)> = notes
         .iter()
         .map(|(c, k)| (c.as_str(), "", k.as_str()))
         .collect();
-    let path = dir.join(name);
-    let bytes = crate::output::summary::encode_frame(df, &meta(record), &described)
-        .map_err(|e| OutputError::parquet_write(&path, e))?;
-    crate::output::write_atomic(&path, &bytes)?;
-    Ok(FileEntry::of(name, &bytes))
+    crate::output::summary::encode_frame(df, &meta(record), &described)
 }
 
 /// Writes the part of `unit` atomically; returns its entry for the ledger.
