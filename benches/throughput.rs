@@ -12,6 +12,9 @@
 //! staff and months (see `minimal_kernel`). When both run, the bench prints
 //! how many times the kernel's time one replication takes.
 //!
+//! And the run charts of a small run (`charts/quick_run_charts_one_core`),
+//! which at that scale take most of the run's time.
+//!
 //! `cargo bench --bench throughput` (set `TRUSTSIM_BENCH_SCALE` to bench a
 //! smaller staff scale).
 
@@ -154,7 +157,13 @@ fn ensemble_all_cores(c: &mut Criterion) {
     let mut g = c.benchmark_group("ensemble");
     g.sample_size(10).measurement_time(Duration::from_secs(40));
     g.throughput(Throughput::Elements(staff_months(&p) * u64::from(reps)));
-    for t in [1, threads] {
+    // One thread and every core: once on a machine of one core.
+    let counts = if threads > 1 {
+        vec![1, threads]
+    } else {
+        vec![1]
+    };
+    for t in counts {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
@@ -240,12 +249,53 @@ fn comparison_branching(c: &mut Criterion) {
     g.finish();
 }
 
+/// The nine run charts of a one-replication run of `scenarios/quick.toml`
+/// (each a 2400 x 1500 PNG and an SVG) drawn from its folder on one
+/// thread, as a small run's close draws them: charts per second.
+fn run_charts_one_core(c: &mut Criterion) {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let run_dir = folder.path().join("run");
+    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/quick.toml");
+    let options = trustsim::api::RunOptions {
+        settings: vec![trustsim::scenario::Setting::set("run.replications=1")],
+        threads: Some(1),
+        out: Some(run_dir.clone()),
+        no_charts: true,
+        ..Default::default()
+    };
+    trustsim::api::run(
+        &trustsim::scenario::Source::File(scenario),
+        &options,
+        &trustsim::runner::Silent,
+        &trustsim::runner::Cancel::new(),
+    )
+    .expect("the quick scenario runs");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let charts = folder.path().join("charts");
+    let mut g = c.benchmark_group("charts");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(trustsim::charts::CHARTS.len() as u64));
+    g.bench_function("quick_run_charts_one_core", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                trustsim::charts::render_run_charts(std::slice::from_ref(&run_dir), &charts)
+                    .expect("the charts draw")
+            })
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     one_replication_one_core,
     minimal_kernel_one_core,
     ensemble_all_cores,
-    comparison_branching
+    comparison_branching,
+    run_charts_one_core
 );
 
 /// Criterion's folder of results.

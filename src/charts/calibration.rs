@@ -40,7 +40,10 @@ pub fn render(
     summary: &Summary,
 ) -> Result<Vec<PathBuf>, ChartError> {
     let prov = provenance(plan, summary);
-    let mut files = super::save(
+    let mut canvas = super::Canvas::default();
+    let mut files = Vec::with_capacity(6);
+    files.extend(super::draw_files(
+        &mut canvas,
         &Implausibility {
             plan,
             outcome,
@@ -48,8 +51,9 @@ pub fn render(
         },
         out_dir,
         "implausibility_by_wave",
-    )?;
-    files.extend(super::save(
+    )?);
+    files.extend(super::draw_files(
+        &mut canvas,
         &Space {
             plan,
             outcome,
@@ -58,7 +62,8 @@ pub fn render(
         out_dir,
         "space_left",
     )?);
-    files.extend(super::save(
+    files.extend(super::draw_files(
+        &mut canvas,
         &Targets {
             summary,
             prov: &prov,
@@ -66,7 +71,7 @@ pub fn render(
         out_dir,
         "targets_by_wave",
     )?);
-    Ok(files)
+    super::synced(files)
 }
 
 struct Implausibility<'a> {

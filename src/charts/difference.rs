@@ -486,6 +486,7 @@ pub fn render_differences(
     };
     let groups = group_pairs(dir, variants)?;
     let mut files = Vec::new();
+    let mut canvas = super::Canvas::default();
     for ind in Indicator::ALL {
         let fig = Differences {
             reference,
@@ -496,9 +497,14 @@ pub fn render_differences(
             worlds: worlds_lines(rows, ind),
             groups: groups.clone(),
         };
-        files.extend(super::save(&fig, &dir.join("charts"), &file_stem(ind))?);
+        files.extend(super::draw_files(
+            &mut canvas,
+            &fig,
+            &dir.join("charts"),
+            &file_stem(ind),
+        )?);
     }
-    Ok(files)
+    super::synced(files)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 mod boxes;
 pub mod calibration;
+pub mod canvas;
 pub mod data;
 pub mod difference;
 mod fan;
@@ -34,10 +35,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
+pub use canvas::Canvas;
 pub use data::{Indicator, RunData, load_run, load_runs};
 pub use style::FrameText;
 
-use crate::output::OutputError;
+use crate::output::{OnItsWay, OutputError};
 use style::Drawn;
 
 /// Why charts could not be drawn. Every message names the file involved.
@@ -371,58 +373,123 @@ pub fn render_svg(chart: Chart, runs: &[RunData], caption: bool) -> Result<Strin
     )
 }
 
-/// Writes the figure as `STEM.png` (drawn under `.STEM.partial.png`, as the
-/// image encoder picks the format from the extension, then renamed) and
-/// `STEM.svg` (atomically) in `out_dir`; returns both paths.
+/// Writes the figure as `STEM.png` and `STEM.svg` in `out_dir`, each
+/// atomically and synced; returns both paths.
 pub fn save(figure: &impl Figure, out_dir: &Path, stem: &str) -> Result<Vec<PathBuf>, ChartError> {
+    save_on(&mut Canvas::default(), figure, out_dir, stem)
+}
+
+/// [`save`], the PNG's pixels drawn on `canvas` (see [`draw_files`]).
+pub fn save_on(
+    canvas: &mut Canvas,
+    figure: &impl Figure,
+    out_dir: &Path,
+    stem: &str,
+) -> Result<Vec<PathBuf>, ChartError> {
+    synced(draw_files(canvas, figure, out_dir, stem)?)
+}
+
+/// Waits until every file of `files` is on the disk; returns their paths.
+pub fn synced(files: impl IntoIterator<Item = OnItsWay>) -> Result<Vec<PathBuf>, ChartError> {
+    files
+        .into_iter()
+        .map(|f| f.sync().map_err(ChartError::from))
+        .collect()
+}
+
+/// Writes the figure as `STEM.png` then `STEM.svg` in `out_dir`, each
+/// atomically, without waiting for the disk ([`synced`] waits). The PNG's
+/// pixels are drawn on `canvas`, which can be handed from one chart to the
+/// next: a fresh 2400 x 1500 canvas costs its 10.8 MB of memory mapped in
+/// page by page, about as much as encoding the chart, and its glyphs are
+/// rasterised again.
+pub fn draw_files(
+    canvas: &mut Canvas,
+    figure: &impl Figure,
+    out_dir: &Path,
+    stem: &str,
+) -> Result<[OnItsWay; 2], ChartError> {
     std::fs::create_dir_all(out_dir).map_err(|cause| ChartError::CreateDir {
         path: out_dir.to_path_buf(),
         cause,
     })?;
     style::register_fonts();
     let png = out_dir.join(format!("{stem}.png"));
-    let tmp = out_dir.join(format!(".{stem}.partial.png"));
-    let drawn = {
-        let root = BitMapBackend::new(&tmp, figure.size()).into_drawing_area();
-        figure.draw_on(&root)
-    };
-    if let Err(e) = drawn {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ChartError::draw(&png, e));
+    let size = figure.size();
+    {
+        let root = canvas.backend(size).into_drawing_area();
+        figure
+            .draw_on(&root)
+            .map_err(|e| ChartError::draw(&png, e))?;
     }
-    std::fs::rename(&tmp, &png).map_err(|cause| {
-        let _ = std::fs::remove_file(&tmp);
-        ChartError::Rename {
-            from: tmp.clone(),
-            to: png.clone(),
-            cause,
-        }
-    })?;
-    crate::files::failpoint::hit("chart renamed into place");
-    let svg_path = out_dir.join(format!("{stem}.svg"));
-    crate::output::write_atomic(&svg_path, svg_string(figure, stem)?.as_bytes())?;
-    Ok(vec![png, svg_path])
+    let bytes = png_bytes(canvas.pixels(), size).map_err(|e| ChartError::draw(&png, e))?;
+    let png = crate::output::write_atomic_later(&png, &bytes)?;
+    let svg = out_dir.join(format!("{stem}.svg"));
+    let svg = crate::output::write_atomic_later(&svg, svg_string(figure, stem)?.as_bytes())?;
+    Ok([png, svg])
+}
+
+/// Pixels per metre of a PNG's stated resolution: 300 dots per inch, so
+/// that a document takes a 2400-pixel chart as 8 inches wide.
+const PNG_PIXELS_PER_METRE: u32 = 11_811;
+
+/// `rgb` (`w` x `h` pixels, 8-bit RGB, row after row) encoded as a PNG.
+/// Every row is Paeth-filtered and the whole deflated by the png crate's
+/// fast encoder: a chart is mostly flat colour, where choosing a filter row
+/// by row (the adaptive default) costs more than it saves. Measured on the
+/// run charts (2400 x 1500): about 3.0 ms and 6 % more bytes a chart,
+/// against 5.6 ms for the adaptive filter at the same compression, and 25
+/// ms for the default compression at a third of the size.
+pub fn png_bytes(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::with_capacity(rgb.len() / 16);
+    {
+        let mut e = png::Encoder::new(&mut out, w, h);
+        e.set_color(png::ColorType::Rgb);
+        e.set_depth(png::BitDepth::Eight);
+        e.set_compression(png::Compression::Fast);
+        e.set_filter(png::FilterType::Paeth);
+        e.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+        e.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: PNG_PIXELS_PER_METRE,
+            yppu: PNG_PIXELS_PER_METRE,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = e.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
 }
 
 /// Draws every chart of `runs` (already loaded) into `out_dir` as PNG and
 /// SVG; returns the files written, in [`CHARTS`] order, PNG before SVG.
 pub fn render_charts(runs: &[RunData], out_dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     check_runs(runs.len())?;
-    let written: Vec<Vec<PathBuf>> = CHARTS
-        .par_iter()
-        .map(|&chart| {
-            save(
-                &RunChart {
-                    chart,
-                    runs,
-                    caption: true,
-                },
-                out_dir,
-                chart.file_stem(),
-            )
+    // One canvas for each thread's share of the charts, in CHARTS order;
+    // every file synced once all are written.
+    let share = CHARTS.len().div_ceil(rayon::current_num_threads().max(1));
+    let written: Vec<Vec<[OnItsWay; 2]>> = CHARTS
+        .par_chunks(share)
+        .map(|charts| {
+            let mut canvas = Canvas::default();
+            charts
+                .iter()
+                .map(|&chart| {
+                    draw_files(
+                        &mut canvas,
+                        &RunChart {
+                            chart,
+                            runs,
+                            caption: true,
+                        },
+                        out_dir,
+                        chart.file_stem(),
+                    )
+                })
+                .collect()
         })
         .collect::<Result<_, ChartError>>()?;
-    Ok(written.into_iter().flatten().collect())
+    synced(written.into_iter().flatten().flatten())
 }
 
 /// Draws every chart of `runs` (overlaid when several) into `out_dir`, as PNG
@@ -557,6 +624,45 @@ mod tests {
                 assert!(!title.is_empty());
                 assert!(svg.contains("</svg>"));
             }
+        }
+    }
+
+    /// Every chart drawn on one canvas after another has the pixels plotters'
+    /// own bitmap backend draws, fresh for each chart, and encodes as a PNG
+    /// that reads back as those pixels at 300 dots per inch.
+    #[test]
+    fn charts_on_a_handed_on_canvas_are_plotters_pixels_and_their_pngs_read_back() {
+        style::register_fonts();
+        let runs = vec![run(3, "a"), run(2, "b")];
+        let mut canvas = Canvas::default();
+        for chart in CHARTS {
+            let figure = RunChart {
+                chart,
+                runs: &runs,
+                caption: true,
+            };
+            let (w, h) = figure.size();
+            let mut plain = vec![0u8; 3 * w as usize * h as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut plain, (w, h)).into_drawing_area();
+                figure.draw_on(&root).unwrap();
+            }
+            {
+                let root = canvas.backend((w, h)).into_drawing_area();
+                figure.draw_on(&root).unwrap();
+            }
+            assert!(canvas.pixels() == plain.as_slice(), "{chart:?}");
+
+            let png = png_bytes(canvas.pixels(), (w, h)).unwrap();
+            let mut reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
+            let mut back = vec![0; reader.output_buffer_size()];
+            let info = reader.next_frame(&mut back).unwrap();
+            assert_eq!((info.width, info.height), (w, h));
+            assert_eq!(info.color_type, png::ColorType::Rgb);
+            assert!(back[..info.buffer_size()] == plain[..], "{chart:?}");
+            let dims = reader.info().pixel_dims.unwrap();
+            assert_eq!((dims.xppu, dims.yppu), (11_811, 11_811));
+            assert_eq!(dims.unit, png::Unit::Meter);
         }
     }
 

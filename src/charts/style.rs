@@ -3,7 +3,9 @@
 //! notes and caption) around each plot.
 
 use std::error::Error;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
+
+use ab_glyph::{Font, FontRef, GlyphId, PxScaleFont, ScaleFont};
 
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
@@ -318,8 +320,50 @@ pub struct FrameText {
 
 const SIDE: i32 = 60;
 
-/// Greedy word wrap to `width` pixels.
+/// Greedy word wrap to `width` pixels: each line as many words as fit
+/// (the first word of a line always), by the widths plotters estimates.
 pub fn wrap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    line: &str,
+    style: &TextStyle,
+    width: u32,
+) -> Drawn<Vec<String>>
+where
+    DB::ErrorType: 'static,
+{
+    let Some(face) = house_face(style) else {
+        return wrap_measuring(area, line, style, width);
+    };
+    let font = face.as_scaled(style.font.get_size() as f32);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut run = Run::default();
+    for word in line.split(' ') {
+        if cur.is_empty() {
+            cur = word.to_string();
+            run = Run::default().then(&font, word);
+            continue;
+        }
+        let longer = run.then(&font, " ").then(&font, word);
+        if longer.width() > width {
+            out.push(std::mem::replace(&mut cur, word.to_string()));
+            run = Run::default().then(&font, word);
+        } else {
+            cur.push(' ');
+            cur.push_str(word);
+            run = longer;
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// [`wrap`] by asking the drawing area for the width of every longer
+/// line: the same lines, for any font, in time that grows with the square
+/// of a line's words.
+fn wrap_measuring<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     line: &str,
     style: &TextStyle,
@@ -346,6 +390,56 @@ where
         out.push(cur);
     }
     Ok(out)
+}
+
+/// The house font's two faces as ab_glyph reads them (the bytes
+/// [`register_fonts`] gives plotters): regular, bold.
+pub fn faces() -> &'static [FontRef<'static>; 2] {
+    static FACES: OnceLock<[FontRef<'static>; 2]> = OnceLock::new();
+    FACES.get_or_init(|| {
+        // The bytes are fonts the dejavu crate ships; they always parse.
+        let face = |bytes| FontRef::try_from_slice(bytes).expect("the embedded font parses");
+        [face(dejavu::sans::regular()), face(dejavu::sans::bold())]
+    })
+}
+
+/// The face plotters draws `style` in, if it is the house font unturned
+/// (plotters falls back to the regular face for any style but bold).
+fn house_face(style: &TextStyle) -> Option<&'static FontRef<'static>> {
+    let unturned = matches!(style.font.get_transform(), FontTransform::None);
+    (style.font.get_name() == FONT && unturned).then(|| {
+        let bold = matches!(style.font.get_style(), FontStyle::Bold);
+        &faces()[usize::from(bold)]
+    })
+}
+
+/// A line's width as plotters' ab_glyph font estimates it
+/// (`estimate_layout`: each glyph's advance, then its kerning with the
+/// glyph before, summed in `f32` in that order), carried from one word to
+/// the next: a line's estimate is its start's continued, the same sum.
+#[derive(Clone, Copy, Default)]
+struct Run {
+    x: f32,
+    prev: Option<GlyphId>,
+}
+
+impl Run {
+    fn then(mut self, font: &PxScaleFont<&FontRef<'static>>, text: &str) -> Run {
+        for c in text.chars() {
+            let id = font.glyph_id(c);
+            self.x += font.h_advance(id);
+            if let Some(pc) = self.prev {
+                self.x += font.kern(pc, id);
+            }
+            self.prev = Some(id);
+        }
+        self
+    }
+
+    /// The width in whole pixels, as plotters gives it.
+    fn width(self) -> u32 {
+        (self.x as i32).unsigned_abs()
+    }
 }
 
 /// Fills `root` white, draws the title, legend, notes and caption, and
@@ -516,6 +610,46 @@ pub fn padded(lo: f64, hi: f64, min_span: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines wrapped from one running width per line are those wrapped by
+    /// measuring every longer line, in every face and size the charts use,
+    /// at widths down to a word a line; and the widths are plotters' own.
+    #[test]
+    fn wrapping_by_running_widths_wraps_as_measuring_does() {
+        register_fonts();
+        let words = "Median with 50 % and 90 % bands across 24 replications; \
+                    CEO tenure (Kaplan-Meier) of AVA's trusts -- “quoted”  twice-spaced, \
+                    Ærø Wy. To.";
+        let mut buf = vec![0u8; 3 * 400 * 100];
+        let root = BitMapBackend::with_buffer(&mut buf, (400, 100)).into_drawing_area();
+        let mut svg = String::new();
+        let svg_root = SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
+        for style in [
+            text(CAPTION, MUTED),
+            bold(TITLE, INK),
+            anchored(bold(LEGEND, VERMILLION_DARK), HPos::Left, VPos::Top),
+            text(13.0, INK),
+        ] {
+            for width in [0, 60, 300, 777, 1400, 2280, 100_000] {
+                let lines = wrap(&root, words, &style, width).unwrap();
+                assert_eq!(lines, wrap_measuring(&root, words, &style, width).unwrap());
+                assert_eq!(lines, wrap(&svg_root, words, &style, width).unwrap());
+                assert!(!lines.is_empty());
+            }
+            let font = house_face(&style)
+                .unwrap()
+                .as_scaled(style.font.get_size() as f32);
+            for piece in ["", "W", "AVA To", words] {
+                let run = Run::default().then(&font, piece);
+                assert_eq!(
+                    run.width(),
+                    root.estimate_text_size(piece, &style).unwrap().0
+                );
+            }
+        }
+        let turned = text(CAPTION, INK).transform(FontTransform::Rotate90);
+        assert!(house_face(&turned).is_none());
+    }
 
     #[test]
     fn ticks_share_the_decimals_the_axis_needs() {

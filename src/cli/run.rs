@@ -339,13 +339,19 @@ pub fn account(p: &Params, r: &RunReport, dir: &Path) -> String {
     } else {
         String::new()
     };
+    let share = |seconds: f64| 100.0 * seconds / r.wall_seconds.max(1e-9);
+    let charts = if r.chart_seconds > 0.0 {
+        format!(" and drawing charts {:.0} %", share(r.chart_seconds))
+    } else {
+        String::new()
+    };
     format!(
-        "{}: {reps} x {} trusts x {} months in {} ({speed}writing {:.0} % of run time) -> {}",
+        "{}: {reps} x {} trusts x {} months in {} ({speed}writing {:.0} %{charts} of run time) -> {}",
         p.run.name,
         p.trusts.total(),
         p.run.months,
         wall_time(r.wall_seconds),
-        100.0 * r.write_seconds / r.wall_seconds.max(1e-9),
+        share(r.write_seconds),
         dir.display()
     )
 }
@@ -371,6 +377,7 @@ mod tests {
             resumed: 0,
             wall_seconds,
             write_seconds,
+            chart_seconds: 0.0,
             staff_months: 1_000_000,
             replaced: None,
             taken_as_it_was: false,
@@ -386,6 +393,15 @@ mod tests {
         assert!(line.contains(": 1 replication x "), "{line}");
         assert!(line.contains(" in 45 ms ("), "{line}");
         assert!(line.contains("writing 50 % of run time"), "{line}");
+        let drawn = RunReport {
+            chart_seconds: 0.036,
+            ..report(0.045, 0.0045)
+        };
+        let line = account(&one, &drawn, Path::new("out"));
+        assert!(
+            line.contains("writing 10 % and drawing charts 80 % of run time"),
+            "{line}"
+        );
         let four = crate::model::params::edited(|q| q.run.replications = 4);
         let line = account(&four, &report(12.34, 0.5), Path::new("out"));
         assert!(line.contains(": 4 replications x "), "{line}");

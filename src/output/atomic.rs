@@ -168,6 +168,37 @@ pub fn write_unsynced_listed(path: &Path, bytes: &[u8]) -> Result<Unsynced, Outp
     ))
 }
 
+/// [`write_atomic`] in two steps: `bytes` written into place now, their
+/// writeback started, and the wait for the disk left to
+/// [`OnItsWay::sync`], so that files written one after another wait for
+/// the disk together rather than each in turn.
+pub fn write_atomic_later(path: &Path, bytes: &[u8]) -> Result<OnItsWay, OutputError> {
+    let file = written_in_place(path, &[bytes])?;
+    start_writeback(&file);
+    Ok(OnItsWay {
+        path: path.to_path_buf(),
+        file,
+    })
+}
+
+/// A file written into place by [`write_atomic_later`], still open, not
+/// yet known to be on the disk.
+#[derive(Debug)]
+pub struct OnItsWay {
+    path: PathBuf,
+    file: File,
+}
+
+impl OnItsWay {
+    /// Waits until the file is on the disk; returns its path.
+    pub fn sync(self) -> Result<PathBuf, OutputError> {
+        self.file
+            .sync_all()
+            .map_err(|e| OutputError::write(&self.path, e))?;
+        Ok(self.path)
+    }
+}
+
 /// Asks the kernel to start writing `file`'s data to the disk now, without
 /// waiting for it (Linux; elsewhere nothing), so that a later [`sync`]
 /// finds it written or on its way: a run's files synced one after another

@@ -19,8 +19,8 @@ pub mod tables;
 pub mod verified;
 
 pub use atomic::{
-    PartialFile, Unsynced, partial_path, start_writeback, sync, write_atomic,
-    write_atomic_unsynced, write_unsynced_listed,
+    OnItsWay, PartialFile, Unsynced, partial_path, start_writeback, sync, write_atomic,
+    write_atomic_later, write_atomic_unsynced, write_unsynced_listed,
 };
 pub use error::OutputError;
 pub use manifest::{MANIFEST_FILE, Manifest, read_manifest, write_manifest};

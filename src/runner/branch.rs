@@ -136,7 +136,7 @@ pub fn run_branched(
         };
         let mine = done.iter().flat_map(|d| d.iter().filter(|w| w.0 == k));
         let (n, staff, secs) = mine.fold((0, 0, 0.0), |a, w| (a.0 + 1, a.1 + w.1, a.2 + w.2));
-        close(&specs[k], o, n, staff, secs, progress).map(Some)
+        close(&specs[k], o, (n, staff, secs), None, progress).map(Some)
     };
     let closed = side_by_side(specs.len(), specs[0].threads, &close_one)?;
     let reports: Vec<RunReport> = closed

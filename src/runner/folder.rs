@@ -191,7 +191,7 @@ fn describe(m: &Manifest) -> String {
 }
 
 /// The temporary names under which `name` is written (`.NAME.partial`, and
-/// `.STEM.partial.png` for charts drawn by the image encoder).
+/// for a chart `.STEM.partial.png`, under which earlier versions drew it).
 fn partials(dir: &Path, name: &str) -> Vec<PathBuf> {
     let path = dir.join(name);
     let mut v = vec![partial_path(&path)];

@@ -156,6 +156,9 @@ pub struct RunReport {
     /// threads write while the others simulate, so their seconds count
     /// shared among the threads that ran side by side.
     pub write_seconds: f64,
+    /// The part of `wall_seconds` spent drawing the charts (and recording
+    /// them in the manifest); 0 without charts.
+    pub chart_seconds: f64,
     /// Staff-agent-months simulated by this command.
     pub staff_months: u64,
     /// Whether results of an earlier run in the folder were replaced.
@@ -303,12 +306,12 @@ pub fn run(
     let total = p.run.replications;
     progress.start(&p.run.name, u64::from(total), opened.kept.len() as u64);
     let pending: Vec<u32> = (0..total).filter(|r| !opened.kept.contains(r)).collect();
-    let simulated = simulate_and_keep(spec, &opened, &pending, progress, cancel);
+    // One pool of the run's threads simulates and draws the charts.
+    let threads = pool(spec.threads)?;
+    let simulated = simulate_and_keep(spec, &opened, &pending, &threads, progress, cancel);
     progress.finish();
     match simulated? {
-        Some((n, staff_months, write_seconds)) => {
-            close(spec, &opened, n, staff_months, write_seconds, progress)
-        }
+        Some(done) => close(spec, &opened, done, Some(&threads), progress),
         None => Err(RunError::Interrupted {
             done: usable(spec, &opened.meta),
             total: spec.params.run.replications,
@@ -386,6 +389,7 @@ pub(crate) fn finished(
         resumed: m.replications,
         wall_seconds: 0.0,
         write_seconds: 0.0,
+        chart_seconds: 0.0,
         staff_months: 0,
         replaced: None,
         taken_as_it_was: true,
@@ -495,13 +499,14 @@ fn usable(spec: &RunSpec, meta: &FileMeta) -> u32 {
 /// the kept replications are removed only after the manifest is complete.
 /// The tables are written without waiting for the disk and all synced just
 /// before the manifest that lists them, so a system crash cannot leave a
-/// manifest naming a table the disk does not hold.
+/// manifest naming a table the disk does not hold. `simulated` is what
+/// [`simulate_and_keep`] returns; the charts are drawn on `threads` (a
+/// run's own pool), or without one on rayon's global pool.
 pub(crate) fn close(
     spec: &RunSpec,
     opened: &Opened,
-    simulated: u32,
-    staff_months: u64,
-    mut write_seconds: f64,
+    (simulated, staff_months, mut write_seconds): (u32, u64, f64),
+    threads: Option<&rayon::ThreadPool>,
     progress: &dyn Progress,
 ) -> Result<RunReport, RunError> {
     let (p, dir, meta) = (&spec.params, &spec.dir, &opened.meta);
@@ -568,12 +573,19 @@ pub(crate) fn close(
     write_manifest(spec, meta, opened.started, files.clone(), pending.clone())?;
     write_seconds += t.elapsed().as_secs_f64();
     // Without charts that manifest is already the complete one.
+    let mut chart_seconds = 0.0;
     if let Some(d) = &spec.charts {
+        let t = Instant::now();
         progress.phase("drawing charts");
-        d.draw(dir).map_err(RunError::Charts)?;
+        let drawn = match threads {
+            Some(pool) => pool.install(|| d.draw(dir)),
+            None => d.draw(dir),
+        };
+        drawn.map_err(RunError::Charts)?;
         files.extend(entries(dir, &pending)?);
         pending.clear();
         write_manifest(spec, meta, opened.started, files, pending)?;
+        chart_seconds = t.elapsed().as_secs_f64();
     }
     batches::clear(dir)?;
     Ok(RunReport {
@@ -582,6 +594,7 @@ pub(crate) fn close(
         resumed: opened.kept.len() as u32,
         wall_seconds: opened.started.elapsed().as_secs_f64(),
         write_seconds,
+        chart_seconds,
         staff_months,
         replaced: opened.replaced.clone(),
         taken_as_it_was: false,
@@ -713,11 +726,12 @@ fn simulate_and_keep(
     spec: &RunSpec,
     opened: &Opened,
     pending: &[u32],
+    threads: &rayon::ThreadPool,
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<Option<(u32, u64, f64)>, RunError> {
     let write_seconds = Mutex::new(0.0);
-    let outcome: Vec<Option<u64>> = pool(spec.threads)?.install(|| {
+    let outcome: Vec<Option<u64>> = threads.install(|| {
         pending
             .par_iter()
             .map(|&r| -> Result<Option<u64>, RunError> {
