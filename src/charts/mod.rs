@@ -24,6 +24,7 @@ pub mod difference;
 mod fan;
 pub mod forest;
 pub mod indices;
+pub mod pngfile;
 mod scatter;
 pub mod style;
 mod tenure;
@@ -37,6 +38,7 @@ use rayon::prelude::*;
 
 pub use canvas::Canvas;
 pub use data::{Indicator, RunData, load_run, load_runs};
+pub use pngfile::png_bytes;
 pub use style::FrameText;
 
 use crate::output::{OnItsWay, OutputError};
@@ -427,38 +429,6 @@ pub fn draw_files(
     let svg = out_dir.join(format!("{stem}.svg"));
     let svg = crate::output::write_atomic_later(&svg, svg_string(figure, stem)?.as_bytes())?;
     Ok([png, svg])
-}
-
-/// Pixels per metre of a PNG's stated resolution: 300 dots per inch, so
-/// that a document takes a 2400-pixel chart as 8 inches wide.
-const PNG_PIXELS_PER_METRE: u32 = 11_811;
-
-/// `rgb` (`w` x `h` pixels, 8-bit RGB, row after row) encoded as a PNG.
-/// Every row is Paeth-filtered and the whole deflated by the png crate's
-/// fast encoder: a chart is mostly flat colour, where choosing a filter row
-/// by row (the adaptive default) costs more than it saves. Measured on the
-/// run charts (2400 x 1500): about 3.0 ms and 6 % more bytes a chart,
-/// against 5.6 ms for the adaptive filter at the same compression, and 25
-/// ms for the default compression at a third of the size.
-pub fn png_bytes(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
-    let mut out = Vec::with_capacity(rgb.len() / 16);
-    {
-        let mut e = png::Encoder::new(&mut out, w, h);
-        e.set_color(png::ColorType::Rgb);
-        e.set_depth(png::BitDepth::Eight);
-        e.set_compression(png::Compression::Fast);
-        e.set_filter(png::FilterType::Paeth);
-        e.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
-        e.set_pixel_dims(Some(png::PixelDimensions {
-            xppu: PNG_PIXELS_PER_METRE,
-            yppu: PNG_PIXELS_PER_METRE,
-            unit: png::Unit::Meter,
-        }));
-        let mut writer = e.write_header()?;
-        writer.write_image_data(rgb)?;
-        writer.finish()?;
-    }
-    Ok(out)
 }
 
 /// Draws every chart of `runs` (already loaded) into `out_dir` as PNG and
