@@ -51,24 +51,9 @@ impl Canvas {
     }
 }
 
-/// The house font's two faces, as plotters' registry has them
-/// ([`style::register_fonts`]), and the glyphs rasterised from them.
-struct Glyphs {
-    regular: FontRef<'static>,
-    bold: FontRef<'static>,
-    drawn: BTreeMap<(bool, u64, char), Option<Glyph>>,
-}
-
-impl Default for Glyphs {
-    fn default() -> Self {
-        let [regular, bold] = style::faces().clone();
-        Glyphs {
-            regular,
-            bold,
-            drawn: BTreeMap::new(),
-        }
-    }
-}
+/// The glyphs of the house font rasterised so far, by (bold, size, char);
+/// `None` for a character with no outline (a space).
+type Glyphs = BTreeMap<(bool, u64, char), Option<Glyph>>;
 
 /// One glyph at one size as plotters' ab_glyph font draws it: its rows
 /// shifted by `y_shift`, its covered pixels (coverage above zero), each
@@ -209,9 +194,8 @@ impl DrawingBackend for CanvasBackend<'_> {
         let (w, h) = self.size;
         let (red, green, blue) = color.rgb;
         let size = s.size();
+        let font = style::face(s.style());
         let bold = matches!(s.style(), FontStyle::Bold);
-        let glyphs = &mut *self.glyphs;
-        let font = if bold { &glyphs.bold } else { &glyphs.regular };
         let scaled = font.as_scaled(size as f32);
         let mut x_shift = 0f32;
         let mut prev = None;
@@ -220,8 +204,8 @@ impl DrawingBackend for CanvasBackend<'_> {
                 x_shift += scaled.kern(scaled.glyph_id(pc), scaled.glyph_id(c));
             }
             prev = Some(c);
-            let glyph = glyphs
-                .drawn
+            let glyph = self
+                .glyphs
                 .entry((bold, size.to_bits(), c))
                 .or_insert_with(|| Glyph::rasterise(font, size, c));
             if let Some(glyph) = glyph {

@@ -65,13 +65,6 @@ pub enum ChartError {
     /// Drawing or encoding a chart failed.
     #[error("cannot draw `{}`: {reason}", path.display())]
     Draw { path: PathBuf, reason: String },
-    /// A finished chart could not be moved into place.
-    #[error("cannot rename `{}` to `{}`: {cause}", from.display(), to.display())]
-    Rename {
-        from: PathBuf,
-        to: PathBuf,
-        cause: std::io::Error,
-    },
     /// More runs than distinguishable colours.
     #[error("cannot overlay {n} runs: at most {max} (one colour each)")]
     TooManyRuns { n: usize, max: usize },
@@ -378,17 +371,7 @@ pub fn render_svg(chart: Chart, runs: &[RunData], caption: bool) -> Result<Strin
 /// Writes the figure as `STEM.png` and `STEM.svg` in `out_dir`, each
 /// atomically and synced; returns both paths.
 pub fn save(figure: &impl Figure, out_dir: &Path, stem: &str) -> Result<Vec<PathBuf>, ChartError> {
-    save_on(&mut Canvas::default(), figure, out_dir, stem)
-}
-
-/// [`save`], the PNG's pixels drawn on `canvas` (see [`draw_files`]).
-pub fn save_on(
-    canvas: &mut Canvas,
-    figure: &impl Figure,
-    out_dir: &Path,
-    stem: &str,
-) -> Result<Vec<PathBuf>, ChartError> {
-    synced(draw_files(canvas, figure, out_dir, stem)?)
+    synced(draw_files(&mut Canvas::default(), figure, out_dir, stem)?)
 }
 
 /// Waits until every file of `files` is on the disk; returns their paths.
@@ -437,7 +420,7 @@ pub fn render_charts(runs: &[RunData], out_dir: &Path) -> Result<Vec<PathBuf>, C
     check_runs(runs.len())?;
     // One canvas for each thread's share of the charts, in CHARTS order;
     // every file synced once all are written.
-    let share = CHARTS.len().div_ceil(rayon::current_num_threads().max(1));
+    let share = CHARTS.len().div_ceil(rayon::current_num_threads());
     let written: Vec<Vec<[OnItsWay; 2]>> = CHARTS
         .par_chunks(share)
         .map(|charts| {

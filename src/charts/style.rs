@@ -394,7 +394,7 @@ where
 
 /// The house font's two faces as ab_glyph reads them (the bytes
 /// [`register_fonts`] gives plotters): regular, bold.
-pub fn faces() -> &'static [FontRef<'static>; 2] {
+fn faces() -> &'static [FontRef<'static>; 2] {
     static FACES: OnceLock<[FontRef<'static>; 2]> = OnceLock::new();
     FACES.get_or_init(|| {
         // The bytes are fonts the dejavu crate ships; they always parse.
@@ -403,14 +403,17 @@ pub fn faces() -> &'static [FontRef<'static>; 2] {
     })
 }
 
-/// The face plotters draws `style` in, if it is the house font unturned
-/// (plotters falls back to the regular face for any style but bold).
+/// The house font's face that plotters draws `style` in: bold for bold,
+/// else regular (plotters falls back to the regular face for any style it
+/// has no face for).
+pub fn face(style: FontStyle) -> &'static FontRef<'static> {
+    &faces()[usize::from(matches!(style, FontStyle::Bold))]
+}
+
+/// The face plotters draws `style` in, if it is the house font unturned.
 fn house_face(style: &TextStyle) -> Option<&'static FontRef<'static>> {
     let unturned = matches!(style.font.get_transform(), FontTransform::None);
-    (style.font.get_name() == FONT && unturned).then(|| {
-        let bold = matches!(style.font.get_style(), FontStyle::Bold);
-        &faces()[usize::from(bold)]
-    })
+    (style.font.get_name() == FONT && unturned).then(|| face(style.font.get_style()))
 }
 
 /// A line's width as plotters' ab_glyph font estimates it

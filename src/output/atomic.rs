@@ -119,8 +119,7 @@ fn written_in_place(path: &Path, pieces: &[&[u8]]) -> Result<File, OutputError> 
 /// rather than opening and reading back every file it has just written.
 #[derive(Debug)]
 pub struct Unsynced {
-    path: PathBuf,
-    file: File,
+    written: OnItsWay,
     entry: FileEntry,
 }
 
@@ -129,8 +128,10 @@ impl Unsynced {
     /// lists.
     pub(crate) fn new(path: &Path, file: File, entry: FileEntry) -> Unsynced {
         Unsynced {
-            path: path.to_path_buf(),
-            file,
+            written: OnItsWay {
+                path: path.to_path_buf(),
+                file,
+            },
             entry,
         }
     }
@@ -142,9 +143,7 @@ impl Unsynced {
 
     /// Waits until the file is on the disk.
     pub fn sync(self) -> Result<(), OutputError> {
-        self.file
-            .sync_all()
-            .map_err(|e| OutputError::write(&self.path, e))
+        self.written.sync().map(drop)
     }
 }
 
@@ -159,13 +158,10 @@ pub(crate) fn listed_name(path: &Path) -> String {
 /// writeback started ([`start_writeback`]), for the caller to list and
 /// sync ([`Unsynced`]) before anything names it complete.
 pub fn write_unsynced_listed(path: &Path, bytes: &[u8]) -> Result<Unsynced, OutputError> {
-    let file = written_in_place(path, &[bytes])?;
-    start_writeback(&file);
-    Ok(Unsynced::new(
-        path,
-        file,
-        FileEntry::of(listed_name(path), bytes),
-    ))
+    Ok(Unsynced {
+        written: write_atomic_later(path, bytes)?,
+        entry: FileEntry::of(listed_name(path), bytes),
+    })
 }
 
 /// [`write_atomic`] in two steps: `bytes` written into place now, their
