@@ -90,7 +90,14 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// `cur` Paeth-filtered against the row above, `prev`, into `out`, at the
 /// widest vector width the processor has (the same bytes at every width).
+/// A row the same as the one above (a chart's margins and flat areas) is
+/// all zeros: where the left byte equals the above-left one, the predictor
+/// is the byte above.
 fn paeth_row(prev: &[u8], cur: &[u8], out: &mut [u8]) {
+    if prev == cur {
+        out.fill(0);
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has just reported AVX2, the one feature
@@ -211,6 +218,11 @@ mod tests {
             (pixels(97, 31), (97, 31)),
             (pixels(640, 200), (640, 200)),
             (vec![255u8; 3 * 300 * 20], (300, 20)),
+            (pixels(97, 1).repeat(9), (97, 9)),
+            (
+                [pixels(50, 4), pixels(50, 1).repeat(3), pixels(50, 2)].concat(),
+                (50, 9),
+            ),
             (noise, (61, 40)),
         ];
         for (rgb, size) in cases {
@@ -238,6 +250,11 @@ mod tests {
             let mut widest = vec![0u8; 3 * w];
             paeth_row(prev, cur, &mut widest);
             assert_eq!(portable, widest, "{w} pixels");
+            // A row under its double, which the filter takes as all zeros.
+            paeth_row_portable(cur, cur, &mut portable);
+            paeth_row(cur, cur, &mut widest);
+            assert_eq!(portable, widest, "{w} pixels under their double");
+            assert!(widest.iter().all(|&b| b == 0), "{w} pixels");
         }
         // Every (a, b, c), through the row filter at one pixel's offset.
         for a in 0..=255u8 {

@@ -340,18 +340,26 @@ pub fn account(p: &Params, r: &RunReport, dir: &Path) -> String {
         String::new()
     };
     let share = |seconds: f64| 100.0 * seconds / r.wall_seconds.max(1e-9);
-    let charts = if r.chart_seconds > 0.0 {
-        format!(" and drawing charts {:.0} %", share(r.chart_seconds))
+    let mut parts = Vec::new();
+    if r.simulate_seconds > 0.0 {
+        parts.push(format!("simulating {:.0} %", share(r.simulate_seconds)));
+    }
+    parts.push(format!("writing {:.0} %", share(r.write_seconds)));
+    if r.chart_seconds > 0.0 {
+        parts.push(format!("drawing charts {:.0} %", share(r.chart_seconds)));
+    }
+    let last = parts.pop().unwrap_or_default();
+    let shares = if parts.is_empty() {
+        last
     } else {
-        String::new()
+        format!("{} and {last}", parts.join(", "))
     };
     format!(
-        "{}: {reps} x {} trusts x {} months in {} ({speed}writing {:.0} %{charts} of run time) -> {}",
+        "{}: {reps} x {} trusts x {} months in {} ({speed}{shares} of run time) -> {}",
         p.run.name,
         p.trusts.total(),
         p.run.months,
         wall_time(r.wall_seconds),
-        share(r.write_seconds),
         dir.display()
     )
 }
@@ -378,6 +386,7 @@ mod tests {
             wall_seconds,
             write_seconds,
             chart_seconds: 0.0,
+            simulate_seconds: 0.0,
             staff_months: 1_000_000,
             replaced: None,
             taken_as_it_was: false,
@@ -400,6 +409,25 @@ mod tests {
         let line = account(&one, &drawn, Path::new("out"));
         assert!(
             line.contains("writing 10 % and drawing charts 80 % of run time"),
+            "{line}"
+        );
+        let simulated = RunReport {
+            simulate_seconds: 0.027,
+            ..report(0.045, 0.0135)
+        };
+        let line = account(&one, &simulated, Path::new("out"));
+        assert!(
+            line.contains("simulating 60 % and writing 30 % of run time"),
+            "{line}"
+        );
+        let all = RunReport {
+            chart_seconds: 0.036,
+            simulate_seconds: 0.0036,
+            ..report(0.045, 0.0045)
+        };
+        let line = account(&one, &all, Path::new("out"));
+        assert!(
+            line.contains("simulating 8 %, writing 10 % and drawing charts 80 % of run time"),
             "{line}"
         );
         let four = crate::model::params::edited(|q| q.run.replications = 4);

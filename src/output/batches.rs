@@ -516,10 +516,10 @@ pub fn read_frames(
             None => kept_records(run_dir, r, meta)?,
         };
         metrics.push(m);
-        for (slot, t) in acc.iter_mut().zip(RESULT_TABLES) {
-            let df = t
-                .frame(&[&result])
-                .map_err(|e| OutputError::parquet_read(&path, e))?;
+        // Each table's frame side by side on the pool the caller runs in.
+        let frames = super::parquet::each(RESULT_TABLES.iter().collect(), |t| t.frame(&[&result]));
+        for (slot, df) in acc.iter_mut().zip(frames) {
+            let df = df.map_err(|e| OutputError::parquet_read(&path, e))?;
             match slot {
                 None => *slot = Some(df),
                 Some(a) => {

@@ -567,6 +567,31 @@ impl Sink {
     }
 }
 
+/// `f` applied to each of `items`, the results in their order: side by side
+/// on the rayon pool the caller runs in, one after another outside any
+/// pool (so no caller starts rayon's global pool by writing a table).
+pub(crate) fn each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if rayon::current_thread_index().is_some() {
+        items.into_par_iter().map(f).collect()
+    } else {
+        items.into_iter().map(f).collect()
+    }
+}
+
+/// `a()` and `b()`: side by side on the rayon pool the caller runs in, one
+/// after the other outside any pool (as [`each`]).
+pub(crate) fn both<RA: Send, RB: Send>(
+    a: impl FnOnce() -> RA + Send,
+    b: impl FnOnce() -> RB + Send,
+) -> (RA, RB) {
+    if rayon::current_thread_index().is_some() {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
 /// Streams the result tables of one run ([`RESULT_TABLES`]) into a folder.
 ///
 /// Dropping it without [`finish`](ResultWriter::finish) removes the partial
@@ -588,16 +613,15 @@ impl ResultWriter {
                 cause: e,
             })?;
         }
-        let sinks = RESULT_TABLES
-            .iter()
-            .map(|t| {
-                let path = dir.join(t.file());
-                let schema = t
-                    .schema()
-                    .map_err(|e| OutputError::parquet_write(&path, e))?;
-                Sink::create(&path, &schema, meta, &t.field_notes())
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let sinks = each(RESULT_TABLES.iter().collect(), |t| {
+            let path = dir.join(t.file());
+            let schema = t
+                .schema()
+                .map_err(|e| OutputError::parquet_write(&path, e))?;
+            Sink::create(&path, &schema, meta, &t.field_notes())
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
         Ok(ResultWriter {
             dir: dir.to_path_buf(),
             rows: vec![0; sinks.len()],
@@ -621,22 +645,32 @@ impl ResultWriter {
 
     /// Appends already built tables (one per [`RESULT_TABLES`] entry, as
     /// [`ResultTable::frame`] makes them) as one row group per file.
+    /// The tables are encoded side by side on the rayon pool the caller
+    /// runs in ([`each`]), each into its own file, so their bytes do not
+    /// depend on it; an error is the first table's in [`RESULT_TABLES`]
+    /// order.
     pub fn write_frames(&mut self, frames: &[DataFrame]) -> Result<(), OutputError> {
-        for ((sink, n), df) in self.sinks.iter_mut().zip(&mut self.rows).zip(frames) {
+        let work: Vec<_> = self
+            .sinks
+            .iter_mut()
+            .zip(&mut self.rows)
+            .zip(frames)
+            .collect();
+        each(work, |((sink, n), df)| {
             sink.write(df)?;
             *n += df.height() as u64;
-        }
-        Ok(())
+            Ok(())
+        })
+        .into_iter()
+        .collect()
     }
 
     /// Writes footers and renames the partial files into place, without
     /// waiting for the disk: the caller syncs them ([`super::Unsynced`])
     /// before anything names them complete.
     pub fn finish(self) -> Result<Vec<super::Unsynced>, OutputError> {
-        let closed = self
-            .sinks
+        let closed = each(self.sinks, Sink::close)
             .into_iter()
-            .map(Sink::close)
             .collect::<Result<Vec<_>, _>>()?;
         closed
             .into_iter()
@@ -677,6 +711,42 @@ mod tests {
         CEO_SPELLS, EXEC_SPELLS, INSPECTIONS, TRUST_MONTHS, cs, es, ins, tm,
     };
     use tempfile::TempDir;
+
+    /// `each` and `both` keep their order, run on the calling thread outside
+    /// a pool (never on rayon's global one) and on the pool's threads in it.
+    #[test]
+    fn tables_side_by_side_in_a_pool_and_in_turn_outside_one() {
+        let outside = each((0..40).collect(), |i| (i, rayon::current_thread_index()));
+        assert!(
+            outside
+                .iter()
+                .enumerate()
+                .all(|(k, &(i, t))| i == k && t.is_none())
+        );
+        assert_eq!(
+            both(rayon::current_thread_index, || 7),
+            (None, 7),
+            "outside a pool"
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let inside = pool.install(|| {
+            each((0..40).collect(), |i: usize| {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                (i, rayon::current_thread_index())
+            })
+        });
+        assert!(
+            inside
+                .iter()
+                .enumerate()
+                .all(|(k, &(i, t))| i == k && t.is_some())
+        );
+        let (x, y) = pool.install(|| both(|| "a", || "b"));
+        assert_eq!((x, y), ("a", "b"));
+    }
 
     /// A column that is null in every row (its validity a slice of the
     /// buffer of zeros polars shares, which the vendored polars-buffer

@@ -136,7 +136,15 @@ pub fn run_branched(
         };
         let mine = done.iter().flat_map(|d| d.iter().filter(|w| w.0 == k));
         let (n, staff, secs) = mine.fold((0, 0, 0.0), |a, w| (a.0 + 1, a.1 + w.1, a.2 + w.2));
-        close(&specs[k], o, (n, staff, secs), None, progress).map(Some)
+        // The variants' simulation is shared (the months before the
+        // branch), so none has simulating seconds of its own.
+        let done = super::Simulated {
+            replications: n,
+            staff_months: staff,
+            write_seconds: secs,
+            simulate_seconds: 0.0,
+        };
+        close(&specs[k], o, done, None, progress).map(Some)
     };
     let closed = side_by_side(specs.len(), specs[0].threads, &close_one)?;
     let reports: Vec<RunReport> = closed

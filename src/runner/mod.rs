@@ -159,6 +159,10 @@ pub struct RunReport {
     /// The part of `wall_seconds` spent drawing the charts (and recording
     /// them in the manifest); 0 without charts.
     pub chart_seconds: f64,
+    /// The part of `wall_seconds` spent simulating, counted as
+    /// `write_seconds` is (shared among the threads that ran side by side);
+    /// 0 when nothing was simulated or a comparison's variants shared it.
+    pub simulate_seconds: f64,
     /// Staff-agent-months simulated by this command.
     pub staff_months: u64,
     /// Whether results of an earlier run in the folder were replaced.
@@ -390,6 +394,7 @@ pub(crate) fn finished(
         wall_seconds: 0.0,
         write_seconds: 0.0,
         chart_seconds: 0.0,
+        simulate_seconds: 0.0,
         staff_months: 0,
         replaced: None,
         taken_as_it_was: true,
@@ -499,27 +504,27 @@ fn usable(spec: &RunSpec, meta: &FileMeta) -> u32 {
 /// the kept replications are removed only after the manifest is complete.
 /// The tables are written without waiting for the disk and all synced just
 /// before the manifest that lists them, so a system crash cannot leave a
-/// manifest naming a table the disk does not hold. `simulated` is what
+/// manifest naming a table the disk does not hold. `done` is what
 /// [`simulate_and_keep`] returns; the charts are drawn on `threads` (a
 /// run's own pool), or without one on rayon's global pool.
 pub(crate) fn close(
     spec: &RunSpec,
     opened: &Opened,
-    (simulated, staff_months, mut write_seconds): (u32, u64, f64),
+    done: Simulated,
     threads: Option<&rayon::ThreadPool>,
     progress: &dyn Progress,
 ) -> Result<RunReport, RunError> {
     let (p, dir, meta) = (&spec.params, &spec.dir, &opened.meta);
+    let mut write_seconds = done.write_seconds;
     progress.phase("writing tables");
     let t = Instant::now();
-    let (metrics, mut written) = assemble(dir, p.run.replications, meta, &opened.held)?;
-    let rows = summarize(&metrics);
-    written.push(output::summary::write_table_unsynced(
-        &dir.join(output::SUMMARY_FILE),
-        &output::summary::SUMMARY,
-        &rows,
-        meta,
-    )?);
+    // The tables are encoded side by side on the run's threads (each file's
+    // bytes its own, whatever the threads).
+    let tables = || assemble(dir, p.run.replications, meta, &opened.held);
+    let (rows, mut written) = match threads {
+        Some(pool) => pool.install(tables),
+        None => tables(),
+    }?;
     if let Some(m) = spec.save_state {
         state::write_file(dir, p, m, meta)?;
     }
@@ -558,12 +563,20 @@ pub(crate) fn close(
             }
         }
     }
-    for s in syncs {
-        match s {
-            Ok(w) => w.sync()?,
-            Err(path) => output::sync(&path)?,
-        }
-    }
+    // Side by side on the run's threads: the file system commits them
+    // together rather than one after another.
+    let sync = || -> Result<(), OutputError> {
+        output::parquet::each(syncs, |s| match s {
+            Ok(w) => w.sync(),
+            Err(path) => output::sync(&path),
+        })
+        .into_iter()
+        .collect()
+    };
+    match threads {
+        Some(pool) => pool.install(sync),
+        None => sync(),
+    }?;
     let mut pending: Vec<String> = opened
         .planned
         .iter()
@@ -590,12 +603,13 @@ pub(crate) fn close(
     batches::clear(dir)?;
     Ok(RunReport {
         rows,
-        simulated,
+        simulated: done.replications,
         resumed: opened.kept.len() as u32,
         wall_seconds: opened.started.elapsed().as_secs_f64(),
         write_seconds,
         chart_seconds,
-        staff_months,
+        simulate_seconds: done.simulate_seconds,
+        staff_months: done.staff_months,
         replaced: opened.replaced.clone(),
         taken_as_it_was: false,
     })
@@ -719,9 +733,8 @@ fn ours_in(dir: &Path, m: &Manifest) -> Vec<String> {
 }
 
 /// Simulates `pending` in parallel, keeping each finished replication in
-/// the run folder; returns (replications simulated, staff-agent-months,
-/// seconds of the run's time spent writing), or `None` if cancelled before
-/// every one was.
+/// the run folder; returns what was simulated ([`Simulated`]), or `None`
+/// if cancelled before every one was.
 fn simulate_and_keep(
     spec: &RunSpec,
     opened: &Opened,
@@ -729,8 +742,9 @@ fn simulate_and_keep(
     threads: &rayon::ThreadPool,
     progress: &dyn Progress,
     cancel: &Cancel,
-) -> Result<Option<(u32, u64, f64)>, RunError> {
+) -> Result<Option<Simulated>, RunError> {
     let write_seconds = Mutex::new(0.0);
+    let simulate_seconds = Mutex::new(0.0);
     let outcome: Vec<Option<u64>> = threads.install(|| {
         pending
             .par_iter()
@@ -738,9 +752,13 @@ fn simulate_and_keep(
                 if cancel.is_cancelled() {
                     return Ok(None);
                 }
+                let t = Instant::now();
                 let Some((f, saved)) = state::simulate(spec, r, &|| cancel.is_cancelled())? else {
                     return Ok(None);
                 };
+                if let Ok(mut s) = simulate_seconds.lock() {
+                    *s += t.elapsed().as_secs_f64();
+                }
                 if spec.check_invariants {
                     let v = crate::model::invariants::check(&f.result);
                     if !v.is_empty() {
@@ -773,12 +791,24 @@ fn simulate_and_keep(
         return Ok(None);
     }
     let staff_months = outcome.iter().flatten().sum();
-    let w = write_seconds.into_inner().unwrap_or(0.0);
-    Ok(Some((
-        outcome.len() as u32,
+    let share =
+        |m: Mutex<f64>| run_share(m.into_inner().unwrap_or(0.0), spec.threads, pending.len());
+    Ok(Some(Simulated {
+        replications: outcome.len() as u32,
         staff_months,
-        run_share(w, spec.threads, pending.len()),
-    )))
+        write_seconds: share(write_seconds),
+        simulate_seconds: share(simulate_seconds),
+    }))
+}
+
+/// What a run's simulation hands its close: the replications simulated,
+/// their staff-agent-months and the seconds of run time spent writing
+/// their kept results and simulating them.
+pub(crate) struct Simulated {
+    pub replications: u32,
+    pub staff_months: u64,
+    pub write_seconds: f64,
+    pub simulate_seconds: f64,
 }
 
 /// The seconds of run time that `thread_seconds` of work spread over the
@@ -790,33 +820,58 @@ fn run_share(thread_seconds: f64, threads: usize, replications: usize) -> f64 {
 
 /// Writes the run's tables from the finished replications (those `held`
 /// from memory, the others from their kept files), one row group per
-/// [`BATCH_REPLICATIONS`], and returns every replication's metrics with
-/// the files written, not yet synced ([`close`] lists and syncs them).
+/// [`BATCH_REPLICATIONS`], then `replications.parquet` and
+/// `summary.parquet`, and returns the summary's rows with the files
+/// written, not yet synced ([`close`] lists and syncs them). The tables
+/// are encoded side by side on the pool the caller runs in, the last
+/// batch's beside the two small tables ([`output::parquet::both`]); one
+/// after another outside a pool.
 fn assemble(
     dir: &Path,
     total: u32,
     meta: &FileMeta,
     held: &held::Held,
-) -> Result<(Vec<ReplicationMetrics>, Vec<output::Unsynced>), RunError> {
+) -> Result<(Vec<SummaryRow>, Vec<output::Unsynced>), RunError> {
     let mut writer = ResultWriter::create(dir, meta)?;
-    let path = dir.join(REPLICATIONS_FILE);
     let mut metrics = Vec::with_capacity(total as usize);
     let reps: Vec<u32> = (0..total).collect();
-    for chunk in reps.chunks(BATCH_REPLICATIONS) {
+    let chunks = reps.chunks(BATCH_REPLICATIONS).count();
+    let mut last = Vec::new();
+    for (i, chunk) in reps.chunks(BATCH_REPLICATIONS).enumerate() {
         let (frames, m) = batches::read_frames(dir, chunk, meta, &|r| held.take(r))?;
-        writer.write_frames(&frames)?;
         metrics.extend(m);
+        if i + 1 < chunks {
+            writer.write_frames(&frames)?;
+        } else {
+            last = frames;
+        }
     }
-    let mut written = writer.finish()?;
-    let refs: Vec<&ReplicationMetrics> = metrics.iter().collect();
-    let rows = output::replications::rows(&refs);
-    written.push(output::summary::write_table_unsynced(
-        &path,
-        &REPLICATION_METRICS,
-        &rows,
-        meta,
-    )?);
-    Ok((metrics, written))
+    let results = || -> Result<_, RunError> {
+        writer.write_frames(&last)?;
+        Ok(writer.finish()?)
+    };
+    let small = || -> Result<_, RunError> {
+        let refs: Vec<&ReplicationMetrics> = metrics.iter().collect();
+        let reps = output::summary::write_table_unsynced(
+            &dir.join(REPLICATIONS_FILE),
+            &REPLICATION_METRICS,
+            &output::replications::rows(&refs),
+            meta,
+        )?;
+        let rows = summarize(&metrics);
+        let summary = output::summary::write_table_unsynced(
+            &dir.join(output::SUMMARY_FILE),
+            &output::summary::SUMMARY,
+            &rows,
+            meta,
+        )?;
+        Ok((rows, [reps, summary]))
+    };
+    let (results, small) = output::parquet::both(results, small);
+    let mut written = results?;
+    let (rows, two) = small?;
+    written.extend(two);
+    Ok((rows, written))
 }
 
 /// The manifest of `spec`: complete when nothing is pending and files are
