@@ -563,20 +563,12 @@ pub(crate) fn close(
             }
         }
     }
-    // Side by side on the run's threads: the file system commits them
-    // together rather than one after another.
-    let sync = || -> Result<(), OutputError> {
-        output::parquet::each(syncs, |s| match s {
-            Ok(w) => w.sync(),
-            Err(path) => output::sync(&path),
-        })
-        .into_iter()
-        .collect()
-    };
-    match threads {
-        Some(pool) => pool.install(sync),
-        None => sync(),
-    }?;
+    for s in syncs {
+        match s {
+            Ok(w) => w.sync()?,
+            Err(path) => output::sync(&path)?,
+        }
+    }
     let mut pending: Vec<String> = opened
         .planned
         .iter()
