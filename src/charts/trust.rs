@@ -16,7 +16,7 @@ use super::data::{
     u32s,
 };
 use super::style::{self, Drawn, FrameText};
-use super::{ChartError, Figure, fan, save, scatter, tenure};
+use super::{ChartError, Figure, fan, scatter, tenure};
 use crate::output::tables::{CEO_SPELLS, TRUST_MONTHS, TRUSTS, cs, tm, tr};
 
 /// One trust of a run: its id, code, name and type.
@@ -513,6 +513,8 @@ pub fn render_trust_charts(
         Path::to_path_buf,
     );
     let out_dir = out_dir.as_path();
+    // One canvas for every chart, and the files synced together.
+    let mut canvas = super::Canvas::default();
     let mut files = Vec::new();
     for chart in TRUST_CHARTS {
         let figure = TrustFigure {
@@ -520,9 +522,14 @@ pub fn render_trust_charts(
             view: &view,
             caption: true,
         };
-        files.extend(save(&figure, out_dir, &chart.file_stem())?);
+        files.extend(super::draw_files(
+            &mut canvas,
+            &figure,
+            out_dir,
+            &chart.file_stem(),
+        )?);
     }
-    Ok(files)
+    super::synced(files)
 }
 
 #[cfg(test)]

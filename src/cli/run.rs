@@ -402,34 +402,23 @@ mod tests {
         assert!(line.contains(": 1 replication x "), "{line}");
         assert!(line.contains(" in 45 ms ("), "{line}");
         assert!(line.contains("writing 50 % of run time"), "{line}");
-        let drawn = RunReport {
-            chart_seconds: 0.036,
-            ..report(0.045, 0.0045)
-        };
-        let line = account(&one, &drawn, Path::new("out"));
-        assert!(
-            line.contains("writing 10 % and drawing charts 80 % of run time"),
-            "{line}"
-        );
-        let simulated = RunReport {
-            simulate_seconds: 0.027,
-            ..report(0.045, 0.0135)
-        };
-        let line = account(&one, &simulated, Path::new("out"));
-        assert!(
-            line.contains("simulating 60 % and writing 30 % of run time"),
-            "{line}"
-        );
-        let all = RunReport {
-            chart_seconds: 0.036,
-            simulate_seconds: 0.0036,
-            ..report(0.045, 0.0045)
-        };
-        let line = account(&one, &all, Path::new("out"));
-        assert!(
-            line.contains("simulating 8 %, writing 10 % and drawing charts 80 % of run time"),
-            "{line}"
-        );
+        // (simulating, writing, charts) seconds of 45 ms: the shares given.
+        for ((simulate, write, chart), shares) in [
+            ((0.0, 0.0045, 0.036), "writing 10 % and drawing charts 80 %"),
+            ((0.027, 0.0135, 0.0), "simulating 60 % and writing 30 %"),
+            (
+                (0.0036, 0.0045, 0.036),
+                "simulating 8 %, writing 10 % and drawing charts 80 %",
+            ),
+        ] {
+            let r = RunReport {
+                simulate_seconds: simulate,
+                chart_seconds: chart,
+                ..report(0.045, write)
+            };
+            let line = account(&one, &r, Path::new("out"));
+            assert!(line.contains(&format!("; {shares} of run time)")), "{line}");
+        }
         let four = crate::model::params::edited(|q| q.run.replications = 4);
         let line = account(&four, &report(12.34, 0.5), Path::new("out"));
         assert!(line.contains(": 4 replications x "), "{line}");

@@ -520,11 +520,9 @@ pub(crate) fn close(
     let t = Instant::now();
     // The tables are encoded side by side on the run's threads (each file's
     // bytes its own, whatever the threads).
-    let tables = || assemble(dir, p.run.replications, meta, &opened.held);
-    let (rows, mut written) = match threads {
-        Some(pool) => pool.install(tables),
-        None => tables(),
-    }?;
+    let (rows, mut written) = on(threads, || {
+        assemble(dir, p.run.replications, meta, &opened.held)
+    })?;
     if let Some(m) = spec.save_state {
         state::write_file(dir, p, m, meta)?;
     }
@@ -582,11 +580,7 @@ pub(crate) fn close(
     if let Some(d) = &spec.charts {
         let t = Instant::now();
         progress.phase("drawing charts");
-        let drawn = match threads {
-            Some(pool) => pool.install(|| d.draw(dir)),
-            None => d.draw(dir),
-        };
-        drawn.map_err(RunError::Charts)?;
+        on(threads, || d.draw(dir)).map_err(RunError::Charts)?;
         files.extend(entries(dir, &pending)?);
         pending.clear();
         write_manifest(spec, meta, opened.started, files, pending)?;
@@ -605,6 +599,15 @@ pub(crate) fn close(
         replaced: opened.replaced.clone(),
         taken_as_it_was: false,
     })
+}
+
+/// `f` run on `threads` (a run's own pool), or without one where it is
+/// called.
+fn on<R: Send>(threads: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
+    match threads {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// The manifest entries (size, checksum) of `names` in `dir` as they are now.
